@@ -1,0 +1,12 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using Descent.Cli;
+using Descent.Cli.Commands;
+
+// The `descent` command: one file per subcommand in Commands/.
+Spectre.Console.AnsiConsole.Profile.Capabilities.Ansi = !Console.IsOutputRedirected;
+var root = new Command("descent", "Descent — deep learning from first principles, in pure C#.\nRun `descent <command> --help` for a command's options.");
+root.Subcommands.Add(GradCheckCommand.Create());
+root.Options.Add(new HelpOption());
+root.Options.Add(new VersionOption());
+return CliApp.Invoke(root, args);

@@ -1,0 +1,89 @@
+namespace Descent;
+
+/// <summary>
+/// Reverse-mode differentiation: orders the graph topologically from the output, then calls each
+/// node's backward once, after every consumer of its output has passed its gradient back.
+/// </summary>
+internal static class Engine
+{
+    public static void Backward(Tensor root, Tensor? gradRoot)
+    {
+        if (!root.RequiresGrad)
+            throw new InvalidOperationException("Backward: the tensor does not require grad (no input of the graph had RequiresGrad = true).");
+        if (gradRoot is null)
+        {
+            if (root.Length != 1)
+                throw new ShapeException($"Backward: an output of shape {Shape.Format(root.Shape)} needs an explicit gradient; only a one-element output defaults to 1.");
+            gradRoot = Tensor.Full(1.0, root.DType, root.ShapeArray);
+        }
+        else if (!Shape.Equal(gradRoot.Shape, root.Shape))
+        {
+            throw new ShapeException($"Backward: gradient shape {Shape.Format(gradRoot.Shape)} does not match output shape {Shape.Format(root.Shape)}.");
+        }
+
+        var order = TopologicalOrder(root);
+        using var _ = Autograd.NoGrad();
+        Accumulate(root, gradRoot);
+        for (int i = order.Count - 1; i >= 0; i--)
+        {
+            var t = order[i];
+            var g = t.PendingGrad;
+            t.PendingGrad = null;
+            if (g is null) continue;
+            t.GradFn!.Backward(g);
+        }
+    }
+
+    /// <summary>Adds <paramref name="grad"/> to a leaf's Grad, or to a non-leaf's pending gradient.</summary>
+    public static void Accumulate(Tensor input, Tensor grad)
+    {
+        if (!input.RequiresGrad) return;
+        if (!Shape.Equal(grad.Shape, input.Shape))
+            throw new ShapeException($"Backward of {input.GradFn?.Name ?? "a leaf"}: gradient shape {Shape.Format(grad.Shape)} does not match tensor shape {Shape.Format(input.Shape)}.");
+        if (input.IsLeaf || input.RetainGrad)
+        {
+            if (input.Grad is null) input.Grad = grad.Clone();
+            else Ops.AddInPlace(input.Grad, grad);
+        }
+        if (!input.IsLeaf)
+        {
+            if (input.PendingGrad is null) input.PendingGrad = grad;
+            else input.PendingGrad = Ops.Add(input.PendingGrad, grad);
+        }
+    }
+
+    private static List<Tensor> TopologicalOrder(Tensor root)
+    {
+        var order = new List<Tensor>();
+        var visited = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<(Tensor T, int Next)>();
+        stack.Push((root, 0));
+        visited.Add(root);
+        while (stack.Count > 0)
+        {
+            var (t, next) = stack.Pop();
+            var inputs = t.GradFn?.Inputs;
+            if (inputs is not null && next < inputs.Count)
+            {
+                stack.Push((t, next + 1));
+                var child = inputs[next];
+                if (child.GradFn is not null && visited.Add(child)) stack.Push((child, 0));
+            }
+            else if (t.GradFn is not null)
+            {
+                order.Add(t);
+            }
+        }
+        return order;
+    }
+}
+
+public sealed partial class Tensor
+{
+    /// <summary>
+    /// Back-propagates from this tensor: a one-element output defaults to ∂L/∂L = 1; otherwise pass
+    /// <paramref name="gradient"/> of this tensor's shape. Gradients accumulate (<c>+=</c>) into the
+    /// <see cref="Grad"/> of every leaf with <see cref="RequiresGrad"/>; zero them between steps.
+    /// </summary>
+    public void Backward(Tensor? gradient = null) => Engine.Backward(this, gradient);
+}

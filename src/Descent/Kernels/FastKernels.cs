@@ -1,0 +1,121 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace Descent.Kernels;
+
+/// <summary>
+/// The fast kernels: each op's span form (TensorPrimitives or a SIMD loop), vectorized reductions,
+/// and <see cref="Gemm{T}"/>. Results agree with <see cref="ReferenceKernels"/> to rounding.
+/// </summary>
+public sealed class FastKernels : IKernels
+{
+    /// <summary>The one instance.</summary>
+    public static readonly FastKernels Instance = new();
+
+    private FastKernels() { }
+
+    /// <inheritdoc/>
+    public string Name => "fast";
+
+    /// <inheritdoc/>
+    public void Unary<TOp, T>(TOp op, ReadOnlySpan<T> x, Span<T> y)
+        where TOp : struct, IUnaryOperator where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Check.SameLength(x.Length, y.Length, "Unary");
+        if (x.Length != 0) op.Invoke(x, y);
+    }
+
+    /// <inheritdoc/>
+    public void UnaryBackward<TOp, T>(TOp op, ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> gy, Span<T> gx)
+        where TOp : struct, IUnaryOperator where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Check.SameLength(x.Length, gx.Length, "UnaryBackward");
+        for (int i = 0; i < x.Length; i++) gx[i] = gy[i] * op.Derivative(x[i], y[i]);
+    }
+
+    /// <inheritdoc/>
+    public void Binary<TOp, T>(TOp op, ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y)
+        where TOp : struct, IBinaryOperator where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Check.SameLength(a.Length, b.Length, "Binary");
+        Check.SameLength(a.Length, y.Length, "Binary");
+        if (y.Length != 0) op.Invoke(a, b, y);
+    }
+
+    /// <inheritdoc/>
+    public void Binary<TOp, T>(TOp op, ReadOnlySpan<T> a, T b, Span<T> y)
+        where TOp : struct, IBinaryOperator where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Check.SameLength(a.Length, y.Length, "Binary");
+        if (y.Length != 0) op.Invoke(a, b, y);
+    }
+
+    /// <inheritdoc/>
+    public void Binary<TOp, T>(TOp op, T a, ReadOnlySpan<T> b, Span<T> y)
+        where TOp : struct, IBinaryOperator where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Check.SameLength(b.Length, y.Length, "Binary");
+        if (y.Length != 0) op.Invoke(a, b, y);
+    }
+
+    /// <inheritdoc/>
+    public T Sum<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Sum(x);
+
+    /// <inheritdoc/>
+    public int ArgMax<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T> => x.Length == 0 ? -1 : TensorPrimitives.IndexOfMax(x);
+
+    /// <inheritdoc/>
+    public int ArgMin<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T> => x.Length == 0 ? -1 : TensorPrimitives.IndexOfMin(x);
+
+    /// <inheritdoc/>
+    public void AddColumnSums<T>(ReadOnlySpan<T> x, int rows, int cols, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Check.SameLength(x.Length, rows * cols, "AddColumnSums");
+        Check.SameLength(y.Length, cols, "AddColumnSums");
+        for (int i = 0; i < rows; i++) TensorPrimitives.Add(y, x.Slice(i * cols, cols), y);
+    }
+
+    /// <inheritdoc/>
+    public void Softmax<T>(ReadOnlySpan<T> x, int rows, int cols, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Check.SameLength(x.Length, rows * cols, "Softmax");
+        Check.SameLength(y.Length, rows * cols, "Softmax");
+        for (int r = 0; r < rows; r++)
+        {
+            var xr = x.Slice(r * cols, cols);
+            var yr = y.Slice(r * cols, cols);
+            if (cols == 0) continue;
+            T max = TensorPrimitives.Max(xr);
+            TensorPrimitives.Subtract(xr, max, yr);
+            TensorPrimitives.Exp(yr, yr);
+            T sum = TensorPrimitives.Sum<T>(yr);
+            TensorPrimitives.Divide(yr, sum, yr);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void LogSoftmax<T>(ReadOnlySpan<T> x, int rows, int cols, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Check.SameLength(x.Length, rows * cols, "LogSoftmax");
+        Check.SameLength(y.Length, rows * cols, "LogSoftmax");
+        for (int r = 0; r < rows; r++)
+        {
+            var xr = x.Slice(r * cols, cols);
+            var yr = y.Slice(r * cols, cols);
+            if (cols == 0) continue;
+            T max = TensorPrimitives.Max(xr);
+            TensorPrimitives.Subtract(xr, max, yr);
+            TensorPrimitives.Exp(yr, yr);
+            T logSum = T.Log(TensorPrimitives.Sum<T>(yr));
+            TensorPrimitives.Subtract(xr, max + logSum, yr);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Gemm<T>(bool transA, bool transB, int m, int n, int k, T alpha, ReadOnlySpan<T> a, int lda,
+        ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Check.Gemm(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
+        SimpleGemm.Run(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    }
+}

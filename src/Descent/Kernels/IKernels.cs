@@ -1,0 +1,98 @@
+using System.Numerics;
+
+namespace Descent.Kernels;
+
+/// <summary>
+/// The numeric work of every op, behind one interface with two implementations:
+/// <see cref="ReferenceKernels"/> (plain scalar loops: the definition) and <see cref="FastKernels"/>
+/// (SIMD, <c>TensorPrimitives</c>, blocked GEMM). Tests run both and compare them;
+/// <c>DESCENT_KERNELS=reference</c> forces the reference (see <see cref="KernelProvider"/>).
+/// </summary>
+/// <remarks>
+/// Conventions for every kernel: spans only, no allocation; parameter order is source(s),
+/// arguments, destination last; element type <c>T</c> is float or double; gradients are named
+/// with a <c>g</c> prefix (<c>gy</c> = ∂L/∂y). Matrices are row-major with a leading dimension.
+/// </remarks>
+public interface IKernels
+{
+    /// <summary>"reference" or "fast".</summary>
+    string Name { get; }
+
+    /// <summary>y[i] = op(x[i]).</summary>
+    void Unary<TOp, T>(TOp op, ReadOnlySpan<T> x, Span<T> y)
+        where TOp : struct, IUnaryOperator where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>gx[i] = gy[i] · op′(x[i]) (y = op(x) is given for ops whose derivative is cheapest from it).</summary>
+    void UnaryBackward<TOp, T>(TOp op, ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> gy, Span<T> gx)
+        where TOp : struct, IUnaryOperator where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>y[i] = op(a[i], b[i]).</summary>
+    void Binary<TOp, T>(TOp op, ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y)
+        where TOp : struct, IBinaryOperator where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>y[i] = op(a[i], b).</summary>
+    void Binary<TOp, T>(TOp op, ReadOnlySpan<T> a, T b, Span<T> y)
+        where TOp : struct, IBinaryOperator where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>y[i] = op(a, b[i]).</summary>
+    void Binary<TOp, T>(TOp op, T a, ReadOnlySpan<T> b, Span<T> y)
+        where TOp : struct, IBinaryOperator where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>Σ x[i] (a fixed order for a given length: the result is reproducible).</summary>
+    T Sum<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>Index of the largest element (the first on ties; NaN counts as largest); −1 for an empty span.</summary>
+    int ArgMax<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>Index of the smallest element (the first on ties; NaN counts as smallest); −1 for an empty span.</summary>
+    int ArgMin<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>Column sums of a [rows, cols] matrix added into y [cols]: y[j] += Σᵢ x[i, j].</summary>
+    void AddColumnSums<T>(ReadOnlySpan<T> x, int rows, int cols, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>Row-wise softmax of a [rows, cols] matrix: y = exp(x − max) / Σ exp(x − max).</summary>
+    void Softmax<T>(ReadOnlySpan<T> x, int rows, int cols, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>Row-wise log-softmax of a [rows, cols] matrix: y = x − max − log Σ exp(x − max).</summary>
+    void LogSoftmax<T>(ReadOnlySpan<T> x, int rows, int cols, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// General matrix multiply: C ← α·op(A)·op(B) + β·C with op(X) = X or Xᵀ (read transposed in place, never copied).
+    /// op(A) is [m, k], op(B) is [k, n], C is [m, n]; lda, ldb, ldc are the row strides of A, B, C as stored.
+    /// With β = 0, C's old contents are ignored (even NaN).
+    /// </summary>
+    void Gemm<T>(bool transA, bool transB, int m, int n, int k, T alpha, ReadOnlySpan<T> a, int lda,
+        ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc) where T : unmanaged, IFloatingPointIeee754<T>;
+}
+
+/// <summary>
+/// An elementwise function y = f(x): the scalar definition, its derivative, and a fast form over
+/// whole spans (TensorPrimitives or a SIMD loop). One struct per op, in the op's file.
+/// </summary>
+public interface IUnaryOperator
+{
+    /// <summary>f(x) for one element: the reference definition.</summary>
+    T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>f′(x), given x and y = f(x).</summary>
+    T Derivative<T>(T x, T y) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>y = f(x) over spans, fast (must agree with <see cref="Invoke{T}(T)"/> to a few ulps).</summary>
+    void Invoke<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>;
+}
+
+/// <summary>An elementwise function y = f(a, b), with fast span forms for tensor∘tensor, tensor∘scalar and scalar∘tensor.</summary>
+public interface IBinaryOperator
+{
+    /// <summary>f(a, b) for one pair: the reference definition.</summary>
+    T Invoke<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>y[i] = f(a[i], b[i]), fast.</summary>
+    void Invoke<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>y[i] = f(a[i], b), fast.</summary>
+    void Invoke<T>(ReadOnlySpan<T> a, T b, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>y[i] = f(a, b[i]), fast.</summary>
+    void Invoke<T>(T a, ReadOnlySpan<T> b, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>;
+}

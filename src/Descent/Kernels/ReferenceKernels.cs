@@ -1,0 +1,187 @@
+using System.Numerics;
+
+namespace Descent.Kernels;
+
+/// <summary>
+/// The definition of every kernel as the plainest scalar loop, in the obvious order. Slow and
+/// obviously right: the fast kernels are tested against these, and <c>DESCENT_KERNELS=reference</c>
+/// runs everything on them.
+/// </summary>
+public sealed class ReferenceKernels : IKernels
+{
+    /// <summary>The one instance.</summary>
+    public static readonly ReferenceKernels Instance = new();
+
+    private ReferenceKernels() { }
+
+    /// <inheritdoc/>
+    public string Name => "reference";
+
+    /// <inheritdoc/>
+    public void Unary<TOp, T>(TOp op, ReadOnlySpan<T> x, Span<T> y)
+        where TOp : struct, IUnaryOperator where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Check.SameLength(x.Length, y.Length, "Unary");
+        for (int i = 0; i < x.Length; i++) y[i] = op.Invoke(x[i]);
+    }
+
+    /// <inheritdoc/>
+    public void UnaryBackward<TOp, T>(TOp op, ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> gy, Span<T> gx)
+        where TOp : struct, IUnaryOperator where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Check.SameLength(x.Length, gx.Length, "UnaryBackward");
+        for (int i = 0; i < x.Length; i++) gx[i] = gy[i] * op.Derivative(x[i], y[i]);
+    }
+
+    /// <inheritdoc/>
+    public void Binary<TOp, T>(TOp op, ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y)
+        where TOp : struct, IBinaryOperator where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Check.SameLength(a.Length, b.Length, "Binary");
+        Check.SameLength(a.Length, y.Length, "Binary");
+        for (int i = 0; i < a.Length; i++) y[i] = op.Invoke(a[i], b[i]);
+    }
+
+    /// <inheritdoc/>
+    public void Binary<TOp, T>(TOp op, ReadOnlySpan<T> a, T b, Span<T> y)
+        where TOp : struct, IBinaryOperator where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Check.SameLength(a.Length, y.Length, "Binary");
+        for (int i = 0; i < a.Length; i++) y[i] = op.Invoke(a[i], b);
+    }
+
+    /// <inheritdoc/>
+    public void Binary<TOp, T>(TOp op, T a, ReadOnlySpan<T> b, Span<T> y)
+        where TOp : struct, IBinaryOperator where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Check.SameLength(b.Length, y.Length, "Binary");
+        for (int i = 0; i < b.Length; i++) y[i] = op.Invoke(a, b[i]);
+    }
+
+    /// <inheritdoc/>
+    public T Sum<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T s = T.Zero;
+        foreach (var v in x) s += v;
+        return s;
+    }
+
+    /// <inheritdoc/>
+    public int ArgMax<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (x.Length == 0) return -1;
+        int best = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            if (T.IsNaN(x[i])) return i;
+            if (x[i] > x[best]) best = i;
+        }
+        return best;
+    }
+
+    /// <inheritdoc/>
+    public int ArgMin<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (x.Length == 0) return -1;
+        int best = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            if (T.IsNaN(x[i])) return i;
+            if (x[i] < x[best]) best = i;
+        }
+        return best;
+    }
+
+    /// <inheritdoc/>
+    public void AddColumnSums<T>(ReadOnlySpan<T> x, int rows, int cols, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Check.SameLength(x.Length, rows * cols, "AddColumnSums");
+        Check.SameLength(y.Length, cols, "AddColumnSums");
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < cols; j++)
+                y[j] += x[i * cols + j];
+    }
+
+    /// <inheritdoc/>
+    public void Softmax<T>(ReadOnlySpan<T> x, int rows, int cols, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Check.SameLength(x.Length, rows * cols, "Softmax");
+        Check.SameLength(y.Length, rows * cols, "Softmax");
+        for (int r = 0; r < rows; r++)
+        {
+            var xr = x.Slice(r * cols, cols);
+            var yr = y.Slice(r * cols, cols);
+            T max = RowMax(xr);
+            T sum = T.Zero;
+            for (int j = 0; j < cols; j++) { yr[j] = T.Exp(xr[j] - max); sum += yr[j]; }
+            for (int j = 0; j < cols; j++) yr[j] /= sum;
+        }
+    }
+
+    /// <inheritdoc/>
+    public void LogSoftmax<T>(ReadOnlySpan<T> x, int rows, int cols, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Check.SameLength(x.Length, rows * cols, "LogSoftmax");
+        Check.SameLength(y.Length, rows * cols, "LogSoftmax");
+        for (int r = 0; r < rows; r++)
+        {
+            var xr = x.Slice(r * cols, cols);
+            var yr = y.Slice(r * cols, cols);
+            T max = RowMax(xr);
+            T sum = T.Zero;
+            for (int j = 0; j < cols; j++) sum += T.Exp(xr[j] - max);
+            T logSum = T.Log(sum);
+            for (int j = 0; j < cols; j++) yr[j] = xr[j] - max - logSum;
+        }
+    }
+
+    private static T RowMax<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T max = T.NegativeInfinity;
+        foreach (var v in x) if (v > max || T.IsNaN(v)) max = v;
+        return max;
+    }
+
+    /// <inheritdoc/>
+    public void Gemm<T>(bool transA, bool transB, int m, int n, int k, T alpha, ReadOnlySpan<T> a, int lda,
+        ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Check.Gemm(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                T s = T.Zero;
+                for (int p = 0; p < k; p++)
+                {
+                    T av = transA ? a[p * lda + i] : a[i * lda + p];
+                    T bv = transB ? b[j * ldb + p] : b[p * ldb + j];
+                    s += av * bv;
+                }
+                ref T cij = ref c[i * ldc + j];
+                cij = beta == T.Zero ? alpha * s : alpha * s + beta * cij;
+            }
+        }
+    }
+}
+
+/// <summary>Argument checks shared by the kernels; messages name the kernel and the numbers.</summary>
+internal static class Check
+{
+    public static void SameLength(int expected, int actual, string kernel)
+    {
+        if (expected != actual) throw new ArgumentException($"{kernel}: span lengths differ ({expected} vs {actual}).");
+    }
+
+    public static void Gemm(bool transA, bool transB, int m, int n, int k, int aLen, int lda, int bLen, int ldb, int cLen, int ldc)
+    {
+        if (m < 0 || n < 0 || k < 0) throw new ArgumentException($"Gemm: negative size m={m}, n={n}, k={k}.");
+        int aRows = transA ? k : m, aCols = transA ? m : k;
+        int bRows = transB ? n : k, bCols = transB ? k : n;
+        if (lda < Math.Max(1, aCols) || ldb < Math.Max(1, bCols) || ldc < Math.Max(1, n))
+            throw new ArgumentException($"Gemm: leading dimensions too small (lda={lda} for {aCols} columns, ldb={ldb} for {bCols}, ldc={ldc} for {n}).");
+        if (aRows > 0 && aCols > 0 && (long)(aRows - 1) * lda + aCols > aLen) throw new ArgumentException($"Gemm: A has {aLen} elements, needs [{aRows}, {aCols}] with lda {lda}.");
+        if (bRows > 0 && bCols > 0 && (long)(bRows - 1) * ldb + bCols > bLen) throw new ArgumentException($"Gemm: B has {bLen} elements, needs [{bRows}, {bCols}] with ldb {ldb}.");
+        if (m > 0 && n > 0 && (long)(m - 1) * ldc + n > cLen) throw new ArgumentException($"Gemm: C has {cLen} elements, needs [{m}, {n}] with ldc {ldc}.");
+    }
+}

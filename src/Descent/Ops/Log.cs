@@ -1,0 +1,19 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using Descent.Kernels;
+
+namespace Descent;
+
+public static partial class Ops
+{
+    /// <summary>y = ln x (natural logarithm); ∂y/∂x = 1/x.</summary>
+    public static Tensor Log(this Tensor x) => Unary(x, new LogOp(), "log");
+
+    /// <summary>y = ln x (natural logarithm); ∂y/∂x = 1/x.</summary>
+    public readonly struct LogOp : IUnaryOperator
+    {
+        public T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.Log(x);
+        public T Derivative<T>(T x, T y) where T : unmanaged, IFloatingPointIeee754<T> => T.One / x;
+        public void Invoke<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Log(x, y);
+    }
+}

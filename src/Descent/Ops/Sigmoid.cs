@@ -1,0 +1,19 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using Descent.Kernels;
+
+namespace Descent;
+
+public static partial class Ops
+{
+    /// <summary>y = σ(x) = 1/(1 + e⁻ˣ); ∂y/∂x = y(1 − y). Computed stably on both sides of 0.</summary>
+    public static Tensor Sigmoid(this Tensor x) => Unary(x, new SigmoidOp(), "sigmoid");
+
+    /// <summary>y = σ(x) = 1/(1 + e⁻ˣ); ∂y/∂x = y(1 − y). Computed stably on both sides of 0.</summary>
+    public readonly struct SigmoidOp : IUnaryOperator
+    {
+        public T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => x >= T.Zero ? T.One / (T.One + T.Exp(-x)) : T.Exp(x) / (T.One + T.Exp(x));
+        public T Derivative<T>(T x, T y) where T : unmanaged, IFloatingPointIeee754<T> => y * (T.One - y);
+        public void Invoke<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Sigmoid(x, y);
+    }
+}

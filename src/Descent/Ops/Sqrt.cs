@@ -1,0 +1,19 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using Descent.Kernels;
+
+namespace Descent;
+
+public static partial class Ops
+{
+    /// <summary>y = √x; ∂y/∂x = 1/(2√x) = 1/(2y).</summary>
+    public static Tensor Sqrt(this Tensor x) => Unary(x, new SqrtOp(), "sqrt");
+
+    /// <summary>y = √x; ∂y/∂x = 1/(2√x) = 1/(2y).</summary>
+    public readonly struct SqrtOp : IUnaryOperator
+    {
+        public T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.Sqrt(x);
+        public T Derivative<T>(T x, T y) where T : unmanaged, IFloatingPointIeee754<T> => T.One / (y + y);
+        public void Invoke<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Sqrt(x, y);
+    }
+}

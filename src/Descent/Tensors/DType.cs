@@ -1,0 +1,18 @@
+namespace Descent;
+
+/// <summary>Element type of a tensor: float32 (the default, for training) or float64 (for gradient checks and references).</summary>
+public enum DType
+{
+    Float32,
+    Float64,
+}
+
+/// <summary>Helpers on <see cref="DType"/>.</summary>
+public static class DTypes
+{
+    /// <summary>Bytes per element.</summary>
+    public static int Size(this DType dtype) => dtype == DType.Float32 ? 4 : 8;
+
+    /// <summary>The lower-case name used in files and messages ("float32", "float64").</summary>
+    public static string Name(this DType dtype) => dtype == DType.Float32 ? "float32" : "float64";
+}

@@ -1,0 +1,197 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Descent;
+
+/// <summary>
+/// An n-dimensional array of float32 or float64 in row-major order, with an optional place in the
+/// autograd graph. Storage is a managed array (visible to the GC, no native memory) plus an offset,
+/// so reshapes and row slices are views that share it; every tensor is contiguous.
+/// </summary>
+/// <remarks>
+/// Autograd (define-by-run, like PyTorch): an op on tensors of which one <see cref="RequiresGrad"/>
+/// records a <see cref="Node"/> in <see cref="GradFn"/>; <see cref="Backward(Tensor?)"/> walks the graph
+/// back and accumulates (<c>+=</c>) gradients into the <see cref="Grad"/> of leaf tensors.
+/// </remarks>
+public sealed partial class Tensor
+{
+    private readonly int[] _shape;
+    private readonly float[]? _f;   // storage when DType is Float32
+    private readonly double[]? _d;  // storage when DType is Float64
+    private readonly int _offset;
+    private bool _requiresGrad;
+
+    internal Tensor(int[] shape, float[] storage, int offset = 0)
+    {
+        _shape = shape;
+        _f = storage;
+        _offset = offset;
+        Length = Descent.Shape.Numel(shape);
+        DType = DType.Float32;
+        if (offset + Length > storage.Length)
+            throw new ArgumentException($"Storage of {storage.Length} elements is too small for shape {Descent.Shape.Format(shape)} at offset {offset}.");
+    }
+
+    internal Tensor(int[] shape, double[] storage, int offset = 0)
+    {
+        _shape = shape;
+        _d = storage;
+        _offset = offset;
+        Length = Descent.Shape.Numel(shape);
+        DType = DType.Float64;
+        if (offset + Length > storage.Length)
+            throw new ArgumentException($"Storage of {storage.Length} elements is too small for shape {Descent.Shape.Format(shape)} at offset {offset}.");
+    }
+
+    /// <summary>float32 or float64.</summary>
+    public DType DType { get; }
+
+    /// <summary>Number of elements.</summary>
+    public int Length { get; }
+
+    /// <summary>The dimensions, outermost first.</summary>
+    public ReadOnlySpan<int> Shape => _shape;
+
+    /// <summary>A copy of the dimensions.</summary>
+    public int[] ShapeArray => (int[])_shape.Clone();
+
+    /// <summary>Number of dimensions.</summary>
+    public int Rank => _shape.Length;
+
+    /// <summary>Size of dimension <paramref name="axis"/> (negative counts from the end).</summary>
+    public int Size(int axis) => _shape[Descent.Shape.Axis(axis, _shape.Length, "Size")];
+
+    /// <summary>An optional name (parameters carry theirs, for messages and gradient-check tables).</summary>
+    public string? Name { get; set; }
+
+    /// <summary>Whether gradients flow to this tensor. Settable on leaves only (like PyTorch).</summary>
+    public bool RequiresGrad
+    {
+        get => _requiresGrad;
+        set
+        {
+            if (GradFn is not null && !value)
+                throw new InvalidOperationException("RequiresGrad can only be cleared on a leaf tensor; use Detach() for a non-leaf.");
+            _requiresGrad = value;
+        }
+    }
+
+    /// <summary>The accumulated gradient ∂L/∂this (leaves only, unless <see cref="RetainGrad"/> is set).</summary>
+    public Tensor? Grad { get; set; }
+
+    /// <summary>When set on a non-leaf, <see cref="Backward(Tensor?)"/> also stores its gradient in <see cref="Grad"/>.</summary>
+    public bool RetainGrad { get; set; }
+
+    /// <summary>The op that made this tensor, or null for a leaf.</summary>
+    public Node? GradFn { get; internal set; }
+
+    /// <summary>True for tensors not made by a recorded op (inputs and parameters).</summary>
+    public bool IsLeaf => GradFn is null;
+
+    /// <summary>Gradient waiting to be passed back during a backward pass (engine use only).</summary>
+    internal Tensor? PendingGrad;
+
+    internal int Offset => _offset;
+    internal float[]? FloatStorage => _f;
+    internal double[]? DoubleStorage => _d;
+
+    /// <summary>The elements as a span of <typeparamref name="T"/> (float for Float32, double for Float64).</summary>
+    public Span<T> Span<T>() where T : unmanaged
+    {
+        if (typeof(T) == typeof(float))
+        {
+            if (_f is null) throw new InvalidOperationException($"Tensor is {DType.Name()}; asked for float32 elements.");
+            return MemoryMarshal.Cast<float, T>(new Span<float>(_f, _offset, Length));
+        }
+        if (typeof(T) == typeof(double))
+        {
+            if (_d is null) throw new InvalidOperationException($"Tensor is {DType.Name()}; asked for float64 elements.");
+            return MemoryMarshal.Cast<double, T>(new Span<double>(_d, _offset, Length));
+        }
+        throw new NotSupportedException($"Element type {typeof(T).Name} is not supported; use float or double.");
+    }
+
+    /// <summary>The float32 elements (throws on a float64 tensor).</summary>
+    public Span<float> Floats => Span<float>();
+
+    /// <summary>The float64 elements (throws on a float32 tensor).</summary>
+    public Span<double> Doubles => Span<double>();
+
+    /// <summary>Element <paramref name="i"/> of the flat row-major order, as a double.</summary>
+    [System.Runtime.CompilerServices.IndexerName("At")]
+    public double this[int i]
+    {
+        get => _f is not null ? Floats[i] : Doubles[i];
+        set { if (_f is not null) Floats[i] = (float)value; else Doubles[i] = value; }
+    }
+
+    /// <summary>Element at a multi-dimensional index.</summary>
+    [System.Runtime.CompilerServices.IndexerName("At")]
+    public double this[int i, int j]
+    {
+        get => this[FlatIndex(i, j)];
+        set => this[FlatIndex(i, j)] = value;
+    }
+
+    private int FlatIndex(int i, int j)
+    {
+        if (Rank != 2) throw new ShapeException($"Indexer [i, j] needs a 2-D tensor, got shape {Descent.Shape.Format(_shape)}.");
+        if ((uint)i >= (uint)_shape[0] || (uint)j >= (uint)_shape[1])
+            throw new IndexOutOfRangeException($"Index [{i}, {j}] is outside shape {Descent.Shape.Format(_shape)}.");
+        return i * _shape[1] + j;
+    }
+
+    /// <summary>The value of a one-element tensor.</summary>
+    public double Item()
+    {
+        if (Length != 1) throw new ShapeException($"Item() needs a one-element tensor, got shape {Descent.Shape.Format(_shape)}.");
+        return this[0];
+    }
+
+    /// <summary>A copy of the elements as doubles.</summary>
+    public double[] ToArray()
+    {
+        var r = new double[Length];
+        if (_d is not null) Doubles.CopyTo(r);
+        else { var s = Floats; for (int i = 0; i < r.Length; i++) r[i] = s[i]; }
+        return r;
+    }
+
+    /// <summary>A copy of the elements as floats.</summary>
+    public float[] ToFloatArray()
+    {
+        var r = new float[Length];
+        if (_f is not null) Floats.CopyTo(r);
+        else { var s = Doubles; for (int i = 0; i < r.Length; i++) r[i] = (float)s[i]; }
+        return r;
+    }
+
+    /// <summary>"tensor([[1, 2], [3, 4]], float32)" with at most a few elements per dimension.</summary>
+    public override string ToString()
+    {
+        var sb = new StringBuilder("tensor(");
+        Write(sb, 0, 0);
+        sb.Append(", ").Append(DType.Name());
+        if (GradFn is not null) sb.Append(", grad_fn=").Append(GradFn.Name);
+        else if (RequiresGrad) sb.Append(", requires_grad");
+        return sb.Append(')').ToString();
+    }
+
+    private void Write(StringBuilder sb, int dim, int start)
+    {
+        if (Rank == 0) { sb.Append(this[0].ToString("G6", CultureInfo.InvariantCulture)); return; }
+        int n = _shape[dim];
+        int stride = 1;
+        for (int i = dim + 1; i < Rank; i++) stride *= _shape[i];
+        sb.Append('[');
+        for (int i = 0; i < n; i++)
+        {
+            if (n > 8 && i == 3) { sb.Append("..., "); i = n - 3; }
+            if (dim == Rank - 1) sb.Append(this[start + i].ToString("G6", CultureInfo.InvariantCulture));
+            else Write(sb, dim + 1, start + i * stride);
+            if (i < n - 1) sb.Append(", ");
+        }
+        sb.Append(']');
+    }
+}
