@@ -1,0 +1,157 @@
+namespace Descent.Nn;
+
+/// <summary>
+/// Base of every layer and model, as <c>torch.nn.Module</c>: it owns named parameters (leaves with
+/// <c>RequiresGrad</c>), buffers (state that is saved but not trained, such as batch norm's running
+/// mean) and child modules, and switches between training and evaluation mode.
+/// </summary>
+/// <remarks>
+/// Names follow PyTorch's state dict: a child's tensors are prefixed with the child's name and a dot,
+/// so the first Linear of a Sequential owns <c>0.weight</c> and <c>0.bias</c>.
+/// </remarks>
+public abstract class Module
+{
+    private readonly List<(string Name, Tensor Tensor)> _parameters = [];
+    private readonly List<(string Name, Tensor Tensor)> _buffers = [];
+    private readonly List<(string Name, Module Module)> _children = [];
+
+    /// <summary>y = f(x): the layer's computation, recorded for autograd.</summary>
+    public abstract Tensor Forward(Tensor x);
+
+    /// <summary>Shorthand for <see cref="Forward"/>.</summary>
+    public Tensor Call(Tensor x) => Forward(x);
+
+    /// <summary>True in training mode (dropout active, batch norm uses batch statistics); false in evaluation mode.</summary>
+    public bool Training { get; private set; } = true;
+
+    /// <summary>Sets training mode on this module and every descendant.</summary>
+    public Module Train(bool training = true)
+    {
+        Training = training;
+        foreach (var (_, c) in _children) c.Train(training);
+        return this;
+    }
+
+    /// <summary>Evaluation mode (<c>Train(false)</c>).</summary>
+    public Module Eval() => Train(false);
+
+    /// <summary>Registers a trainable tensor under <paramref name="name"/> (sets RequiresGrad and the tensor's Name).</summary>
+    protected Tensor RegisterParameter(string name, Tensor tensor)
+    {
+        CheckName(name);
+        tensor.RequiresGrad = true;
+        tensor.Name ??= name;
+        _parameters.Add((name, tensor));
+        return tensor;
+    }
+
+    /// <summary>Registers a saved, untrained tensor under <paramref name="name"/>.</summary>
+    protected Tensor RegisterBuffer(string name, Tensor tensor)
+    {
+        CheckName(name);
+        tensor.Name ??= name;
+        _buffers.Add((name, tensor));
+        return tensor;
+    }
+
+    /// <summary>Registers a child module under <paramref name="name"/> (its tensors become <c>name.…</c>).</summary>
+    protected TModule RegisterModule<TModule>(string name, TModule module) where TModule : Module
+    {
+        CheckName(name);
+        _children.Add((name, module));
+        return module;
+    }
+
+    private void CheckName(string name)
+    {
+        if (string.IsNullOrEmpty(name) || name.Contains('.'))
+            throw new ArgumentException($"Module member name '{name}' must be non-empty and contain no '.'.");
+        if (_parameters.Any(p => p.Name == name) || _buffers.Any(b => b.Name == name) || _children.Any(c => c.Name == name))
+            throw new ArgumentException($"Module already has a member named '{name}'.");
+    }
+
+    /// <summary>Replaces a registered parameter or buffer tensor in place of the old one (e.g. after a dtype change).</summary>
+    protected void ReplaceTensor(string name, Tensor tensor)
+    {
+        int i = _parameters.FindIndex(p => p.Name == name);
+        if (i >= 0) { tensor.RequiresGrad = true; tensor.Name ??= name; _parameters[i] = (name, tensor); OnTensorReplaced(name, tensor); return; }
+        i = _buffers.FindIndex(p => p.Name == name);
+        if (i >= 0) { tensor.Name ??= name; _buffers[i] = (name, tensor); OnTensorReplaced(name, tensor); return; }
+        throw new ArgumentException($"Module has no parameter or buffer named '{name}'.");
+    }
+
+    /// <summary>Called when a tensor is replaced (by <see cref="To"/> or a state-dict load of another dtype), so a subclass can update its fields.</summary>
+    protected virtual void OnTensorReplaced(string name, Tensor tensor) { }
+
+    /// <summary>The direct children, in registration order.</summary>
+    public IEnumerable<(string Name, Module Module)> NamedChildren() => _children;
+
+    /// <summary>Every parameter of this module and its descendants with its dotted name, in registration order.</summary>
+    public IEnumerable<(string Name, Tensor Tensor)> NamedParameters(string prefix = "")
+    {
+        foreach (var (n, p) in _parameters) yield return (prefix + n, p);
+        foreach (var (n, c) in _children)
+            foreach (var item in c.NamedParameters(prefix + n + ".")) yield return item;
+    }
+
+    /// <summary>Every buffer of this module and its descendants with its dotted name.</summary>
+    public IEnumerable<(string Name, Tensor Tensor)> NamedBuffers(string prefix = "")
+    {
+        foreach (var (n, b) in _buffers) yield return (prefix + n, b);
+        foreach (var (n, c) in _children)
+            foreach (var item in c.NamedBuffers(prefix + n + ".")) yield return item;
+    }
+
+    /// <summary>The parameters, in the order of <see cref="NamedParameters"/>.</summary>
+    public IReadOnlyList<Tensor> Parameters() => NamedParameters().Select(p => p.Tensor).ToList();
+
+    /// <summary>Number of trainable scalars.</summary>
+    public long ParameterCount => NamedParameters().Sum(p => (long)p.Tensor.Length);
+
+    /// <summary>Clears every parameter's gradient (sets it to null, as PyTorch's default <c>zero_grad(set_to_none=True)</c>).</summary>
+    public void ZeroGrad()
+    {
+        foreach (var (_, p) in NamedParameters()) p.Grad = null;
+    }
+
+    /// <summary>Parameters then buffers by dotted name (PyTorch's <c>state_dict()</c>); the tensors themselves, not copies.</summary>
+    public IReadOnlyDictionary<string, Tensor> StateDict()
+    {
+        var d = new Dictionary<string, Tensor>();
+        foreach (var (n, t) in NamedParameters()) d[n] = t;
+        foreach (var (n, t) in NamedBuffers()) d[n] = t;
+        return d;
+    }
+
+    /// <summary>
+    /// Copies values into this module's parameters and buffers by name. With <paramref name="strict"/> (default),
+    /// a missing or unexpected name is an error; a shape mismatch always is. Messages list the names.
+    /// </summary>
+    public void LoadStateDict(IReadOnlyDictionary<string, Tensor> state, bool strict = true)
+    {
+        var own = StateDict();
+        var missing = own.Keys.Where(k => !state.ContainsKey(k)).ToList();
+        var unexpected = state.Keys.Where(k => !own.ContainsKey(k)).ToList();
+        if (strict && (missing.Count > 0 || unexpected.Count > 0))
+            throw new ArgumentException("LoadStateDict: " +
+                (missing.Count > 0 ? $"missing {string.Join(", ", missing)}" : "") +
+                (missing.Count > 0 && unexpected.Count > 0 ? "; " : "") +
+                (unexpected.Count > 0 ? $"unexpected {string.Join(", ", unexpected)}" : "") + ".");
+        foreach (var (name, target) in own)
+        {
+            if (!state.TryGetValue(name, out var source)) continue;
+            if (!Shape.Equal(source.Shape, target.Shape))
+                throw new ShapeException($"LoadStateDict: '{name}' has shape {Shape.Format(source.Shape)} in the state, {Shape.Format(target.Shape)} in the model.");
+            target.CopyFrom(source);
+        }
+    }
+
+    /// <summary>Converts every parameter and buffer to <paramref name="dtype"/> (new tensors; gradients dropped).</summary>
+    public Module To(DType dtype)
+    {
+        foreach (var (n, p) in _parameters.ToList()) if (p.DType != dtype) ReplaceTensor(n, p.To(dtype));
+        foreach (var (n, b) in _buffers.ToList()) if (b.DType != dtype) ReplaceTensor(n, b.To(dtype));
+        foreach (var (_, c) in _children) c.To(dtype);
+        return this;
+    }
+}
