@@ -50,4 +50,26 @@ public class LossReferenceTests
         Close([d.GetProperty("bce").GetDouble()], [bce.Item()], Tol, what: "bce");
         Close(Flat(d.GetProperty("grad_bce")), x.Grad!.ToArray(), Tol, floor: 1e-8, what: "grad_bce");
     }
+
+    /// <summary>
+    /// Class weights, label smoothing 0.25 and an ignored row at once; numbers from PyTorch 1.13
+    /// (<c>F.cross_entropy(z, t, weight=w, label_smoothing=0.25)</c>, z = torch.randn(5, 4, float64) after manual_seed(0)).
+    /// </summary>
+    [Fact]
+    public void WeightedSmoothedCrossEntropyWithIgnoredRowMatchesPyTorch()
+    {
+        var z = Tensor.From([-2.310411800234176, -0.3732508612577643, -1.0608166785462863, 0.9995093547811761,
+            -0.019964750907762653, 0.2102998901016947, 0.17718935139366584, -0.830510051008449,
+            0.23871805816817063, 0.7335283685272841, -1.3218818291421377, 1.3148113651971234,
+            -0.6870036940435463, 1.4880743158106724, -0.4484158047114511, -0.8910030351707375,
+            0.6748575435940039, 1.0468653769814655, 0.15429517864658948, -0.7498915228391941], 5, 4);
+        z.RequiresGrad = true;
+        var loss = new CrossEntropyLoss(Tensor.From([0.5, 2.0, 1.0, 3.0], 4), 0.25).Forward(z, [2, 0, 3, -100, 1]);
+        loss.Backward();
+        Close([1.164273342141677], [loss.Item()], Tol, what: "loss");
+        Close([-0.00022432712626470436, 0.01257330566877631, -0.10900895935392817, 0.09665998081141655, -0.03185027193954166,
+            0.019355188886304435, 0.027713891163587304, -0.015218808110350096, 0.06585215960740069, 0.09666460717042755,
+            0.0052238944918493145, -0.16774066126967757, 0, 0, 0, 0, 0.08445671322533829, -0.12050909492979897,
+            0.043424302626831654, -0.007371920922371016], z.Grad!.ToArray(), Tol, floor: 1e-8, what: "grad");
+    }
 }
