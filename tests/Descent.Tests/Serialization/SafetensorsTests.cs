@@ -86,6 +86,8 @@ public class SafetensorsTests
         Assert.Contains("gaps", gap.Message);
         var size = Assert.Throws<InvalidDataException>(() => Safetensors.Parse(File8("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,4]}}", 4), "x"));
         Assert.Contains("needs 8", size.Message);
+        var twice = Assert.Throws<InvalidDataException>(() => Safetensors.Parse(File8("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8), "x"));
+        Assert.Contains("appears twice", twice.Message);
         var extra = Assert.Throws<InvalidDataException>(() => Safetensors.Parse(File8("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 6), "x"));
         Assert.Contains("2 bytes after the last tensor", extra.Message);
     }
