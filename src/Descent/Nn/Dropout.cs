@@ -10,6 +10,9 @@ public sealed class Dropout : Module
 {
     private readonly Rng _rng;
 
+    /// <summary>The generator of the masks (its state goes into checkpoints so a resumed run draws the same masks).</summary>
+    public Rng Generator => _rng;
+
     /// <summary>The drop probability p.</summary>
     public double P { get; }
 

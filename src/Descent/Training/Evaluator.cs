@@ -13,7 +13,7 @@ public static class Evaluator
     {
         if (x.Rank < 1 || x.Shape[0] != labels.Length)
             throw new ShapeException($"evaluate: {labels.Length} labels for features of shape {Shape.Format(x.Shape)}.");
-        loss ??= Trainer.DefaultLoss;
+        loss ??= (z, y) => z.CrossEntropy(y);
         bool wasTraining = model.Training;
         model.Eval();
         try
