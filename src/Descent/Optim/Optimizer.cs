@@ -42,9 +42,9 @@ public abstract class Optimizer : IOptimizer
         Name = name;
         Check(learningRate >= 0, "learning rate", learningRate, "≥ 0");
         Check(weightDecay >= 0, "weight decay", weightDecay, "≥ 0");
-        if (groups.Count == 0) throw new ArgumentException($"{name}: got an empty parameter list; expected at least one parameter.");
         _groups = groups.ToArray();
         _params = _groups.SelectMany(g => g.Parameters).ToArray();
+        if (_params.Length == 0) throw new ArgumentException($"{name}: got an empty parameter list; expected at least one parameter.");
         var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
         for (int i = 0; i < _params.Length; i++)
         {
