@@ -108,8 +108,8 @@ public sealed class Trainer
             }
             s.History.Add(metrics);
             s.NextEpoch = epoch + 1;
-            if (_stopRequested) s.Stopped = true;
             EpochCompleted?.Invoke(metrics);
+            if (_stopRequested) break;
         }
         int best = s.History.Count - 1;
         if (Options.EarlyStoppingPatience is not null && Options.RestoreBestWeights && _bestWeights is not null && s.BestEpoch >= 0)
@@ -117,7 +117,7 @@ public sealed class Trainer
             _model.LoadStateDict(_bestWeights);
             best = s.BestEpoch;
         }
-        return new TrainingResult(s.History.ToList(), s.Stopped && !_stopRequested, best, wall.Elapsed.TotalSeconds);
+        return new TrainingResult(s.History.ToList(), s.Stopped, best, wall.Elapsed.TotalSeconds);
     }
 
     private EpochMetrics RunEpoch(DataLoader train, int epoch, CancellationToken cancellation)
