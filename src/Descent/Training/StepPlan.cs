@@ -1,0 +1,180 @@
+using System.Numerics;
+using Descent.Kernels;
+
+namespace Descent.Training;
+
+/// <summary>
+/// A training step planned ahead, in the manner of llm.c: for a chain of known layers (a Sequential of
+/// Linear, elementwise activations, Dropout, Flatten/Identity) with softmax cross-entropy, every
+/// activation and gradient buffer is allocated once per batch size, and forward and backward run the
+/// same kernels as the ops (<see cref="Ops.Linear"/>, the activation operator structs) — but without
+/// building a graph, so a steady-state step allocates nothing.
+/// </summary>
+/// <remarks>
+/// Buffers per layer l: a[l] [batch, width_l] (a[0] is the input batch), g[l] the gradient ∂L/∂a[l].
+/// Parameter gradients are written (not accumulated) into each parameter's <c>Grad</c>, allocated on first use.
+/// Loss: L = −(1/B) Σᵢ log softmax(zᵢ)[yᵢ]; ∂L/∂z = (softmax(z) − onehot(y)) / B.
+/// </remarks>
+public sealed class StepPlan
+{
+    private readonly IReadOnlyList<IPlannedLayer> _layers;
+    private readonly int _inputWidth;
+    private readonly DType _dtype;
+    private readonly Dictionary<int, Buffers> _byBatch = [];
+
+    private StepPlan(IReadOnlyList<IPlannedLayer> layers, int inputWidth, DType dtype) =>
+        (_layers, _inputWidth, _dtype) = (layers, inputWidth, dtype);
+
+    /// <summary>Plans a step for <paramref name="layers"/> (already mapped from a model), input width and dtype.</summary>
+    public static StepPlan Create(IReadOnlyList<IPlannedLayer> layers, int inputWidth, DType dtype)
+    {
+        if (layers.Count == 0) throw new ArgumentException("StepPlan: no layers.");
+        return new StepPlan(layers, inputWidth, dtype);
+    }
+
+    private sealed class Buffers
+    {
+        public required Tensor[] A;   // A[l]: input of layer l; A[^1]: logits  [batch, width]
+        public required Tensor[] G;   // G[l]: ∂L/∂A[l]
+    }
+
+    private Buffers For(int batch)
+    {
+        if (_byBatch.TryGetValue(batch, out var b)) return b;
+        var a = new Tensor[_layers.Count + 1];
+        var g = new Tensor[_layers.Count + 1];
+        int width = _inputWidth;
+        a[0] = Tensor.Zeros(_dtype, batch, width);
+        g[0] = Tensor.Zeros(_dtype, batch, width);
+        for (int l = 0; l < _layers.Count; l++)
+        {
+            width = _layers[l].OutputWidth(width);
+            a[l + 1] = Tensor.Zeros(_dtype, batch, width);
+            g[l + 1] = Tensor.Zeros(_dtype, batch, width);
+        }
+        b = new Buffers { A = a, G = g };
+        _byBatch[batch] = b;
+        return b;
+    }
+
+    /// <summary>
+    /// Forward, loss and backward for one batch x [batch, inputWidth]; parameter gradients are left in their
+    /// <c>Grad</c>. Returns the mean loss and the number of correct arg-max predictions.
+    /// </summary>
+    public (double Loss, int Correct) Step(Tensor x, ReadOnlySpan<int> labels, bool training = true)
+    {
+        int batch = labels.Length;
+        if (x.Rank != 2 || x.Shape[0] != batch || x.Shape[1] != _inputWidth || x.DType != _dtype)
+            throw new ShapeException($"StepPlan: expected input [{batch}, {_inputWidth}] {_dtype.Name()}, got {Shape.Format(x.Shape)} {x.DType.Name()}.");
+        var buf = For(batch);
+        var input = buf.A[0];
+        input.CopyFrom(x);
+        for (int l = 0; l < _layers.Count; l++) _layers[l].Forward(buf.A[l], buf.A[l + 1], training);
+        var logits = buf.A[^1];
+        var gLogits = buf.G[^1];
+        var result = _dtype == DType.Float32
+            ? SoftmaxCrossEntropy<float>(logits.Floats, labels, logits.Shape[1], gLogits.Floats)
+            : SoftmaxCrossEntropy<double>(logits.Doubles, labels, logits.Shape[1], gLogits.Doubles);
+        for (int l = _layers.Count - 1; l >= 0; l--)
+            _layers[l].Backward(buf.A[l], buf.A[l + 1], buf.G[l + 1], l == 0 ? null : buf.G[l]);
+        return result;
+    }
+
+    /// <summary>
+    /// Fused softmax cross-entropy over rows of z [batch, classes]: returns (mean loss, correct) and writes
+    /// gz = (softmax(z) − onehot(y)) / batch.
+    /// </summary>
+    internal static (double Loss, int Correct) SoftmaxCrossEntropy<T>(ReadOnlySpan<T> z, ReadOnlySpan<int> labels, int classes, Span<T> gz)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int batch = labels.Length;
+        var k = KernelProvider.Current;
+        k.Softmax(z, batch, classes, gz);
+        double loss = 0;
+        int correct = 0;
+        T invB = T.One / T.CreateTruncating(batch);
+        for (int i = 0; i < batch; i++)
+        {
+            int y = labels[i];
+            if ((uint)y >= (uint)classes) throw new ArgumentOutOfRangeException(nameof(labels), $"label {y} of row {i} is outside [0, {classes}).");
+            var row = gz.Slice(i * classes, classes);
+            if (k.ArgMax<T>(z.Slice(i * classes, classes)) == y) correct++;
+            loss -= Math.Log(Math.Max(double.CreateTruncating(row[y]), double.Epsilon));
+            row[y] -= T.One;
+            for (int j = 0; j < classes; j++) row[j] *= invB;
+        }
+        return (loss / batch, correct);
+    }
+}
+
+/// <summary>One layer of a <see cref="StepPlan"/>: forward into a given buffer and backward from given buffers.</summary>
+public interface IPlannedLayer
+{
+    /// <summary>Output width for an input width (throws if they do not fit).</summary>
+    int OutputWidth(int inputWidth);
+
+    /// <summary>y ← f(x) for x [batch, in], y [batch, out].</summary>
+    void Forward(Tensor x, Tensor y, bool training);
+
+    /// <summary>Writes the parameter gradients and, when <paramref name="gx"/> is given, ∂L/∂x.</summary>
+    void Backward(Tensor x, Tensor y, Tensor gy, Tensor? gx);
+}
+
+/// <summary>y = x·Wᵀ + b with W [out, in], b [out]: the same GEMM calls as <see cref="Ops.Linear"/> and its backward.</summary>
+public sealed class PlannedLinear(Tensor weight, Tensor? bias) : IPlannedLayer
+{
+    /// <inheritdoc/>
+    public int OutputWidth(int inputWidth)
+    {
+        if (inputWidth != weight.Shape[1]) throw new ShapeException($"linear: input width {inputWidth} does not fit weight {Shape.Format(weight.Shape)}.");
+        return weight.Shape[0];
+    }
+
+    /// <inheritdoc/>
+    public void Forward(Tensor x, Tensor y, bool training)
+    {
+        int outF = weight.Shape[0];
+        if (bias is not null)
+            for (int r = 0; r < y.Shape[0]; r++) y.ViewRangeCopy(r * outF, bias);
+        Ops.GemmInto(x, false, weight, true, y, beta: bias is null ? 0 : 1);
+    }
+
+    /// <inheritdoc/>
+    public void Backward(Tensor x, Tensor y, Tensor gy, Tensor? gx)
+    {
+        var gw = weight.Grad ??= weight.ZerosLike();
+        Ops.GemmInto(gy, true, x, false, gw, 0);                   // ∂L/∂W = Gᵀ·x   [out, in]
+        if (bias is not null)
+        {
+            var gb = bias.Grad ??= bias.ZerosLike();
+            gb.Fill(0);
+            if (gy.DType == DType.Float32) KernelProvider.Current.AddColumnSums<float>(gy.Floats, gy.Shape[0], gy.Shape[1], gb.Floats);
+            else KernelProvider.Current.AddColumnSums<double>(gy.Doubles, gy.Shape[0], gy.Shape[1], gb.Doubles);
+        }
+        if (gx is not null) Ops.GemmInto(gy, false, weight, false, gx, 0); // ∂L/∂x = G·W   [batch, in]
+    }
+}
+
+/// <summary>An elementwise activation y = f(x) given by its operator struct (the one its op uses).</summary>
+public sealed class PlannedActivation<TOp>(TOp op) : IPlannedLayer where TOp : struct, IUnaryOperator
+{
+    /// <inheritdoc/>
+    public int OutputWidth(int inputWidth) => inputWidth;
+
+    /// <inheritdoc/>
+    public void Forward(Tensor x, Tensor y, bool training)
+    {
+        var k = KernelProvider.Current;
+        if (x.DType == DType.Float32) k.Unary(op, (ReadOnlySpan<float>)x.Floats, y.Floats);
+        else k.Unary(op, (ReadOnlySpan<double>)x.Doubles, y.Doubles);
+    }
+
+    /// <inheritdoc/>
+    public void Backward(Tensor x, Tensor y, Tensor gy, Tensor? gx)
+    {
+        if (gx is null) return;
+        var k = KernelProvider.Current;
+        if (x.DType == DType.Float32) k.UnaryBackward(op, x.Floats, y.Floats, gy.Floats, gx.Floats);
+        else k.UnaryBackward(op, x.Doubles, y.Doubles, gy.Doubles, gx.Doubles);
+    }
+}

@@ -1,0 +1,207 @@
+using System.Diagnostics;
+using Descent.Data;
+using Descent.Nn;
+using Descent.Optim;
+using Descent.Regularization;
+using Descent.Schedules;
+
+namespace Descent.Training;
+
+/// <summary>
+/// The mini-batch training loop: for each epoch, for each batch — forward, loss, backward, clip, step —
+/// with metrics per step and per epoch, validation, early stopping, learning-rate schedules per step or per
+/// epoch (and reduce-on-plateau on the validation loss), and a clear stop on a NaN or infinite loss.
+/// It writes nothing: it reports through events.
+/// </summary>
+/// <remarks>
+/// Two paths compute a step. A model made only of layers with a planned form (Linear, elementwise
+/// activations, Dropout, Flatten) trained with plain cross-entropy runs on a <see cref="StepPlan"/>:
+/// preallocated buffers, no graph, no allocation. Anything else runs on the autograd graph.
+/// Both are deterministic: given the same model, optimizer, data order and <see cref="State"/> a run
+/// produces bitwise the same weights, whatever the number of threads.
+/// </remarks>
+public sealed class Trainer
+{
+    private readonly Module _model;
+    private readonly IOptimizer _optimizer;
+    private readonly LearningRatePolicy _policy;
+    private readonly CrossEntropyLossFn _loss;
+    private readonly IReadOnlyList<Tensor> _parameters;
+    private readonly Penalty? _penalty;
+    private Dictionary<string, Tensor>? _bestWeights;
+    private StepPlan? _plan;
+    private bool _planChecked;
+    private bool _stopRequested;
+
+    /// <summary>Cross-entropy on logits with optional label smoothing (mean over the batch).</summary>
+    public sealed record CrossEntropyLossFn(double LabelSmoothing = 0)
+    {
+        /// <summary>The loss of logits [batch, classes] against labels.</summary>
+        public Tensor Of(Tensor logits, ReadOnlySpan<int> labels) => logits.CrossEntropy(labels, labelSmoothing: LabelSmoothing);
+    }
+
+    /// <param name="model">The model; its parameters are those the optimizer updates.</param>
+    /// <param name="optimizer">The optimizer.</param>
+    /// <param name="policy">Learning rate per step/epoch (null: the optimizer's rate, constant).</param>
+    /// <param name="options">Settings.</param>
+    /// <param name="penalty">An L1/L2 penalty on the weights (not biases) added to the loss, or null.</param>
+    /// <param name="labelSmoothing">Label smoothing of the cross-entropy.</param>
+    public Trainer(Module model, IOptimizer optimizer, LearningRatePolicy? policy = null, TrainerOptions? options = null,
+        Penalty? penalty = null, double labelSmoothing = 0)
+    {
+        _model = model;
+        _optimizer = optimizer;
+        _policy = policy ?? new LearningRatePolicy(optimizer.LearningRate);
+        _loss = new CrossEntropyLossFn(labelSmoothing);
+        _parameters = model.Parameters();
+        _penalty = penalty is { Lambda: > 0 } ? penalty : null;
+        Options = options ?? new TrainerOptions();
+        Options.Validate();
+    }
+
+    /// <summary>The settings.</summary>
+    public TrainerOptions Options { get; }
+
+    /// <summary>Progress so far; set it (from a checkpoint) before <see cref="Fit"/> to resume.</summary>
+    public TrainerState State { get; set; } = new();
+
+    /// <summary>The learning-rate policy (its plateau state is part of a checkpoint).</summary>
+    public LearningRatePolicy Policy => _policy;
+
+    /// <summary>Whether steps run on the allocation-free <see cref="StepPlan"/> (known after the first step), and why not.</summary>
+    public string StepPath { get; private set; } = "not started";
+
+    /// <summary>Raised every <see cref="TrainerOptions.ReportEvery"/> steps and at the end of each epoch.</summary>
+    public event Action<StepMetrics>? StepReported;
+
+    /// <summary>Raised after each epoch, once <see cref="State"/> is updated (the place to save a checkpoint or a run record).</summary>
+    public event Action<EpochMetrics>? EpochCompleted;
+
+    /// <summary>Asks the loop to stop after the current epoch (e.g. a pruner or Ctrl-C).</summary>
+    public void RequestStop() => _stopRequested = true;
+
+    /// <summary>The weights of the best epoch so far (with early stopping that restores), or null.</summary>
+    public IReadOnlyDictionary<string, Tensor>? BestWeights => _bestWeights;
+
+    /// <summary>Restores best weights saved by a previous run (resume with early stopping).</summary>
+    public void SetBestWeights(IReadOnlyDictionary<string, Tensor>? weights) =>
+        _bestWeights = weights?.ToDictionary(kv => kv.Key, kv => kv.Value.Clone());
+
+    /// <summary>Trains from <see cref="State"/>.NextEpoch up to <see cref="TrainerOptions.Epochs"/>.</summary>
+    /// <param name="train">The training batches (its seed fixes the order of every epoch).</param>
+    /// <param name="validation">Validation set for early stopping, plateau and per-epoch figures, or null.</param>
+    /// <param name="cancellation">Stops between steps; the state stays that of the last finished epoch.</param>
+    public TrainingResult Fit(DataLoader train, Dataset? validation = null, CancellationToken cancellation = default)
+    {
+        var wall = Stopwatch.StartNew();
+        var s = State;
+        Tensor? vx = validation?.FeaturesTensor();
+        for (int epoch = s.NextEpoch; epoch < Options.Epochs && !s.Stopped; epoch++)
+        {
+            var metrics = RunEpoch(train, epoch, cancellation);
+            if (validation is not null)
+            {
+                var ev = Evaluate(vx!, validation.Labels);
+                metrics = metrics with { ValidationLoss = ev.Loss, ValidationAccuracy = ev.Accuracy };
+                UpdateEarlyStopping(epoch, ev.Loss);
+                _policy.ReportMetric(ev.Loss);
+            }
+            s.History.Add(metrics);
+            s.NextEpoch = epoch + 1;
+            EpochCompleted?.Invoke(metrics);
+            if (_stopRequested) break;
+        }
+        int best = s.History.Count - 1;
+        if (Options.EarlyStoppingPatience is not null && Options.RestoreBestWeights && _bestWeights is not null && s.BestEpoch >= 0)
+        {
+            _model.LoadStateDict(_bestWeights);
+            best = s.BestEpoch;
+        }
+        return new TrainingResult(s.History.ToList(), s.Stopped, best, wall.Elapsed.TotalSeconds);
+    }
+
+    private EpochMetrics RunEpoch(DataLoader train, int epoch, CancellationToken cancellation)
+    {
+        var s = State;
+        _model.Train();
+        var clock = Stopwatch.StartNew();
+        double lossSum = 0, normSum = 0;
+        long correct = 0, seen = 0;
+        int stepInEpoch = 0, steps = train.BatchCount;
+        foreach (var batch in train.Batches(epoch))
+        {
+            cancellation.ThrowIfCancellationRequested();
+            double lr = _policy.Apply(_optimizer, s.Step, epoch);
+            var (lv, hits) = ForwardBackward(batch.X, batch.Labels);
+            if (!double.IsFinite(lv)) throw new DivergenceException(s.Step, epoch, lv, s.LastGoodLoss, lr);
+            s.LastGoodLoss = lv;
+            double norm = Options.ClipNorm is { } maxNorm
+                ? GradientClipping.ClipGradNorm(_parameters, maxNorm)
+                : GradientClipping.TotalNorm(_parameters);
+            if (Options.ClipValue is { } maxValue) GradientClipping.ClipGradValue(_parameters, maxValue);
+            _optimizer.Step();
+
+            int n = batch.Count;
+            lossSum += lv * n; correct += hits; seen += n; normSum += norm;
+            s.Step++;
+            stepInEpoch++;
+            if (StepReported is not null && (stepInEpoch % Options.ReportEvery == 0 || stepInEpoch == steps))
+                StepReported(new StepMetrics(epoch, s.Step - 1, stepInEpoch - 1, steps, lv, (double)hits / n,
+                    lr, norm, seen / Math.Max(clock.Elapsed.TotalSeconds, 1e-9)));
+        }
+        double secs = clock.Elapsed.TotalSeconds;
+        return new EpochMetrics(epoch, lossSum / Math.Max(seen, 1), (double)correct / Math.Max(seen, 1), double.NaN, double.NaN,
+            _optimizer.LearningRate, seen / Math.Max(secs, 1e-9), secs, normSum / Math.Max(stepInEpoch, 1));
+    }
+
+    /// <summary>One forward and backward pass; gradients are left in the parameters. Returns (loss, correct predictions).</summary>
+    private (double Loss, int Correct) ForwardBackward(Tensor x, int[] labels)
+    {
+        if (!_planChecked)
+        {
+            _planChecked = true;
+            string? why = _loss.LabelSmoothing != 0 ? "label smoothing" : _penalty is not null ? "an L1/L2 penalty" : null;
+            if (why is null) _plan = StepPlanBuilder.TryCreate(_model, x.Shape[1], x.DType, out why);
+            StepPath = _plan is not null ? "planned (no graph, no allocation)" : $"autograd ({why})";
+        }
+        if (_plan is not null) return _plan.Step(x, labels);
+
+        _optimizer.ZeroGrad();
+        var logits = _model.Forward(x);
+        var loss = _loss.Of(logits, labels);
+        if (_penalty is not null) loss = _penalty.AddTo(loss, _model);
+        double lv = loss.Item();
+        if (double.IsFinite(lv)) loss.Backward();
+        return (lv, CountCorrect(logits, labels));
+    }
+
+    private void UpdateEarlyStopping(int epoch, double validationLoss)
+    {
+        var s = State;
+        if (validationLoss < s.BestValidationLoss - Options.MinDelta)
+        {
+            s.BestValidationLoss = validationLoss;
+            s.BestEpoch = epoch;
+            s.EpochsWithoutImprovement = 0;
+            if (Options.EarlyStoppingPatience is not null && Options.RestoreBestWeights)
+                _bestWeights = _model.StateDict().ToDictionary(kv => kv.Key, kv => kv.Value.Clone());
+        }
+        else
+        {
+            s.EpochsWithoutImprovement++;
+            if (Options.EarlyStoppingPatience is { } p && s.EpochsWithoutImprovement >= p) s.Stopped = true;
+        }
+    }
+
+    /// <summary>Loss, accuracy and confusion matrix on a whole set, in evaluation mode, without recording a graph.</summary>
+    public Evaluation Evaluate(Tensor x, int[] labels, int classes = 0) =>
+        Evaluator.Evaluate(_model, x, labels, (z, y) => _loss.Of(z, y), Options.EvaluationBatchSize, classes);
+
+    internal static int CountCorrect(Tensor logits, int[] labels)
+    {
+        var pred = logits.ArgMax(1);
+        int hits = 0;
+        for (int i = 0; i < labels.Length; i++) if (pred[i] == labels[i]) hits++;
+        return hits;
+    }
+}

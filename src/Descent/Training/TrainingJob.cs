@@ -1,0 +1,192 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Descent.Data;
+using Descent.Init;
+using Descent.Nn;
+using Descent.Optim;
+using Descent.Regularization;
+using Descent.Schedules;
+using Descent.Serialization;
+
+namespace Descent.Training;
+
+/// <summary>
+/// One training run assembled from a <see cref="TrainConfig"/>: the data (normalized on the training split),
+/// the MLP, the optimizer, the learning-rate policy and the <see cref="Trainer"/> — and its checkpoints:
+/// <see cref="SaveCheckpoint"/> after any epoch and <see cref="Resume"/> give bitwise the same end as a run
+/// that was never stopped.
+/// </summary>
+/// <remarks>RNG streams of the seed: 1 weights (and dropout, forked from it), the loader's own per-epoch streams, the split's stream.</remarks>
+public sealed class TrainingJob
+{
+    private const ulong WeightsStream = 1;
+    private const string BestPrefix = "trainer.best.";
+
+    private TrainingJob(TrainConfig config, DatasetPair data, Dataset? validation, Normalizer? normalizer, Sequential model,
+        Optimizer optimizer, Trainer trainer, DataLoader loader)
+    {
+        Config = config; Train = data.Train; Test = data.Test; Validation = validation; Normalizer = normalizer;
+        Model = model; Optimizer = optimizer; Trainer = trainer; Loader = loader;
+    }
+
+    /// <summary>The configuration (what a resume rebuilds from).</summary>
+    public TrainConfig Config { get; }
+
+    /// <summary>The training split (normalized).</summary>
+    public Dataset Train { get; }
+
+    /// <summary>The held-out validation split, or null.</summary>
+    public Dataset? Validation { get; }
+
+    /// <summary>The test set (normalized with the training split's statistics).</summary>
+    public Dataset Test { get; }
+
+    /// <summary>The input normalization fit on the training split, or null.</summary>
+    public Normalizer? Normalizer { get; }
+
+    /// <summary>The model.</summary>
+    public Sequential Model { get; }
+
+    /// <summary>The optimizer.</summary>
+    public Optimizer Optimizer { get; }
+
+    /// <summary>The training loop.</summary>
+    public Trainer Trainer { get; }
+
+    /// <summary>The mini-batch loader of the training split.</summary>
+    public DataLoader Loader { get; }
+
+    /// <summary>A run record id carried through checkpoints (set by whoever records the run).</summary>
+    public long? RunId { get; set; }
+
+    /// <summary>Builds every part of the run from <paramref name="config"/>; data sets are loaded or generated here.</summary>
+    public static TrainingJob Create(TrainConfig config, DatasetPair? data = null)
+    {
+        config.Validate();
+        // threads: wired once the GEMM worker pool lands
+        var dtype = config.DType == "float64" ? DType.Float64 : DType.Float32;
+        data ??= DatasetSpec.Load(config.Data, config.Seed);
+        Dataset train = data.Train, test = data.Test;
+        Dataset? validation = null;
+        if (config.Validation > 0) (train, validation) = Split.TrainValidation(train, config.Validation, config.Seed);
+        Normalizer? normalizer = null;
+        if (config.Normalize != "none")
+        {
+            normalizer = Normalizer.Fit(train, config.Normalize == "global" ? NormalizationMode.Global : NormalizationMode.PerFeature);
+            train = normalizer.Transform(train);
+            test = normalizer.Transform(test);
+            if (validation is not null) validation = normalizer.Transform(validation);
+        }
+        int[] widths = [train.FeatureCount, .. config.Hidden, train.ClassCount];
+        var init = config.Init is "default" or "pytorch" ? null : Initializer.Parse(config.Init);
+        var model = Mlp.Create(widths, config.Activation, init, config.BatchNorm, config.Dropout, new Rng(config.Seed, WeightsStream), dtype);
+        var spec = OptimizerSpec.Parse(WithWeightDecay(config.Optimizer, config.WeightDecay));
+        var optimizer = spec.Create(model.Parameters());
+        var policy = config.Schedule is null ? new LearningRatePolicy(spec.LearningRate) : LearningRatePolicy.Parse(config.Schedule, spec.LearningRate);
+        if (config.L1 > 0 && config.L2 > 0) throw new ArgumentException("choose one penalty: --l1 or --l2, not both.");
+        var penalty = config.L1 > 0 ? Penalty.L1(config.L1) : config.L2 > 0 ? Penalty.L2(config.L2) : null;
+        var options = new TrainerOptions
+        {
+            Epochs = config.Epochs,
+            ClipNorm = config.ClipNorm,
+            ClipValue = config.ClipValue,
+            EarlyStoppingPatience = config.Patience,
+        };
+        var trainer = new Trainer(model, optimizer, policy, options, penalty, config.LabelSmoothing);
+        var loader = new DataLoader(train, config.BatchSize, shuffle: true, dropLast: config.DropLast, seed: config.Seed, dtype: dtype);
+        return new TrainingJob(config, new DatasetPair(train, test), validation, normalizer, model, optimizer, trainer, loader);
+    }
+
+    private static string WithWeightDecay(string optimizer, double weightDecay)
+    {
+        if (weightDecay == 0) return optimizer;
+        if (optimizer.Contains("weight_decay", StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"weight decay is given twice: --weight-decay {weightDecay} and in --optimizer '{optimizer}'.");
+        return optimizer + (optimizer.Contains(':') ? "," : ":") + "weight_decay=" + weightDecay.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Trains to the configured number of epochs (from where a resume left off).</summary>
+    public TrainingResult Run(CancellationToken cancellation = default) => Trainer.Fit(Loader, Validation, cancellation);
+
+    /// <summary>Loss, accuracy and confusion matrix on the test set.</summary>
+    public Evaluation EvaluateTest() => Trainer.Evaluate(Test.FeaturesTensor(), Test.Labels, Test.ClassCount);
+
+    /// <summary>Writes a checkpoint of the current state (after an epoch) to <paramref name="dir"/>, atomically.</summary>
+    public void SaveCheckpoint(string dir)
+    {
+        var s = Trainer.State;
+        var state = new TrainingState
+        {
+            Epoch = s.NextEpoch,
+            Step = s.Step,
+            Seed = Config.Seed,
+            Config = JsonNode.Parse(Config.ToJson())!.AsObject(),
+            Metrics = s.History.Select(MetricsOf).ToList(),
+            Extra = new JsonObject
+            {
+                ["trainer"] = JsonSerializer.SerializeToNode(s, Checkpoint.JsonOptions),
+                ["run_id"] = RunId,
+                ["normalizer"] = Normalizer is null ? null : JsonSerializer.SerializeToNode(Normalizer.Parameters, Checkpoint.JsonOptions),
+                ["class_names"] = new JsonArray(Train.ClassNames.Select(c => (JsonNode?)JsonValue.Create(c)).ToArray()),
+                ["feature_shape"] = new JsonArray(Train.FeatureShape.Select(d => (JsonNode?)JsonValue.Create(d)).ToArray()),
+            },
+        };
+        foreach (var (name, d) in DropoutLayers(Model)) state.Rng[name] = d.Generator.GetState();
+        if (Trainer.Policy.Plateau is { } p)
+        {
+            var (rate, best, bad, cool) = p.GetState();
+            state.Schedule = new JsonObject { ["plateau_rate"] = rate, ["plateau_best"] = best, ["plateau_bad_epochs"] = bad, ["plateau_cooldown_left"] = cool };
+        }
+        var extra = Optimizer.StateDict().AsEnumerable();
+        if (Trainer.BestWeights is { } bw) extra = extra.Concat(bw.Select(kv => KeyValuePair.Create(BestPrefix + kv.Key, kv.Value)));
+        Checkpoint.Save(dir, Model.StateDict(), extra, state);
+    }
+
+    /// <summary>Rebuilds the run saved in <paramref name="dir"/> and puts back its weights, optimizer, RNG and loop state.</summary>
+    public static TrainingJob Resume(string dir, DatasetPair? data = null)
+    {
+        var ck = Checkpoint.Load(dir);
+        var config = ck.State.Config is null
+            ? throw new InvalidDataException($"{dir}: state.json has no training config; it is not a checkpoint of descent train.")
+            : TrainConfig.FromJson(ck.State.Config.ToJsonString());
+        var job = Create(config, data);
+        job.Model.LoadStateDict(ck.Model);
+        var optimizerState = ck.Optimizer.Where(kv => !kv.Key.StartsWith(BestPrefix, StringComparison.Ordinal)).ToDictionary();
+        job.Optimizer.LoadStateDict(optimizerState);
+        var best = ck.Optimizer.Where(kv => kv.Key.StartsWith(BestPrefix, StringComparison.Ordinal))
+            .ToDictionary(kv => kv.Key[BestPrefix.Length..], kv => kv.Value);
+        if (best.Count > 0) job.Trainer.SetBestWeights(best);
+        var extra = ck.State.Extra;
+        job.Trainer.State = extra?["trainer"].Deserialize<TrainerState>(Checkpoint.JsonOptions) ?? new TrainerState { NextEpoch = ck.State.Epoch, Step = ck.State.Step };
+        job.RunId = extra?["run_id"]?.GetValue<long?>();
+        foreach (var (name, d) in DropoutLayers(job.Model))
+            if (ck.State.Rng.TryGetValue(name, out var rngState)) d.Generator.SetState(rngState);
+        if (job.Trainer.Policy.Plateau is { } p && ck.State.Schedule is { } sch)
+            p.SetState((sch["plateau_rate"]!.GetValue<double>(), sch["plateau_best"]!.GetValue<double>(),
+                sch["plateau_bad_epochs"]!.GetValue<int>(), sch["plateau_cooldown_left"]!.GetValue<int>()));
+        return job;
+    }
+
+    private static IEnumerable<(string Name, Dropout Layer)> DropoutLayers(Module m, string prefix = "")
+    {
+        foreach (var (name, child) in m.NamedChildren())
+        {
+            if (child is Dropout d) yield return (prefix + name, d);
+            foreach (var item in DropoutLayers(child, prefix + name + ".")) yield return item;
+        }
+    }
+
+    /// <summary>An epoch's metrics as a flat name → value map (run records, state.json).</summary>
+    public static Dictionary<string, double> MetricsOf(EpochMetrics e) => new()
+    {
+        ["epoch"] = e.Epoch + 1,
+        ["train_loss"] = e.TrainLoss,
+        ["train_accuracy"] = e.TrainAccuracy,
+        ["val_loss"] = e.ValidationLoss,
+        ["val_accuracy"] = e.ValidationAccuracy,
+        ["learning_rate"] = e.LearningRate,
+        ["samples_per_second"] = e.SamplesPerSecond,
+        ["seconds"] = e.Seconds,
+        ["gradient_norm"] = e.GradientNorm,
+    };
+}

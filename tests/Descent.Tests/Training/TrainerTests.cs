@@ -1,0 +1,102 @@
+using Descent.Training;
+
+namespace Descent.Tests.Training;
+
+public class TrainerTests
+{
+    private static TrainConfig Moons(int epochs = 30) => new()
+    {
+        Data = "moons:n=600,noise=0.1",
+        Hidden = [32, 32],
+        Activation = "relu",
+        Optimizer = "adam:lr=0.01",
+        BatchSize = 32,
+        Epochs = epochs,
+        Seed = 3,
+    };
+
+    [Fact]
+    public void SeededRunOnMoonsReachesStatedAccuracy()
+    {
+        var job = TrainingJob.Create(Moons());
+        var result = job.Run();
+        var test = job.EvaluateTest();
+        Assert.Equal(30, result.Epochs.Count);
+        Assert.True(test.Accuracy >= 0.97, $"test accuracy {test.Accuracy}");
+        Assert.StartsWith("planned", job.Trainer.StepPath);
+    }
+
+    [Fact]
+    public void SameSeedGivesBitwiseSameWeights()
+    {
+        var a = TrainingJob.Create(Moons(3)); a.Run();
+        var b = TrainingJob.Create(Moons(3)); b.Run();
+        foreach (var (name, t) in a.Model.StateDict()) Assert.True(t.BitwiseEquals(b.Model.StateDict()[name]), name);
+    }
+
+    [Fact]
+    public void ResumedRunEndsBitwiseEqualToUninterruptedRun()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "descent-resume-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            foreach (var config in new[] { Moons(4), Moons(4) with { Dropout = 0.2, Schedule = "cosine:tmax=4" }, Moons(4) with { BatchNorm = true, Optimizer = "sgd:lr=0.05,momentum=0.9" } })
+            {
+                var whole = TrainingJob.Create(config);
+                whole.Run();
+
+                var first = TrainingJob.Create(config with { Epochs = 4 });
+                first.Trainer.EpochCompleted += e => { if (e.Epoch == 1) { first.SaveCheckpoint(dir); first.Trainer.RequestStop(); } };
+                first.Run();
+                Assert.Equal(2, first.Trainer.State.NextEpoch);
+
+                var resumed = TrainingJob.Resume(dir);
+                resumed.Run();
+                Assert.Equal(4, resumed.Trainer.State.History.Count);
+                foreach (var (name, t) in whole.Model.StateDict())
+                    Assert.True(t.BitwiseEquals(resumed.Model.StateDict()[name]), $"{config.Dropout} {config.BatchNorm}: {name} differs after resume");
+                Assert.Equal(whole.Trainer.State.History[^1].TrainLoss, resumed.Trainer.State.History[^1].TrainLoss);
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
+    public void PlannedAndAutogradPathsAgree()
+    {
+        var planned = TrainingJob.Create(Moons(2));
+        planned.Run();
+        Assert.StartsWith("planned", planned.Trainer.StepPath);
+        // A tiny L2 penalty forces the autograd path; with λ → 0 the trajectories agree closely.
+        var graph = TrainingJob.Create(Moons(2) with { L2 = 1e-300 });
+        graph.Run();
+        Assert.StartsWith("autograd", graph.Trainer.StepPath);
+        foreach (var (name, t) in planned.Model.StateDict())
+            TestSupport.Close(t.ToArray(), graph.Model.StateDict()[name].ToArray(), 1e-3, 1e-3, name);
+    }
+
+    [Fact]
+    public void DivergenceStopsWithStepLastLossAndAdvice()
+    {
+        var job = TrainingJob.Create(Moons(5) with { Optimizer = "sgd:lr=1e6", Normalize = "none", Init = "normal:10" });
+        var e = Assert.Throws<DivergenceException>(() => job.Run());
+        Assert.Contains("learning rate", e.Message);
+        Assert.Contains("step", e.Message);
+        Assert.True(e.Step >= 0);
+    }
+
+    [Fact]
+    public void EarlyStoppingRestoresBestWeights()
+    {
+        var job = TrainingJob.Create(Moons(40) with { Validation = 0.2, Patience = 2, Optimizer = "adam:lr=0.05" });
+        var r = job.Run();
+        Assert.True(r.Epochs.Count <= 40);
+        var best = r.Epochs.MinBy(e => e.ValidationLoss)!;
+        Assert.Equal(best.Epoch, r.BestEpoch);
+        var ev = job.Trainer.Evaluate(job.Validation!.FeaturesTensor(), job.Validation.Labels);
+        Assert.Equal(best.ValidationLoss, ev.Loss, 6);
+    }
+}
