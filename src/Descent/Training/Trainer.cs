@@ -131,19 +131,9 @@ public sealed class Trainer
         foreach (var batch in train.Batches(epoch))
         {
             cancellation.ThrowIfCancellationRequested();
-            double lr = _policy.Apply(_optimizer, s.Step, epoch);
-            var (lv, hits) = ForwardBackward(batch.X, batch.Labels);
-            if (!double.IsFinite(lv)) throw new DivergenceException(s.Step, epoch, lv, s.LastGoodLoss, lr);
-            s.LastGoodLoss = lv;
-            double norm = Options.ClipNorm is { } maxNorm
-                ? GradientClipping.ClipGradNorm(_parameters, maxNorm)
-                : GradientClipping.TotalNorm(_parameters);
-            if (Options.ClipValue is { } maxValue) GradientClipping.ClipGradValue(_parameters, maxValue);
-            _optimizer.Step();
-
+            var (lv, hits, norm, lr) = Step(batch.X, batch.Labels, epoch);
             int n = batch.Count;
             lossSum += lv * n; correct += hits; seen += n; normSum += norm;
-            s.Step++;
             stepInEpoch++;
             if (StepReported is not null && (stepInEpoch % Options.ReportEvery == 0 || stepInEpoch == steps))
                 StepReported(new StepMetrics(epoch, s.Step - 1, stepInEpoch - 1, steps, lv, (double)hits / n,
@@ -152,6 +142,26 @@ public sealed class Trainer
         double secs = clock.Elapsed.TotalSeconds;
         return new EpochMetrics(epoch, lossSum / Math.Max(seen, 1), (double)correct / Math.Max(seen, 1), double.NaN, double.NaN,
             _optimizer.LearningRate, seen / Math.Max(secs, 1e-9), secs, normSum / Math.Max(stepInEpoch, 1));
+    }
+
+    /// <summary>
+    /// One optimizer step on a batch: set the learning rate, forward, loss, backward, clip, update.
+    /// Returns (loss, correct predictions, gradient norm before clipping, learning rate). On the planned path it allocates nothing.
+    /// </summary>
+    internal (double Loss, int Correct, double Norm, double LearningRate) Step(Tensor x, int[] labels, int epoch)
+    {
+        var s = State;
+        double lr = _policy.Apply(_optimizer, s.Step, epoch);
+        var (lv, hits) = ForwardBackward(x, labels);
+        if (!double.IsFinite(lv)) throw new DivergenceException(s.Step, epoch, lv, s.LastGoodLoss, lr);
+        s.LastGoodLoss = lv;
+        double norm = Options.ClipNorm is { } maxNorm
+            ? GradientClipping.ClipGradNorm(_parameters, maxNorm)
+            : GradientClipping.TotalNorm(_parameters);
+        if (Options.ClipValue is { } maxValue) GradientClipping.ClipGradValue(_parameters, maxValue);
+        _optimizer.Step();
+        s.Step++;
+        return (lv, hits, norm, lr);
     }
 
     /// <summary>One forward and backward pass; gradients are left in the parameters. Returns (loss, correct predictions).</summary>

@@ -100,3 +100,27 @@ public class TrainerTests
         Assert.Equal(best.ValidationLoss, ev.Loss, 6);
     }
 }
+
+public class TrainingStepAllocationTests
+{
+    [Theory]
+    [InlineData("adam:lr=1e-3", null)]
+    [InlineData("sgd:lr=0.1,momentum=0.9,nesterov=true", 1.0)]
+    public void SteadyStateTrainingStepAllocatesNothing(string optimizer, double? clipNorm)
+    {
+        var job = TrainingJob.Create(new TrainConfig
+        {
+            Data = "blobs:n=512,classes=4", Hidden = [64, 32], Optimizer = optimizer, ClipNorm = clipNorm, BatchSize = 64, Epochs = 1, Dropout = 0.1,
+        });
+        // Warm up: buffers, optimizer state, JIT.
+        foreach (var b in job.Loader.Batches(0)) job.Trainer.Step(b.X, b.Labels, 0);
+        job.Loader.StartEpoch(1);   // the epoch's shuffle draws from a new RNG stream (one small object per epoch)
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        int steps = 0;
+        while (job.Loader.Next(out var b)) { job.Trainer.Step(b.X, b.Labels, 1); steps++; }
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(steps == 8, $"{steps} steps");
+        Assert.Equal(0, allocated);
+        Assert.StartsWith("planned", job.Trainer.StepPath);
+    }
+}
