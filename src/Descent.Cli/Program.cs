@@ -7,6 +7,8 @@ using Descent.Cli.Commands;
 Spectre.Console.AnsiConsole.Profile.Capabilities.Ansi = !Console.IsOutputRedirected;
 var root = new Command("descent", "Descent — deep learning from first principles, in pure C#.\nRun `descent <command> --help` for a command's options.");
 root.Subcommands.Add(TrainCommand.Create());
+root.Subcommands.Add(EvaluateCommand.Create());
+root.Subcommands.Add(PredictCommand.Create());
 root.Subcommands.Add(GradCheckCommand.Create());
 root.Subcommands.Add(RunsCommand.Create());
 root.Options.Add(new HelpOption());

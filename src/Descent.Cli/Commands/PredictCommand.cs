@@ -1,0 +1,101 @@
+using System.CommandLine;
+using System.Globalization;
+using Descent.Data;
+using Descent.Training;
+using Spectre.Console;
+
+namespace Descent.Cli.Commands;
+
+/// <summary>
+/// <c>descent predict --checkpoint DIR --input FILE</c>: class, class name and probability for each example of an IDX
+/// image file (pixels scaled by 1/255 as in training) or a CSV of features (header row; a label column, if named, is ignored).
+/// </summary>
+internal static class PredictCommand
+{
+    public static Command Create()
+    {
+        var json = CliApp.JsonOption();
+        var seed = CliApp.SeedOption();
+        var checkpoint = new Option<string>("--checkpoint") { Description = "Checkpoint folder written by descent train.", Required = true };
+        var input = new Option<string>("--input") { Description = "IDX images (raw or .gz) or a CSV of features with a header row.", Required = true };
+        var label = new Option<string?>("--label") { Description = "CSV only: a label column to leave out of the features (and to score against)." };
+        var top = new Option<int>("--show") { Description = "Rows shown in the table (all are in --json).", DefaultValueFactory = _ => 20 };
+        var cmd = new Command("predict", "Predict classes with a checkpoint for examples in an IDX or CSV file.") { checkpoint, input, label, top, json, seed };
+        CliApp.SetAction(cmd, p =>
+        {
+            var model = TrainedModel.Load(p.GetValue(checkpoint)!);
+            var path = p.GetValue(input)!;
+            var (features, rows, labels) = Read(path, model, p.GetValue(label));
+            var probs = model.PredictProbabilities(features, rows);
+            var pred = probs.ArgMax(1);
+            var results = Enumerable.Range(0, rows).Select(i => new
+            {
+                index = i,
+                @class = pred[i],
+                name = model.ClassNames[pred[i]],
+                probability = probs[i * probs.Shape[1] + pred[i]],
+                label = labels?[i],
+            }).ToList();
+            double? accuracy = labels is null ? null : results.Count(r => r.@class == r.label) / (double)Math.Max(rows, 1);
+            if (p.GetValue(json))
+            {
+                CliApp.WriteJson(new { input = path, rows, accuracy, predictions = results });
+                return 0;
+            }
+            var inv = CultureInfo.InvariantCulture;
+            var t = new Table().AddColumns("#", "class", "name", "probability");
+            if (labels is not null) t.AddColumn("label");
+            foreach (var r in results.Take(p.GetValue(top)))
+            {
+                var cells = new List<string> { r.index.ToString(inv), r.@class.ToString(inv), Markup.Escape(r.name), r.probability.ToString("F3", inv) };
+                if (labels is not null) cells.Add(r.label == r.@class ? $"[green]{r.label}[/]" : $"[red]{r.label}[/]");
+                t.AddRow(cells.ToArray());
+            }
+            AnsiConsole.Write(t);
+            AnsiConsole.MarkupLine(Markup.Escape($"{rows} examples" + (accuracy is { } a ? $", accuracy {a.ToString("F4", inv)}" : "")));
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static (float[] Features, int Rows, int[]? Labels) Read(string path, TrainedModel model, string? labelColumn)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"--input: '{path}' does not exist.");
+        if (path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase))
+        {
+            if (labelColumn is null) return ReadFeaturesCsv(path, model.FeatureCount);
+            var data = Csv.Load(path, labelColumn);
+            if (data.FeatureCount != model.FeatureCount)
+                throw new ShapeException($"{path}: rows have {data.FeatureCount} features; the model takes {model.FeatureCount}.");
+            return (data.Features, data.Count, labelColumn is null ? null : data.Labels);
+        }
+        var idx = Idx.Read(path);
+        long per = idx.Dimensions.Skip(1).Aggregate(1L, (a, b) => a * b);
+        if (per != model.FeatureCount)
+            throw new ShapeException($"{path}: IDX examples have {per} values (dimensions {Shape.Format(idx.Dimensions)}); the model takes {model.FeatureCount}.");
+        return (idx.ToFloats(255f), idx.Dimensions[0], null);
+    }
+
+    /// <summary>A CSV of features only: a header row, then rows of numbers.</summary>
+    private static (float[] Features, int Rows, int[]? Labels) ReadFeaturesCsv(string path, int features)
+    {
+        var values = new List<float>();
+        int rows = 0, lineNo = 0;
+        foreach (var line in File.ReadLines(path))
+        {
+            lineNo++;
+            if (lineNo == 1 || string.IsNullOrWhiteSpace(line)) continue;
+            var cells = line.Split(',');
+            if (cells.Length != features)
+                throw new InvalidDataException($"{path}:{lineNo}: {cells.Length} values; the model takes {features} features per row.");
+            for (int j = 0; j < cells.Length; j++)
+            {
+                if (!float.TryParse(cells[j].Trim().Trim('"'), NumberStyles.Float, CultureInfo.InvariantCulture, out float v))
+                    throw new InvalidDataException($"{path}:{lineNo}: column {j + 1}: '{cells[j]}' is not a number.");
+                values.Add(v);
+            }
+            rows++;
+        }
+        return (values.ToArray(), rows, null);
+    }
+}

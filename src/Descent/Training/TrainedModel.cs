@@ -1,0 +1,66 @@
+using System.Text.Json;
+using Descent.Data;
+using Descent.Nn;
+using Descent.Serialization;
+
+namespace Descent.Training;
+
+/// <summary>
+/// A model read back from a checkpoint of <c>descent train</c> for inference: the MLP rebuilt from the saved
+/// config with its weights, the input normalization fit on the training split, and the class names.
+/// No data set is loaded.
+/// </summary>
+public sealed class TrainedModel
+{
+    private TrainedModel(TrainConfig config, Sequential model, Normalizer? normalizer, IReadOnlyList<string> classNames, int[] featureShape)
+        => (Config, Model, Normalizer, ClassNames, FeatureShape) = (config, model, normalizer, classNames, featureShape);
+
+    /// <summary>The training configuration.</summary>
+    public TrainConfig Config { get; }
+
+    /// <summary>The model, in evaluation mode.</summary>
+    public Sequential Model { get; }
+
+    /// <summary>The input normalization, or null.</summary>
+    public Normalizer? Normalizer { get; }
+
+    /// <summary>Class names, by class index.</summary>
+    public IReadOnlyList<string> ClassNames { get; }
+
+    /// <summary>The shape of one example (e.g. [1, 28, 28]).</summary>
+    public int[] FeatureShape { get; }
+
+    /// <summary>Number of input features.</summary>
+    public int FeatureCount => Shape.Numel(FeatureShape);
+
+    /// <summary>Loads the checkpoint in <paramref name="dir"/>.</summary>
+    public static TrainedModel Load(string dir)
+    {
+        var ck = Checkpoint.Load(dir);
+        var cfgNode = ck.State.Config ?? throw new InvalidDataException($"{dir}: state.json has no training config; it is not a checkpoint of descent train.");
+        var config = TrainConfig.FromJson(cfgNode.ToJsonString());
+        var extra = ck.State.Extra ?? throw new InvalidDataException($"{dir}: state.json has no 'extra' section (class names, feature shape).");
+        var classes = extra["class_names"]?.Deserialize<string[]>() ?? throw new InvalidDataException($"{dir}: state.json lacks extra.class_names.");
+        var shape = extra["feature_shape"]?.Deserialize<int[]>() ?? throw new InvalidDataException($"{dir}: state.json lacks extra.feature_shape.");
+        var norm = extra["normalizer"] is { } n ? Normalizer.FromState(n.Deserialize<Normalizer.State>(Checkpoint.JsonOptions)!) : null;
+        var dtype = config.DType == "float64" ? DType.Float64 : DType.Float32;
+        int[] widths = [Shape.Numel(shape), .. config.Hidden, classes.Length];
+        var model = Mlp.Create(widths, config.Activation, null, config.BatchNorm, config.Dropout, new Rng(config.Seed), dtype);
+        model.LoadStateDict(ck.Model);
+        model.Eval();
+        return new TrainedModel(config, model, norm, classes, shape);
+    }
+
+    /// <summary>Class probabilities [n, classes] for raw features [n, features] (normalized here as in training).</summary>
+    public Tensor PredictProbabilities(float[] features, int rows)
+    {
+        if (features.Length != rows * FeatureCount)
+            throw new ShapeException($"predict: {features.Length} values for {rows} rows of {FeatureCount} features (shape {Shape.Format(FeatureShape)}).");
+        var x = (float[])features.Clone();
+        Normalizer?.Apply(x, FeatureCount);
+        var input = Tensor.From(x, rows, FeatureCount);
+        using var _ = Autograd.NoGrad();
+        var dtype = Config.DType == "float64" ? DType.Float64 : DType.Float32;
+        return Model.Forward(input.To(dtype)).Softmax(1);
+    }
+}
