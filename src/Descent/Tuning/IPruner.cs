@@ -1,0 +1,97 @@
+namespace Descent.Tuning;
+
+/// <summary>Decides, after each epoch, whether a trial is clearly worse than the others and should stop.</summary>
+public interface IPruner
+{
+    string Name { get; }
+
+    /// <param name="trial">The trial being decided, with its epochs so far (the newest is the one just reported).</param>
+    /// <param name="all">Every trial of the study (including <paramref name="trial"/>).</param>
+    bool ShouldPrune(TrialRecord trial, IReadOnlyList<TrialRecord> all, Direction direction);
+
+    internal static bool Better(double a, double b, Direction d) => d == Direction.Minimize ? a < b : a > b;
+
+    internal static double BestSoFar(TrialRecord t, int epoch, Direction d)
+    {
+        double best = double.NaN;
+        foreach (var m in t.Epochs)
+        {
+            if (m.Epoch > epoch) break;
+            if (double.IsNaN(best) || Better(m.Value, best, d)) best = m.Value;
+        }
+        return best;
+    }
+}
+
+/// <summary>Never prunes.</summary>
+public sealed class NoPruner : IPruner
+{
+    public string Name => "none";
+    public bool ShouldPrune(TrialRecord trial, IReadOnlyList<TrialRecord> all, Direction direction) => false;
+}
+
+/// <summary>
+/// Median stopping (Golovin et al., 2017, Google Vizier): after <c>Warmup</c> epochs, stop a trial whose best value so
+/// far is worse than the median of the other trials' best values at the same epoch, once at least <c>MinTrials</c>
+/// others have reached that epoch. A NaN/∞ value is always pruned.
+/// </summary>
+public sealed class MedianPruner(int warmup = 1, int minTrials = 4) : IPruner
+{
+    public string Name => "median";
+    public int Warmup { get; } = warmup;
+    public int MinTrials { get; } = minTrials;
+
+    public bool ShouldPrune(TrialRecord trial, IReadOnlyList<TrialRecord> all, Direction direction)
+    {
+        if (trial.Epochs.Count == 0) return false;
+        var last = trial.Epochs[^1];
+        if (!double.IsFinite(last.Value)) return true;
+        if (last.Epoch <= Warmup) return false;
+        var others = all.Where(t => t.Number != trial.Number && t.State != TrialState.Failed && t.Epochs.Any(m => m.Epoch >= last.Epoch))
+            .Select(t => IPruner.BestSoFar(t, last.Epoch, direction)).Where(double.IsFinite).OrderBy(v => v).ToList();
+        if (others.Count < MinTrials) return false;
+        double median = others.Count % 2 == 1 ? others[others.Count / 2] : 0.5 * (others[others.Count / 2 - 1] + others[others.Count / 2]);
+        return IPruner.Better(median, IPruner.BestSoFar(trial, last.Epoch, direction), direction);
+    }
+}
+
+/// <summary>
+/// Asynchronous successive halving (ASHA, Li et al., 2020): rungs at epochs r·ηᵏ (r = <c>MinEpochs</c>, η =
+/// <c>ReductionFactor</c>). A trial reaching a rung continues only if its value there is among the best ⌊n/η⌋ of
+/// the n trials that have reached that rung so far (the best one when n &lt; η); otherwise it is pruned.
+/// No trial waits for others: decisions use whatever has been recorded, which is what makes it asynchronous.
+/// </summary>
+public sealed class AshaPruner : IPruner
+{
+    public AshaPruner(int minEpochs = 1, int reductionFactor = 3)
+    {
+        if (minEpochs < 1) throw new ArgumentOutOfRangeException(nameof(minEpochs), minEpochs, "ASHA needs min epochs ≥ 1.");
+        if (reductionFactor < 2) throw new ArgumentOutOfRangeException(nameof(reductionFactor), reductionFactor, "ASHA needs a reduction factor η ≥ 2.");
+        MinEpochs = minEpochs; ReductionFactor = reductionFactor;
+    }
+
+    public string Name => "asha";
+    public int MinEpochs { get; }
+    public int ReductionFactor { get; }
+
+    /// <summary>Whether <paramref name="epoch"/> is a rung: r·ηᵏ for some k ≥ 0.</summary>
+    public bool IsRung(int epoch)
+    {
+        for (long e = MinEpochs; e <= epoch; e *= ReductionFactor) if (e == epoch) return true;
+        return false;
+    }
+
+    public bool ShouldPrune(TrialRecord trial, IReadOnlyList<TrialRecord> all, Direction direction)
+    {
+        if (trial.Epochs.Count == 0) return false;
+        var last = trial.Epochs[^1];
+        if (!double.IsFinite(last.Value)) return true;
+        if (!IsRung(last.Epoch)) return false;
+        var rung = all.Where(t => t.Number != trial.Number && t.State != TrialState.Failed && t.Epochs.Any(m => m.Epoch == last.Epoch))
+            .Select(t => t.Epochs.First(m => m.Epoch == last.Epoch).Value).Where(double.IsFinite).Append(last.Value).ToList();
+        var sorted = direction == Direction.Minimize ? rung.OrderBy(v => v).ToList() : rung.OrderByDescending(v => v).ToList();
+        int keep = Math.Max(1, sorted.Count / ReductionFactor);
+        double threshold = sorted[keep - 1];
+        return IPruner.Better(threshold, last.Value, direction);
+    }
+}
