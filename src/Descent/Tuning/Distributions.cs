@@ -171,11 +171,19 @@ public sealed class CategoricalDistribution : Distribution
         return left.Length == 0 ? this : new CategoricalDistribution(left);
     }
 
-    /// <summary>The index of a choice; numbers compare by value, so 64, 64L and 64.0 are one choice.</summary>
-    public int IndexOf(object value)
+    /// <summary>The index of a choice, or −1 (numbers compare by value, so 64, 64L and 64.0 are one choice).</summary>
+    public int TryIndexOf(object value)
     {
         var v = Normalize(value);
         for (int i = 0; i < Choices.Count; i++) if (Choices[i].Equals(v)) return i;
+        return -1;
+    }
+
+    /// <summary>The index of a choice; an error if it is not one.</summary>
+    public int IndexOf(object value)
+    {
+        int i = TryIndexOf(value);
+        if (i >= 0) return i;
         throw new ArgumentException($"'{Format(value)}' is not one of the choices [{string.Join(", ", Choices.Select(Format))}].");
     }
 

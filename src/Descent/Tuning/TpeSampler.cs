@@ -28,12 +28,15 @@ public sealed class TpeSampler(int startup = 10, double gamma = 0.25, int candid
             var gu = Units(good, name, d);
             var bu = Units(bad, name, d);
             result[name] = d is CategoricalDistribution c
-                ? SampleCategorical(c, good.Where(t => t.Params.ContainsKey(name)).Select(t => c.IndexOf(t.Params[name])).ToList(),
-                    bad.Where(t => t.Params.ContainsKey(name)).Select(t => c.IndexOf(t.Params[name])).ToList(), context.Rng)
+                ? SampleCategorical(c, Indices(good, name, c), Indices(bad, name, c), context.Rng)
                 : d.FromUnit(SampleNumeric(gu, bu, context.Rng));
         }
         return result;
     }
+
+    // Choices outside the current (narrowed) list are ignored.
+    private static List<int> Indices(List<TrialRecord> trials, string name, CategoricalDistribution c) =>
+        trials.Where(t => t.Params.ContainsKey(name)).Select(t => c.TryIndexOf(t.Params[name])).Where(i => i >= 0).ToList();
 
     private static List<double> Units(List<TrialRecord> trials, string name, Distribution d) =>
         trials.Where(t => t.Params.ContainsKey(name) && d.IsNumeric).Select(t => d.ToUnit(t.Params[name])).ToList();
