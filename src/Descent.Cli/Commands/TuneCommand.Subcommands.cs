@@ -24,6 +24,7 @@ internal static partial class TuneCommand
         };
         CliApp.SetAction(cmd, p =>
         {
+            BindConsole();
             string n = p.GetValue(name)!;
             string path = p.GetValue(db)!;
             if (!File.Exists(path)) throw new UserException($"No run database at '{path}' (run descent tune first, or pass --db).");
@@ -42,7 +43,7 @@ internal static partial class TuneCommand
             else
             {
                 PrintSummary(info, trials, k);
-                foreach (var f in files) AnsiConsole.MarkupLine($"wrote [blue]{Markup.Escape(f)}[/]");
+                foreach (var f in files) Con.MarkupLine($"wrote [blue]{Markup.Escape(f)}[/]");
             }
             return 0;
         });
@@ -68,6 +69,7 @@ internal static partial class TuneCommand
         };
         CliApp.SetAction(cmd, p =>
         {
+            BindConsole();
             var runner = Objective(p.GetValue(objective), p.GetValue(epochs), p.GetValue(delay));
             string name = p.GetValue(study)!;
             using var store = new StudyStore(p.GetValue(db)!);
@@ -92,12 +94,12 @@ internal static partial class TuneCommand
                 if (!parameters.ContainsKey(k)) parameters[k] = d.FromUnit(0.5); // an unset parameter sits mid-range on its own scale
             bool asJson = p.GetValue(json);
             using var cancel = CtrlC();
-            if (!asJson) AnsiConsole.MarkupLine("[grey]Ctrl+C stops the model; its checkpoint stays for --resume.[/]");
+            if (!asJson) Con.MarkupLine("[grey]Ctrl+C stops the model; its checkpoint stays for --resume.[/]");
             var done = s.Babysit(runner, parameters, from, asJson ? null : new LiveView(verbose: true), cancel.Token);
             if (asJson)
                 CliApp.WriteJson(new { study = name, trial = TrialJson(done), curve = done.Epochs.Select(e => new { epoch = e.Epoch, value = e.Value }) });
             else if (done.State != TrialState.Complete)
-                AnsiConsole.MarkupLine($"Resume with: descent tune panda --study {Markup.Escape(name)} --resume {done.Number} --set lr=…");
+                Con.MarkupLine($"Resume with: descent tune panda --study {Markup.Escape(name)} --resume {done.Number} --set lr=…");
             return 0;
         });
         return cmd;

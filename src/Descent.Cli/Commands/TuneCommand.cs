@@ -36,6 +36,7 @@ internal static partial class TuneCommand
         cmd.Subcommands.Add(PandaCommand());
         CliApp.SetAction(cmd, p =>
         {
+            BindConsole();
             string name = p.GetValue(study) ?? throw new UserException("descent tune needs --study NAME (or: descent tune show NAME).");
             var runner = Objective(p.GetValue(objective), p.GetValue(epochs), p.GetValue(delay));
             var options = new StudyOptions
@@ -56,6 +57,16 @@ internal static partial class TuneCommand
         });
         return cmd;
     }
+
+    /// <summary>The console of the running command, bound to the current <see cref="Console.Out"/> (so output can be captured).</summary>
+    private static IAnsiConsole Con { get; set; } = AnsiConsole.Console;
+
+    private static void BindConsole() => Con = AnsiConsole.Create(new AnsiConsoleSettings
+    {
+        Out = new AnsiConsoleOutput(Console.Out),
+        Ansi = Console.IsOutputRedirected ? AnsiSupport.No : AnsiSupport.Detect,
+        ColorSystem = Console.IsOutputRedirected ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
+    });
 
     // ───────────────────────────── TRAINER PLUG-IN POINT ─────────────────────────────
     // The objective of `descent tune`. Today only the built-in synthetic objectives exist (--objective quadratic|branin).
@@ -132,14 +143,14 @@ internal static partial class TuneCommand
                 switch (e.Kind)
                 {
                     case TrialEventKind.Started when verbose:
-                        AnsiConsole.MarkupLine($"trial {t.Number} started: {Markup.Escape(t.Parameters.ToString())}");
+                        Con.MarkupLine($"trial {t.Number} started: {Markup.Escape(t.Parameters.ToString())}");
                         break;
                     case TrialEventKind.Epoch when verbose:
-                        AnsiConsole.MarkupLine($"  trial {t.Number}  epoch {e.Metric!.Value.Epoch,3}  {e.Metric.Value.Value.ToString("0.0000", CultureInfo.InvariantCulture)}");
+                        Con.MarkupLine($"  trial {t.Number}  epoch {e.Metric!.Value.Epoch,3}  {e.Metric.Value.Value.ToString("0.0000", CultureInfo.InvariantCulture)}");
                         break;
                     case TrialEventKind.Finished:
                         string colour = t.State switch { TrialState.Complete => "green", TrialState.Pruned => "yellow", _ => "red" };
-                        AnsiConsole.MarkupLine($"trial {t.Number,4} [{colour}]{t.State.ToString().ToLowerInvariant(),-8}[/] {V(t.Value),12} after {t.Epochs.Count} epochs  {Markup.Escape(t.Parameters.ToString())}" +
+                        Con.MarkupLine($"trial {t.Number,4} [{colour}]{t.State.ToString().ToLowerInvariant(),-8}[/] {V(t.Value),12} after {t.Epochs.Count} epochs  {Markup.Escape(t.Parameters.ToString())}" +
                             (t.Note != null ? $"  [grey]({Markup.Escape(t.Note)})[/]" : ""));
                         break;
                 }
@@ -182,11 +193,11 @@ internal static partial class TuneCommand
     internal static void PrintSummary(StudyInfo info, IReadOnlyList<TrialRecord> trials, int top)
     {
         var ranked = SamplingContext.Rank(trials, info.Direction);
-        AnsiConsole.MarkupLine($"Study [bold]{Markup.Escape(info.Name)}[/]: {trials.Count} trials — {trials.Count(t => t.State == TrialState.Complete)} complete, " +
+        Con.MarkupLine($"Study [bold]{Markup.Escape(info.Name)}[/]: {trials.Count} trials — {trials.Count(t => t.State == TrialState.Complete)} complete, " +
             $"{trials.Count(t => t.State == TrialState.Pruned)} pruned, {trials.Count(t => t.State == TrialState.Failed)} failed, {trials.Count(t => t.State == TrialState.Running)} running.");
-        if (ranked.Count == 0) { AnsiConsole.MarkupLine("No complete trial yet."); return; }
+        if (ranked.Count == 0) { Con.MarkupLine("No complete trial yet."); return; }
         var best = ranked[0];
-        AnsiConsole.MarkupLine($"Best: trial {best.Number}, {Markup.Escape(info.Metric)} = [green]{V(best.Value)}[/]  {Markup.Escape(best.Parameters.ToString())}");
+        Con.MarkupLine($"Best: trial {best.Number}, {Markup.Escape(info.Metric)} = [green]{V(best.Value)}[/]  {Markup.Escape(best.Parameters.ToString())}");
         var names = info.Space.Names.ToList();
         var table = new Table().AddColumns(["#", "trial", "state", Markup.Escape(info.Metric), "epochs", "round", .. names.Select(Markup.Escape)]);
         int rank = 1;
@@ -194,6 +205,6 @@ internal static partial class TuneCommand
             table.AddRow([(rank++).ToString(CultureInfo.InvariantCulture), t.Number.ToString(CultureInfo.InvariantCulture), t.State.ToString().ToLowerInvariant(), V(t.Value),
                 t.Epochs.Count.ToString(CultureInfo.InvariantCulture), t.Round.ToString(CultureInfo.InvariantCulture),
                 .. names.Select(n => t.Params.TryGetValue(n, out var v) ? Markup.Escape(SearchSpace.FormatValue(v)) : "")]);
-        AnsiConsole.Write(table);
+        Con.Write(table);
     }
 }

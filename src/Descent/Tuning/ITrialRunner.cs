@@ -56,7 +56,7 @@ public sealed class TrialContext
     /// <summary>Records the validation metric of an epoch; returns Prune when the trial should stop (pruned or cancelled).</summary>
     public TrialDecision Report(int epoch, double value)
     {
-        if (Cancellation.IsCancellationRequested) return TrialDecision.Prune;
-        return _report(epoch, value);
+        var decision = _report(epoch, value);
+        return Cancellation.IsCancellationRequested ? TrialDecision.Prune : decision;
     }
 }
