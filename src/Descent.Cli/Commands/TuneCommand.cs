@@ -46,7 +46,10 @@ internal static partial class TuneCommand
                 Lease = Seconds(p.GetValue(lease), "--lease"), CheckpointDirectory = Path.Combine(StudyDirectory(p.GetValue(db)!, name), "checkpoints"),
             };
             using var store = new StudyStore(p.GetValue(db)!);
-            var s = Study.Open(store, name, SpaceFor(p.GetValue(space), runner), runner, options);
+            var requested = SpaceFor(p.GetValue(space), runner);
+            var s = Study.Open(store, name, requested, runner, options);
+            if (p.GetValue(space) != null && s.Info.SpaceJson != requested.ToJson())
+                Console.Error.WriteLine($"descent: study '{name}' exists with another search space; its stored space is used (see descent tune show {name} --json).");
             bool asJson = p.GetValue(json);
             using var cancel = CtrlC();
             s.Optimize(runner, asJson ? null : new LiveView(verbose: false), cancel.Token);

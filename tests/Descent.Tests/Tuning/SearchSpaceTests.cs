@@ -49,3 +49,16 @@ public class SearchSpaceTests
         Assert.Contains("'momentum'", Assert.Throws<ArgumentException>(() => p.GetDouble("momentum")).Message);
     }
 }
+
+public class TuningDocsTests
+{
+    [Fact]
+    public void TheDocumentedSpaceFileParses()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir != null && !File.Exists(Path.Combine(dir.FullName, "docs", "tune-space.json"))) dir = dir.Parent;
+        Assert.NotNull(dir);
+        var space = SearchSpace.Load(Path.Combine(dir!.FullName, "docs", "tune-space.json"));
+        Assert.Equal(["lr", "momentum", "hidden", "batch-size", "dropout"], space.Names);
+    }
+}
