@@ -26,11 +26,15 @@ internal static partial class TuneCommand
         var sampler = new Option<string>("--sampler") { Description = "random | grid | tpe.", DefaultValueFactory = _ => "random" };
         var gridPoints = new Option<int>("--grid-points") { Description = "Grid sampler: points per numeric parameter.", DefaultValueFactory = _ => 3 };
         var pruner = new Option<string>("--pruner") { Description = "none | median | asha.", DefaultValueFactory = _ => "none" };
+        var warmup = new Option<int>("--warmup") { Description = "Median pruner: epochs every trial runs before it can be pruned.", DefaultValueFactory = _ => 1 };
+        var eta = new Option<int>("--reduction-factor") { Description = "ASHA: η; rungs at epochs r·ηᵏ, the best 1/η of a rung goes on.", DefaultValueFactory = _ => 3 };
+        var minEpochs = new Option<int>("--min-epochs") { Description = "ASHA: r, the epoch of the first rung.", DefaultValueFactory = _ => 1 };
+        var retries = new Option<int>("--retries") { Description = "How often a failed trial's parameters are tried again.", DefaultValueFactory = _ => 1 };
         var rounds = new Option<int>("--rounds") { Description = "Coarse to fine: rounds; each narrows every range around the best trials so far.", DefaultValueFactory = _ => 1 };
         var (epochs, delay, db, lease) = (EpochsOption(), DelayOption(), DbOption(), new Option<double>("--lease") { Description = "Seconds a silent worker keeps its trial before it is declared lost and retried.", DefaultValueFactory = _ => 60 });
         var cmd = new Command("tune", "Hyperparameter search: random/grid/TPE sampling on the right scale, coarse to fine, pruning, studies in SQLite.")
         {
-            json, seed, study, space, objective, trials, parallel, sampler, gridPoints, pruner, rounds, epochs, delay, db, lease,
+            json, seed, study, space, objective, trials, parallel, sampler, gridPoints, pruner, warmup, eta, minEpochs, rounds, epochs, delay, db, lease, retries,
         };
         cmd.Subcommands.Add(ShowCommand());
         cmd.Subcommands.Add(PandaCommand());
@@ -42,7 +46,7 @@ internal static partial class TuneCommand
             var options = new StudyOptions
             {
                 Trials = p.GetValue(trials), Parallel = p.GetValue(parallel), Rounds = p.GetValue(rounds), Seed = p.GetValue(seed),
-                Sampler = Sampler(p.GetValue(sampler)!, p.GetValue(gridPoints)), Pruner = Pruner(p.GetValue(pruner)!),
+                Sampler = Sampler(p.GetValue(sampler)!, p.GetValue(gridPoints)), Pruner = Pruner(p.GetValue(pruner)!, p.GetValue(warmup), p.GetValue(minEpochs), p.GetValue(eta)), MaxRetries = Math.Max(0, p.GetValue(retries)),
                 Lease = Seconds(p.GetValue(lease), "--lease"), CheckpointDirectory = Path.Combine(StudyDirectory(p.GetValue(db)!, name), "checkpoints"),
             };
             using var store = new StudyStore(p.GetValue(db)!);
@@ -106,11 +110,12 @@ internal static partial class TuneCommand
         _ => throw new UserException($"Unknown --sampler '{name}' (expected random, grid or tpe)."),
     };
 
-    internal static IPruner Pruner(string name) => name switch
+    internal static IPruner Pruner(string name, int warmup = 1, int minEpochs = 1, int reductionFactor = 3) => name switch
     {
         "none" => new NoPruner(),
-        "median" => new MedianPruner(),
-        "asha" => new AshaPruner(),
+        "median" => new MedianPruner(Math.Max(0, warmup)),
+        "asha" => reductionFactor >= 2 ? new AshaPruner(Positive(minEpochs, "--min-epochs"), reductionFactor)
+            : throw new UserException($"--reduction-factor must be ≥ 2, got {reductionFactor}."),
         _ => throw new UserException($"Unknown --pruner '{name}' (expected none, median or asha)."),
     };
 
