@@ -11,7 +11,7 @@ namespace Descent.Tuning;
 /// </summary>
 public static class TuningFigures
 {
-    private const int PanelW = 260, PanelH = 200, Margin = 46;
+    private const int PanelW = 260, PanelH = 200, Margin = 52;
 
     /// <summary>One scatter panel per parameter: x = the parameter, y = the trial's value (complete: filled; pruned: hollow).</summary>
     public static string ParametersVsMetric(StudyInfo study, IReadOnlyList<TrialRecord> trials)
@@ -100,23 +100,37 @@ public static class TuningFigures
         Func<double, double> sx = v => x0 + (tx(v) - xl) / (xh - xl) * (x1 - x0);
         Func<double, double> sy = v => y0 - (v - yl) / (yh - yl) * (y0 - y1);
         svg.Append($"<rect x=\"{F(x0)}\" y=\"{F(y1)}\" width=\"{F(x1 - x0)}\" height=\"{F(y0 - y1)}\" fill=\"none\" stroke=\"#888\"/>\n");
-        for (int i = 0; i <= 4; i++)
-        {
-            double yv = yl + (yh - yl) * i / 4, xv = xl + (xh - xl) * i / 4;
+        foreach (var yv in NiceTicks(yl, yh))
             svg.Append($"<text x=\"{F(x0 - 4)}\" y=\"{F(sy(yv) + 3)}\" text-anchor=\"end\">{Tick(yv)}</text>\n");
-            if (cat == null)
+        if (cat == null)
+            foreach (var xv in logX ? DecadeTicks(xl, xh) : NiceTicks(xl, xh))
                 svg.Append($"<text x=\"{F(x0 + (xv - xl) / (xh - xl) * (x1 - x0))}\" y=\"{F(y0 + 12)}\" text-anchor=\"middle\">{(logX ? Tick(Math.Pow(10, xv)) : Tick(xv))}</text>\n");
-        }
         if (cat != null)
             for (int i = 0; i < cat.Choices.Count; i++)
                 svg.Append($"<text x=\"{F(sx(i))}\" y=\"{F(y0 + 12)}\" text-anchor=\"middle\">{Esc(CategoricalDistribution.Format(cat.Choices[i]))}</text>\n");
         svg.Append($"<text x=\"{F((x0 + x1) / 2)}\" y=\"{F(y0 + 26)}\" text-anchor=\"middle\">{Esc(xLabel)}</text>\n");
-        svg.Append($"<text x=\"{F(ox + 10)}\" y=\"{F((y0 + y1) / 2)}\" text-anchor=\"middle\" transform=\"rotate(-90 {F(ox + 10)} {F((y0 + y1) / 2)})\">{Esc(yLabel)}</text>\n");
+        svg.Append($"<text x=\"{F(ox + 11)}\" y=\"{F((y0 + y1) / 2)}\" text-anchor=\"middle\" transform=\"rotate(-90 {F(ox + 11)} {F((y0 + y1) / 2)})\">{Esc(yLabel)}</text>\n");
         foreach (var p in pts)
             svg.Append(p.Pruned
                 ? $"<circle cx=\"{F(sx(p.X))}\" cy=\"{F(sy(p.Y))}\" r=\"3\" fill=\"none\" stroke=\"#1f77b4\"/>\n"
                 : $"<circle cx=\"{F(sx(p.X))}\" cy=\"{F(sy(p.Y))}\" r=\"3\" fill=\"#1f77b4\"/>\n");
         return (sx, sy);
+    }
+
+    /// <summary>Ticks at 1, 2 or 5 × 10ᵏ steps inside [lo, hi] (about five of them).</summary>
+    private static IEnumerable<double> NiceTicks(double lo, double hi)
+    {
+        double raw = (hi - lo) / 5, mag = Math.Pow(10, Math.Floor(Math.Log10(raw)));
+        double step = raw / mag < 1.5 ? mag : raw / mag < 3.5 ? 2 * mag : raw / mag < 7.5 ? 5 * mag : 10 * mag;
+        for (double t = Math.Ceiling(lo / step) * step; t <= hi + 1e-9 * step; t += step) yield return Math.Abs(t) < 1e-12 * step ? 0 : t;
+    }
+
+    /// <summary>Whole decades inside [lo, hi] (log10 units); every other one when there are many.</summary>
+    private static IEnumerable<double> DecadeTicks(double lo, double hi)
+    {
+        int a = (int)Math.Ceiling(lo), b = (int)Math.Floor(hi), every = b - a > 6 ? 2 : 1;
+        if (b < a) return NiceTicks(lo, hi);
+        return Enumerable.Range(a, b - a + 1).Where(k => (k - a) % every == 0).Select(k => (double)k);
     }
 
     private static StringBuilder Begin(int w, int h, string title) => new StringBuilder()
