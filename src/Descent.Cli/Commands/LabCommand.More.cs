@@ -1,4 +1,8 @@
 using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Descent.Lab;
+using Spectre.Console;
 
 namespace Descent.Cli.Commands;
 
@@ -7,6 +11,70 @@ internal static partial class LabCommand
     /// <summary>The experiments beyond <c>descend</c>.</summary>
     private static IEnumerable<Command> More()
     {
-        yield break;
+        yield return Init();
+    }
+
+    private static int[] ParseWidths(string text, string option)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var widths = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!int.TryParse(parts[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out widths[i]) || widths[i] <= 0)
+                throw new UserException($"{option} expects positive integers separated by commas (e.g. 500,400,300), got '{text}' ('{parts[i]}' is not one).");
+        if (widths.Length == 0) throw new UserException($"{option} needs at least one width, got '{text}'.");
+        return widths;
+    }
+
+    private static string P(double v) => double.IsFinite(v) ? v.ToString("0.0%", CultureInfo.InvariantCulture) : "–";
+
+    private static Command Init()
+    {
+        var c = new Common();
+        var widths = new Option<string>("--widths") { Description = "Hidden layer widths, comma-separated (default: six layers of 500, as in the notes).", DefaultValueFactory = _ => "500,500,500,500,500,500" };
+        var input = new Option<int>("--input") { Description = "Width of the unit-normal input.", DefaultValueFactory = _ => 500 };
+        var samples = new Option<int>("--samples") { Description = "Number of input samples (rows of the batch).", DefaultValueFactory = _ => 1000 };
+        var activation = new Option<string?>("--activation") { Description = "tanh, relu or sigmoid (with --init: one network instead of the comparison presets)." };
+        var init = new Option<string?>("--init") { Description = "Initializer text form: normal:0.01, xavier, xavier-normal, he, lecun, uniform:0.1, … (one network instead of the presets)." };
+        var bn = new Option<bool>("--batchnorm") { Description = "Also run each network with BatchNorm1d before every activation." };
+        var cmd = c.Command("init", "Activation and gradient statistics per layer of a deep MLP at initialization (normal 0.01/0.05/1, Xavier, He; tanh/ReLU).",
+            widths, input, samples, activation, init, bn);
+        CliApp.SetAction(cmd, p =>
+        {
+            var watch = Stopwatch.StartNew();
+            var hidden = ParseWidths(p.GetValue(widths)!, "--widths");
+            int inputDim = p.GetValue(input), n = p.GetValue(samples);
+            if (inputDim <= 0) throw new UserException($"--input must be > 0, got {inputDim}.");
+            if (n < 2) throw new UserException($"--samples must be at least 2, got {n}.");
+            string? act = p.GetValue(activation), ini = p.GetValue(init);
+            bool withBn = p.GetValue(bn);
+            IReadOnlyList<InitConfig> configs;
+            if (act is null && ini is null) configs = InitLab.Presets(inputDim, hidden, n, withBn);
+            else
+            {
+                act ??= "tanh";
+                ini ??= "normal:0.01";
+                var one = new List<InitConfig> { new($"{ini} {act}", inputDim, hidden, act, ini, n, false) };
+                if (withBn) one.Add(new($"{ini} {act} +BN", inputDim, hidden, act, ini, n, true));
+                configs = one;
+            }
+            var r = InitLab.Run(configs, p.GetValue(c.Seed));
+            var saved = Save(p.GetValue(c.Out)!, "Initialization", r.Figures);
+            if (!p.GetValue(c.Json))
+            {
+                var t = new Table().Title($"Per-layer statistics at initialization (input {inputDim}, widths {string.Join("-", hidden)}, {n} samples)")
+                    .AddColumns("network", "layer", "mean", "std", "saturated", "dead ReLU", "grad std");
+                foreach (var run in r.Runs)
+                {
+                    foreach (var l in run.Layers)
+                        t.AddRow(l.Index == 1 ? Markup.Escape(run.Config.Name) : "", l.Index.ToString(CultureInfo.InvariantCulture), G(l.Mean), G(l.Std),
+                            P(l.SaturatedFraction), P(l.DeadFraction), G(l.GradientStd));
+                    t.AddEmptyRow();
+                }
+                AnsiConsole.Write(t);
+            }
+            Finish(p.GetValue(c.Json), r, saved, watch);
+            return 0;
+        });
+        return cmd;
     }
 }
