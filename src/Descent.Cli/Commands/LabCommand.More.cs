@@ -12,6 +12,40 @@ internal static partial class LabCommand
     private static IEnumerable<Command> More()
     {
         yield return Init();
+        yield return Vanishing();
+    }
+
+    private static Command Vanishing()
+    {
+        var c = new Common();
+        var depths = new Option<string>("--depths") { Description = "Depths to compare, comma-separated.", DefaultValueFactory = _ => "20,50,100" };
+        var width = new Option<int>("--width") { Description = "Width of every layer.", DefaultValueFactory = _ => 64 };
+        var samples = new Option<int>("--samples") { Description = "Number of input samples.", DefaultValueFactory = _ => 128 };
+        var acts = new Option<string>("--activations") { Description = "Activations, comma-separated.", DefaultValueFactory = _ => "sigmoid,tanh,relu" };
+        var init = new Option<string?>("--init") { Description = "Initializer for every layer (default: xavier for sigmoid/tanh, he for relu)." };
+        var cmd = c.Command("vanishing", "Gradient norm per layer at initialization for deep sigmoid/tanh/ReLU stacks, plain and residual, beside the 0.25ⁿ bound.",
+            depths, width, samples, acts, init);
+        CliApp.SetAction(cmd, p =>
+        {
+            var watch = Stopwatch.StartNew();
+            var ds = ParseWidths(p.GetValue(depths)!, "--depths");
+            var activations = p.GetValue(acts)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            foreach (var a in activations) Nn.Activation.Create(a);
+            var r = VanishingLab.Run(ds, activations, p.GetValue(width), p.GetValue(samples), p.GetValue(c.Seed), p.GetValue(init));
+            var saved = Save(p.GetValue(c.Out)!, "Vanishing gradients", r.Figures);
+            if (!p.GetValue(c.Json))
+            {
+                var t = new Table().Title($"Gradient norms at initialization (width {r.Width}, {r.Samples} samples)")
+                    .AddColumns("activation", "depth", "residual", "init", "‖∂L/∂W₁‖", "‖∂L/∂W_L‖", "first/last", "0.25^(L−1)");
+                foreach (var run in r.Runs)
+                    t.AddRow(run.Activation, run.Depth.ToString(CultureInfo.InvariantCulture), run.Residual ? "yes" : "no", Markup.Escape(run.Init),
+                        G(run.GradientNorms[0]), G(run.GradientNorms[^1]), G(run.FirstToLast), G(run.Bound));
+                AnsiConsole.Write(t);
+            }
+            Finish(p.GetValue(c.Json), r, saved, watch);
+            return 0;
+        });
+        return cmd;
     }
 
     private static int[] ParseWidths(string text, string option)

@@ -73,8 +73,8 @@ public sealed class Axis
         {
             int lo = (int)Math.Floor(Math.Log10(Min) + 1e-9), hi = (int)Math.Ceiling(Math.Log10(Max) - 1e-9);
             int decades = hi - lo;
-            int every = Math.Max(1, (int)Math.Ceiling(decades / (double)target));
-            for (int k = lo; k <= hi; k += every) ticks.Add(Math.Pow(10, k));
+            int every = Math.Max(1, (int)NiceStep(decades / (double)target));
+            for (int k = (int)Math.Ceiling(lo / (double)every) * every; k <= hi; k += every) ticks.Add(Math.Pow(10, k));
             if (decades <= 2)
                 foreach (int k in Enumerable.Range(lo, decades + 1))
                     foreach (double m in new[] { 2.0, 5.0 })
