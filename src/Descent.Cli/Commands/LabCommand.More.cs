@@ -13,6 +13,40 @@ internal static partial class LabCommand
     {
         yield return Init();
         yield return Vanishing();
+        yield return Schedules();
+    }
+
+    private static Command Schedules()
+    {
+        var c = new Common();
+        var lr = new Option<double>("--lr") { Description = "Base learning rate α₀.", DefaultValueFactory = _ => 0.1 };
+        var epochs = new Option<int>("--epochs") { Description = "Epochs to plot.", DefaultValueFactory = _ => 50 };
+        var steps = new Option<int>("--steps-per-epoch") { Description = "Optimizer steps per epoch (for per-step schedules).", DefaultValueFactory = _ => 100 };
+        var extra = new Option<string[]>("--schedule") { Description = "Also plot this schedule (text form, repeatable), e.g. cosine:tmax=30.", AllowMultipleArgumentsPerToken = false };
+        var cmd = c.Command("schedules", "Learning-rate decay over epochs: the notes' decays (inverse-time, 0.95^epoch, k/√epoch, k/√t, staircase) and the others.",
+            lr, epochs, steps, extra);
+        CliApp.SetAction(cmd, p =>
+        {
+            var watch = Stopwatch.StartNew();
+            int e = p.GetValue(epochs), spe = p.GetValue(steps);
+            var list = SchedulesLab.NotesSchedules.Select(s => (s, "Decays of the notes"))
+                .Concat(SchedulesLab.OtherSchedules(e, spe).Select(s => (s, "Other schedules")))
+                .Concat((p.GetValue(extra) ?? []).Select(s => (s, "Your schedules"))).ToList();
+            var r = SchedulesLab.Run(p.GetValue(lr), e, spe, list);
+            var saved = Save(p.GetValue(c.Out)!, "Learning-rate schedules", r.Figures);
+            if (!p.GetValue(c.Json))
+            {
+                int[] at = [0, 1, 2, 5, 10, e / 2, e];
+                var t = new Table().Title($"Learning rate by epoch (α₀ = {G(r.BaseRate)}, {spe} steps/epoch)").AddColumn("schedule");
+                foreach (int k in at.Distinct()) t.AddColumn(new TableColumn($"ep {k}").RightAligned());
+                foreach (var curve in r.Curves)
+                    t.AddRow([Markup.Escape(curve.Spec), .. at.Distinct().Select(k => G(curve.Rates[k]))]);
+                AnsiConsole.Write(t);
+            }
+            Finish(p.GetValue(c.Json), r, saved, watch);
+            return 0;
+        });
+        return cmd;
     }
 
     private static Command Vanishing()

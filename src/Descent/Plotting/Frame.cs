@@ -84,7 +84,12 @@ public sealed class Frame
             Svg.Text(Left - 8, py + 4, Axis.Format(t), TickFont, "end", "#333");
         }
         Svg.Rect(Left, Top, Right - Left, Bottom - Top, "none", "#444");
-        if (Title.Length > 0) Svg.Text((Left + Right) / 2, 24, Title, 15, "middle", "#111", weight: "bold", cssClass: "title");
+        if (Title.Length > 0)
+        {
+            double size = Math.Min(15, (Svg.Width - 20) / Math.Max(1, Title.Length * 0.62));
+            double cx = Math.Clamp((Left + Right) / 2, 10 + Svg.TextWidth(Title, size) / 2, Svg.Width - 10 - Svg.TextWidth(Title, size) / 2);
+            Svg.Text(cx, 24, Title, size, "middle", "#111", weight: "bold", cssClass: "title");
+        }
         if (XLabel.Length > 0) Svg.Text((Left + Right) / 2, Bottom + 40, XLabel, 13, "middle", "#111", cssClass: "xlabel");
         if (YLabel.Length > 0) Svg.Text(16, (Top + Bottom) / 2, YLabel, 13, "middle", "#111", rotate: -90, cssClass: "ylabel");
     }

@@ -87,7 +87,9 @@ public sealed class LineChart
         var xAxis = XRange is { } xr ? new Axis(xr.Min, xr.Max, XScale, nice: false) : Fit(_series.SelectMany(s => s.X), XScale, false);
         var yAxis = YRange is { } yr ? new Axis(yr.Min, yr.Max, YScale, nice: false) : Fit(_series.SelectMany(s => s.Y), YScale, true);
         var names = _series.Select(s => s.Name).Where(n => n.Length > 0).ToList();
-        var frame = new Frame(svg, xAxis, yAxis, Title, XLabel, YLabel, names);
+        bool below = names.Count > 0 && names.Max(n => Svg.TextWidth(n, 12)) + 44 > 0.3 * Width;
+        if (below) svg = new Svg(Width, Height + names.Count * 20 + 14);
+        var frame = new Frame(svg, xAxis, yAxis, Title, XLabel, YLabel, names, below);
         frame.DrawAxes();
         for (int i = 0; i < _series.Count; i++)
         {
@@ -129,7 +131,12 @@ public sealed class LineChart
         var v = values.Where(x => double.IsFinite(x) && (scale == AxisScale.Linear || x > 0)).ToList();
         if (v.Count == 0) return new Axis(scale == AxisScale.Log ? 0.1 : 0, 1, scale);
         double min = v.Min(), max = v.Max();
-        if (pad && scale == AxisScale.Linear && max > min) { double d = (max - min) * 0.03; min -= d; max += d; }
+        if (pad && scale == AxisScale.Linear && max > min)
+        {
+            double d = (max - min) * 0.03;
+            if (min != 0) min = min > 0 ? Math.Max(0, min - d) : min - d;
+            if (max != 0) max += d;
+        }
         return new Axis(min, max, scale);
     }
 
