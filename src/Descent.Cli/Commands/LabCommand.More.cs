@@ -14,6 +14,33 @@ internal static partial class LabCommand
         yield return Init();
         yield return Vanishing();
         yield return Schedules();
+        yield return Optimizers();
+    }
+
+    private static Command Optimizers()
+    {
+        var c = new Common();
+        var scale = new Option<double>("--iterations-scale") { Description = "Multiply every race's number of steps by this.", DefaultValueFactory = _ => 1.0 };
+        var cmd = c.Command("optimizers", "SGD, Momentum, Nesterov, Adagrad, RMSprop, Adam and AdamW racing on 2-D functions, Rosenbrock and Beale.", scale);
+        CliApp.SetAction(cmd, p =>
+        {
+            var watch = Stopwatch.StartNew();
+            double k = p.GetValue(scale);
+            if (!(k > 0)) throw new UserException($"--iterations-scale must be > 0, got {k}.");
+            var r = OptimizersLab.Run(OptimizersLab.DefaultRaces(), k);
+            var saved = Save(p.GetValue(c.Out)!, "Optimizers", r.Figures);
+            if (!p.GetValue(c.Json))
+            {
+                var t = new Table().Title("Optimizer race (steps to reach f − f* < 1e-4 of the start's gap)").AddColumns("f", "optimizer", "steps", "final x", "f(x)", "steps to 1e-4");
+                foreach (var run in r.Runs)
+                    t.AddRow(run.Function, Markup.Escape(run.Optimizer), run.Iterations.ToString(CultureInfo.InvariantCulture), Vec(run.FinalX), G(run.FinalF),
+                        run.Diverged ? "[red]diverged[/]" : run.StepsToTolerance?.ToString(CultureInfo.InvariantCulture) ?? "–");
+                AnsiConsole.Write(t);
+            }
+            Finish(p.GetValue(c.Json), r, saved, watch);
+            return 0;
+        });
+        return cmd;
     }
 
     private static Command Schedules()
