@@ -15,6 +15,44 @@ internal static partial class LabCommand
         yield return Vanishing();
         yield return Schedules();
         yield return Optimizers();
+        yield return BatchNorm();
+    }
+
+    private static Command BatchNorm()
+    {
+        var c = new Common();
+        var widths = new Option<string>("--widths") { Description = "Hidden layer widths.", DefaultValueFactory = _ => "100,100,100,100,100,100" };
+        var act = new Option<string>("--activation") { Description = "Activation of every hidden layer.", DefaultValueFactory = _ => "tanh" };
+        var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 30 };
+        var samples = new Option<int>("--samples") { Description = "Points of the spirals set (a quarter held out for testing).", DefaultValueFactory = _ => 1500 };
+        var opt = new Option<string>("--optimizer") { Description = "Optimizer text form.", DefaultValueFactory = _ => "sgd:lr=0.05,momentum=0.9" };
+        var cmd = c.Command("batchnorm", "The same deep network from N(0, 0.01²) and N(0, 1) weights, with and without batch norm: training curves and per-layer statistics.",
+            widths, act, epochs, samples, opt);
+        CliApp.SetAction(cmd, p =>
+        {
+            var watch = Stopwatch.StartNew();
+            var hidden = ParseWidths(p.GetValue(widths)!, "--widths");
+            int e = p.GetValue(epochs), n = p.GetValue(samples);
+            if (e < 1) throw new UserException($"--epochs must be ≥ 1, got {e}.");
+            if (n < 20) throw new UserException($"--samples must be ≥ 20, got {n}.");
+            var r = BatchNormLab.Run(hidden, p.GetValue(act)!, e, n, p.GetValue(opt)!, p.GetValue(c.Seed));
+            var saved = Save(p.GetValue(c.Out)!, "Batch normalization", r.Figures);
+            if (!p.GetValue(c.Json))
+            {
+                var t = new Table().Title($"Batch norm on spirals ({string.Join("-", hidden)} {Markup.Escape(r.Activation)}, {Markup.Escape(r.Optimizer)})")
+                    .AddColumns("network", "loss ep 0", "loss last", "train acc", "test acc", "std layer 1 → last (init)", "grad std 1 → last (init)");
+                foreach (var run in r.Runs)
+                {
+                    var last = run.Epochs[^1];
+                    t.AddRow(Markup.Escape(run.Name), G(run.Epochs[0].TrainLoss), G(last.TrainLoss), P(last.TrainAccuracy), P(last.TestAccuracy),
+                        $"{G(run.Before[0].Std)} → {G(run.Before[^1].Std)}", $"{G(run.Before[0].GradientStd)} → {G(run.Before[^1].GradientStd)}");
+                }
+                AnsiConsole.Write(t);
+            }
+            Finish(p.GetValue(c.Json), r, saved, watch);
+            return 0;
+        });
+        return cmd;
     }
 
     private static Command Optimizers()
