@@ -16,6 +16,46 @@ internal static partial class LabCommand
         yield return Schedules();
         yield return Optimizers();
         yield return BatchNorm();
+        yield return InitTrain();
+    }
+
+    private static Command InitTrain()
+    {
+        var c = new Common();
+        var widths = new Option<string>("--widths") { Description = "Layer widths including input (2) and classes (2).", DefaultValueFactory = _ => "2,10,5,2" };
+        var inits = new Option<string>("--inits") { Description = "Initializers to compare, separated by ';'.", DefaultValueFactory = _ => "zeros;normal:10;he" };
+        var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 60 };
+        var samples = new Option<int>("--samples") { Description = "Points of the circles set (a quarter held out for testing).", DefaultValueFactory = _ => 800 };
+        var opt = new Option<string>("--optimizer") { Description = "Optimizer text form.", DefaultValueFactory = _ => "sgd:lr=0.05,momentum=0.9" };
+        var cmd = c.Command("init-train", "A 3-layer ReLU network on circles trained from zeros, normal×10 and He: loss, accuracy, and the symmetry of zeros.",
+            widths, inits, epochs, samples, opt);
+        CliApp.SetAction(cmd, p =>
+        {
+            var watch = Stopwatch.StartNew();
+            var w = ParseWidths(p.GetValue(widths)!, "--widths");
+            int e = p.GetValue(epochs), n = p.GetValue(samples);
+            if (e < 1) throw new UserException($"--epochs must be ≥ 1, got {e}.");
+            if (n < 20) throw new UserException($"--samples must be ≥ 20, got {n}.");
+            var list = p.GetValue(inits)!.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            foreach (var i in list) Descent.Init.Initializer.Parse(i);
+            var r = InitTrainLab.Run(w, list, e, n, p.GetValue(opt)!, p.GetValue(c.Seed));
+            var saved = Save(p.GetValue(c.Out)!, "Initialization and training", r.Figures);
+            if (!p.GetValue(c.Json))
+            {
+                var t = new Table().Title($"Circles, ReLU {string.Join("-", w)}, {Markup.Escape(r.Optimizer)}")
+                    .AddColumns("init", "loss ep 0", "loss last", "train acc", "test acc", "distinct hidden units per layer");
+                foreach (var run in r.Runs)
+                {
+                    var last = run.Epochs[^1];
+                    t.AddRow(Markup.Escape(run.Init), G(run.Epochs[0].TrainLoss), G(last.TrainLoss), P(last.TrainAccuracy), P(last.TestAccuracy),
+                        string.Join(" / ", run.FinalDistinctUnits.Select((d, k) => $"{d} of {w[k + 1]}")));
+                }
+                AnsiConsole.Write(t);
+            }
+            Finish(p.GetValue(c.Json), r, saved, watch);
+            return 0;
+        });
+        return cmd;
     }
 
     private static Command BatchNorm()
