@@ -17,6 +17,44 @@ internal static partial class LabCommand
         yield return Optimizers();
         yield return BatchNorm();
         yield return InitTrain();
+        yield return LrRange();
+    }
+
+    private static Command LrRange()
+    {
+        var c = new Common();
+        var data = new Option<string>("--data") { Description = "Dataset: fashion-mnist (default, when installed) or a synthetic set such as spirals; " + Data.DatasetSpec.Accepted, DefaultValueFactory = _ => "auto" };
+        var widths = new Option<string>("--widths") { Description = "Hidden layer widths of the MLP.", DefaultValueFactory = _ => "256,128" };
+        var opt = new Option<string>("--optimizer") { Description = "Optimizer text form (the lr is swept).", DefaultValueFactory = _ => "sgd:momentum=0.9" };
+        var start = new Option<double>("--start") { Description = "First learning rate.", DefaultValueFactory = _ => 1e-5 };
+        var end = new Option<double>("--end") { Description = "Last learning rate.", DefaultValueFactory = _ => 10 };
+        var steps = new Option<int>("--steps") { Description = "Mini-batches of the sweep.", DefaultValueFactory = _ => 200 };
+        var batch = new Option<int>("--batch-size") { Description = "Mini-batch size.", DefaultValueFactory = _ => 64 };
+        var cmd = c.Command("lr-range", "The learning-rate range test: loss against a geometrically growing rate, with a suggested rate.", data, widths, opt, start, end, steps, batch);
+        CliApp.SetAction(cmd, p =>
+        {
+            var watch = Stopwatch.StartNew();
+            string spec = p.GetValue(data)!;
+            if (spec == "auto") spec = Data.FashionMnist.TryLocate() is null ? "spirals" : "fashion-mnist";
+            var pair = Data.DatasetSpec.Load(spec, p.GetValue(c.Seed));
+            int bs = p.GetValue(batch);
+            if (bs < 2) throw new UserException($"--batch-size must be ≥ 2, got {bs}.");
+            var r = LrRangeLab.Run(pair, ParseWidths(p.GetValue(widths)!, "--widths"), p.GetValue(opt)!, p.GetValue(start), p.GetValue(end), p.GetValue(steps), bs, p.GetValue(c.Seed));
+            var saved = Save(p.GetValue(c.Out)!, "Learning-rate range test", r.Figures);
+            if (!p.GetValue(c.Json))
+            {
+                var t = new Table().Title($"LR range test: {Markup.Escape(r.Model)} on {Markup.Escape(r.Dataset)}, {Markup.Escape(r.Optimizer)}").AddColumns("", "value");
+                t.AddRow("steps run", r.Rates.Length.ToString(CultureInfo.InvariantCulture) + (r.StoppedEarly ? " (stopped: loss > 4× best)" : ""));
+                t.AddRow("rate range", $"{G(r.Rates[0])} → {G(r.Rates[^1])}");
+                t.AddRow("lowest smoothed loss", $"{G(r.Smoothed.Min())} at lr {G(r.MinLossRate)}");
+                t.AddRow("steepest descent", $"lr {G(r.SteepestRate)}");
+                t.AddRow("[bold]suggested rate[/]", $"[bold]{G(r.SuggestedRate)}[/] (min / 10)");
+                AnsiConsole.Write(t);
+            }
+            Finish(p.GetValue(c.Json), r, saved, watch);
+            return 0;
+        });
+        return cmd;
     }
 
     private static Command InitTrain()

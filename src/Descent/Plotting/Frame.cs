@@ -86,8 +86,9 @@ public sealed class Frame
         Svg.Rect(Left, Top, Right - Left, Bottom - Top, "none", "#444");
         if (Title.Length > 0)
         {
-            double size = Math.Min(15, (Svg.Width - 20) / Math.Max(1, Title.Length * 0.62));
-            double cx = Math.Clamp((Left + Right) / 2, 10 + Svg.TextWidth(Title, size) / 2, Svg.Width - 10 - Svg.TextWidth(Title, size) / 2);
+            double size = Math.Min(15, (Svg.Width - 24) / Math.Max(1, Title.Length * 0.7));
+            double half = Title.Length * size * 0.35;
+            double cx = Math.Clamp((Left + Right) / 2, 10 + half, Math.Max(10 + half, Svg.Width - 10 - half));
             Svg.Text(cx, 24, Title, size, "middle", "#111", weight: "bold", cssClass: "title");
         }
         if (XLabel.Length > 0) Svg.Text((Left + Right) / 2, Bottom + 40, XLabel, 13, "middle", "#111", cssClass: "xlabel");

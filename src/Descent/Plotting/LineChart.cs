@@ -104,13 +104,15 @@ public sealed class LineChart
                         svg.Circle(frame.Px(s.X[k]), frame.Py(s.Y[k]), 3, color);
             svg.Raw("</g>");
         }
+        int ruleIndex = 0;
         foreach (var (vertical, value, label) in _rules)
         {
+            double stagger = 16 * ruleIndex++;
             if (vertical && xAxis.CanShow(value) && Inside(xAxis, value))
             {
                 double px = frame.Px(value);
                 svg.Line(px, frame.Top, px, frame.Bottom, "#555", 1.2, "5 4");
-                svg.Text(px + 4, frame.Top + 14, label, 11, "start", "#333");
+                svg.Text(px + 4, frame.Top + 14 + stagger, label, 11, "start", "#333");
             }
             else if (!vertical && yAxis.CanShow(value) && Inside(yAxis, value))
             {
