@@ -8,6 +8,8 @@ Spectre.Console.AnsiConsole.Profile.Capabilities.Ansi = !Console.IsOutputRedirec
 var root = new Command("descent", "Descent — deep learning from first principles, in pure C#.\nRun `descent <command> --help` for a command's options.");
 root.Subcommands.Add(GradCheckCommand.Create());
 root.Subcommands.Add(TuneCommand.Create());
+root.Subcommands.Add(LabCommand.Create());
+root.Subcommands.Add(RunsCommand.Create());
 root.Options.Add(new HelpOption());
 root.Options.Add(new VersionOption());
 return CliApp.Invoke(root, args);

@@ -78,6 +78,60 @@ internal static class GradCheckModels
     public static IEnumerable<Model> All(ulong seed)
     {
         yield return Mlp(seed);
+        yield return BatchNorm(seed);
+        yield return ResidualBlock(seed, projection: false);
+        yield return ResidualBlock(seed, projection: true);
+        foreach (var a in Descent.Nn.Activation.Names) yield return ActivationModel(seed, a);
+    }
+
+    /// <summary>A module's parameters (named by their dotted path) and the input x as gradient-check inputs.</summary>
+    private static Model FromModule(string name, Descent.Nn.Module model, Tensor x, int[] targets)
+    {
+        model.To(DType.Float64);
+        var ps = new List<Tensor>();
+        foreach (var (n, t) in model.NamedParameters()) { t.Name = n; ps.Add(t); }
+        x.Name = "x"; x.RequiresGrad = true;
+        ps.Add(x);
+        return new Model(name, () => model.Call(x).CrossEntropy(targets), ps);
+    }
+
+    private static (Tensor X, int[] Targets) Batch(Rng rng, int batch, int features, int classes) =>
+        (Tensor.Normal(rng, 0, 1, DType.Float64, batch, features), Enumerable.Range(0, batch).Select(_ => rng.NextInt(classes)).ToArray());
+
+    /// <summary>x [8, 5] → Linear(5, 6, no bias: batch norm cancels it) → BatchNorm1d(6) in training mode → tanh → Linear(6, 3) → cross-entropy.</summary>
+    public static Model BatchNorm(ulong seed)
+    {
+        var rng = new Rng(seed, 102);
+        var (x, t) = Batch(rng, 8, 5, 3);
+        var bn = new Descent.Nn.BatchNorm1d(6, weightInit: new Descent.Init.Uniform(0.5, 1.5), biasInit: new Descent.Init.Normal(0, 0.5), rng: rng, dtype: DType.Float64);
+        var model = new Descent.Nn.Sequential(new Descent.Nn.Linear(5, 6, rng, bias: false, dtype: DType.Float64), bn, new Descent.Nn.Tanh(), new Descent.Nn.Linear(6, 3, rng, dtype: DType.Float64));
+        model.Train();
+        return FromModule("batchnorm1d (training)", model, x, t);
+    }
+
+    /// <summary>x [6, 4] → Residual(Linear → tanh → Linear) (+ a bias-free Linear(4, 5) projection) → Linear → cross-entropy.</summary>
+    public static Model ResidualBlock(ulong seed, bool projection)
+    {
+        var rng = new Rng(seed, projection ? 104UL : 103UL);
+        int width = projection ? 5 : 4;
+        var (x, t) = Batch(rng, 6, 4, 3);
+        var body = new Descent.Nn.Sequential(new Descent.Nn.Linear(4, 6, rng, dtype: DType.Float64), new Descent.Nn.Tanh(), new Descent.Nn.Linear(6, width, rng, dtype: DType.Float64));
+        var model = new Descent.Nn.Sequential(
+            Descent.Nn.Residual.WithProjection(body, 4, width, rng, DType.Float64),
+            new Descent.Nn.Linear(width, 3, rng, dtype: DType.Float64));
+        return FromModule(projection ? "residual (projection)" : "residual (identity)", model, x, t);
+    }
+
+    /// <summary>x [6, 4] → Linear(4, 5) → activation → Linear(5, 3) → cross-entropy.</summary>
+    public static Model ActivationModel(ulong seed, string activation)
+    {
+        var rng = new Rng(seed, 110 + (ulong)Descent.Nn.Activation.Names.ToList().IndexOf(activation));
+        var (x, t) = Batch(rng, 6, 4, 3);
+        var model = new Descent.Nn.Sequential(
+            new Descent.Nn.Linear(4, 5, rng, weightInit: new Descent.Init.Normal(0, 0.8), dtype: DType.Float64),
+            Descent.Nn.Activation.Create(activation),
+            new Descent.Nn.Linear(5, 3, rng, dtype: DType.Float64));
+        return FromModule("activation " + activation, model, x, t);
     }
 
     /// <summary>x [8, 5] → Linear(5, 6) → tanh → Linear(6, 6) → relu → Linear(6, 5) → sigmoid → Linear(5, 3) → cross-entropy.</summary>

@@ -18,8 +18,60 @@ public abstract class Module
     /// <summary>y = f(x): the layer's computation, recorded for autograd.</summary>
     public abstract Tensor Forward(Tensor x);
 
-    /// <summary>Shorthand for <see cref="Forward"/>.</summary>
-    public Tensor Call(Tensor x) => Forward(x);
+    /// <summary>Runs <see cref="Forward"/>; containers call their children through it, so <see cref="Summary"/> sees every layer's output.</summary>
+    public Tensor Call(Tensor x)
+    {
+        var y = Forward(x);
+        _observer?.Invoke(this, y);
+        return y;
+    }
+
+    [ThreadStatic] private static Action<Module, Tensor>? _observer;
+
+    /// <summary>The module's type name as shown in summaries (e.g. <c>Linear</c>, <c>ReLU</c>).</summary>
+    public virtual string TypeName => GetType().Name;
+
+    /// <summary>Every module of the tree with its dotted path (this one first, with name ""), depth first.</summary>
+    public IEnumerable<(string Name, Module Module)> NamedModules(string prefix = "")
+    {
+        yield return (prefix, this);
+        foreach (var (n, c) in _children)
+            foreach (var item in c.NamedModules(prefix.Length == 0 ? n : prefix + "." + n)) yield return item;
+    }
+
+    /// <summary>
+    /// Runs one forward pass of zeros of <paramref name="inputShape"/> (batch first; float32 unless the model holds float64)
+    /// in evaluation mode without recording gradients, and returns one row per leaf layer in execution order:
+    /// its dotted name, type, output shape and parameter count. Training mode is restored afterwards.
+    /// </summary>
+    public ModelSummary Summary(params int[] inputShape)
+    {
+        if (inputShape.Length == 0 || inputShape.Any(d => d <= 0))
+            throw new ShapeException($"Summary: input shape must have positive dimensions (batch first), got {Shape.Format(inputShape)}.");
+        var names = new Dictionary<Module, string>(ReferenceEqualityComparer.Instance);
+        foreach (var (n, m) in NamedModules()) names.TryAdd(m, n);
+        var rows = new List<ModelSummary.Row>();
+        bool wasTraining = Training;
+        var saved = _observer;
+        var dtype = NamedParameters().Select(p => p.Tensor.DType).DefaultIfEmpty(DType.Float32).First();
+        Tensor output;
+        try
+        {
+            Eval();
+            _observer = (m, y) =>
+            {
+                if (m._children.Count == 0 && names.TryGetValue(m, out var n))
+                    rows.Add(new ModelSummary.Row(n, m.TypeName, y.ShapeArray, m.NamedParameters().Sum(p => (long)p.Tensor.Length)));
+            };
+            using (Autograd.NoGrad()) output = Call(Tensor.Zeros(dtype, inputShape));
+        }
+        finally
+        {
+            _observer = saved;
+            Train(wasTraining);
+        }
+        return new ModelSummary(rows, output.ShapeArray, ParameterCount, NamedBuffers().Sum(b => (long)b.Tensor.Length));
+    }
 
     /// <summary>True in training mode (dropout active, batch norm uses batch statistics); false in evaluation mode.</summary>
     public bool Training { get; private set; } = true;

@@ -1,0 +1,91 @@
+using System.Globalization;
+
+namespace Descent.Data;
+
+/// <summary>
+/// A classification dataset from a CSV file: a header line naming the columns, then one row per example of
+/// numeric features (invariant culture, '.' decimal point) and one label column (by name or 0-based index;
+/// default the last column). Labels may be any text; if every label is an integer they are ordered numerically,
+/// otherwise alphabetically (ordinal), and the class index is the position in that order. Fields may be quoted
+/// with double quotes; blank lines are skipped.
+/// </summary>
+public static class Csv
+{
+    /// <summary>Loads <paramref name="path"/>; errors name the file, the line and the column.</summary>
+    public static Dataset Load(string path, string? labelColumn = null, string? name = null)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"CSV file '{path}' does not exist.", path);
+        using var reader = new StreamReader(path);
+        string? headerLine = reader.ReadLine();
+        if (headerLine is null) throw new InvalidDataException($"{path}: the file is empty; expected a header line naming the columns.");
+        var header = SplitLine(headerLine, path, 1);
+        int label = labelColumn is null ? header.Count - 1 : FindColumn(header, labelColumn, path);
+        if (header.Count < 2) throw new InvalidDataException($"{path}:1: expected at least two columns (features and a label), got {header.Count}: '{headerLine}'.");
+        if (header.All(h => double.TryParse(h, NumberStyles.Float, CultureInfo.InvariantCulture, out _)))
+            throw new InvalidDataException($"{path}:1: the first line looks like data ('{headerLine}'); expected a header line naming the columns.");
+        int d = header.Count - 1;
+        var features = new List<float>();
+        var labels = new List<string>();
+        int lineNo = 1;
+        for (string? line = reader.ReadLine(); line is not null; line = reader.ReadLine())
+        {
+            lineNo++;
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            var fields = SplitLine(line, path, lineNo);
+            if (fields.Count != header.Count)
+                throw new InvalidDataException($"{path}:{lineNo}: expected {header.Count} fields as in the header, got {fields.Count}: '{line}'.");
+            for (int j = 0; j < fields.Count; j++)
+            {
+                if (j == label) { labels.Add(fields[j].Trim()); continue; }
+                if (!float.TryParse(fields[j], NumberStyles.Float, CultureInfo.InvariantCulture, out float v) || !float.IsFinite(v))
+                    throw new InvalidDataException($"{path}:{lineNo}: column {j + 1} ('{header[j]}') should be a finite number, got '{fields[j]}'.");
+                features.Add(v);
+            }
+        }
+        if (labels.Count == 0) throw new InvalidDataException($"{path}: no data rows after the header.");
+        var classes = OrderClasses(labels.Distinct(StringComparer.Ordinal).ToList());
+        var index = classes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i, StringComparer.Ordinal);
+        var y = labels.Select(l => index[l]).ToArray();
+        return new Dataset(name ?? Path.GetFileNameWithoutExtension(path), features.ToArray(), y, [d], classes);
+    }
+
+    private static List<string> OrderClasses(List<string> classes)
+    {
+        bool allInts = classes.All(c => long.TryParse(c, NumberStyles.Integer, CultureInfo.InvariantCulture, out _));
+        return allInts
+            ? classes.OrderBy(c => long.Parse(c, CultureInfo.InvariantCulture)).ToList()
+            : classes.OrderBy(c => c, StringComparer.Ordinal).ToList();
+    }
+
+    private static int FindColumn(List<string> header, string column, string path)
+    {
+        int byName = header.FindIndex(h => h.Trim() == column);
+        if (byName >= 0) return byName;
+        if (int.TryParse(column, NumberStyles.Integer, CultureInfo.InvariantCulture, out int i) && i >= 0 && i < header.Count) return i;
+        throw new ArgumentException($"{path}: label column '{column}' is neither a column name ({string.Join(", ", header)}) nor an index in 0..{header.Count - 1}.");
+    }
+
+    /// <summary>Splits one CSV line at commas outside double quotes ("" inside quotes is a quote).</summary>
+    internal static List<string> SplitLine(string line, string path, int lineNo)
+    {
+        var fields = new List<string>();
+        var cur = new System.Text.StringBuilder();
+        bool quoted = false;
+        for (int i = 0; i < line.Length; i++)
+        {
+            char c = line[i];
+            if (quoted)
+            {
+                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"') { cur.Append('"'); i++; }
+                else if (c == '"') quoted = false;
+                else cur.Append(c);
+            }
+            else if (c == '"') quoted = true;
+            else if (c == ',') { fields.Add(cur.ToString()); cur.Clear(); }
+            else cur.Append(c);
+        }
+        if (quoted) throw new InvalidDataException($"{path}:{lineNo}: a quoted field is not closed: '{line}'.");
+        fields.Add(cur.ToString());
+        return fields;
+    }
+}

@@ -1,0 +1,151 @@
+namespace Descent.Data;
+
+/// <summary>One mini-batch: features <c>[count, d]</c> and labels <c>[count]</c>, in buffers the loader reuses —
+/// valid until the loader's next batch.</summary>
+public readonly struct Batch(Tensor x, int[] labels, int index)
+{
+    /// <summary>The features, gathered into the loader's buffer. // [count, d]</summary>
+    public Tensor X { get; } = x;
+
+    /// <summary>The class index of each row (the loader's buffer, exactly <see cref="Count"/> long). // [count]</summary>
+    public int[] Labels { get; } = labels;
+
+    /// <summary>0-based position of the batch within its epoch.</summary>
+    public int Index { get; } = index;
+
+    /// <summary>Number of rows (the batch size, or fewer for the last batch without drop-last).</summary>
+    public int Count => Labels.Length;
+}
+
+/// <summary>
+/// A seeded mini-batch loader. Each epoch visits the rows in an order that is a pure function of (seed, epoch)
+/// — Fisher–Yates with our <see cref="Rng"/> on stream <see cref="Stream"/> + epoch — so a run resumed at
+/// epoch e (even mid-epoch, with <c>skipBatches</c>) sees exactly the batches it would have seen.
+/// Batches are gathered into buffers allocated once, so the steady state allocates nothing.
+/// </summary>
+/// <remarks>
+/// With <c>dropLast</c> the last n mod b rows of each epoch's order are skipped (PyTorch's <c>drop_last=True</c>);
+/// without it the last batch is smaller. Without shuffling every epoch visits rows 0..n−1 in order.
+/// </remarks>
+public sealed class DataLoader
+{
+    /// <summary>The base RNG stream of the shuffle (epoch e uses stream <c>Stream + e</c>).</summary>
+    public const ulong Stream = 0x10AD_0000;
+
+    private readonly int[] _order;   // [n] current epoch's row order
+    private readonly Tensor _x;      // [batch, d]
+    private readonly int[] _y;       // [batch]
+    private readonly Tensor? _xTail; // [n mod batch, d]
+    private readonly int[]? _yTail;  // [n mod batch]
+    private int _next;
+
+    /// <summary>A loader over <paramref name="data"/> in batches of <paramref name="batchSize"/>, as float32 (or float64) tensors.</summary>
+    public DataLoader(Dataset data, int batchSize, bool shuffle = true, bool dropLast = false, ulong seed = 0, DType dtype = DType.Float32)
+    {
+        if (batchSize < 1) throw new ArgumentException($"Batch size must be ≥ 1, got {batchSize}.");
+        if (dropLast && data.Count < batchSize)
+            throw new ArgumentException($"Batch size {batchSize} with drop-last leaves no batch of the {data.Count} rows of '{data.Name}'.");
+        Data = data;
+        BatchSize = batchSize;
+        Shuffle = shuffle;
+        DropLast = dropLast;
+        Seed = seed;
+        int d = data.FeatureCount, tail = data.Count % batchSize;
+        _order = new int[data.Count];
+        _x = Tensor.Zeros(dtype, batchSize, d);
+        _y = new int[batchSize];
+        if (tail > 0 && !dropLast)
+        {
+            _xTail = Tensor.Zeros(dtype, tail, d);
+            _yTail = new int[tail];
+        }
+        BatchCount = dropLast ? data.Count / batchSize : (data.Count + batchSize - 1) / batchSize;
+        StartEpoch(0);
+    }
+
+    public Dataset Data { get; }
+    public int BatchSize { get; }
+    public bool Shuffle { get; }
+    public bool DropLast { get; }
+    public ulong Seed { get; }
+
+    /// <summary>Number of batches in each epoch.</summary>
+    public int BatchCount { get; }
+
+    /// <summary>The epoch <see cref="StartEpoch"/> last started.</summary>
+    public int Epoch { get; private set; }
+
+    /// <summary>The row order of the current epoch. // [n]</summary>
+    public ReadOnlySpan<int> Order => _order;
+
+    /// <summary>Writes the row order of <paramref name="epoch"/> for <paramref name="seed"/> into <paramref name="order"/> (a pure function).</summary>
+    public static void EpochOrder(ulong seed, int epoch, bool shuffle, Span<int> order)
+    {
+        if (epoch < 0) throw new ArgumentException($"Epoch must be ≥ 0, got {epoch}.");
+        for (int i = 0; i < order.Length; i++) order[i] = i;
+        if (shuffle) new Rng(seed, Stream + (ulong)epoch).Shuffle(order);
+    }
+
+    /// <summary>Starts epoch <paramref name="epoch"/> (0-based), skipping its first <paramref name="skipBatches"/> batches (to resume mid-epoch).</summary>
+    public void StartEpoch(int epoch, int skipBatches = 0)
+    {
+        if (skipBatches < 0 || skipBatches > BatchCount) throw new ArgumentException($"Cannot skip {skipBatches} batches of an epoch of {BatchCount}.");
+        EpochOrder(Seed, epoch, Shuffle, _order);
+        Epoch = epoch;
+        _next = skipBatches;
+    }
+
+    /// <summary>Gathers the next batch of the current epoch; false at the end of the epoch.</summary>
+    public bool Next(out Batch batch)
+    {
+        if (_next >= BatchCount) { batch = default; return false; }
+        int start = _next * BatchSize, count = Math.Min(BatchSize, Data.Count - start);
+        var (x, y) = count == BatchSize ? (_x, _y) : (_xTail!, _yTail!);
+        int d = Data.FeatureCount;
+        var src = Data.Features;
+        if (x.DType == DType.Float32)
+        {
+            var dst = x.Floats;
+            for (int k = 0; k < count; k++)
+            {
+                int row = _order[start + k];
+                src.AsSpan(row * d, d).CopyTo(dst.Slice(k * d, d));
+                y[k] = Data.Labels[row];
+            }
+        }
+        else
+        {
+            var dst = x.Doubles;
+            for (int k = 0; k < count; k++)
+            {
+                int row = _order[start + k];
+                for (int j = 0; j < d; j++) dst[k * d + j] = src[row * d + j];
+                y[k] = Data.Labels[row];
+            }
+        }
+        batch = new Batch(x, y, _next);
+        _next++;
+        return true;
+    }
+
+    /// <summary>Starts <paramref name="epoch"/> and returns its batches for <c>foreach</c> (no allocation per batch).</summary>
+    public EpochBatches Batches(int epoch, int skipBatches = 0)
+    {
+        StartEpoch(epoch, skipBatches);
+        return new EpochBatches(this);
+    }
+
+    /// <summary>The batches of the current epoch, as a struct enumerable.</summary>
+    public readonly struct EpochBatches(DataLoader loader)
+    {
+        public Enumerator GetEnumerator() => new(loader);
+    }
+
+    /// <summary>A struct enumerator over the current epoch.</summary>
+    public struct Enumerator(DataLoader loader)
+    {
+        private Batch _current;
+        public readonly Batch Current => _current;
+        public bool MoveNext() => loader.Next(out _current);
+    }
+}

@@ -1,0 +1,109 @@
+using System.Globalization;
+
+namespace Descent.Data;
+
+/// <summary>
+/// Names a dataset on the command line and loads it as a training and a test split:
+/// <list type="bullet">
+/// <item><c>fashion-mnist</c> — located as <see cref="FashionMnist.Locate"/> says;</item>
+/// <item><c>mnist:DIR</c> — MNIST's four IDX files in DIR;</item>
+/// <item><c>circles</c>, <c>moons</c>, <c>spirals</c>, <c>blobs</c>, <c>xor</c>, optionally
+/// <c>NAME:n=1000,noise=0.1,classes=3</c> — n training and n test points, drawn from streams 1 and 2 of the seed;</item>
+/// <item><c>csv:PATH[,label=COL][,test=PATH2]</c> — a CSV file; without <c>test=</c> a seeded 20 % of its rows
+/// becomes the test split (<see cref="Split"/>).</item>
+/// </list>
+/// </summary>
+public static class DatasetSpec
+{
+    /// <summary>The forms <see cref="Load"/> accepts, for help texts and errors.</summary>
+    public const string Accepted = "fashion-mnist, mnist:DIR, circles, moons, spirals, blobs, xor (optionally NAME:n=N,noise=S,classes=K), csv:PATH[,label=COL][,test=PATH]";
+
+    /// <summary>Default number of points of each split of a synthetic set.</summary>
+    public const int DefaultSyntheticCount = 1000;
+
+    /// <summary>Loads the dataset named by <paramref name="spec"/>; an <see cref="ArgumentException"/> listing the accepted names otherwise.</summary>
+    public static DatasetPair Load(string spec, ulong seed)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        string s = spec.Trim();
+        int colon = s.IndexOf(':');
+        string kind = (colon < 0 ? s : s[..colon]).ToLowerInvariant();
+        string rest = colon < 0 ? "" : s[(colon + 1)..];
+        switch (kind)
+        {
+            case "fashion-mnist" or "fashion_mnist" or "fashionmnist":
+                return rest.Length == 0 ? FashionMnist.Load() : FashionMnist.Load(rest);
+            case "mnist":
+                if (rest.Length == 0) throw new ArgumentException("mnist needs a folder: 'mnist:DIR' with DIR holding train-images-idx3-ubyte(.gz) and the three other IDX files.");
+                return FashionMnist.LoadMnist(rest);
+            case "csv":
+                return LoadCsv(spec, rest, seed);
+        }
+        if (Synthetic.Names.Contains(kind)) return LoadSynthetic(spec, kind, rest, seed);
+        throw new ArgumentException($"Unknown dataset '{spec}'; expected one of: {Accepted}.");
+    }
+
+    private static DatasetPair LoadSynthetic(string spec, string name, string rest, ulong seed)
+    {
+        int n = DefaultSyntheticCount, classes = Synthetic.DefaultClasses(name);
+        double noise = Synthetic.DefaultNoise(name);
+        foreach (var (key, value) in Options(spec, rest))
+        {
+            switch (key)
+            {
+                case "n": n = ParseInt(spec, key, value); break;
+                case "classes": classes = ParseInt(spec, key, value); break;
+                case "noise":
+                    if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out noise))
+                        throw new ArgumentException($"Dataset '{spec}': noise should be a number, got '{value}'.");
+                    break;
+                default: throw new ArgumentException($"Dataset '{spec}': unknown option '{key}'; expected n, noise or classes.");
+            }
+        }
+        var train = Synthetic.Generate(name, n, noise, classes, new Rng(seed, 1), name + "/train");
+        var test = Synthetic.Generate(name, n, noise, classes, new Rng(seed, 2), name + "/test");
+        return new DatasetPair(train, test);
+    }
+
+    private static DatasetPair LoadCsv(string spec, string rest, ulong seed)
+    {
+        var parts = rest.Split(',');
+        string path = parts[0];
+        if (path.Length == 0) throw new ArgumentException($"Dataset '{spec}': expected csv:PATH[,label=COL][,test=PATH].");
+        string? label = null, testPath = null;
+        foreach (var (key, value) in Options(spec, string.Join(',', parts.Skip(1))))
+        {
+            if (key == "label") label = value;
+            else if (key == "test") testPath = value;
+            else throw new ArgumentException($"Dataset '{spec}': unknown option '{key}'; expected label=COL or test=PATH.");
+        }
+        string name = Path.GetFileNameWithoutExtension(path);
+        var all = Csv.Load(path, label, name + "/train");
+        if (testPath is null)
+        {
+            var (train, test) = Split.TrainValidation(all, 0.2, seed);
+            return new DatasetPair(train, test.WithFeatures(test.Features, name + "/test"));
+        }
+        var testSet = Csv.Load(testPath, label, name + "/test");
+        if (testSet.FeatureCount != all.FeatureCount)
+            throw new InvalidDataException($"{testPath} has {testSet.FeatureCount} feature columns, {path} has {all.FeatureCount}.");
+        if (!testSet.ClassNames.SequenceEqual(all.ClassNames))
+            throw new InvalidDataException($"{testPath} has classes [{string.Join(", ", testSet.ClassNames)}], {path} has [{string.Join(", ", all.ClassNames)}]; they must be the same.");
+        return new DatasetPair(all, testSet);
+    }
+
+    private static IEnumerable<(string Key, string Value)> Options(string spec, string rest)
+    {
+        if (rest.Length == 0) yield break;
+        foreach (var part in rest.Split(','))
+        {
+            int eq = part.IndexOf('=');
+            if (eq <= 0) throw new ArgumentException($"Dataset '{spec}': expected key=value, got '{part}'.");
+            yield return (part[..eq].Trim().ToLowerInvariant(), part[(eq + 1)..].Trim());
+        }
+    }
+
+    private static int ParseInt(string spec, string key, string value) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v
+            : throw new ArgumentException($"Dataset '{spec}': {key} should be an integer, got '{value}'.");
+}

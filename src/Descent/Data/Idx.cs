@@ -1,0 +1,163 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using Descent.Serialization;
+
+namespace Descent.Data;
+
+/// <summary>
+/// The IDX format of MNIST and Fashion-MNIST (LeCun et al.), raw or gzip-compressed (detected by the
+/// gzip magic bytes <c>1f 8b</c>, not by the file name).
+/// </summary>
+/// <remarks>
+/// Layout (all integers big-endian): bytes 0–1 are zero; byte 2 is the element type
+/// (0x08 u8, 0x09 i8, 0x0B i16, 0x0C i32, 0x0D f32, 0x0E f64); byte 3 is the number of dimensions r;
+/// then r 32-bit sizes; then the elements, last dimension fastest. The reader checks every one of these
+/// and that the data is exactly as long as the sizes say; errors name the file and the byte offset
+/// (in the decompressed stream for a gzip file).
+/// </remarks>
+public static class Idx
+{
+    /// <summary>An IDX array: element type code, dimensions and the elements as stored (big-endian).</summary>
+    public sealed record Array(byte TypeCode, int[] Dimensions, byte[] Data)
+    {
+        /// <summary>Number of elements.</summary>
+        public long Count => Dimensions.Aggregate(1L, (a, b) => a * b);
+
+        /// <summary>The elements converted to float32 and divided by <paramref name="divisor"/> (255 for pixels, as torchvision's ToTensor).</summary>
+        public float[] ToFloats(float divisor = 1f)
+        {
+            var r = new float[Count];
+            if (TypeCode == 0x08)
+            {
+                for (int i = 0; i < r.Length; i++) r[i] = Data[i] / divisor;
+                return r;
+            }
+            int size = ElementSize(TypeCode);
+            for (int i = 0; i < r.Length; i++) r[i] = (float)Element(i, size) / divisor;
+            return r;
+        }
+
+        /// <summary>The elements as integers (an error for float types).</summary>
+        public int[] ToInts()
+        {
+            if (TypeCode is 0x0D or 0x0E) throw new InvalidDataException($"IDX array holds floating-point values (type 0x{TypeCode:X2}), not integers.");
+            var r = new int[Count];
+            int size = ElementSize(TypeCode);
+            for (int i = 0; i < r.Length; i++) r[i] = (int)Element(i, size);
+            return r;
+        }
+
+        private double Element(int i, int size)
+        {
+            var s = Data.AsSpan(i * size, size);
+            return TypeCode switch
+            {
+                0x08 => s[0],
+                0x09 => (sbyte)s[0],
+                0x0B => BinaryPrimitives.ReadInt16BigEndian(s),
+                0x0C => BinaryPrimitives.ReadInt32BigEndian(s),
+                0x0D => BinaryPrimitives.ReadSingleBigEndian(s),
+                _ => BinaryPrimitives.ReadDoubleBigEndian(s),
+            };
+        }
+    }
+
+    /// <summary>Bytes per element of an IDX type code; an error for an unknown code.</summary>
+    public static int ElementSize(byte typeCode) => typeCode switch
+    {
+        0x08 or 0x09 => 1,
+        0x0B => 2,
+        0x0C or 0x0D => 4,
+        0x0E => 8,
+        _ => throw new InvalidDataException($"Unknown IDX element type 0x{typeCode:X2} (expected 08, 09, 0B, 0C, 0D or 0E)."),
+    };
+
+    /// <summary>Reads and validates an IDX file (raw or gzip).</summary>
+    public static Array Read(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"IDX file '{path}' does not exist.", path);
+        byte[] bytes = ReadAllBytesDecompressed(path, out bool gz);
+        return Parse(bytes, path + (gz ? " (gzip; offsets in the decompressed data)" : ""));
+    }
+
+    /// <summary>Parses IDX bytes; <paramref name="source"/> names them in errors.</summary>
+    public static Array Parse(ReadOnlySpan<byte> bytes, string source)
+    {
+        if (bytes.Length < 4)
+            throw new InvalidDataException($"{source}: truncated at byte offset {bytes.Length}: an IDX header needs 4 bytes, the file has {bytes.Length}.");
+        if (bytes[0] != 0 || bytes[1] != 0)
+            throw new InvalidDataException($"{source}: wrong magic number at byte offset 0: expected 00 00 <type> <rank>, got {bytes[0]:X2} {bytes[1]:X2} {bytes[2]:X2} {bytes[3]:X2}. Not an IDX file?");
+        byte type = bytes[2];
+        int size;
+        try { size = ElementSize(type); }
+        catch (InvalidDataException e) { throw new InvalidDataException($"{source}: byte offset 2: {e.Message}"); }
+        int rank = bytes[3];
+        if (rank == 0) throw new InvalidDataException($"{source}: byte offset 3: the number of dimensions is 0; expected at least 1.");
+        int header = 4 + 4 * rank;
+        if (bytes.Length < header)
+            throw new InvalidDataException($"{source}: truncated at byte offset {bytes.Length}: {rank} dimensions need a {header}-byte header.");
+        var dims = new int[rank];
+        long count = 1;
+        for (int k = 0; k < rank; k++)
+        {
+            uint v = BinaryPrimitives.ReadUInt32BigEndian(bytes.Slice(4 + 4 * k));
+            if (v > int.MaxValue) throw new InvalidDataException($"{source}: byte offset {4 + 4 * k}: dimension {k} is {v}, too large.");
+            dims[k] = (int)v;
+            count *= v;
+            if (count * size > int.MaxValue) throw new InvalidDataException($"{source}: byte offset {4 + 4 * k}: dimensions {string.Join("×", dims.Take(k + 1))} give more than 2 GB of data.");
+        }
+        long expected = header + count * size;
+        if (bytes.Length < expected)
+            throw new InvalidDataException($"{source}: truncated at byte offset {bytes.Length}: dimensions [{string.Join(", ", dims)}] of {size}-byte elements need {expected} bytes, the file has {bytes.Length}.");
+        if (bytes.Length > expected)
+            throw new InvalidDataException($"{source}: {bytes.Length - expected} unexpected bytes from byte offset {expected}: dimensions [{string.Join(", ", dims)}] need exactly {expected} bytes.");
+        return new Array(type, dims, bytes.Slice(header).ToArray());
+    }
+
+    /// <summary>Writes an array of unsigned bytes (type 0x08) atomically, gzip-compressed when <paramref name="gzip"/>.</summary>
+    public static void WriteBytes(string path, ReadOnlySpan<byte> data, int[] dimensions, bool gzip = false) =>
+        Write(path, new Array(0x08, dimensions, data.ToArray()), gzip);
+
+    /// <summary>Writes an IDX array atomically (temporary name, flush, rename).</summary>
+    public static void Write(string path, Array array, bool gzip = false)
+    {
+        int size = ElementSize(array.TypeCode);
+        if (array.Count * size != array.Data.Length)
+            throw new ArgumentException($"IDX array of dimensions [{string.Join(", ", array.Dimensions)}] needs {array.Count * size} data bytes, got {array.Data.Length}.");
+        var header = new byte[4 + 4 * array.Dimensions.Length];
+        header[2] = array.TypeCode;
+        header[3] = checked((byte)array.Dimensions.Length);
+        for (int k = 0; k < array.Dimensions.Length; k++) BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4 + 4 * k), array.Dimensions[k]);
+        AtomicFile.Write(path, stream =>
+        {
+            if (gzip)
+            {
+                using var z = new GZipStream(stream, CompressionLevel.Fastest, leaveOpen: true);
+                z.Write(header); z.Write(array.Data);
+            }
+            else { stream.Write(header); stream.Write(array.Data); }
+        });
+    }
+
+    private static byte[] ReadAllBytesDecompressed(string path, out bool gzip)
+    {
+        byte[] raw = File.ReadAllBytes(path);
+        gzip = raw.Length >= 2 && raw[0] == 0x1F && raw[1] == 0x8B;
+        if (!gzip) return raw;
+        using var output = new MemoryStream();
+        try
+        {
+            using var z = new GZipStream(new MemoryStream(raw), CompressionMode.Decompress);
+            z.CopyTo(output);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{path}: corrupt gzip stream (failed after {output.Length} decompressed bytes): {e.Message}");
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException($"{path}: truncated gzip stream (ended after {output.Length} decompressed bytes): {e.Message}");
+        }
+        return output.ToArray();
+    }
+}

@@ -1,0 +1,99 @@
+namespace Descent.Data;
+
+/// <summary>How a <see cref="Normalizer"/> pools its statistics.</summary>
+public enum NormalizationMode
+{
+    /// <summary>One mean and one standard deviation over every feature of every row (e.g. all pixels).</summary>
+    Global,
+    /// <summary>A mean and a standard deviation per feature (column).</summary>
+    PerFeature,
+}
+
+/// <summary>
+/// Z-score normalization x' = (x − μ) / σ, with μ and σ fit on the <b>training split only</b> and then applied
+/// unchanged to validation and test data (fitting on all data leaks the test set into training — the notes'
+/// advice). σ is the population standard deviation (divide by n, as scikit-learn's <c>StandardScaler</c>);
+/// a feature with σ = 0 is only centred (σ is taken as 1). Statistics are accumulated in float64.
+/// </summary>
+/// <remarks>The state (mode, μ, σ) is a plain record so a checkpoint can save it and a later run can apply it.</remarks>
+public sealed class Normalizer
+{
+    /// <summary>The saveable state: mode, means and standard deviations (one entry each when global).</summary>
+    public sealed record State(NormalizationMode Mode, double[] Mean, double[] Std);
+
+    private readonly float[] _mean; // [d] or [1]
+    private readonly float[] _invStd; // [d] or [1]
+
+    private Normalizer(State state)
+    {
+        Parameters = state;
+        _mean = state.Mean.Select(m => (float)m).ToArray();
+        _invStd = state.Std.Select(s => (float)(1.0 / s)).ToArray();
+    }
+
+    /// <summary>μ and σ as fit.</summary>
+    public State Parameters { get; }
+
+    /// <summary>Fits μ and σ on <paramref name="train"/> (the training split, never validation or test).</summary>
+    public static Normalizer Fit(Dataset train, NormalizationMode mode = NormalizationMode.PerFeature)
+    {
+        int n = train.Count, d = train.FeatureCount;
+        if (n == 0) throw new ArgumentException($"Cannot fit a normalizer on '{train.Name}': it has no rows.");
+        var x = train.Features;
+        if (mode == NormalizationMode.Global)
+        {
+            double sum = 0;
+            foreach (float v in x) sum += v;
+            double mean = sum / x.Length, ss = 0;
+            foreach (float v in x) ss += (v - mean) * (v - mean);
+            return new Normalizer(new State(mode, [mean], [Safe(Math.Sqrt(ss / x.Length))]));
+        }
+        var mu = new double[d];
+        var sd = new double[d];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < d; j++) mu[j] += x[i * d + j];
+        for (int j = 0; j < d; j++) mu[j] /= n;
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < d; j++) { double t = x[i * d + j] - mu[j]; sd[j] += t * t; }
+        for (int j = 0; j < d; j++) sd[j] = Safe(Math.Sqrt(sd[j] / n));
+        return new Normalizer(new State(mode, mu, sd));
+    }
+
+    /// <summary>Restores a normalizer from its saved state.</summary>
+    public static Normalizer FromState(State state)
+    {
+        if (state.Mean.Length != state.Std.Length || state.Mean.Length == 0)
+            throw new ArgumentException($"Normalizer state has {state.Mean.Length} means and {state.Std.Length} standard deviations; expected the same non-zero count.");
+        if (state.Mode == NormalizationMode.Global && state.Mean.Length != 1)
+            throw new ArgumentException($"A global normalizer has one mean, the state has {state.Mean.Length}.");
+        foreach (double s in state.Std)
+            if (!(s > 0) || double.IsInfinity(s)) throw new ArgumentException($"Normalizer state has a standard deviation {s}; expected finite and > 0.");
+        return new Normalizer(state);
+    }
+
+    /// <summary>Normalizes rows in place. // features: [rows, d]</summary>
+    public void Apply(Span<float> features, int d)
+    {
+        if (Parameters.Mode == NormalizationMode.PerFeature && d != _mean.Length)
+            throw new ShapeException($"Normalizer was fit on {_mean.Length} features, the data has {d}.");
+        if (features.Length % d != 0) throw new ShapeException($"{features.Length} values are not whole rows of {d} features.");
+        if (Parameters.Mode == NormalizationMode.Global)
+        {
+            float m = _mean[0], s = _invStd[0];
+            for (int i = 0; i < features.Length; i++) features[i] = (features[i] - m) * s;
+            return;
+        }
+        for (int r = 0; r < features.Length; r += d)
+            for (int j = 0; j < d; j++) features[r + j] = (features[r + j] - _mean[j]) * _invStd[j];
+    }
+
+    /// <summary>A normalized copy of <paramref name="data"/> (labels shared).</summary>
+    public Dataset Transform(Dataset data)
+    {
+        var x = (float[])data.Features.Clone();
+        Apply(x, data.FeatureCount);
+        return data.WithFeatures(x);
+    }
+
+    private static double Safe(double s) => s > 0 && !double.IsInfinity(s) ? s : 1.0;
+}

@@ -1,0 +1,45 @@
+namespace Descent.Nn;
+
+/// <summary>
+/// Inverted dropout (Srivastava et al. 2014), <c>torch.nn.Dropout</c>: in training each element is kept with
+/// probability 1 − p and scaled by 1/(1 − p), yᵢ = mᵢ·xᵢ/(1 − p) with mᵢ ~ Bernoulli(1 − p), so E[y] = x;
+/// in evaluation y = x. p = 1 gives zeros. The mask comes from the layer's own <see cref="Rng"/> stream.
+/// </summary>
+/// <remarks>The notes' (and the original paper's) form scales at test time by (1 − p) instead; the two are equivalent in expectation.</remarks>
+public sealed class Dropout : Module
+{
+    private readonly Rng _rng;
+
+    /// <summary>The drop probability p.</summary>
+    public double P { get; }
+
+    /// <summary>Dropout with drop probability <paramref name="p"/> in [0, 1], masks drawn from <paramref name="rng"/>.</summary>
+    public Dropout(double p, Rng rng)
+    {
+        if (!(p >= 0 && p <= 1)) throw new ArgumentException($"Dropout: probability must be in [0, 1], got {p}.");
+        ArgumentNullException.ThrowIfNull(rng);
+        (P, _rng) = (p, rng);
+    }
+
+    /// <inheritdoc/>
+    public override Tensor Forward(Tensor x)
+    {
+        if (!Training || P == 0) return x;
+        var mask = x.ZerosLike();                               // same shape as x: 0 or 1/(1 − p)
+        double scale = P == 1 ? 0 : 1.0 / (1 - P);
+        if (x.DType == DType.Float32)
+        {
+            var m = mask.Floats; float s = (float)scale;
+            for (int i = 0; i < m.Length; i++) m[i] = _rng.NextDouble() >= P ? s : 0f;
+        }
+        else
+        {
+            var m = mask.Doubles;
+            for (int i = 0; i < m.Length; i++) m[i] = _rng.NextDouble() >= P ? scale : 0.0;
+        }
+        return x.Mul(mask);
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"Dropout(p={P})";
+}

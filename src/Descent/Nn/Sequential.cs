@@ -1,0 +1,41 @@
+namespace Descent.Nn;
+
+/// <summary>
+/// Runs its layers in order, <c>torch.nn.Sequential</c>: y = fₙ(…f₂(f₁(x))). Children are named 0, 1, 2, … so the
+/// first layer's weight is <c>0.weight</c>, as in PyTorch's state dict.
+/// </summary>
+public sealed class Sequential : Module
+{
+    private readonly List<Module> _layers = [];
+
+    /// <summary>A Sequential of <paramref name="layers"/>, named by position.</summary>
+    public Sequential(params Module[] layers)
+    {
+        foreach (var l in layers) Add(l);
+    }
+
+    /// <summary>Appends a layer under the next index.</summary>
+    public Sequential Add(Module layer)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        RegisterModule(_layers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), layer);
+        _layers.Add(layer);
+        return this;
+    }
+
+    /// <summary>The layers in order.</summary>
+    public IReadOnlyList<Module> Layers => _layers;
+
+    /// <summary>Number of layers.</summary>
+    public int Count => _layers.Count;
+
+    /// <summary>The layer at <paramref name="index"/>.</summary>
+    public Module this[int index] => _layers[index];
+
+    /// <inheritdoc/>
+    public override Tensor Forward(Tensor x)
+    {
+        foreach (var l in _layers) x = l.Call(x);
+        return x;
+    }
+}

@@ -1,0 +1,196 @@
+using System.Globalization;
+using System.Numerics;
+
+namespace Descent.Optim;
+
+/// <summary>
+/// Shared machinery of every optimizer: parameter groups, per-parameter state (moment buffers
+/// allocated on a parameter's first step, then reused: the steady-state step allocates nothing),
+/// the state dict, and the dispatch of one fused pass per parameter to <see cref="Update{T}"/>.
+/// </summary>
+/// <remarks>
+/// Design: one class per optimizer, each holding its update rule as a single generic loop over
+/// spans (float32 and float64 share the code through <see cref="IFloatingPointIeee754{TSelf}"/>), rather
+/// than a chain of separate transforms — a chain would make one pass over memory per transform.
+/// Gradient clipping (<see cref="GradientClipping"/>) and schedules (<c>Descent.Schedules</c>) compose
+/// around an optimizer. State dict names follow PyTorch's: <c>state.{i}.{buffer}</c> with i the
+/// parameter's index over all groups in order, <c>state.{i}.step</c>, plus <c>lr</c> and <c>step_count</c>.
+/// </remarks>
+public abstract class Optimizer : IOptimizer
+{
+    private readonly ParamGroup[] _groups;
+    private readonly Tensor[] _params;   // every parameter, group by group
+    private readonly ParamState[] _state; // [parameter]
+
+    /// <summary>Per-parameter state: the step count t and the named buffers (null until the first step).</summary>
+    protected sealed class ParamState
+    {
+        /// <summary>Number of updates this parameter has had (PyTorch's <c>state['step']</c>).</summary>
+        public long Step;
+
+        /// <summary>Buffers named by <see cref="BufferNames"/>, each shaped like the parameter.</summary>
+        public Tensor?[] Buffers = [];
+
+        /// <summary>The buffer at <paramref name="index"/> as a span.</summary>
+        public Span<T> Span<T>(int index) where T : unmanaged => Buffers[index]!.Span<T>();
+    }
+
+    /// <summary>Builds the optimizer over groups; <paramref name="learningRate"/> and <paramref name="weightDecay"/> are the defaults.</summary>
+    protected Optimizer(string name, IReadOnlyList<ParamGroup> groups, double learningRate, double weightDecay)
+    {
+        Name = name;
+        Check(learningRate >= 0, "learning rate", learningRate, "≥ 0");
+        Check(weightDecay >= 0, "weight decay", weightDecay, "≥ 0");
+        if (groups.Count == 0) throw new ArgumentException($"{name}: got an empty parameter list; expected at least one parameter.");
+        _groups = groups.ToArray();
+        _params = _groups.SelectMany(g => g.Parameters).ToArray();
+        var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < _params.Length; i++)
+        {
+            var p = _params[i];
+            if (!p.IsLeaf) throw new ArgumentException($"{name}: parameter {i} ({p.Name ?? "unnamed"}) is not a leaf tensor; can't optimize a tensor made by an op.");
+            if (!seen.Add(p)) throw new ArgumentException($"{name}: parameter {i} ({p.Name ?? "unnamed"}) appears more than once.");
+        }
+        _state = _params.Select(_ => new ParamState()).ToArray();
+        InitialLearningRate = learningRate;
+        LearningRate = learningRate;
+        WeightDecay = weightDecay;
+    }
+
+    /// <summary>Wraps a plain parameter list as one group.</summary>
+    protected static IReadOnlyList<ParamGroup> OneGroup(IEnumerable<Tensor> parameters) => [new ParamGroup(parameters)];
+
+    /// <summary>Throws "{Name}: invalid {what}: {value} (expected {expected})" unless <paramref name="ok"/>.</summary>
+    protected void Check(bool ok, string what, double value, string expected)
+    {
+        if (!ok) throw new ArgumentException($"{Name}: invalid {what}: {value.ToString(CultureInfo.InvariantCulture)} (expected {expected}).");
+    }
+
+    /// <summary>The optimizer's name as used in text forms ("adam", "sgd", …).</summary>
+    public string Name { get; }
+
+    /// <summary>The learning rate given at construction (α₀).</summary>
+    public double InitialLearningRate { get; }
+
+    /// <inheritdoc/>
+    public double LearningRate { get; set; }
+
+    /// <summary>The default weight decay (groups may override it).</summary>
+    public double WeightDecay { get; }
+
+    /// <inheritdoc/>
+    public long StepCount { get; private set; }
+
+    /// <summary>The parameter groups.</summary>
+    public IReadOnlyList<ParamGroup> ParamGroups => _groups;
+
+    /// <summary>Every parameter, group by group (the index used in state dict names).</summary>
+    public IReadOnlyList<Tensor> Parameters => _params;
+
+    /// <summary>Names of the per-parameter buffers this optimizer keeps, in <see cref="ParamState.Buffers"/> order.</summary>
+    protected abstract string[] BufferNames { get; }
+
+    /// <summary>Initial value of buffer <paramref name="index"/> (0 unless the rule says otherwise, e.g. Adagrad's accumulator).</summary>
+    protected virtual double InitialBufferValue(int index) => 0;
+
+    /// <summary>The learning rate of a group at this step (see <see cref="ParamGroup"/>).</summary>
+    public double GroupLearningRate(ParamGroup group) =>
+        group.LearningRate is { } g ? (InitialLearningRate != 0 ? g * (LearningRate / InitialLearningRate) : g) : LearningRate;
+
+    /// <inheritdoc/>
+    public void Step()
+    {
+        StepCount++;
+        int index = 0;
+        foreach (var group in _groups)
+        {
+            double lr = GroupLearningRate(group), wd = group.WeightDecay ?? WeightDecay;
+            var ps = group.Parameters;
+            for (int k = 0; k < ps.Count; k++, index++)
+            {
+                var p = ps[k];
+                var g = p.Grad;
+                if (g is null) continue;
+                if (g.DType != p.DType || g.Length != p.Length)
+                    throw new ShapeException($"{Name}: gradient of parameter {index} ({p.Name ?? "unnamed"}) is {g.DType.Name()} {Descent.Shape.Format(g.Shape)}, expected {p.DType.Name()} {Descent.Shape.Format(p.Shape)}.");
+                var s = _state[index];
+                if (s.Buffers.Length != BufferNames.Length) Allocate(s, p);
+                s.Step++;
+                if (p.DType == DType.Float32) Update(s, p.Floats, g.Floats, lr, wd);
+                else Update(s, p.Doubles, g.Doubles, lr, wd);
+            }
+        }
+    }
+
+    private void Allocate(ParamState s, Tensor p)
+    {
+        var names = BufferNames;
+        s.Buffers = new Tensor?[names.Length];
+        for (int b = 0; b < names.Length; b++) s.Buffers[b] = Tensor.Full(InitialBufferValue(b), p.DType, p.ShapeArray);
+    }
+
+    /// <summary>
+    /// One fused pass: updates <paramref name="p"/> in place from the gradient <paramref name="g"/> and the
+    /// state <paramref name="s"/> (already counted: <c>s.Step</c> is this step's t, starting at 1).
+    /// </summary>
+    /// <param name="s">the parameter's state</param>
+    /// <param name="p">the parameter // [n]</param>
+    /// <param name="g">its gradient, not modified // [n]</param>
+    /// <param name="lr">the group's learning rate at this step</param>
+    /// <param name="weightDecay">the group's weight decay</param>
+    protected abstract void Update<T>(ParamState s, Span<T> p, ReadOnlySpan<T> g, double lr, double weightDecay)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <inheritdoc/>
+    public void ZeroGrad()
+    {
+        foreach (var p in _params) p.Grad = null;
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyDictionary<string, Tensor> StateDict()
+    {
+        var d = new Dictionary<string, Tensor>
+        {
+            ["lr"] = Tensor.Full(LearningRate, DType.Float64),
+            ["step_count"] = Tensor.Full(StepCount, DType.Float64),
+        };
+        var names = BufferNames;
+        for (int i = 0; i < _state.Length; i++)
+        {
+            var s = _state[i];
+            if (s.Buffers.Length == 0) continue;
+            d[$"state.{i}.step"] = Tensor.Full(s.Step, DType.Float64);
+            for (int b = 0; b < names.Length; b++) d[$"state.{i}.{names[b]}"] = s.Buffers[b]!.Clone();
+        }
+        return d;
+    }
+
+    /// <inheritdoc/>
+    public void LoadStateDict(IReadOnlyDictionary<string, Tensor> state)
+    {
+        LearningRate = Get(state, "lr").Item();
+        StepCount = (long)Get(state, "step_count").Item();
+        var names = BufferNames;
+        for (int i = 0; i < _state.Length; i++)
+        {
+            var s = _state[i];
+            if (!state.TryGetValue($"state.{i}.step", out var step)) { s.Step = 0; s.Buffers = []; continue; }
+            s.Step = (long)step.Item();
+            var p = _params[i];
+            if (s.Buffers.Length != names.Length) Allocate(s, p);
+            for (int b = 0; b < names.Length; b++)
+            {
+                string key = $"state.{i}.{names[b]}";
+                var t = Get(state, key);
+                if (!Descent.Shape.Equal(t.Shape, p.Shape))
+                    throw new ShapeException($"{Name}: state entry '{key}' has shape {Descent.Shape.Format(t.Shape)}, expected {Descent.Shape.Format(p.Shape)} (the parameter's).");
+                s.Buffers[b]!.CopyFrom(t);
+            }
+        }
+    }
+
+    private Tensor Get(IReadOnlyDictionary<string, Tensor> state, string key) =>
+        state.TryGetValue(key, out var t) ? t
+            : throw new KeyNotFoundException($"{Name}: the state dict has no entry '{key}' (it has {state.Count} entries: {string.Join(", ", state.Keys.Take(8))}{(state.Count > 8 ? ", …" : "")}).");
+}
