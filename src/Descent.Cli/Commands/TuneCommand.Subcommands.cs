@@ -15,7 +15,7 @@ internal static partial class TuneCommand
         var seed = CliApp.SeedOption();
         var name = new Argument<string>("name") { Description = "The study." };
         var top = new Option<int>("--top") { Description = "How many of the best trials to list.", DefaultValueFactory = _ => 10 };
-        var figures = new Option<string?>("--figures") { Description = "Folder for the SVG figures and their HTML page (default: studies/NAME beside the database)." };
+        var figures = new Option<string>("--out") { Description = "Report folder: the SVG figures are added to its page index.html (the lab's report).", DefaultValueFactory = _ => "out/lab" };
         var noFigures = new Option<bool>("--no-figures") { Description = "Don't write the figures." };
         var db = DbOption();
         var cmd = new Command("show", "Show a study: best trial, top trials, and SVG figures (each parameter vs the metric, best so far vs trial).")
@@ -33,7 +33,7 @@ internal static partial class TuneCommand
                 $"No study '{n}' in {path} (studies: {string.Join(", ", store.Studies().Select(s => s.Name).DefaultIfEmpty("none"))}).");
             var trials = store.Trials(info.Id);
             IReadOnlyList<string> files = [];
-            if (!p.GetValue(noFigures)) files = TuningFigures.Write(p.GetValue(figures) ?? StudyDirectory(path, n), info, trials);
+            if (!p.GetValue(noFigures)) files = TuningFigures.AddToReport(p.GetValue(figures)!, info, trials);
             int k = Math.Max(1, p.GetValue(top));
             if (p.GetValue(json))
             {

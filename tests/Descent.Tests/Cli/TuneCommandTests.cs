@@ -25,21 +25,23 @@ public sealed class TuneCommandTests : IDisposable
             Assert.Equal(16, r.GetProperty("complete").GetInt32() + r.GetProperty("pruned").GetInt32());
             Assert.True(r.GetProperty("best").GetProperty("params").TryGetProperty("lr", out _));
         }
-        (exit, stdout, stderr) = CliRunner.Run("tune", "show", "q", "--db", Db, "--json", "--top", "3");
+        (exit, stdout, stderr) = CliRunner.Run("tune", "show", "q", "--db", Db, "--json", "--top", "3", "--out", Path.Combine(_dir, "report"));
         Assert.True(exit == 0, stderr);
         using (var doc = JsonDocument.Parse(stdout))
         {
             var r = doc.RootElement;
             Assert.Equal(3, r.GetProperty("summary").GetProperty("top").GetArrayLength());
             var files = r.GetProperty("figures").EnumerateArray().Select(f => f.GetString()!).ToList();
-            Assert.Equal(3, files.Count);
+            Assert.Equal(6, files.Count); // lr, momentum, hidden, batch-size, best so far, index.html
+            Assert.Contains("tune-q-best-so-far.svg", File.ReadAllText(files.Single(f => f.EndsWith("index.html"))));
             foreach (var svg in files.Where(f => f.EndsWith(".svg")))
             {
                 var text = File.ReadAllText(svg);
-                Assert.StartsWith("<svg", text);
+                Assert.Contains("<svg", text);
                 Assert.Contains("<circle", text);
+                Assert.Contains("complete", text);
             }
-            Assert.Contains("so far", File.ReadAllText(files.Single(f => f.EndsWith("best-so-far.svg"))));
+            Assert.Contains("best so far", File.ReadAllText(files.Single(f => f.EndsWith("best-so-far.svg"))));
         }
         (exit, stdout, _) = CliRunner.Run("tune", "show", "q", "--db", Db, "--no-figures");
         Assert.Equal(0, exit);
