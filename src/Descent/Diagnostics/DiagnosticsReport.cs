@@ -20,7 +20,9 @@ public sealed record Advice(AdviceLevel Level, int Layer, string Finding, string
 /// <list type="bullet">
 /// <item>dead ReLUs: more than 30 % of a ReLU layer's units output 0 for every sample;</item>
 /// <item>saturation: more than 20 % of tanh/sigmoid outputs within 1 % of their limits;</item>
-/// <item>vanishing or exploding gradients: ‖∂L/∂W₁‖/‖∂L/∂W_L‖ below 1e-3 or above 1e3;</item>
+/// <item>vanishing or exploding gradients: std(∂L/∂a₁)/std(∂L/∂a_L), the gradient reaching the first layer's output over the
+/// last's, below 1e-3 or above 1e3 (weight gradients ‖∂L/∂Wₗ‖ = ‖δₗ aₗ₋₁ᵀ‖ can stay balanced while δ vanishes, because the
+/// activations shrink in the opposite direction);</item>
 /// <item>collapsed activations: a layer's std below 1e-3;</item>
 /// <item>update-to-weight ratio ‖ΔW‖/‖W‖ far from ~1e-3: below 1e-5 (learning rate too small) or above 1e-1 (too large).</item>
 /// </list>
@@ -57,13 +59,13 @@ public sealed record DiagnosticsReport(IReadOnlyList<LayerStatistics> Layers, in
                 advice.Add(new(AdviceLevel.Warning, l.Index, $"updates of layer {l.Index} are huge (‖ΔW‖/‖W‖ = {l.UpdateRatio:0.##e+0}, healthy ≈ 1e-3)",
                     "lower the learning rate or clip gradients"));
         }
-        var withGrad = layers.Where(l => double.IsFinite(l.WeightGradientNorm)).ToList();
-        double ratio = withGrad.Count >= 2 && withGrad[^1].WeightGradientNorm > 0 ? withGrad[0].WeightGradientNorm / withGrad[^1].WeightGradientNorm : double.NaN;
+        var withGrad = layers.Where(l => double.IsFinite(l.GradientStd)).ToList();
+        double ratio = withGrad.Count >= 2 && withGrad[^1].GradientStd > 0 ? withGrad[0].GradientStd / withGrad[^1].GradientStd : double.NaN;
         if (ratio < VanishingRatio || ratio == 0)
-            advice.Add(new(AdviceLevel.Warning, 0, $"vanishing gradient: ‖∂L/∂W‖ of the first layer is {ratio:0.##e+0} × the last's",
+            advice.Add(new(AdviceLevel.Warning, 0, $"vanishing gradient: the gradient reaching the first layer is {ratio:0.##e+0} × the last's (std of ∂L/∂a)",
                 "use ReLU with He initialization, batch norm, or residual connections; fewer layers"));
         else if (ratio > ExplodingRatio)
-            advice.Add(new(AdviceLevel.Warning, 0, $"exploding gradient: ‖∂L/∂W‖ of the first layer is {ratio:0.##e+0} × the last's",
+            advice.Add(new(AdviceLevel.Warning, 0, $"exploding gradient: the gradient reaching the first layer is {ratio:0.##e+0} × the last's (std of ∂L/∂a)",
                 "clip gradients, lower the learning rate, or use smaller initial weights / batch norm"));
         if (advice.Count == 0)
             advice.Add(new(AdviceLevel.Info, 0, "no dead units, saturation, vanishing/exploding gradient or odd update ratio found", "nothing to change"));
