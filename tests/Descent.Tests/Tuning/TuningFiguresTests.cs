@@ -1,3 +1,4 @@
+using Descent.Tests.Plotting;
 using Descent.Tuning;
 
 namespace Descent.Tests.Tuning;
@@ -13,7 +14,8 @@ public class TuningFiguresTests
         var figures = TuningFigures.All(study.Info, study.Trials());
         Assert.Equal(["tune-figs-lr.svg", "tune-figs-momentum.svg", "tune-figs-hidden.svg", "tune-figs-batch-size.svg", "tune-figs-best-so-far.svg"],
             figures.Select(f => f.FileName));
-        Assert.All(figures, f => Assert.Contains("<svg", f.Svg));
+        Assert.All(figures, f => SvgAssert.WellFormed(f.Svg));
+        Assert.Equal(["best so far", "complete", "pruned"], SvgAssert.Names(SvgAssert.WellFormed(figures[4].Svg), "series"));
         Assert.Contains("1 − momentum", figures[1].Svg);
         Assert.Contains("0 = 32", figures[3].Svg);
         Assert.Contains("data-name=\"best so far\"", figures[4].Svg);
