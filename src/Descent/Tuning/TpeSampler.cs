@@ -38,8 +38,16 @@ public sealed class TpeSampler(int startup = 10, double gamma = 0.25, int candid
     private static List<int> Indices(List<TrialRecord> trials, string name, CategoricalDistribution c) =>
         trials.Where(t => t.Params.ContainsKey(name)).Select(t => c.TryIndexOf(t.Params[name])).Where(i => i >= 0).ToList();
 
+    // Values outside the current (narrowed) range are left out rather than piled up at its edges.
     private static List<double> Units(List<TrialRecord> trials, string name, Distribution d) =>
-        trials.Where(t => t.Params.ContainsKey(name) && d.IsNumeric).Select(t => d.ToUnit(t.Params[name])).ToList();
+        trials.Where(t => t.Params.ContainsKey(name) && d.IsNumeric && Inside(d, t.Params[name])).Select(t => d.ToUnit(t.Params[name])).ToList();
+
+    private static bool Inside(Distribution d, object value)
+    {
+        double v = Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture);
+        double back = Convert.ToDouble(d.FromUnit(d.ToUnit(value)), System.Globalization.CultureInfo.InvariantCulture);
+        return Math.Abs(back - v) <= 1e-9 * Math.Max(1, Math.Abs(v));
+    }
 
     private double SampleNumeric(List<double> good, List<double> bad, Rng rng)
     {
