@@ -10,6 +10,8 @@ root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(EvaluateCommand.Create());
 root.Subcommands.Add(PredictCommand.Create());
 root.Subcommands.Add(GradCheckCommand.Create());
+root.Subcommands.Add(TuneCommand.Create());
+root.Subcommands.Add(LabCommand.Create());
 root.Subcommands.Add(RunsCommand.Create());
 root.Options.Add(new HelpOption());
 root.Options.Add(new VersionOption());

@@ -1,0 +1,124 @@
+using Descent.Nn;
+
+namespace Descent.Diagnostics;
+
+/// <summary>
+/// Runs a <see cref="Sequential"/> model layer by layer and keeps the output of every probe point — each activation
+/// module and each residual block at the top level — with <see cref="Tensor.RetainGrad"/> set, so that after
+/// <c>loss.Backward()</c> the gradient reaching that layer can be read too. This is the hook mechanism of the
+/// diagnostics (PyTorch would use <c>register_forward_hook</c> and <c>retain_grad</c>).
+/// </summary>
+public sealed class LayerProbe
+{
+    private readonly Sequential _model;
+    private readonly List<(int Child, string Kind, Linear? Linear)> _points = [];
+    private readonly List<Tensor> _outputs = [];
+
+    /// <summary>Finds the probe points of <paramref name="model"/>.</summary>
+    public LayerProbe(Sequential model)
+    {
+        _model = model ?? throw new ArgumentNullException(nameof(model));
+        Linear? lastLinear = null;
+        for (int i = 0; i < model.Count; i++)
+        {
+            var layer = model[i];
+            if (layer is Linear lin) lastLinear = lin;
+            string? kind = KindOf(layer);
+            if (kind is null) continue;
+            var linear = layer is Residual r ? FirstLinear(r.Body) : lastLinear;
+            _points.Add((i, kind, linear));
+            lastLinear = null;
+        }
+        if (_points.Count == 0)
+            throw new ArgumentException($"LayerProbe: the model has no activation or residual block at the top level to observe ({model.Count} layers: {string.Join(", ", model.Layers.Select(l => l.GetType().Name))}).");
+    }
+
+    /// <summary>Number of probe points.</summary>
+    public int Count => _points.Count;
+
+    /// <summary>The Linear feeding each probe point (null where there is none).</summary>
+    public IReadOnlyList<Linear?> Linears => _points.Select(p => p.Linear).ToList();
+
+    /// <summary>Forward pass that records the output of each probe point; returns the model's output.</summary>
+    public Tensor Forward(Tensor x)
+    {
+        _outputs.Clear();
+        int next = 0;
+        for (int i = 0; i < _model.Count; i++)
+        {
+            x = _model[i].Call(x);
+            if (next < _points.Count && _points[next].Child == i)
+            {
+                if (x.RequiresGrad) x.RetainGrad = true;
+                _outputs.Add(x);
+                next++;
+            }
+        }
+        return x;
+    }
+
+    /// <summary>Statistics of the last forward (and, if one followed, backward) pass.</summary>
+    public IReadOnlyList<LayerStatistics> Statistics(int sampleSize = 20_000)
+    {
+        if (_outputs.Count != _points.Count)
+            throw new InvalidOperationException($"LayerProbe.Statistics: call Forward first (recorded {_outputs.Count} of {_points.Count} layers).");
+        var result = new List<LayerStatistics>(_points.Count);
+        for (int p = 0; p < _points.Count; p++)
+        {
+            var (child, kind, linear) = _points[p];
+            var a = _outputs[p];
+            double[] v = a.ToArray();
+            var (mean, std) = LayerStatistics.Moments(v);
+            double saturated = kind switch
+            {
+                "tanh" => v.Count(x => Math.Abs(x) > 0.99) / (double)v.Length,
+                "sigmoid" => v.Count(x => x < 0.01 || x > 0.99) / (double)v.Length,
+                _ => 0,
+            };
+            double dead = kind is "relu" or "leaky_relu" or "elu" or "gelu" ? DeadUnits(v, a.Shape[0]) : 0;
+            double gradStd = a.Grad is { } g ? LayerStatistics.Moments(g.ToArray()).Std : double.NaN;
+            double wGrad = linear?.Weight.Grad is { } wg ? Norm(wg.ToArray()) : double.NaN;
+            double wNorm = linear is null ? double.NaN : Norm(linear.Weight.ToArray());
+            int stride = Math.Max(1, v.Length / sampleSize);
+            var sample = v.Where((_, k) => k % stride == 0).ToArray();
+            result.Add(new LayerStatistics(p + 1, child.ToString(System.Globalization.CultureInfo.InvariantCulture), kind, mean, std, saturated, dead,
+                gradStd, wGrad, wNorm, double.NaN) { Sample = sample });
+        }
+        return result;
+    }
+
+    /// <summary>Name of what a module computes, or null when it is not a probe point.</summary>
+    public static string? KindOf(Module m) => m switch
+    {
+        Nn.Tanh => "tanh",
+        Nn.Sigmoid => "sigmoid",
+        ReLU => "relu",
+        LeakyReLU => "leaky_relu",
+        ELU => "elu",
+        GELU => "gelu",
+        Residual => "residual",
+        _ => null,
+    };
+
+    private static double DeadUnits(double[] v, int batch)
+    {
+        int units = v.Length / Math.Max(1, batch), dead = 0;
+        for (int j = 0; j < units; j++)
+        {
+            bool alive = false;
+            for (int i = 0; i < batch && !alive; i++) alive = v[i * units + j] > 0;
+            if (!alive) dead++;
+        }
+        return units == 0 ? 0 : dead / (double)units;
+    }
+
+    private static Linear? FirstLinear(Module m)
+    {
+        if (m is Linear l) return l;
+        foreach (var (_, child) in m.NamedChildren())
+            if (FirstLinear(child) is { } found) return found;
+        return null;
+    }
+
+    internal static double Norm(double[] v) => Math.Sqrt(v.Sum(x => x * x));
+}

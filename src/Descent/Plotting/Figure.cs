@@ -1,0 +1,4 @@
+namespace Descent.Plotting;
+
+/// <summary>A finished figure: the SVG document, the file name it should get, a title and a caption for the report page.</summary>
+public sealed record Figure(string FileName, string Title, string Caption, string Svg);

@@ -1,0 +1,29 @@
+using System.Globalization;
+
+namespace Descent.Tuning;
+
+/// <summary>One assignment of hyperparameters (name → double, long or string), with typed getters for the trial runner.</summary>
+public sealed class TrialParameters(IReadOnlyDictionary<string, object> values)
+{
+    public IReadOnlyDictionary<string, object> Values { get; } = values;
+
+    public bool Has(string name) => Values.ContainsKey(name);
+
+    public double GetDouble(string name, double? fallback = null) =>
+        Values.TryGetValue(name, out var v) ? Convert.ToDouble(v, CultureInfo.InvariantCulture)
+        : fallback ?? throw new ArgumentException($"The trial has no parameter '{name}' (it has: {string.Join(", ", Values.Keys)}).");
+
+    public int GetInt(string name, int? fallback = null) =>
+        Values.TryGetValue(name, out var v) ? (int)Math.Round(Convert.ToDouble(v, CultureInfo.InvariantCulture))
+        : fallback ?? throw new ArgumentException($"The trial has no parameter '{name}' (it has: {string.Join(", ", Values.Keys)}).");
+
+    public string GetString(string name, string? fallback = null) =>
+        Values.TryGetValue(name, out var v) ? Convert.ToString(v, CultureInfo.InvariantCulture) ?? ""
+        : fallback ?? throw new ArgumentException($"The trial has no parameter '{name}' (it has: {string.Join(", ", Values.Keys)}).");
+
+    /// <summary>The assignment as command-line options (<c>--lr 0.01 --batch-size 64</c>), the form <c>descent train</c> takes.</summary>
+    public IEnumerable<string> ToArguments() =>
+        Values.SelectMany(kv => new[] { "--" + kv.Key, kv.Value is double d ? d.ToString("R", CultureInfo.InvariantCulture) : Convert.ToString(kv.Value, CultureInfo.InvariantCulture) ?? "" });
+
+    public override string ToString() => string.Join(", ", Values.Select(kv => $"{kv.Key}={SearchSpace.FormatValue(kv.Value)}"));
+}

@@ -1,0 +1,43 @@
+using System.Text.Json;
+
+namespace Descent.Tests.Cli;
+
+public class LabCommandTests
+{
+    [Fact]
+    public void DescendJsonIsOneDocumentAndTheReportLinksEveryFigure()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "descent-lab-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var (exit, stdout, stderr) = CliRunner.Run("lab", "descend", "--json", "--out", dir);
+            Assert.True(exit == 0, stderr);
+            using var doc = JsonDocument.Parse(stdout);
+            var runs = doc.RootElement.GetProperty("result").GetProperty("runs");
+            Assert.Contains(runs.EnumerateArray(), r => r.GetProperty("status_text").GetString() == "diverged");
+            var figures = doc.RootElement.GetProperty("figures").EnumerateArray().Select(f => f.GetString()!).ToList();
+            Assert.Equal(9, figures.Count);
+            string html = File.ReadAllText(Path.Combine(dir, "index.html"));
+            foreach (var f in figures)
+            {
+                Assert.True(File.Exists(f), f);
+                Assert.Contains($"href=\"{Path.GetFileName(f)}\"", html);
+            }
+            // A second command adds its figures to the same page.
+            var (exit2, _, err2) = CliRunner.Run("lab", "schedules", "--json", "--out", dir, "--epochs", "10");
+            Assert.True(exit2 == 0, err2);
+            html = File.ReadAllText(Path.Combine(dir, "index.html"));
+            Assert.Contains("descend-bowl.svg", html);
+            Assert.Contains("schedules-decays-of-the-notes.svg", html);
+        }
+        finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void BadWidthsAreAUserErrorQuotingTheValue()
+    {
+        var (exit, _, stderr) = CliRunner.Run("lab", "init", "--widths", "500,abc", "--out", Path.GetTempPath());
+        Assert.Equal(1, exit);
+        Assert.Contains("'abc'", stderr);
+    }
+}

@@ -1,0 +1,91 @@
+using Descent.Diagnostics;
+using Descent.Init;
+using Descent.Nn;
+using Descent.Optim;
+
+namespace Descent.Tests.Diagnostics;
+
+public class DiagnosticsTests
+{
+    private static IEnumerable<(Tensor, int[])> Batches(int count, int features, int classes, ulong seed)
+    {
+        var rng = new Rng(seed);
+        for (int b = 0; b < count; b++)
+            yield return (Tensor.Normal(rng, 0, 1, DType.Float32, 32, features), Enumerable.Range(0, 32).Select(_ => rng.NextInt(classes)).ToArray());
+    }
+
+    [Fact]
+    public void HealthyNetworkGetsNoWarningAndFiniteUpdateRatios()
+    {
+        var model = Mlp.Create([20, 64, 64, 3], "relu", Initializer.Parse("he"), false, 0, new Rng(1));
+        var report = DiagnosticsCollector.Run(model, Batches(5, 20, 3, 2), new Sgd(model.Parameters(), 0.01));
+        Assert.Equal(2, report.Layers.Count);
+        Assert.Equal(5, report.Batches);
+        Assert.All(report.Layers, l => Assert.InRange(l.UpdateRatio, 1e-5, 1e-1));
+        Assert.False(report.HasWarnings, report.ToString());
+        Assert.Contains("layer", report.ToString());
+    }
+
+    [Fact]
+    public void DeadRelusAreReported()
+    {
+        var model = Mlp.Create([20, 64, 64, 3], "relu", Initializer.Parse("he"), false, 0, new Rng(1));
+        ((Linear)model[0]).Bias!.Fill(-10);                              // every unit of layer 1 below zero
+        var report = DiagnosticsCollector.Run(model, Batches(2, 20, 3, 2), new Sgd(model.Parameters(), 0.01));
+        Assert.Equal(1.0, report.Layers[0].DeadFraction);
+        Assert.Contains(report.Advice, a => a.Layer == 1 && a.Finding.Contains("dead"));
+    }
+
+    [Fact]
+    public void SaturationCollapseAndVanishingGradientAreReported()
+    {
+        var big = Mlp.Create([50, 100, 100, 3], "tanh", Initializer.Parse("normal:1"), false, 0, new Rng(1));
+        var sat = DiagnosticsCollector.Run(big, Batches(2, 50, 3, 3), new Sgd(big.Parameters(), 1e-3));
+        Assert.Contains(sat.Advice, a => a.Finding.Contains("saturated"));
+
+        var tiny = Mlp.Create([50, .. Enumerable.Repeat(100, 8), 3], "tanh", Initializer.Parse("normal:0.01"), false, 0, new Rng(1));
+        var vanish = DiagnosticsCollector.Run(tiny, Batches(2, 50, 3, 3), new Sgd(tiny.Parameters(), 1e-3));
+        Assert.True(vanish.GradientRatio < 1e-3, $"{vanish.GradientRatio}");
+        Assert.Contains(vanish.Advice, a => a.Layer == 0 && a.Finding.StartsWith("vanishing"));
+        Assert.Contains(vanish.Advice, a => a.Finding.Contains("collapsed"));
+    }
+
+    [Fact]
+    public void UpdateRatioRulesFlagTinyAndHugeSteps()
+    {
+        var m1 = Mlp.Create([20, 32, 3], "relu", Initializer.Parse("he"), false, 0, new Rng(1));
+        var tiny = DiagnosticsCollector.Run(m1, Batches(2, 20, 3, 4), new Sgd(m1.Parameters(), 1e-7));
+        Assert.Contains(tiny.Advice, a => a.Finding.Contains("tiny"));
+        var m2 = Mlp.Create([20, 32, 3], "relu", Initializer.Parse("he"), false, 0, new Rng(1));
+        var huge = DiagnosticsCollector.Run(m2, Batches(2, 20, 3, 4), new Sgd(m2.Parameters(), 50));
+        Assert.Contains(huge.Advice, a => a.Finding.Contains("huge"));
+    }
+
+    [Fact]
+    public void CollectorInsideATrainingLoopMatchesTheConvenienceRun()
+    {
+        var model = Mlp.Create([10, 16, 2], "tanh", Initializer.Parse("xavier"), false, 0, new Rng(5));
+        var opt = new Sgd(model.Parameters(), 0.1);
+        var c = new DiagnosticsCollector(model);
+        foreach (var (x, y) in Batches(3, 10, 2, 6))
+        {
+            opt.ZeroGrad();
+            c.Forward(x).CrossEntropy(y).Backward();
+            c.BeforeStep();
+            opt.Step();
+            c.AfterStep();
+        }
+        var report = c.Report();
+        Assert.Equal(3, report.Batches);
+        Assert.Equal("tanh", report.Layers[0].Kind);
+        Assert.True(double.IsFinite(report.Layers[0].GradientStd));
+        Assert.Throws<InvalidOperationException>(() => new DiagnosticsCollector(model).Report());
+    }
+
+    [Fact]
+    public void ModelWithoutActivationsIsRejectedWithItsLayers()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new LayerProbe(new Sequential(new Linear(3, 2, new Rng(1)))));
+        Assert.Contains("Linear", e.Message);
+    }
+}
