@@ -75,21 +75,17 @@ internal static partial class TuneCommand
         ColorSystem = Console.IsOutputRedirected ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
     });
 
-    // ───────────────────────────── TRAINER PLUG-IN POINT ─────────────────────────────
-    // The objective of `descent tune`. Today only the built-in synthetic objectives exist (--objective quadratic|branin).
-    // When `descent train` exists, return its ITrialRunner here when --objective is absent (or "train"), e.g.
-    //     null or "train" => new TrainTrialRunner(epochs, ...),   // maps TrialParameters → train options, reports val loss per epoch
-    // Nothing else in this file or in Descent.Tuning needs to change.
+    // The objective of `descent tune`: the trainer (`train` = Fashion-MNIST, `train:DATA` = any data set of `descent train`),
+    // or a built-in synthetic objective (quadratic, branin) for quick checks.
     internal static ITrialRunner Objective(string? name, int epochs, int delayMs) => name switch
     {
-        null or "train" => throw new UserException(
-            "descent tune: the Fashion-MNIST trainer is not plugged in yet; use --objective quadratic or --objective branin."),
+        null or "train" => new TrainTrialRunner("fashion-mnist", Positive(epochs, "--epochs")),
+        _ when name.StartsWith("train:", StringComparison.Ordinal) => new TrainTrialRunner(name["train:".Length..], Positive(epochs, "--epochs")),
         _ when SyntheticObjective.Names.Contains(name) => SyntheticObjective.Create(name, Positive(epochs, "--epochs"), TimeSpan.FromMilliseconds(Math.Max(0, delayMs))),
-        _ => throw new UserException($"Unknown --objective '{name}' (expected train, {string.Join(", ", SyntheticObjective.Names)})."),
+        _ => throw new UserException($"Unknown --objective '{name}' (expected train, train:DATA, {string.Join(", ", SyntheticObjective.Names)})."),
     };
-    // ──────────────────────────────────────────────────────────────────────────────────
 
-    private static Option<string?> ObjectiveOption() => new("--objective") { Description = $"What to optimize: train (Fashion-MNIST, once available) or a synthetic objective: {string.Join(", ", SyntheticObjective.Names)}." };
+    private static Option<string?> ObjectiveOption() => new("--objective") { Description = $"What to optimize: train (descent train on Fashion-MNIST, the default), train:DATA (e.g. train:moons), or a synthetic objective: {string.Join(", ", SyntheticObjective.Names)}." };
     private static Option<int> EpochsOption() => new("--epochs") { Description = "Epochs per trial.", DefaultValueFactory = _ => 9 };
     private static Option<int> DelayOption() => new("--epoch-delay-ms") { Description = "Synthetic objectives: wall time per simulated epoch.", DefaultValueFactory = _ => 0 };
     private static Option<string> DbOption() => new("--db") { Description = "The run database (SQLite).", DefaultValueFactory = _ => Sqlite.DefaultPath };

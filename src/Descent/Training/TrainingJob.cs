@@ -143,16 +143,22 @@ public sealed class TrainingJob
     }
 
     /// <summary>Rebuilds the run saved in <paramref name="dir"/> and puts back its weights, optimizer, RNG and loop state.</summary>
-    public static TrainingJob Resume(string dir, DatasetPair? data = null)
+    /// <param name="dir">The checkpoint folder.</param>
+    /// <param name="data">The data set pair, when the caller has it loaded already.</param>
+    /// <param name="change">A change of the saved config before the run is rebuilt (e.g. a new learning rate or more epochs;
+    /// the optimizer kind and the model must stay the same for the state to load).</param>
+    public static TrainingJob Resume(string dir, DatasetPair? data = null, Func<TrainConfig, TrainConfig>? change = null)
     {
         var ck = Checkpoint.Load(dir);
         var config = ck.State.Config is null
             ? throw new InvalidDataException($"{dir}: state.json has no training config; it is not a checkpoint of descent train.")
             : TrainConfig.FromJson(ck.State.Config.ToJsonString());
+        if (change is not null) config = change(config);
         var job = Create(config, data);
         job.Model.LoadStateDict(ck.Model);
         var optimizerState = ck.Optimizer.Where(kv => !kv.Key.StartsWith(BestPrefix, StringComparison.Ordinal)).ToDictionary();
         job.Optimizer.LoadStateDict(optimizerState);
+        job.Optimizer.LearningRate = job.Trainer.Policy.BaseRate;   // a changed config's rate wins over the saved one
         var best = ck.Optimizer.Where(kv => kv.Key.StartsWith(BestPrefix, StringComparison.Ordinal))
             .ToDictionary(kv => kv.Key[BestPrefix.Length..], kv => kv.Value);
         if (best.Count > 0) job.Trainer.SetBestWeights(best);

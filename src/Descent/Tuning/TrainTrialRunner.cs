@@ -1,0 +1,102 @@
+using System.Globalization;
+using Descent.Data;
+using Descent.Serialization;
+using Descent.Training;
+
+namespace Descent.Tuning;
+
+/// <summary>
+/// The objective of <c>descent tune</c> on a real model: each trial is a <see cref="TrainingJob"/> built from the
+/// <c>descent train</c> defaults with the trial's hyperparameters, a 10% validation split, and the validation loss
+/// reported after every epoch (so pruners can stop it). The data set is loaded once and shared by all trials.
+/// </summary>
+/// <remarks>
+/// Parameter names are <c>descent train</c>'s option names without dashes: <c>lr</c>, <c>momentum</c> (β₁ for Adam/AdamW,
+/// momentum for SGD/RMSprop), <c>hidden</c> (an integer H means hidden widths [H, H/2], the default's shape; a text
+/// "256,128" means those widths), <c>batch-size</c>, <c>dropout</c>, <c>weight-decay</c>, <c>l2</c>, <c>activation</c>,
+/// <c>init</c>, <c>optimizer</c>, <c>schedule</c>, <c>clip-norm</c>, <c>label-smoothing</c>, <c>batchnorm</c>, <c>epochs</c>.
+/// An unknown name is an error that lists these.
+/// </remarks>
+public sealed class TrainTrialRunner(string data, int epochs, double validation = 0.1) : ITrialRunner
+{
+    private static readonly string[] Known =
+        ["lr", "momentum", "hidden", "batch-size", "dropout", "weight-decay", "l2", "activation", "init", "optimizer", "schedule",
+         "clip-norm", "label-smoothing", "batchnorm", "epochs"];
+
+    private readonly Lazy<DatasetPair> _data = new(() => DatasetSpec.Load(data, 0), LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <inheritdoc/>
+    public string Metric => "val_loss";
+
+    /// <inheritdoc/>
+    public Direction Direction => Direction.Minimize;
+
+    /// <summary>The training config of a trial: the defaults of <c>descent train</c> changed by the trial's parameters.</summary>
+    public TrainConfig ConfigFor(TrialParameters p, ulong seed, int threads)
+    {
+        var c = new TrainConfig { Data = data, Epochs = epochs, Validation = validation, Seed = seed, Threads = threads };
+        foreach (var name in p.Values.Keys)
+            if (!Known.Contains(name)) throw new ArgumentException($"search space: '{name}' is not a train option the tuner knows; use {string.Join(", ", Known)}.");
+        if (p.Has("optimizer")) c = c with { Optimizer = p.GetString("optimizer") };
+        if (p.Has("lr")) c = c with { Optimizer = SetKey(c.Optimizer, "lr", p.GetDouble("lr")) };
+        if (p.Has("momentum"))
+        {
+            string kind = c.Optimizer.Split(':')[0].Trim().ToLowerInvariant();
+            c = c with { Optimizer = SetKey(c.Optimizer, kind is "adam" or "adamw" ? "beta1" : "momentum", p.GetDouble("momentum")) };
+        }
+        if (p.Has("hidden"))
+        {
+            var v = p.Values["hidden"];
+            c = c with { Hidden = v is string s ? s.Split(',').Select(w => int.Parse(w, CultureInfo.InvariantCulture)).ToArray() : [p.GetInt("hidden"), Math.Max(1, p.GetInt("hidden") / 2)] };
+        }
+        if (p.Has("batch-size")) c = c with { BatchSize = p.GetInt("batch-size") };
+        if (p.Has("dropout")) c = c with { Dropout = p.GetDouble("dropout") };
+        if (p.Has("weight-decay")) c = c with { WeightDecay = p.GetDouble("weight-decay") };
+        if (p.Has("l2")) c = c with { L2 = p.GetDouble("l2") };
+        if (p.Has("activation")) c = c with { Activation = p.GetString("activation") };
+        if (p.Has("init")) c = c with { Init = p.GetString("init") };
+        if (p.Has("schedule")) c = c with { Schedule = p.GetString("schedule") };
+        if (p.Has("clip-norm")) c = c with { ClipNorm = p.GetDouble("clip-norm") };
+        if (p.Has("label-smoothing")) c = c with { LabelSmoothing = p.GetDouble("label-smoothing") };
+        if (p.Has("batchnorm")) c = c with { BatchNorm = p.GetString("batchnorm") is "true" or "1" or "True" };
+        if (p.Has("epochs")) c = c with { Epochs = p.GetInt("epochs") };
+        return c;
+    }
+
+    /// <inheritdoc/>
+    public double Run(TrialContext ctx)
+    {
+        var config = ConfigFor(ctx.Parameters, ctx.Seed, ctx.Threads);
+        var job = ctx.ResumeFrom is not null && Checkpoint.Exists(ctx.ResumeFrom)
+            ? TrainingJob.Resume(ctx.ResumeFrom, _data.Value, saved => saved with { Optimizer = config.Optimizer, Epochs = Math.Max(saved.Epochs, config.Epochs) })
+            : TrainingJob.Create(config, _data.Value);
+        double last = double.NaN;
+        job.Trainer.EpochCompleted += e =>
+        {
+            last = e.ValidationLoss;
+            if (ctx.CheckpointPath is not null) job.SaveCheckpoint(ctx.CheckpointPath);
+            if (ctx.Report(e.Epoch + 1, e.ValidationLoss) == TrialDecision.Prune) job.Trainer.RequestStop();
+        };
+        try
+        {
+            job.Run(ctx.Cancellation);
+        }
+        catch (DivergenceException)
+        {
+            return double.PositiveInfinity;   // a diverged trial is the worst possible, not a failure of the study
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        return last;
+    }
+
+    private static string SetKey(string optimizer, string key, double value)
+    {
+        var parts = optimizer.Split(':', 2);
+        var keys = parts.Length > 1 ? parts[1].Split(',', StringSplitOptions.RemoveEmptyEntries)
+            .Where(k => !k.Trim().StartsWith(key + "=", StringComparison.OrdinalIgnoreCase)).ToList() : [];
+        keys.Insert(0, key + "=" + value.ToString("R", CultureInfo.InvariantCulture));
+        return parts[0] + ":" + string.Join(",", keys);
+    }
+}

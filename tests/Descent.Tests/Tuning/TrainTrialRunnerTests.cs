@@ -1,0 +1,36 @@
+using Descent.Tuning;
+
+namespace Descent.Tests.Tuning;
+
+public class TrainTrialRunnerTests
+{
+    [Fact]
+    public void ParametersMapOntoTrainConfig()
+    {
+        var r = new TrainTrialRunner("moons", epochs: 3);
+        var c = r.ConfigFor(new TrialParameters(new Dictionary<string, object> { ["lr"] = 0.01, ["momentum"] = 0.95, ["hidden"] = 64L, ["batch-size"] = 32L, ["dropout"] = 0.2 }), 7, 1);
+        Assert.Equal("adam:beta1=0.95,lr=0.01", c.Optimizer);
+        Assert.Equal(new[] { 64, 32 }, c.Hidden);
+        Assert.Equal(32, c.BatchSize);
+        Assert.Equal(0.2, c.Dropout);
+        Assert.Equal(7UL, c.Seed);
+        Assert.Equal(0.1, c.Validation);
+        var sgd = r.ConfigFor(new TrialParameters(new Dictionary<string, object> { ["optimizer"] = "sgd", ["momentum"] = 0.9 }), 0, 1);
+        Assert.Equal("sgd:momentum=0.9", sgd.Optimizer);
+        var e = Assert.Throws<ArgumentException>(() => r.ConfigFor(new TrialParameters(new Dictionary<string, object> { ["learning_rate"] = 0.1 }), 0, 1));
+        Assert.Contains("learning_rate", e.Message);
+    }
+
+    [Fact]
+    public void TrialReportsValidationLossEachEpochAndStopsWhenPruned()
+    {
+        var r = new TrainTrialRunner("moons:n=400", epochs: 5);
+        var reported = new List<(int, double)>();
+        var ctx = new TrialContext(0, new TrialParameters(new Dictionary<string, object> { ["lr"] = 0.01 }), 1, 1,
+            (epoch, v) => { reported.Add((epoch, v)); return epoch >= 2 ? TrialDecision.Prune : TrialDecision.Continue; });
+        double last = r.Run(ctx);
+        Assert.Equal(new[] { 1, 2 }, reported.Select(x => x.Item1));
+        Assert.Equal(reported[^1].Item2, last);
+        Assert.True(double.IsFinite(last));
+    }
+}
