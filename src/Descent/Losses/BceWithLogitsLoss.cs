@@ -17,10 +17,14 @@ public sealed class BceWithLogitsLoss(Reduction reduction = Reduction.Mean, doub
     public Tensor Forward(Tensor logits, Tensor target)
     {
         LossChecks.SameShape(logits, target, "BceWithLogitsLoss");
-        var l = logits.ZerosLike();                                        // per-element ℓ
-        for (int i = 0; i < l.Length; i++) l[i] = Element(logits[i], target[i], PosWeight);
-        var y = Autograd.ShouldRecord(logits) ? Autograd.Record(l, new BceNode(logits, target.Detach(), PosWeight)) : l;
-        return Reduction switch { Reduction.None => y, Reduction.Sum => y.Sum(), _ => y.Mean() };
+        var l = logits.ZerosLike();                                        // per-element ℓ, shape of the logits
+        var x = logits.To(DType.Float64).Doubles;
+        var y = target.To(DType.Float64).Doubles;
+        var ld = new double[l.Length];
+        for (int i = 0; i < ld.Length; i++) ld[i] = Element(x[i], y[i], PosWeight);
+        l.CopyFrom(Tensor.From(ld, l.ShapeArray));
+        var output = Autograd.ShouldRecord(logits) ? Autograd.Record(l, new BceNode(logits, target.Detach(), PosWeight)) : l;
+        return Reduction switch { Reduction.None => output, Reduction.Sum => output.Sum(), _ => output.Mean() };
     }
 
     /// <summary>ℓ(x, y) = (1 − y)·x + (1 + (p − 1)y)·softplus(−x), softplus(−x) = log(1 + e^(−|x|)) + max(−x, 0).</summary>
@@ -37,14 +41,18 @@ public sealed class BceWithLogitsLoss(Reduction reduction = Reduction.Mean, doub
 
         protected internal override void Backward(Tensor g)
         {
-            var gx = x.ZerosLike();
+            var xs = x.To(DType.Float64).Doubles;
+            var ys = target.To(DType.Float64).Doubles;
+            var gs = g.To(DType.Float64).Doubles;
+            var gx = new double[xs.Length];
             for (int i = 0; i < gx.Length; i++)
             {
-                double xi = x[i], yi = target[i];
+                double xi = xs[i], yi = ys[i];
                 double s = xi >= 0 ? 1 / (1 + Math.Exp(-xi)) : Math.Exp(xi) / (1 + Math.Exp(xi));
-                gx[i] = g[i] * (s * (1 + (p - 1) * yi) - p * yi);
+                gx[i] = gs[i] * (s * (1 + (p - 1) * yi) - p * yi);
             }
-            Accumulate(x, gx);
+            var t = Tensor.From(gx, x.ShapeArray);
+            Accumulate(x, x.DType == DType.Float64 ? t : t.To(x.DType));
         }
     }
 }

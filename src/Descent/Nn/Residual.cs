@@ -21,8 +21,9 @@ public sealed class Residual : Module
     }
 
     /// <summary>A residual block whose shortcut is a bias-free Linear(<paramref name="inFeatures"/>, <paramref name="outFeatures"/>) when they differ, else the identity.</summary>
-    public static Residual WithProjection(Module body, int inFeatures, int outFeatures, Rng rng, DType dtype = DType.Float32) =>
-        inFeatures == outFeatures ? new Residual(body) : new Residual(body, new Linear(inFeatures, outFeatures, rng, bias: false, dtype: dtype));
+    /// <remarks><paramref name="init"/> initializes the projection's weight (null = PyTorch's Linear default).</remarks>
+    public static Residual WithProjection(Module body, int inFeatures, int outFeatures, Rng rng, DType dtype = DType.Float32, Init.Initializer? init = null) =>
+        inFeatures == outFeatures ? new Residual(body) : new Residual(body, new Linear(inFeatures, outFeatures, rng, bias: false, weightInit: init, dtype: dtype));
 
     /// <inheritdoc/>
     public override Tensor Forward(Tensor x)

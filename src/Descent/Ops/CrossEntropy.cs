@@ -87,22 +87,28 @@ public static partial class Ops
 
         protected internal override void Backward(Tensor gy)
         {
+            var gz = z.ZerosLike();                              // [batch, C]
+            if (z.DType == DType.Float32) Run<float>(gy, gz); else Run<double>(gy, gz);
+            Accumulate(z, gz);
+        }
+
+        private void Run<T>(Tensor gy, Tensor gz) where T : unmanaged, IFloatingPointIeee754<T>
+        {
             int n = z.Shape[0], c = z.Shape[1];
-            var gz = z.ZerosLike();
+            var ps = p.Span<T>(); var gs = gz.Span<T>(); var g = gy.Span<T>();
             double wSum = 0;
             foreach (double v in w) wSum += v;
             for (int i = 0; i < n; i++)
             {
                 if (t[i] == ignore) continue;
-                double s = (reduction == Reduction.None ? gy[i] : gy.Item()) / denom;
+                double s = double.CreateTruncating(reduction == Reduction.None ? g[i] : g[0]) / denom;
                 double qSum = (1 - eps) * w[t[i]] + eps / c * wSum;       // Σⱼ qᵢⱼ
                 for (int j = 0; j < c; j++)
                 {
                     double q = eps / c * w[j] + (j == t[i] ? (1 - eps) * w[j] : 0);
-                    gz[i * c + j] = s * (p[i * c + j] * qSum - q);
+                    gs[i * c + j] = T.CreateTruncating(s * (double.CreateTruncating(ps[i * c + j]) * qSum - q));
                 }
             }
-            Accumulate(z, gz);
         }
     }
 }

@@ -83,6 +83,23 @@ public class InitDistributionTests
             }
     }
 
+    /// <summary>The entries of a uniformly random n×n orthogonal matrix are close to N(0, 1/n) for large n.</summary>
+    [Fact]
+    public void OrthogonalEntriesLookGaussianWithVariance1OverN()
+    {
+        const int n = 300;
+        var x = new Orthogonal().Initialize(Tensor.Zeros(DType.Float64, n, n), new Rng(17)).ToArray();
+        Assert.Equal(1.0 / n, x.Average(v => v * v), 1e-15);                   // rows are unit vectors: exact
+        Array.Sort(x);
+        double d = 0, s = Math.Sqrt(1.0 / n);
+        for (int i = 0; i < x.Length; i++)
+        {
+            double f = 0.5 * (1 + SpecialFunctions.Erf(x[i] / (s * Math.Sqrt(2))));
+            d = Math.Max(d, Math.Max(Math.Abs((i + 1.0) / x.Length - f), Math.Abs(f - (double)i / x.Length)));
+        }
+        Assert.True(d <= 1.95 / Math.Sqrt(x.Length), $"KS statistic {d:E3}");
+    }
+
     [Fact]
     public void SameSeedSameWeightsAndFloat32Works()
     {
