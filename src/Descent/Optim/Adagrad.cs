@@ -13,7 +13,7 @@ namespace Descent.Optim;
 /// θ ← θ − α_t · g / (√G + ε)
 /// </code>
 /// The notes write x ← x − γ/(√G_t + ε)·g (ε outside the root, as here; one slide also shows it inside).
-/// Keras differs: its accumulator starts at 0.1 and ε sits outside the root too (ε = 1e-7).
+/// Keras differs: its accumulator starts at 0.1 and it divides by √(G + ε) (ε = 1e-7 inside the root).
 /// </remarks>
 public sealed class Adagrad : Optimizer
 {
@@ -53,7 +53,20 @@ public sealed class Adagrad : Optimizer
         double clr = lr / (1 + (s.Step - 1) * LrDecay);
         T negClr = T.CreateTruncating(-clr), eps = T.CreateTruncating(Eps), wd = T.CreateTruncating(weightDecay);
         bool decay = weightDecay != 0;
-        for (int i = 0; i < p.Length; i++)
+        int i = 0;
+        if (Lanes.Enabled<T>())
+        {
+            Vector<T> vClr = new(negClr), vEps = new(eps), vWd = new(wd);
+            for (int w = Lanes.Width<T>(); i <= p.Length - w; i += w)
+            {
+                var pi = Lanes.Load(p, i);
+                var d = decay ? Lanes.Load(g, i) + vWd * pi : Lanes.Load(g, i);
+                var si = Lanes.Load(sum, i) + d * d;
+                Lanes.Store(si, sum, i);
+                Lanes.Store(pi + vClr * d / (Vector.SquareRoot(si) + vEps), p, i);
+            }
+        }
+        for (; i < p.Length; i++)
         {
             T d = decay ? g[i] + wd * p[i] : g[i];
             sum[i] = sum[i] + d * d;

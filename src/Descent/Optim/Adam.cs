@@ -67,7 +67,24 @@ public class Adam : Optimizer
         T b1 = T.CreateTruncating(Beta1), a1 = T.CreateTruncating(1 - Beta1), b2 = T.CreateTruncating(Beta2), a2 = T.CreateTruncating(1 - Beta2);
         bool l2 = weightDecay != 0 && !Decoupled, shrink = weightDecay != 0 && Decoupled;
         T wd = T.CreateTruncating(weightDecay), keep = T.CreateTruncating(1 - lr * weightDecay);
-        for (int i = 0; i < p.Length; i++)
+        int i = 0;
+        if (Lanes.Enabled<T>())
+        {
+            Vector<T> vB1 = new(b1), vA1 = new(a1), vB2 = new(b2), vA2 = new(a2), vStep = new(negStep), vBc2 = new(bc2Sqrt), vEps = new(eps), vWd = new(wd), vKeep = new(keep);
+            for (int w = Lanes.Width<T>(); i <= p.Length - w; i += w)
+            {
+                var pi = Lanes.Load(p, i);
+                if (shrink) pi *= vKeep;
+                var d = l2 ? Lanes.Load(g, i) + vWd * pi : Lanes.Load(g, i);
+                var mi = Lanes.Load(m, i) * vB1 + vA1 * d;
+                var vi = Lanes.Load(v, i) * vB2 + vA2 * d * d;
+                Lanes.Store(mi, m, i); Lanes.Store(vi, v, i);
+                if (AmsGrad) { vi = Vector.Max(Lanes.Load(vmax, i), vi); Lanes.Store(vi, vmax, i); }
+                var denom = Vector.SquareRoot(vi) / vBc2 + vEps;
+                Lanes.Store(pi + vStep * mi / denom, p, i);
+            }
+        }
+        for (; i < p.Length; i++)
         {
             T pi = p[i];
             if (shrink) pi *= keep;

@@ -43,7 +43,20 @@ public sealed class Momentum : Optimizer
         var v = s.Span<T>(0);                                   // velocity, like θ
         T m = T.CreateTruncating(MomentumFactor), gamma = T.CreateTruncating(lr), wd = T.CreateTruncating(weightDecay);
         bool decay = weightDecay != 0, first = s.Step == 1;
-        for (int i = 0; i < p.Length; i++)
+        int i = 0;
+        if (Lanes.Enabled<T>())
+        {
+            Vector<T> vM = new(m), vGamma = new(gamma), vWd = new(wd);
+            for (int w = Lanes.Width<T>(); i <= p.Length - w; i += w)
+            {
+                var pi = Lanes.Load(p, i);
+                var d = decay ? Lanes.Load(g, i) + vWd * pi : Lanes.Load(g, i);
+                var vi = first ? vGamma * d : vM * Lanes.Load(v, i) + vGamma * d;
+                Lanes.Store(vi, v, i);
+                Lanes.Store(pi - vi, p, i);
+            }
+        }
+        for (; i < p.Length; i++)
         {
             T d = decay ? g[i] + wd * p[i] : g[i];
             v[i] = first ? gamma * d : m * v[i] + gamma * d;

@@ -21,6 +21,7 @@ public abstract class Optimizer : IOptimizer
     private readonly ParamGroup[] _groups;
     private readonly Tensor[] _params;   // every parameter, group by group
     private readonly ParamState[] _state; // [parameter]
+    private string[]? _bufferNames;       // BufferNames, read once (the steady-state step allocates nothing)
 
     /// <summary>Per-parameter state: the step count t and the named buffers (null until the first step).</summary>
     protected sealed class ParamState
@@ -41,9 +42,9 @@ public abstract class Optimizer : IOptimizer
         Name = name;
         Check(learningRate >= 0, "learning rate", learningRate, "≥ 0");
         Check(weightDecay >= 0, "weight decay", weightDecay, "≥ 0");
-        if (groups.Count == 0) throw new ArgumentException($"{name}: got an empty parameter list; expected at least one parameter.");
         _groups = groups.ToArray();
         _params = _groups.SelectMany(g => g.Parameters).ToArray();
+        if (_params.Length == 0) throw new ArgumentException($"{name}: got an empty parameter list; expected at least one parameter.");
         var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
         for (int i = 0; i < _params.Length; i++)
         {
@@ -114,7 +115,7 @@ public abstract class Optimizer : IOptimizer
                 if (g.DType != p.DType || g.Length != p.Length)
                     throw new ShapeException($"{Name}: gradient of parameter {index} ({p.Name ?? "unnamed"}) is {g.DType.Name()} {Descent.Shape.Format(g.Shape)}, expected {p.DType.Name()} {Descent.Shape.Format(p.Shape)}.");
                 var s = _state[index];
-                if (s.Buffers.Length != BufferNames.Length) Allocate(s, p);
+                if (s.Buffers.Length != Names.Length) Allocate(s, p);
                 s.Step++;
                 if (p.DType == DType.Float32) Update(s, p.Floats, g.Floats, lr, wd);
                 else Update(s, p.Doubles, g.Doubles, lr, wd);
@@ -122,9 +123,11 @@ public abstract class Optimizer : IOptimizer
         }
     }
 
+    private string[] Names => _bufferNames ??= BufferNames;
+
     private void Allocate(ParamState s, Tensor p)
     {
-        var names = BufferNames;
+        var names = Names;
         s.Buffers = new Tensor?[names.Length];
         for (int b = 0; b < names.Length; b++) s.Buffers[b] = Tensor.Full(InitialBufferValue(b), p.DType, p.ShapeArray);
     }
@@ -155,7 +158,7 @@ public abstract class Optimizer : IOptimizer
             ["lr"] = Tensor.Full(LearningRate, DType.Float64),
             ["step_count"] = Tensor.Full(StepCount, DType.Float64),
         };
-        var names = BufferNames;
+        var names = Names;
         for (int i = 0; i < _state.Length; i++)
         {
             var s = _state[i];
@@ -171,7 +174,7 @@ public abstract class Optimizer : IOptimizer
     {
         LearningRate = Get(state, "lr").Item();
         StepCount = (long)Get(state, "step_count").Item();
-        var names = BufferNames;
+        var names = Names;
         for (int i = 0; i < _state.Length; i++)
         {
             var s = _state[i];

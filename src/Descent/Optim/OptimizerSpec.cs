@@ -43,7 +43,7 @@ public sealed class OptimizerSpec
         spec.Accept(keys);
         var parsed = new OptimizerSpec(spec);
         try { parsed.Create([Tensor.Zeros(1)]); } // checks the values now, not at the first training step
-        catch (ArgumentException e) { throw new ArgumentException($"optimizer '{text}': {e.Message}", e); }
+        catch (ArgumentException e) when (!e.Message.StartsWith("optimizer '", StringComparison.Ordinal)) { throw new ArgumentException($"optimizer '{text}': {e.Message}", e); }
         return parsed;
     }
 

@@ -15,7 +15,8 @@ namespace Descent.Optim;
 /// otherwise:       θ ← θ − α·g / s
 /// </code>
 /// The notes write x ← x − γ/√(E[g²] + ε)·g, ε inside the root; PyTorch (and this class) add ε
-/// after the root. Keras puts ε outside the root too but defaults ρ = 0.9, ε = 1e-7.
+/// after the root. Keras follows the notes (ε inside the root: √(E[g²] + ε), centered √(E[g²] − E[g]² + ε))
+/// and defaults ρ = 0.9, ε = 1e-7, lr = 1e-3.
 /// </remarks>
 public sealed class RmsProp : Optimizer
 {
@@ -63,7 +64,34 @@ public sealed class RmsProp : Optimizer
         T rho = T.CreateTruncating(Alpha), rest = T.CreateTruncating(1 - Alpha), eps = T.CreateTruncating(Eps);
         T negLr = T.CreateTruncating(-lr), mu = T.CreateTruncating(MomentumFactor), wd = T.CreateTruncating(weightDecay);
         bool decay = weightDecay != 0, momentum = MomentumFactor > 0;
-        for (int i = 0; i < p.Length; i++)
+        int i = 0;
+        if (Lanes.Enabled<T>())
+        {
+            Vector<T> vRho = new(rho), vRest = new(rest), vEps = new(eps), vLr = new(negLr), vMu = new(mu), vWd = new(wd);
+            for (int w = Lanes.Width<T>(); i <= p.Length - w; i += w)
+            {
+                var pi = Lanes.Load(p, i);
+                var d = decay ? Lanes.Load(g, i) + vWd * pi : Lanes.Load(g, i);
+                var si = Lanes.Load(sq, i) * vRho + vRest * d * d;
+                Lanes.Store(si, sq, i);
+                Vector<T> avg;
+                if (Centered)
+                {
+                    var gi = Lanes.Load(ga, i) * vRho + vRest * d;
+                    Lanes.Store(gi, ga, i);
+                    avg = Vector.SquareRoot(si - gi * gi) + vEps;
+                }
+                else avg = Vector.SquareRoot(si) + vEps;
+                if (momentum)
+                {
+                    var bi = Lanes.Load(buf, i) * vMu + d / avg;
+                    Lanes.Store(bi, buf, i);
+                    Lanes.Store(pi + vLr * bi, p, i);
+                }
+                else Lanes.Store(pi + vLr * d / avg, p, i);
+            }
+        }
+        for (; i < p.Length; i++)
         {
             T d = decay ? g[i] + wd * p[i] : g[i];
             sq[i] = sq[i] * rho + rest * d * d;

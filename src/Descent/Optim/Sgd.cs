@@ -54,17 +54,42 @@ public sealed class Sgd : Optimizer
         bool decay = weightDecay != 0;
         if (MomentumFactor == 0)
         {
-            for (int i = 0; i < p.Length; i++)
+            int j = 0;
+            if (Lanes.Enabled<T>())
             {
-                T d = decay ? g[i] + wd * p[i] : g[i];
-                p[i] = p[i] + negLr * d;
+                Vector<T> vWd = new(wd), vLr = new(negLr);
+                for (int w = Lanes.Width<T>(); j <= p.Length - w; j += w)
+                {
+                    var pj = Lanes.Load(p, j);
+                    var d = decay ? Lanes.Load(g, j) + vWd * pj : Lanes.Load(g, j);
+                    Lanes.Store(pj + vLr * d, p, j);
+                }
+            }
+            for (; j < p.Length; j++)
+            {
+                T d = decay ? g[j] + wd * p[j] : g[j];
+                p[j] = p[j] + negLr * d;
             }
             return;
         }
         var b = s.Span<T>(0);                                   // momentum buffer, like θ
         T mu = T.CreateTruncating(MomentumFactor), keep = T.CreateTruncating(1 - Dampening);
         bool first = s.Step == 1;
-        for (int i = 0; i < p.Length; i++)
+        int i = 0;
+        if (Lanes.Enabled<T>())
+        {
+            Vector<T> vWd = new(wd), vMu = new(mu), vKeep = new(keep), vLr = new(negLr);
+            for (int w = Lanes.Width<T>(); i <= p.Length - w; i += w)
+            {
+                var pi = Lanes.Load(p, i);
+                var d = decay ? Lanes.Load(g, i) + vWd * pi : Lanes.Load(g, i);
+                var bi = first ? d : Lanes.Load(b, i) * vMu + vKeep * d;
+                Lanes.Store(bi, b, i);
+                d = Nesterov ? d + vMu * bi : bi;
+                Lanes.Store(pi + vLr * d, p, i);
+            }
+        }
+        for (; i < p.Length; i++)
         {
             T d = decay ? g[i] + wd * p[i] : g[i];
             b[i] = first ? d : b[i] * mu + keep * d;

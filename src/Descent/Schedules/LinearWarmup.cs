@@ -5,7 +5,7 @@ namespace Descent.Schedules;
 /// same as PyTorch's <c>LambdaLR(lambda t: min(1, (t + 1) / W))</c>, or <c>LinearLR(start_factor=1/W,
 /// total_iters=W−1)</c>. Join it with a decay through <see cref="JoinedSchedule"/> (warm-up, then decay).
 /// </summary>
-public sealed record LinearWarmup(long Steps, bool PerStep = true) : ISchedule
+public sealed record LinearWarmup(long Steps, bool PerStep = false) : ISchedule
 {
     /// <inheritdoc/>
     public double LearningRate(double baseRate, long t) =>
