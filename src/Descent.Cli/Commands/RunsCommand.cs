@@ -58,7 +58,7 @@ internal static class RunsCommand
             }
             if (runs.Count == 0)
             {
-                AnsiConsole.MarkupLine($"No runs in [bold]{Markup.Escape(path)}[/].");
+                Out().MarkupLine($"No runs in [bold]{Markup.Escape(path)}[/].");
                 return 0;
             }
             var keys = runs.Where(r => r.LastMetrics is not null).SelectMany(r => r.LastMetrics!.Keys).Distinct().Take(4).ToList();
@@ -73,7 +73,7 @@ internal static class RunsCommand
                 cells.Add(Markup.Escape(r.CheckpointPath ?? ""));
                 table.AddRow(cells.ToArray());
             }
-            AnsiConsole.Write(table);
+            Out().Write(table);
             return 0;
         });
         return cmd;
@@ -118,7 +118,7 @@ internal static class RunsCommand
             if (run.CheckpointPath is not null) head.AddRow("checkpoint", Markup.Escape(run.CheckpointPath));
             head.AddRow("config", Markup.Escape(Compact(run.ConfigJson)));
             if (run.ResultsJson is not null) head.AddRow("results", Markup.Escape(Compact(run.ResultsJson)));
-            AnsiConsole.Write(head);
+            Out().Write(head);
             if (run.Epochs.Count > 0)
             {
                 var keys = run.Epochs.SelectMany(e => e.Metrics.Keys).Distinct().ToList();
@@ -126,12 +126,19 @@ internal static class RunsCommand
                 foreach (var k in keys) table.AddColumn(Markup.Escape(k));
                 foreach (var e in run.Epochs)
                     table.AddRow([e.Epoch.ToString(CultureInfo.InvariantCulture), .. keys.Select(k => e.Metrics.TryGetValue(k, out double v) ? F(v) : "")]);
-                AnsiConsole.Write(table);
+                Out().Write(table);
             }
             return 0;
         });
         return cmd;
     }
+
+    /// <summary>A console on the current <see cref="Console.Out"/> (so in-process callers can capture it).</summary>
+    private static IAnsiConsole Out() => AnsiConsole.Create(new AnsiConsoleSettings
+    {
+        Out = new AnsiConsoleOutput(Console.Out),
+        Ansi = Console.IsOutputRedirected ? AnsiSupport.No : AnsiSupport.Detect,
+    });
 
     private static T WithStore<T>(string path, Func<RunStore, T> read)
     {

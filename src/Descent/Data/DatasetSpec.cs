@@ -8,7 +8,7 @@ namespace Descent.Data;
 /// <item><c>fashion-mnist</c> — located as <see cref="FashionMnist.Locate"/> says;</item>
 /// <item><c>mnist:DIR</c> — MNIST's four IDX files in DIR;</item>
 /// <item><c>circles</c>, <c>moons</c>, <c>spirals</c>, <c>blobs</c>, <c>xor</c>, optionally
-/// <c>NAME:n=1000,noise=0.1,classes=3</c> — n training and n test points, drawn from streams 1 and 2 of the seed;</item>
+/// <c>NAME:n=1000,noise=0.1,classes=3</c> — n training and n test points, drawn from streams <see cref="TrainStream"/> and <see cref="TestStream"/> of the seed;</item>
 /// <item><c>csv:PATH[,label=COL][,test=PATH2]</c> — a CSV file; without <c>test=</c> a seeded 20 % of its rows
 /// becomes the test split (<see cref="Split"/>).</item>
 /// </list>
@@ -17,6 +17,9 @@ public static class DatasetSpec
 {
     /// <summary>The forms <see cref="Load"/> accepts, for help texts and errors.</summary>
     public const string Accepted = "fashion-mnist, mnist:DIR, circles, moons, spirals, blobs, xor (optionally NAME:n=N,noise=S,classes=K), csv:PATH[,label=COL][,test=PATH]";
+
+    /// <summary>RNG streams of a synthetic set's training and test points (apart from the streams of weights, dropout and shuffling).</summary>
+    public const ulong TrainStream = 0xDA7A_0001, TestStream = 0xDA7A_0002;
 
     /// <summary>Default number of points of each split of a synthetic set.</summary>
     public const int DefaultSyntheticCount = 1000;
@@ -60,8 +63,8 @@ public static class DatasetSpec
                 default: throw new ArgumentException($"Dataset '{spec}': unknown option '{key}'; expected n, noise or classes.");
             }
         }
-        var train = Synthetic.Generate(name, n, noise, classes, new Rng(seed, 1), name + "/train");
-        var test = Synthetic.Generate(name, n, noise, classes, new Rng(seed, 2), name + "/test");
+        var train = Synthetic.Generate(name, n, noise, classes, new Rng(seed, TrainStream), name + "/train");
+        var test = Synthetic.Generate(name, n, noise, classes, new Rng(seed, TestStream), name + "/test");
         return new DatasetPair(train, test);
     }
 

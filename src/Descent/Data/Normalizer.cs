@@ -1,6 +1,7 @@
 namespace Descent.Data;
 
 /// <summary>How a <see cref="Normalizer"/> pools its statistics.</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<NormalizationMode>))]
 public enum NormalizationMode
 {
     /// <summary>One mean and one standard deviation over every feature of every row (e.g. all pixels).</summary>
@@ -11,8 +12,10 @@ public enum NormalizationMode
 
 /// <summary>
 /// Z-score normalization x' = (x − μ) / σ, with μ and σ fit on the <b>training split only</b> and then applied
-/// unchanged to validation and test data (fitting on all data leaks the test set into training — the notes'
-/// advice). σ is the population standard deviation (divide by n, as scikit-learn's <c>StandardScaler</c>);
+/// unchanged to validation and test data (fitting on all data would leak the test set into training). The notes
+/// ("归一化输入", normalizing inputs): when features have very different scales the loss surface is elongated and
+/// gradient descent zig-zags; features on one scale let it head more directly to the minimum — and the test set
+/// must be scaled with the training set's μ and σ. σ is the population standard deviation (divide by n, as scikit-learn's <c>StandardScaler</c>);
 /// a feature with σ = 0 is only centred (σ is taken as 1). Statistics are accumulated in float64.
 /// </summary>
 /// <remarks>The state (mode, μ, σ) is a plain record so a checkpoint can save it and a later run can apply it.</remarks>

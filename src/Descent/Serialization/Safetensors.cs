@@ -168,6 +168,7 @@ public static class Safetensors
                         metadata[m.Name] = m.Value.ValueKind == JsonValueKind.String ? m.Value.GetString()! : throw Bad(source, 8, $"metadata '{m.Name}' should be a string, got {m.Value.ValueKind}");
                     continue;
                 }
+                if (entries.Any(e => e.Name == p.Name)) throw Bad(source, 8, $"tensor '{p.Name}' appears twice in the header");
                 entries.Add(ParseEntry(p, source));
             }
             var ordered = entries.OrderBy(e => e.Begin).ThenBy(e => e.End).ToList();

@@ -55,6 +55,11 @@ public class NormalizerTests
         norm.Apply(x, 2);
         again.Apply(y, 2);
         Assert.Equal(x, y);
+        string json = System.Text.Json.JsonSerializer.Serialize(norm.Parameters);
+        Assert.Contains("\"PerFeature\"", json);
+        var fromJson = Normalizer.FromState(System.Text.Json.JsonSerializer.Deserialize<Normalizer.State>(json)!);
+        Assert.Equal(norm.Parameters.Mean, fromJson.Parameters.Mean);
+        Assert.Equal(norm.Parameters.Std, fromJson.Parameters.Std);
         Assert.Throws<ArgumentException>(() => Normalizer.FromState(new Normalizer.State(NormalizationMode.PerFeature, [0, 0], [1, 0])));
         Assert.Throws<ShapeException>(() => norm.Apply(new float[3], 3));
     }

@@ -1,0 +1,116 @@
+using Descent.Storage;
+using Descent.Tests.Data;
+using Microsoft.Data.Sqlite;
+
+namespace Descent.Tests.Storage;
+
+public class RunStoreTests
+{
+    [Fact]
+    public void RunIsWrittenAndReadBack()
+    {
+        using var tmp = new TempDir();
+        string db = tmp.File("runs/descent.db");
+        long id;
+        using (var store = RunStore.Open(db))
+        {
+            id = store.CreateRun("""{"model":"mlp","lr":0.001}""", "first");
+            store.AddEpoch(id, 0, new Dictionary<string, double> { ["train_loss"] = 0.9, ["val_accuracy"] = 0.7 });
+            store.AddEpoch(id, 1, new Dictionary<string, double> { ["train_loss"] = 0.5, ["val_accuracy"] = 0.8 }, "ckpt/epoch1");
+            store.AddEpoch(id, 1, new Dictionary<string, double> { ["train_loss"] = 0.4, ["val_accuracy"] = 0.85 }); // a resumed run re-records epoch 1
+            var running = store.GetRun(id)!;
+            Assert.Equal(RunStatus.Running, running.Status);
+            Assert.Null(running.FinishedAt);
+            store.Finish(id, RunStatus.Finished, """{"test_accuracy":0.84}""", "ckpt/final");
+        }
+        using (var store = RunStore.Open(db)) // reopened: everything persisted
+        {
+            var run = store.GetRun(id)!;
+            Assert.Equal("first", run.Name);
+            Assert.Equal(RunStatus.Finished, run.Status);
+            Assert.Contains("\"lr\":0.001", run.ConfigJson);
+            Assert.Contains("0.84", run.ResultsJson);
+            Assert.Equal("ckpt/final", run.CheckpointPath);
+            Assert.NotNull(run.FinishedAt);
+            Assert.Equal([0, 1], run.Epochs.Select(e => e.Epoch));
+            Assert.Equal(0.85, run.Epochs[1].Metrics["val_accuracy"]);
+            var list = store.ListRuns();
+            Assert.Single(list);
+            Assert.Equal(2, list[0].Epochs);
+            Assert.Equal(0.4, list[0].LastMetrics!["train_loss"]);
+            Assert.Null(store.GetRun(id + 1));
+        }
+    }
+
+    [Fact]
+    public void StatusesNaNMetricsAndNewestFirst()
+    {
+        using var tmp = new TempDir();
+        using var store = RunStore.Open(tmp.File("d.db"));
+        long a = store.CreateRun("{}");
+        long b = store.CreateRun("{}");
+        long c = store.CreateRun("{}");
+        store.AddEpoch(b, 0, new Dictionary<string, double> { ["train_loss"] = double.NaN });
+        store.Finish(b, RunStatus.Diverged, message: "loss became NaN at step 120");
+        store.Finish(c, RunStatus.Failed, message: "boom");
+        var list = store.ListRuns();
+        Assert.Equal([c, b, a], list.Select(r => r.Id));
+        Assert.Equal([RunStatus.Failed, RunStatus.Diverged, RunStatus.Running], list.Select(r => r.Status));
+        Assert.True(double.IsNaN(list[1].LastMetrics!["train_loss"]));
+        Assert.Equal("loss became NaN at step 120", store.GetRun(b)!.Message);
+        Assert.Equal(2, store.ListRuns(2).Count);
+    }
+
+    [Fact]
+    public void BadInputIsRejectedWithoutChanges()
+    {
+        using var tmp = new TempDir();
+        using var store = RunStore.Open(tmp.File("d.db"));
+        Assert.Contains("not valid JSON", Assert.Throws<ArgumentException>(() => store.CreateRun("{lr: 1")).Message);
+        Assert.Empty(store.ListRuns());
+        Assert.Contains("no run 7", Assert.Throws<ArgumentException>(() => store.AddEpoch(7, 0, new Dictionary<string, double>())).Message);
+        long id = store.CreateRun("{}");
+        Assert.Throws<ArgumentException>(() => store.Finish(id, RunStatus.Running));
+        Assert.Throws<ArgumentException>(() => store.Finish(id, RunStatus.Finished, "not json"));
+        Assert.Equal(RunStatus.Running, store.GetRun(id)!.Status);
+    }
+
+    [Fact]
+    public void UncommittedWriteOfAKilledProcessLeavesNoTrace()
+    {
+        using var tmp = new TempDir();
+        string db = tmp.File("d.db");
+        long id;
+        using (var store = RunStore.Open(db)) id = store.CreateRun("{}");
+        // another connection starts a change and dies before committing (its transaction is never committed)
+        using (var c = Sqlite.Open(db))
+        {
+            var tx = c.BeginTransaction();
+            Sqlite.Execute(c, $"INSERT INTO run_epochs (run_id, epoch, metrics_json, recorded_at) VALUES ({id}, 0, '{{}}', 'x');", tx);
+            Sqlite.Execute(c, $"UPDATE runs SET status = 'finished' WHERE id = {id};", tx);
+        }
+        using (var store = RunStore.Open(db))
+        {
+            var run = store.GetRun(id)!;
+            Assert.Equal(RunStatus.Running, run.Status);
+            Assert.Empty(run.Epochs);
+        }
+        using var check = Sqlite.Open(db);
+        using var cmd = check.CreateCommand();
+        cmd.CommandText = "PRAGMA journal_mode;";
+        Assert.Equal("wal", (string)cmd.ExecuteScalar()!);
+        cmd.CommandText = "PRAGMA integrity_check;";
+        Assert.Equal("ok", (string)cmd.ExecuteScalar()!);
+    }
+
+    [Fact]
+    public void NewerSchemaIsRefused()
+    {
+        using var tmp = new TempDir();
+        string db = tmp.File("d.db");
+        RunStore.Open(db).Dispose();
+        using (var c = Sqlite.Open(db)) Sqlite.Execute(c, "INSERT INTO runs_schema (version) VALUES (99);");
+        Assert.Contains("schema version 99", Assert.Throws<InvalidOperationException>(() => RunStore.Open(db)).Message);
+        SqliteConnection.ClearAllPools();
+    }
+}
