@@ -4,6 +4,7 @@ using System.Text;
 namespace Descent.Diagnostics;
 
 /// <summary>How serious a finding is.</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<AdviceLevel>))]
 public enum AdviceLevel
 {
     /// <summary>Worth knowing.</summary>

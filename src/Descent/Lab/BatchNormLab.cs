@@ -55,7 +55,8 @@ public static class BatchNormLab
             foreach (var r in runs)
                 std.Add(Series.Indexed(r.Name, (after ? r.After : r.Before).Select(l => l.Std).ToList(), 1, r.BatchNorm ? null : "6 3", true));
             figures.Add(new Figure($"batchnorm-std-{(after ? "after" : "before")}.svg", $"Batch norm: activation std per layer {(after ? "after training" : "at initialization")}",
-                "The spread of each hidden layer's outputs on the training set.", std.ToSvg()));
+                "The spread of each hidden layer's outputs on the training set. At initialization the two batch-norm networks coincide: " +
+                "both draw the same normal numbers, only scaled, and batch norm divides the scale out.", std.ToSvg()));
         }
         foreach (var r in runs)
         {

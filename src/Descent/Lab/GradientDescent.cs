@@ -1,6 +1,7 @@
 namespace Descent.Lab;
 
 /// <summary>How a descent run ended.</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<DescentStatus>))]
 public enum DescentStatus
 {
     /// <summary>The gradient norm fell below the tolerance.</summary>

@@ -90,7 +90,7 @@ public static class InitLab
             "The gradient reaching each layer; small values near layer 1 mean the first layers barely learn."));
         var sat = new LineChart { Title = "Saturated (tanh/sigmoid) or dead (ReLU) share per layer", XLabel = "layer", YLabel = "fraction of units", YRange = (0, 1) };
         foreach (var run in runs)
-            sat.Add(Series.Indexed(run.Config.Name, run.Layers.Select(l => l.SaturatedFraction + l.DeadFraction).ToList(), 1, markers: true));
+            sat.Add(Series.Indexed(run.Config.Name, run.Layers.Select(l => l.SaturatedFraction + l.DeadFraction).ToList(), 1, run.Config.BatchNorm ? "6 3" : null, markers: true));
         figures.Add(new Figure("init-saturation.svg", "Saturated or dead units per layer", "tanh/sigmoid outputs within 1 % of their limits, or ReLU units that are zero for every sample.", sat.ToSvg()));
         return new InitResult(runs, figures);
     }
@@ -98,8 +98,10 @@ public static class InitLab
     private static Figure PerLayer(IReadOnlyList<InitRun> runs, string file, string title, string yLabel, Func<LayerStatistics, double> pick, string caption)
     {
         var chart = new LineChart { Title = title, XLabel = "layer", YLabel = yLabel, YScale = AxisScale.Log };
+        var families = runs.Select(r => (r.Config.Init, r.Config.Activation)).Distinct().ToList();
         foreach (var run in runs)
-            chart.Add(Series.Indexed(run.Config.Name, run.Layers.Select(pick).ToList(), 1, run.Config.BatchNorm ? "6 3" : null, markers: true));
+            chart.Add(Series.Indexed(run.Config.Name, run.Layers.Select(pick).ToList(), 1, run.Config.BatchNorm ? "6 3" : null, markers: true)
+                with { Color = Palette.Color(families.IndexOf((run.Config.Init, run.Config.Activation))) });
         return new Figure(file, title, caption, chart.ToSvg());
     }
 

@@ -1,6 +1,7 @@
 namespace Descent.Lab;
 
 /// <summary>What the Hessian says about a stationary point.</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<StationaryKind>))]
 public enum StationaryKind
 {
     /// <summary>Hessian positive definite.</summary>

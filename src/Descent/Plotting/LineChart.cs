@@ -8,6 +8,9 @@ namespace Descent.Plotting;
 /// <param name="Markers">Whether to draw a dot at each point.</param>
 public sealed record Series(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y, string? Dash = null, bool Markers = false)
 {
+    /// <summary>Colour (CSS), or null for the palette colour of the series' position.</summary>
+    public string? Color { get; init; }
+
     /// <summary>A series over x = 0, 1, 2, … (iterations, epochs, layers).</summary>
     public static Series Indexed(string name, IReadOnlyList<double> y, int start = 0, string? dash = null, bool markers = false) =>
         new(name, Enumerable.Range(start, y.Count).Select(i => (double)i).ToList(), y, dash, markers);
@@ -94,7 +97,7 @@ public sealed class LineChart
         for (int i = 0; i < _series.Count; i++)
         {
             var s = _series[i];
-            string color = Palette.Color(i);
+            string color = s.Color ?? Palette.Color(i);
             svg.Raw($"<g class=\"series\" data-name=\"{Svg.Escape(s.Name)}\">");
             foreach (var run in Runs(s, xAxis, yAxis))
                 svg.Polyline(run.Select(p => (frame.Px(p.X), frame.Py(p.Y))).ToList(), color, 2, s.Dash, clipId: frame.ClipId);
@@ -121,7 +124,7 @@ public sealed class LineChart
                 svg.Text(frame.Left + 6, py - 4, label, 11, "start", "#333");
             }
         }
-        frame.DrawLegend(_series.Select((s, i) => (s.Name, Palette.Color(i), s.Dash, s.Markers)).Where(e => e.Name.Length > 0).ToList());
+        frame.DrawLegend(_series.Select((s, i) => (s.Name, s.Color ?? Palette.Color(i), s.Dash, s.Markers)).Where(e => e.Name.Length > 0).ToList());
         return svg.ToString();
     }
 
