@@ -1,6 +1,7 @@
 using Descent.Data;
 using Descent.Nn;
 using Descent.Optim;
+using Descent.Training;
 
 namespace Descent.Lab;
 
@@ -8,9 +9,10 @@ namespace Descent.Lab;
 public sealed record EpochRecord(int Epoch, double TrainLoss, double TrainAccuracy, double TestAccuracy);
 
 /// <summary>
-/// The small training loop the lab experiments share: mini-batches from a seeded <see cref="DataLoader"/>,
-/// cross-entropy on the logits, backward, one optimizer step; after each epoch the mean training loss and the
-/// accuracy on both sets (in eval mode). A non-finite loss ends the run early (the records say so by stopping).
+/// How the lab experiments train: the library's <see cref="Trainer"/> on a seeded <see cref="DataLoader"/>,
+/// with one record per epoch — the mean training loss and the accuracy on both sets (in eval mode), and an
+/// epoch-0 record before any step. A non-finite loss ends the run early (the records stop there, as the
+/// experiment wants to show divergence rather than fail).
 /// </summary>
 public static class LabTraining
 {
@@ -22,64 +24,26 @@ public static class LabTraining
         var loader = new DataLoader(data.Train, batchSize, shuffle: true, seed: seed);
         var records = new List<EpochRecord> { new(0, Loss(model, data.Train), Accuracy(model, data.Train), Accuracy(model, data.Test)) };
         afterEpoch?.Invoke(0);
-        for (int e = 1; e <= epochs; e++)
+        var trainer = new Trainer(model, opt, options: new TrainerOptions { Epochs = epochs });
+        trainer.EpochCompleted += e =>
         {
-            model.Train();
-            double sum = 0;
-            int count = 0;
-            foreach (var batch in loader.Batches(e - 1))
-            {
-                opt.ZeroGrad();
-                var loss = model.Call(batch.X).CrossEntropy(batch.Labels);
-                loss.Backward();
-                opt.Step();
-                sum += loss.Item() * batch.Count;
-                count += batch.Count;
-            }
-            double mean = sum / count;
-            records.Add(new EpochRecord(e, mean, Accuracy(model, data.Train), Accuracy(model, data.Test)));
-            afterEpoch?.Invoke(e);
-            if (!double.IsFinite(mean)) break;
+            records.Add(new EpochRecord(e.Epoch + 1, e.TrainLoss, Accuracy(model, data.Train), Accuracy(model, data.Test)));
+            afterEpoch?.Invoke(e.Epoch + 1);
+        };
+        try
+        {
+            trainer.Fit(loader);
+        }
+        catch (DivergenceException d)
+        {
+            records.Add(new EpochRecord(d.Epoch + 1, double.NaN, Accuracy(model, data.Train), Accuracy(model, data.Test)));
         }
         return records;
     }
 
     /// <summary>Share of rows whose largest logit is the label (eval mode, no graph).</summary>
-    public static double Accuracy(Module model, Dataset d)
-    {
-        var logits = Predict(model, d);
-        int c = d.ClassCount, right = 0;
-        for (int i = 0; i < d.Count; i++)
-        {
-            int best = 0;
-            for (int j = 1; j < c; j++) if (logits[i * c + j] > logits[i * c + best]) best = j;
-            if (best == d.Labels[i]) right++;
-        }
-        return right / (double)d.Count;
-    }
+    public static double Accuracy(Module model, Dataset d) => Evaluator.Evaluate(model, d.FeaturesTensor(), d.Labels).Accuracy;
 
     /// <summary>Mean cross-entropy over a whole set (eval mode, no graph).</summary>
-    public static double Loss(Module model, Dataset d)
-    {
-        bool training = model.Training;
-        model.Eval();
-        using (Autograd.NoGrad())
-        {
-            double l = model.Call(d.FeaturesTensor()).CrossEntropy(d.Labels).Item();
-            model.Train(training);
-            return l;
-        }
-    }
-
-    private static double[] Predict(Module model, Dataset d)
-    {
-        bool training = model.Training;
-        model.Eval();
-        using (Autograd.NoGrad())
-        {
-            var y = model.Call(d.FeaturesTensor()).ToArray();   // [n, classes]
-            model.Train(training);
-            return y;
-        }
-    }
+    public static double Loss(Module model, Dataset d) => Evaluator.Evaluate(model, d.FeaturesTensor(), d.Labels).Loss;
 }
