@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Descent.Cli.Rendering;
+using Descent.Diagnostics;
 using Descent.Storage;
 using Descent.Training;
 using Spectre.Console;
@@ -46,11 +47,12 @@ internal static class TrainCommand
         var threads = new Option<int>("--threads") { Description = "Worker threads (0: all cores). Results do not depend on it." };
         var outDir = new Option<string?>("--out") { Description = "Checkpoint folder (default runs/run-ID)." };
         var db = new Option<string>("--db") { Description = "Run database (SQLite).", DefaultValueFactory = _ => Sqlite.DefaultPath };
+        var diagnose = new Option<bool>("--diagnose") { Description = "Collect per-layer activation, gradient and update statistics while training and print a report with advice." };
         var resume = new Option<string?>("--resume") { Description = "Continue the run checkpointed in this folder (its saved settings are used)." };
         var cmd = new Command("train", "Train a model (default: MLP 784-256-128-10 on Fashion-MNIST), record the run and save checkpoints.")
         {
             data, hidden, activation, init, optimizer, lr, schedule, batch, epochs, dropLast, clipNorm, clipValue, weightDecay, l1, l2,
-            dropout, batchNorm, normalize, validation, patience, smoothing, dtype, threads, outDir, db, resume, seed, json,
+            dropout, batchNorm, normalize, validation, patience, smoothing, dtype, threads, outDir, db, resume, diagnose, seed, json,
         };
         CliApp.SetAction(cmd, p =>
         {
@@ -93,12 +95,12 @@ internal static class TrainCommand
                 };
                 job = TrainingJob.Create(config);
             }
-            return Run(job, p.GetValue(db)!, p.GetValue(outDir) ?? resumeDir, asJson);
+            return Run(job, p.GetValue(db)!, p.GetValue(outDir) ?? resumeDir, asJson, p.GetValue(diagnose));
         });
         return cmd;
     }
 
-    private static int Run(TrainingJob job, string dbPath, string? outDir, bool asJson)
+    private static int Run(TrainingJob job, string dbPath, string? outDir, bool asJson, bool diagnose)
     {
         var config = job.Config;
         using var store = RunStore.Open(dbPath);
@@ -112,6 +114,8 @@ internal static class TrainCommand
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
         Console.CancelKeyPress += onCancel;
+        var observer = diagnose ? new DiagnosticsObserver(job.Model, every: Math.Max(1, job.Loader.BatchCount * config.Epochs / 40)) : null;
+        job.Trainer.Observer = observer;
         var view = new TrainingView(asJson, config.Epochs);
         var wall = System.Diagnostics.Stopwatch.StartNew();
         try
@@ -141,10 +145,15 @@ internal static class TrainCommand
                 best_epoch = result.BestEpoch + 1,
                 step_path = job.Trainer.StepPath,
                 checkpoint,
+                diagnostics = observer is { Collector.BatchCount: > 0 } ? observer.Collector.Report().ToString() : null,
             };
             store.Finish(runId, RunStatus.Finished, CliApp.ToJson(new { test_loss = test.Loss, test_accuracy = test.Accuracy, samples_per_second = samplesPerSecond, wall_seconds = wall.Elapsed.TotalSeconds }), checkpoint);
             if (asJson) CliApp.WriteJson(summary);
-            else Render(job, test, samplesPerSecond, wall.Elapsed.TotalSeconds, checkpoint, runId);
+            else
+            {
+                if (observer is { Collector.BatchCount: > 0 }) Console.WriteLine(observer.Collector.Report().ToString());
+                Render(job, test, samplesPerSecond, wall.Elapsed.TotalSeconds, checkpoint, runId);
+            }
             return 0;
         }
         catch (DivergenceException e)

@@ -71,6 +71,9 @@ public sealed class Trainer
     /// <summary>Whether steps run on the allocation-free <see cref="StepPlan"/> (known after the first step), and why not.</summary>
     public string StepPath { get; private set; } = "not started";
 
+    /// <summary>Watches chosen steps from inside (e.g. <c>descent train --diagnose</c>); observed steps run on the autograd graph.</summary>
+    public IStepObserver? Observer { get; set; }
+
     /// <summary>Raised every <see cref="TrainerOptions.ReportEvery"/> steps and at the end of each epoch.</summary>
     public event Action<StepMetrics>? StepReported;
 
@@ -152,7 +155,8 @@ public sealed class Trainer
     {
         var s = State;
         double lr = _policy.Apply(_optimizer, s.Step, epoch);
-        var (lv, hits) = ForwardBackward(x, labels);
+        var observer = Observer is { } o && o.Wants(s.Step) ? o : null;
+        var (lv, hits) = ForwardBackward(x, labels, observer);
         if (!double.IsFinite(lv)) throw new DivergenceException(s.Step, epoch, lv, s.LastGoodLoss, lr);
         s.LastGoodLoss = lv;
         double norm = Options.ClipNorm is { } maxNorm
@@ -160,12 +164,13 @@ public sealed class Trainer
             : GradientClipping.TotalNorm(_parameters);
         if (Options.ClipValue is { } maxValue) GradientClipping.ClipGradValue(_parameters, maxValue);
         _optimizer.Step();
+        observer?.AfterStep();
         s.Step++;
         return (lv, hits, norm, lr);
     }
 
     /// <summary>One forward and backward pass; gradients are left in the parameters. Returns (loss, correct predictions).</summary>
-    private (double Loss, int Correct) ForwardBackward(Tensor x, int[] labels)
+    private (double Loss, int Correct) ForwardBackward(Tensor x, int[] labels, IStepObserver? observer)
     {
         if (!_planChecked)
         {
@@ -174,14 +179,18 @@ public sealed class Trainer
             if (why is null) _plan = StepPlanBuilder.TryCreate(_model, x.Shape[1], x.DType, out why);
             StepPath = _plan is not null ? "planned (no graph, no allocation)" : $"autograd ({why})";
         }
-        if (_plan is not null) return _plan.Step(x, labels);
+        if (_plan is not null && observer is null) return _plan.Step(x, labels);
 
         _optimizer.ZeroGrad();
-        var logits = _model.Forward(x);
+        var logits = observer is null ? _model.Forward(x) : observer.Forward(x);
         var loss = _loss.Of(logits, labels);
         if (_penalty is not null) loss = _penalty.AddTo(loss, _model);
         double lv = loss.Item();
-        if (double.IsFinite(lv)) loss.Backward();
+        if (double.IsFinite(lv))
+        {
+            loss.Backward();
+            observer?.AfterBackward();
+        }
         return (lv, CountCorrect(logits, labels));
     }
 
