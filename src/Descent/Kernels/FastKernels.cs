@@ -116,6 +116,15 @@ public sealed class FastKernels : IKernels
         ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Check.Gemm(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
-        SimpleGemm.Run(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        Kernels.Gemm.Run(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, default, GemmActivation.None);
+    }
+
+    /// <inheritdoc/>
+    public void Gemm<T>(bool transA, bool transB, int m, int n, int k, T alpha, ReadOnlySpan<T> a, int lda,
+        ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc, ReadOnlySpan<T> bias, GemmActivation activation) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Check.Gemm(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
+        Check.GemmBias(bias.Length, n);
+        Kernels.Gemm.Run(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias, activation);
     }
 }
