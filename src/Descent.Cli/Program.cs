@@ -7,6 +7,7 @@ using Descent.Cli.Commands;
 Spectre.Console.AnsiConsole.Profile.Capabilities.Ansi = !Console.IsOutputRedirected;
 var root = new Command("descent", "Descent — deep learning from first principles, in pure C#.\nRun `descent <command> --help` for a command's options.");
 root.Subcommands.Add(GradCheckCommand.Create());
+root.Subcommands.Add(BenchCommand.Create());
 root.Options.Add(new HelpOption());
 root.Options.Add(new VersionOption());
 return CliApp.Invoke(root, args);

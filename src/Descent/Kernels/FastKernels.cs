@@ -17,6 +17,9 @@ public sealed class FastKernels : IKernels
     /// <inheritdoc/>
     public string Name => "fast";
 
+    /// <summary>The GEMM micro-kernel in use: "Vector512", "Vector256", "Vector128" or "Scalar".</summary>
+    public static string GemmKernel => GemmMicroKernel.Isa.ToString();
+
     /// <inheritdoc/>
     public void Unary<TOp, T>(TOp op, ReadOnlySpan<T> x, Span<T> y)
         where TOp : struct, IUnaryOperator where T : unmanaged, IFloatingPointIeee754<T>
