@@ -36,17 +36,15 @@ internal static unsafe class GemmPacking
             else
             {
                 for (int r = 0; r < h; r++) rows[r] = a + (long)(i0 + s + r) * lda + p0;
-                if (h == mr && mr == 8)
+                int p0v = 0, blk = GemmTranspose.Block<T>();
+                if (h == mr && mr % blk == 0 && GemmTranspose.IsAccelerated)
                 {
-                    for (int p = 0; p < kc; p++)
-                    {
-                        T* d = dst + p * 8;
-                        d[0] = rows[0][p]; d[1] = rows[1][p]; d[2] = rows[2][p]; d[3] = rows[3][p];
-                        d[4] = rows[4][p]; d[5] = rows[5][p]; d[6] = rows[6][p]; d[7] = rows[7][p];
-                    }
-                    continue;
+                    // Rows of A are contiguous in p: transpose blk × blk blocks into the sliver.
+                    for (; p0v + blk <= kc; p0v += blk)
+                        for (int r = 0; r < mr; r += blk)
+                            GemmTranspose.Block(rows[r] + p0v, lda, dst + p0v * mr + r, mr);
                 }
-                for (int p = 0; p < kc; p++)
+                for (int p = p0v; p < kc; p++)
                 {
                     T* d = dst + p * mr;
                     int r = 0;
@@ -80,11 +78,20 @@ internal static unsafe class GemmPacking
             else
             {
                 // Row j of the stored Bᵀ holds op(B)[·, j] contiguously: read it along p, write down the sliver's column.
+                int blk = GemmTranspose.Block<T>(), pv = 0, jv = 0;
+                if (GemmTranspose.IsAccelerated && w >= blk)
+                {
+                    jv = w / blk * blk;
+                    pv = kc / blk * blk;
+                    for (int p = 0; p < pv; p += blk)
+                        for (int j = 0; j < jv; j += blk)
+                            GemmTranspose.Block(b + (long)(j0 + s + j) * ldb + p0 + p, ldb, dst + p * nr + j, nr);
+                }
                 for (int j = 0; j < w; j++)
                 {
                     T* src = b + (long)(j0 + s + j) * ldb + p0;
                     T* d = dst + j;
-                    for (int p = 0; p < kc; p++) d[p * nr] = src[p];
+                    for (int p = j < jv ? pv : 0; p < kc; p++) d[p * nr] = src[p];
                 }
                 for (int j = w; j < nr; j++)
                     for (int p = 0; p < kc; p++) dst[p * nr + j] = T.Zero;
