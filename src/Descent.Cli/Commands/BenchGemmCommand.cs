@@ -15,18 +15,19 @@ internal static class BenchGemmCommand
     /// <summary>One measured case: C[m, n] = op(A)·op(B) with inner size k.</summary>
     public sealed record Shape(string Name, int M, int N, int K, bool TransA, bool TransB);
 
-    /// <summary>Squares, then the MLP shapes (forward as the anchor writes it, PyTorch's x·Wᵀ, and both backward products).</summary>
+    /// <summary>Squares, then the MLP shapes: forward as the anchor writes it and as PyTorch's x·Wᵀ, and both backward
+    /// products (names match <c>gemm_anchor.py</c>'s where it has the shape; ^T marks an operand read transposed).</summary>
     public static Shape[] Shapes(bool quick) =>
     [
         .. (quick ? new[] { 256, 1024 } : [128, 256, 512, 1024, 2048]).Select(s => new Shape($"square {s}", s, s, s, false, false)),
         new("fwd  128x784 @ 784x256", 128, 256, 784, false, false),
         new("fwd  128x256 @ 256x128", 128, 128, 256, false, false),
         new("fwd  128x128 @ 128x10", 128, 10, 128, false, false),
-        new("x·Wᵀ 128x784 @ (256x784)ᵀ", 128, 256, 784, false, true),
-        new("x·Wᵀ 128x256 @ (128x256)ᵀ", 128, 128, 256, false, true),
-        new("dW   (128x256)ᵀ @ 128x784", 256, 784, 128, true, false),
-        new("dW   (128x128)ᵀ @ 128x256", 128, 256, 128, true, false),
-        new("dX   128x256 @ (784x256)ᵀ", 128, 784, 256, false, true),
+        new("x·Wᵀ 128x784 @ (256x784)^T", 128, 256, 784, false, true),
+        new("x·Wᵀ 128x256 @ (128x256)^T", 128, 128, 256, false, true),
+        new("dW   (128x256)^T @ 128x784", 256, 784, 128, true, false),
+        new("dW   (128x128)^T @ 128x256", 128, 256, 128, true, false),
+        new("dX   128x256 @ (784x256)^T", 128, 784, 256, false, true),
         new("dX   128x256 @ 256x784", 128, 784, 256, false, false),
         new("dX   128x128 @ 128x256", 128, 256, 128, false, false),
     ];
