@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the peers (OpenBLAS through numpy, PyTorch, scikit-learn) and Descent in one go and prints the ratios.
-# Usage: bench/compare.sh [gemm|mlp|all]      (default: all)
+# Usage: [THREADS=2] [ROUNDS=3] bench/compare.sh [gemm|mlp|all]      (default: all)
 # Each peer gets its best thread setting: OpenBLAS is measured at 1 and $THREADS threads and the better is kept;
 # PyTorch runs 1 OpenMP thread + $THREADS OpenBLAS threads (the fastest setting here, see ../shared/BENCHMARKS.md).
 # Timings on a shared machine are noisy: every figure is a best-of-N, and only ratios from one run mean anything.
@@ -8,6 +8,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 what="${1:-all}"
 threads="${THREADS:-$(nproc)}"
+rounds="${ROUNDS:-3}"
 py=/usr/bin/python3
 anchors="${ANCHORS:-$root/../shared/anchors}"
 [[ -d "$anchors" ]] || anchors=/work/shared/anchors
@@ -22,24 +23,33 @@ fi
 
 if [[ $what == gemm || $what == all ]]; then
   echo "== SGEMM: OpenBLAS (numpy) vs Descent, GFLOP/s, $threads threads at most ==" >&2
-  OPENBLAS_NUM_THREADS=1 "$py" "$anchors/gemm_anchor.py" > "$out/blas1.txt"
-  OPENBLAS_NUM_THREADS="$threads" "$py" "$anchors/gemm_anchor.py" > "$out/blasN.txt"
-  "$root/descent" bench gemm --json --threads "1,$threads" > "$out/descent_gemm.json"
-  "$py" - "$out" "$threads" <<'PY'
+  # Interleave the rounds so both sides see the same spells of load; keep each cell's best round.
+  for ((r = 1; r <= rounds; r++)); do
+    echo "round $r of $rounds" >&2
+    OPENBLAS_NUM_THREADS=1 "$py" "$anchors/gemm_anchor.py" > "$out/blas1.$r.txt"
+    OPENBLAS_NUM_THREADS="$threads" "$py" "$anchors/gemm_anchor.py" > "$out/blasN.$r.txt"
+    "$root/descent" bench gemm --json --threads "1,$threads" > "$out/descent_gemm.$r.json"
+  done
+  "$py" - "$out" "$threads" "$rounds" <<'PY'
 import json, re, sys
-out, threads = sys.argv[1], int(sys.argv[2])
-def blas(path):
+out, threads, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+def blas(kind):
     rows = {}
-    for line in open(path):
-        m = re.match(r"(.*?)\s+([\d.]+) GFLOP/s", line)
-        if m: rows[re.sub(r"\s+", " ", m.group(1).strip())] = float(m.group(2))
+    for r in range(1, rounds + 1):
+        for line in open(f"{out}/{kind}.{r}.txt"):
+            m = re.match(r"(.*?)\s+([\d.]+) GFLOP/s", line)
+            if m:
+                name = re.sub(r"\s+", " ", m.group(1).strip())
+                rows[name] = max(rows.get(name, 0.0), float(m.group(2)))
     return rows
-b1, bn = blas(f"{out}/blas1.txt"), blas(f"{out}/blasN.txt")
-d = json.load(open(f"{out}/descent_gemm.json"))
-peak = d["peak_gflops_per_core"]
-res = {}
-for r in d["results"]:
-    res.setdefault(re.sub(r"\s+", " ", r["shape"]), {})[r["threads"]] = r["gflops"]
+b1, bn = blas("blas1"), blas("blasN")
+res, peak = {}, None
+for r in range(1, rounds + 1):
+    d = json.load(open(f"{out}/descent_gemm.{r}.json"))
+    peak = d["peak_gflops_per_core"]
+    for x in d["results"]:
+        by = res.setdefault(re.sub(r"\s+", " ", x["shape"]), {})
+        by[x["threads"]] = max(by.get(x["threads"], 0.0), x["gflops"])
 print(f"{'shape':30s} {'BLAS 1t':>8s} {'BLAS {}t'.format(threads):>8s} {'Descent 1t':>10s} {'Descent {}t'.format(threads):>10s} {'% peak':>7s} {'ratio':>6s}")
 for name, by in res.items():
     one, many = by.get(1, float("nan")), by.get(threads, by.get(1))
@@ -49,7 +59,7 @@ for name, by in res.items():
     ratio = f"{best_d / best_b:5.2f}x" if best_b else "   -  "
     f = lambda v: f"{v:8.1f}" if v is not None else "       -"
     print(f"{name:30s} {f(o1)} {f(on)} {one:10.1f} {many:10.1f} {100 * many / (peak * threads):6.0f}% {ratio:>6s}")
-print(f"ratio = Descent's best / OpenBLAS's best thread setting; % peak = Descent at {threads} threads / ({threads} × {peak:.0f} GFLOP/s).")
+print(f"best of {rounds} interleaved rounds per cell; ratio = Descent's best / OpenBLAS's best thread setting; % peak = Descent at {threads} threads / ({threads} × {peak:.0f} GFLOP/s).")
 PY
 fi
 

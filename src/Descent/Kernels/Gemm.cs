@@ -21,7 +21,7 @@ public enum GemmActivation
 /// then NR × MR tiles computed by a register-blocked micro-kernel (<see cref="GemmMicroKernel512"/>) whose B sliver
 /// stays in L1. The k blocks are an even split of k that depends only on k, and each C element is one FMA chain
 /// per k block in increasing k, so the result is the same for every thread count and every kernel width.
-/// Threads take disjoint ranges of C's rows or columns (whichever duplicates less packing); the k sum is never split.
+/// Threads take disjoint blocks of C (a grid that duplicates the least packing); the k sum is never split.
 /// </remarks>
 internal static unsafe class Gemm
 {

@@ -3,7 +3,7 @@ using System.Numerics;
 namespace Descent.Kernels;
 
 /// <summary>
-/// One GEMM call as a parallel job: C split into disjoint row or column ranges (in whole tiles), each
+/// One GEMM call as a parallel job: C split into a grid of disjoint blocks (in whole tiles), each
 /// computed by <see cref="Gemm.RunBlock"/> with its own packing buffers. One reusable instance per calling
 /// thread, so a call allocates nothing. Which split runs where does not change any result.
 /// </summary>
@@ -12,8 +12,8 @@ internal sealed unsafe class GemmJob<T> : IParallelJob where T : unmanaged, IFlo
     [ThreadStatic] private static GemmJob<T>? _current;
 
     private GemmIsa _isa;
-    private bool _transA, _transB, _relu, _splitRows;
-    private int _m, _n, _k, _lda, _ldb, _ldc, _parts, _tiles, _tile;
+    private bool _transA, _transB, _relu;
+    private int _m, _n, _k, _lda, _ldb, _ldc, _mr, _nr, _rowTiles, _colTiles, _gridRows = 1, _gridCols = 1;
     private T _alpha, _beta;
     private T* _a, _b, _c, _bias;
 
@@ -27,25 +27,37 @@ internal sealed unsafe class GemmJob<T> : IParallelJob where T : unmanaged, IFlo
     }
 
     /// <summary>
-    /// Chooses the split for up to <paramref name="threads"/> parts and returns the part count. Splitting rows
-    /// makes every part pack all of op(B) (k·n), splitting columns all of op(A) (m·k): split the dimension whose
-    /// whole other operand is smaller.
+    /// Chooses a grid of parts over C's tiles and returns the part count: 2 parts a thread when there are
+    /// enough tiles, so a thread that another process delays leaves its second part to the others (parts are
+    /// claimed dynamically). A part in grid row r, column c packs its rows of op(A) and its columns of op(B),
+    /// so a grid of R × C parts packs op(A) C times and op(B) R times: pick the R × C that packs least.
     /// </summary>
     public int Split(int threads)
     {
         int mr = GemmMicroKernel.MR(_isa), nr = GemmMicroKernel.NR<T>(_isa);
-        _splitRows = _m > _n;
-        _tile = _splitRows ? mr : nr;
-        _tiles = ((_splitRows ? _m : _n) + _tile - 1) / _tile;
-        _parts = Math.Clamp(Math.Min(threads, _tiles), 1, int.MaxValue);
-        return _parts;
+        _rowTiles = (_m + mr - 1) / mr; _colTiles = (_n + nr - 1) / nr;
+        (_mr, _nr) = (mr, nr);
+        for (int want = threads <= 1 ? 1 : 2 * threads; want > 1; want--)
+        {
+            long best = long.MaxValue;
+            for (int r = 1; r <= want; r++)
+            {
+                if (want % r != 0 || r > _rowTiles || want / r > _colTiles) continue;
+                int c = want / r;
+                long cost = c * (long)_m * _k + r * (long)_k * _n;
+                if (cost < best) (best, _gridRows, _gridCols) = (cost, r, c);
+            }
+            if (best != long.MaxValue) return _gridRows * _gridCols;
+        }
+        (_gridRows, _gridCols) = (1, 1);
+        return 1;
     }
 
     public void Run(int part)
     {
-        int t0 = (int)((long)part * _tiles / _parts) * _tile, t1 = (int)((long)(part + 1) * _tiles / _parts) * _tile;
-        int i0 = 0, i1 = _m, j0 = 0, j1 = _n;
-        if (_splitRows) { i0 = t0; i1 = Math.Min(t1, _m); } else { j0 = t0; j1 = Math.Min(t1, _n); }
+        int r = part / _gridCols, c = part % _gridCols;
+        int i0 = (int)((long)r * _rowTiles / _gridRows) * _mr, i1 = Math.Min(_m, (int)((long)(r + 1) * _rowTiles / _gridRows) * _mr);
+        int j0 = (int)((long)c * _colTiles / _gridCols) * _nr, j1 = Math.Min(_n, (int)((long)(c + 1) * _colTiles / _gridCols) * _nr);
         if (i0 >= i1 || j0 >= j1) return;
         Gemm.RunBlock(_isa, _transA, _transB, _k, _alpha, _a, _lda, _b, _ldb, _beta, _c, _ldc, _bias, _relu, i0, i1, j0, j1);
     }
