@@ -17,6 +17,9 @@ public sealed class FastKernels : IKernels
     /// <inheritdoc/>
     public string Name => "fast";
 
+    /// <summary>The GEMM micro-kernel in use: "Vector512", "Vector256", "Vector128" or "Scalar".</summary>
+    public static string GemmKernel => GemmMicroKernel.Isa.ToString();
+
     /// <inheritdoc/>
     public void Unary<TOp, T>(TOp op, ReadOnlySpan<T> x, Span<T> y)
         where TOp : struct, IUnaryOperator where T : unmanaged, IFloatingPointIeee754<T>
@@ -116,6 +119,15 @@ public sealed class FastKernels : IKernels
         ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Check.Gemm(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
-        SimpleGemm.Run(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        Kernels.Gemm.Run(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, default, GemmActivation.None);
+    }
+
+    /// <inheritdoc/>
+    public void Gemm<T>(bool transA, bool transB, int m, int n, int k, T alpha, ReadOnlySpan<T> a, int lda,
+        ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc, ReadOnlySpan<T> bias, GemmActivation activation) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Check.Gemm(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
+        Check.GemmBias(bias.Length, n);
+        Kernels.Gemm.Run(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias, activation);
     }
 }

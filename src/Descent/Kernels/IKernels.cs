@@ -63,6 +63,13 @@ public interface IKernels
     /// </summary>
     void Gemm<T>(bool transA, bool transB, int m, int n, int k, T alpha, ReadOnlySpan<T> a, int lda,
         ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// GEMM with a fused epilogue: C ← act(α·op(A)·op(B) + β·C + bias), bias [n] added to every row (empty: none),
+    /// act applied last. One pass over C: y = relu(x·Wᵀ + b) of a linear layer is one call.
+    /// </summary>
+    void Gemm<T>(bool transA, bool transB, int m, int n, int k, T alpha, ReadOnlySpan<T> a, int lda,
+        ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc, ReadOnlySpan<T> bias, GemmActivation activation) where T : unmanaged, IFloatingPointIeee754<T>;
 }
 
 /// <summary>

@@ -163,6 +163,21 @@ public sealed class ReferenceKernels : IKernels
             }
         }
     }
+
+    /// <inheritdoc/>
+    public void Gemm<T>(bool transA, bool transB, int m, int n, int k, T alpha, ReadOnlySpan<T> a, int lda,
+        ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc, ReadOnlySpan<T> bias, GemmActivation activation) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Check.GemmBias(bias.Length, n);
+        Gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                ref T cij = ref c[i * ldc + j];
+                if (!bias.IsEmpty) cij += bias[j];
+                if (activation == GemmActivation.Relu) cij = T.Max(cij, T.Zero);
+            }
+    }
 }
 
 /// <summary>Argument checks shared by the kernels; messages name the kernel and the numbers.</summary>
@@ -171,6 +186,11 @@ internal static class Check
     public static void SameLength(int expected, int actual, string kernel)
     {
         if (expected != actual) throw new ArgumentException($"{kernel}: span lengths differ ({expected} vs {actual}).");
+    }
+
+    public static void GemmBias(int biasLength, int n)
+    {
+        if (biasLength != 0 && biasLength != n) throw new ArgumentException($"Gemm: bias has {biasLength} elements, expected 0 or n = {n}.");
     }
 
     public static void Gemm(bool transA, bool transB, int m, int n, int k, int aLen, int lda, int bLen, int ldb, int cLen, int ldc)

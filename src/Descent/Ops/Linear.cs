@@ -5,7 +5,7 @@ namespace Descent;
 public static partial class Ops
 {
     /// <summary>
-    /// Affine map with PyTorch's weight layout: y = x·Wᵀ + b, fused (one GEMM, bias added in place).
+    /// Affine map with PyTorch's weight layout: y = x·Wᵀ + b, fused (one GEMM whose epilogue adds the bias).
     /// Shapes: x [batch, in], W [out, in], b [out] (optional) → y [batch, out].
     /// Backward: ∂L/∂x = G·W, ∂L/∂W = Gᵀ·x, ∂L/∂b = Σ_batch G.
     /// </summary>
@@ -18,11 +18,7 @@ public static partial class Ops
         if (bias is not null && (bias.Rank != 1 || bias.Shape[0] != outF))
             throw new ShapeException($"linear: bias {Shape.Format(bias.Shape)} does not fit weight {Shape.Format(weight.Shape)} (expected [{outF}]).");
         var y = Tensor.Zeros(x.DType, x.Shape[0], outF);
-        if (bias is not null)
-        {
-            for (int r = 0; r < y.Shape[0]; r++) y.ViewRange(r * outF, [outF]).CopyFrom(bias);
-        }
-        GemmInto(x, false, weight, true, y, beta: bias is null ? 0 : 1);
+        GemmInto(x, false, weight, true, y, beta: 0, bias);   // y = x·Wᵀ + b in one pass (bias fused into the GEMM's store)
         bool record = bias is null ? Autograd.ShouldRecord(x, weight) : Autograd.ShouldRecord([x, weight, bias]);
         return record ? Autograd.Record(y, bias is null ? new LinearNode(x, weight, null) : new LinearNode(x, weight, bias)) : y;
     }

@@ -23,15 +23,15 @@ public static partial class Ops
         return Autograd.ShouldRecord(a, b) ? Autograd.Record(c, new MatMulNode(a, b, transposeA, transposeB)) : c;
     }
 
-    /// <summary>c ← op(a)·op(b) + β·c on 2-D tensors, outside the graph.</summary>
-    internal static void GemmInto(Tensor a, bool ta, Tensor b, bool tb, Tensor c, double beta)
+    /// <summary>c ← act(op(a)·op(b) + β·c + bias) on 2-D tensors (bias [n] added to every row), outside the graph.</summary>
+    internal static void GemmInto(Tensor a, bool ta, Tensor b, bool tb, Tensor c, double beta, Tensor? bias = null, GemmActivation activation = GemmActivation.None)
     {
         int m = c.Shape[0], n = c.Shape[1], k = ta ? a.Shape[0] : a.Shape[1];
         var kern = KernelProvider.Current;
         if (a.DType == DType.Float32)
-            kern.Gemm(ta, tb, m, n, k, 1f, a.Floats, a.Shape[1], b.Floats, b.Shape[1], (float)beta, c.Floats, n);
+            kern.Gemm(ta, tb, m, n, k, 1f, a.Floats, a.Shape[1], b.Floats, b.Shape[1], (float)beta, c.Floats, n, bias is null ? default : bias.Floats, activation);
         else
-            kern.Gemm(ta, tb, m, n, k, 1.0, a.Doubles, a.Shape[1], b.Doubles, b.Shape[1], beta, c.Doubles, n);
+            kern.Gemm(ta, tb, m, n, k, 1.0, a.Doubles, a.Shape[1], b.Doubles, b.Shape[1], beta, c.Doubles, n, bias is null ? default : bias.Doubles, activation);
     }
 
     private sealed class MatMulNode(Tensor a, Tensor b, bool ta, bool tb) : Node(a, b)

@@ -1,0 +1,145 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+namespace Descent.Kernels;
+
+/// <summary>Activation applied by a GEMM epilogue after the bias: y = act(α·op(A)·op(B) + β·C + bias).</summary>
+public enum GemmActivation
+{
+    /// <summary>y = x.</summary>
+    None,
+    /// <summary>y = max(x, 0).</summary>
+    Relu,
+}
+
+/// <summary>
+/// Blocked, packed GEMM (Goto/BLIS layout): C ← act(α·op(A)·op(B) + β·C + bias), row-major.
+/// </summary>
+/// <remarks>
+/// Loops, outermost first: columns of C in blocks of NC; k in blocks of at most KC (op(B) block packed into
+/// NR-wide slivers, kept in L2/L3); rows of C in blocks of MC (op(A) block packed into MR-high slivers, in L2);
+/// then NR × MR tiles computed by a register-blocked micro-kernel (<see cref="GemmMicroKernel512"/>) whose B sliver
+/// stays in L1. The k blocks are an even split of k that depends only on k, and each C element is one FMA chain
+/// per k block in increasing k, so the result is the same for every thread count and every kernel width.
+/// Threads take disjoint blocks of C (a grid that duplicates the least packing); the k sum is never split.
+/// </remarks>
+internal static unsafe class Gemm
+{
+    /// <summary>Most k per block (B sliver KC·NR·sizeof(T) stays in L1).</summary>
+    public const int KC = 256;
+    /// <summary>Rows of op(A) per packed block (a multiple of every MR: 8, 6, 4).</summary>
+    public const int MC = 144;
+    /// <summary>Multiply-adds below which one thread is faster than waking another.</summary>
+    public const long ParallelThreshold = 1L << 18;
+
+    /// <summary>Columns of op(B) per packed block (2 MiB of B panel for either type).</summary>
+    public static int NC<T>() where T : unmanaged => (1 << 19) / KC * 4 / sizeof(T);
+
+    /// <summary>C ← act(α·op(A)·op(B) + β·C + bias[j]); arguments already checked; bias is empty or [n].</summary>
+    public static void Run<T>(bool transA, bool transB, int m, int n, int k, T alpha, ReadOnlySpan<T> a, int lda,
+        ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc, ReadOnlySpan<T> bias, GemmActivation activation)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (m == 0 || n == 0) return;
+        fixed (T* pa = a, pb = b, pc = c, pbias = bias)
+        {
+            T* biasPtr = bias.IsEmpty ? null : pbias;
+            bool relu = activation == GemmActivation.Relu;
+            if (k == 0 || alpha == T.Zero) { ScaleOnly(m, n, beta, pc, ldc, biasPtr, relu); return; }
+            var job = GemmJob<T>.ForThisThread();
+            job.Set(Narrowest<T>(GemmMicroKernel.Isa, n), transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, biasPtr, relu);
+            long work = (long)m * n * k;
+            int threads = work < ParallelThreshold ? 1 : Math.Max(1, Threading.MaxThreads);
+            int parts = job.Split(threads);
+            WorkerPool.Shared.Run(job, parts, threads);
+            job.Clear();
+        }
+    }
+
+    /// <summary>
+    /// The kernel for an n-column product: a narrower one when n fits its tile (n = 10 wastes 22 of 32 columns
+    /// of a Vector512 tile but 6 of 16 of a Vector256 one). Every width gives the same bits, so this is free.
+    /// </summary>
+    private static GemmIsa Narrowest<T>(GemmIsa isa, int n) where T : unmanaged
+    {
+        while (isa > GemmIsa.Vector128 && n <= GemmMicroKernel.NR<T>(isa - 1)) isa--;
+        return isa;
+    }
+
+    /// <summary>C ← act(β·C + bias) when there is nothing to multiply (k = 0 or α = 0).</summary>
+    private static void ScaleOnly<T>(int m, int n, T beta, T* c, int ldc, T* bias, bool relu) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < m; i++)
+        {
+            T* ci = c + (long)i * ldc;
+            for (int j = 0; j < n; j++)
+            {
+                T v = beta == T.Zero ? T.Zero : beta * ci[j];
+                if (bias != null) v += bias[j];
+                if (relu) v = T.Max(v, T.Zero);
+                ci[j] = v;
+            }
+        }
+    }
+
+    /// <summary>The blocked loops over one rectangle of C: rows [i0, i1), columns [j0, j1).</summary>
+    internal static void RunBlock<T>(GemmIsa isa, bool transA, bool transB, int k, T alpha, T* a, int lda, T* b, int ldb,
+        T beta, T* c, int ldc, T* bias, bool relu, int i0, int i1, int j0, int j1) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var buffers = GemmBuffers.ForThisThread();
+        T* bufA = (T*)buffers.A, bufB = (T*)buffers.B, tile = (T*)buffers.Tile;
+        int mr = GemmMicroKernel.MR(isa), nr = GemmMicroKernel.NR<T>(isa), ncMax = NC<T>();
+        int kBlocks = (k + KC - 1) / KC;
+        for (int jc = j0; jc < j1; jc += ncMax)
+        {
+            int nc = Math.Min(ncMax, j1 - jc);
+            for (int kb = 0; kb < kBlocks; kb++)
+            {
+                int p0 = (int)((long)kb * k / kBlocks), kc = (int)((long)(kb + 1) * k / kBlocks) - p0;
+                bool first = kb == 0, last = kb == kBlocks - 1;
+                var store = new GemmStore<T>(alpha, first ? beta : T.One, !first || beta != T.Zero, last && relu);
+                T* biasBlock = last && bias != null ? bias + jc : null;
+                GemmPacking.PackB(transB, b, ldb, p0, kc, jc, nc, nr, bufB);
+                for (int ic = i0; ic < i1; ic += MC)
+                {
+                    int mc = Math.Min(MC, i1 - ic);
+                    GemmPacking.PackA(transA, a, lda, ic, mc, p0, kc, mr, bufA);
+                    for (int jr = 0; jr < nc; jr += nr)
+                    {
+                        int cols = Math.Min(nr, nc - jr);
+                        T* pb = bufB + (long)jr * kc, bj = biasBlock == null ? null : biasBlock + jr;
+                        for (int ir = 0; ir < mc; ir += mr)
+                        {
+                            int rows = Math.Min(mr, mc - ir);
+                            T* pa = bufA + (long)ir * kc, cp = c + (long)(ic + ir) * ldc + jc + jr;
+                            if (rows == mr && cols == nr) GemmMicroKernel.Run(isa, kc, pa, pb, cp, ldc, bj, in store);
+                            else GemmMicroKernel.RunEdge(isa, kc, pa, pb, cp, ldc, rows, cols, bj, in store, tile);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// <summary>Per-thread packing buffers for <see cref="Gemm"/>, allocated once (aligned, unmanaged) and freed with the thread.</summary>
+internal sealed unsafe class GemmBuffers
+{
+    [ThreadStatic] private static GemmBuffers? _current;
+
+    public readonly void* A, B, Tile;   // A: [MC, KC], B: [KC, NC], Tile: [MaxMR, 32] elements of up to 8 bytes
+
+    private GemmBuffers()
+    {
+        A = NativeMemory.AlignedAlloc((nuint)(Gemm.MC * Gemm.KC * 8), 64);
+        B = NativeMemory.AlignedAlloc((nuint)(Gemm.KC * Gemm.NC<double>() * 8), 64);
+        Tile = NativeMemory.AlignedAlloc((nuint)(GemmMicroKernel.MaxMR * 32 * 8), 64);
+    }
+
+    ~GemmBuffers()
+    {
+        NativeMemory.AlignedFree(A); NativeMemory.AlignedFree(B); NativeMemory.AlignedFree(Tile);
+    }
+
+    public static GemmBuffers ForThisThread() => _current ??= new GemmBuffers();
+}

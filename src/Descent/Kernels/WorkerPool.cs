@@ -1,0 +1,108 @@
+using System.Diagnostics;
+
+namespace Descent.Kernels;
+
+/// <summary>One parallel piece of work, split into numbered parts that may run in any order on any thread.</summary>
+internal interface IParallelJob
+{
+    /// <summary>Runs part <paramref name="part"/> (0 ≤ part &lt; the count given to <see cref="WorkerPool.Run"/>).</summary>
+    void Run(int part);
+}
+
+/// <summary>
+/// A persistent pool of worker threads for kernels: a call costs a few hundred nanoseconds and allocates
+/// nothing (no Task, no closure). The calling thread runs parts too. Workers spin briefly after a job
+/// (kernels come in bursts), then sleep on a monitor. One job at a time: a second caller that finds the
+/// pool busy runs its parts itself, which gives the same results (parts own disjoint outputs).
+/// </summary>
+internal sealed class WorkerPool
+{
+    /// <summary>The process-wide pool.</summary>
+    public static readonly WorkerPool Shared = new();
+
+    private static readonly long SpinTicks = Stopwatch.Frequency / 5000; // 200 µs of spinning before sleeping
+
+    private readonly object _gate = new(), _callerGate = new();
+    private readonly List<Thread> _threads = [];
+    private IParallelJob? _job;
+    private int _parts, _pending, _sleepers;
+    private long _claim;            // (generation << 32) | next unclaimed part
+    private Exception? _error;
+
+    /// <summary>Worker threads started so far (the caller is one more).</summary>
+    public int Workers => _threads.Count;
+
+    /// <summary>Runs parts 0..parts−1 of <paramref name="job"/> on up to <paramref name="threads"/> threads (the caller included) and returns when all are done.</summary>
+    public void Run(IParallelJob job, int parts, int threads)
+    {
+        if (parts <= 0) return;
+        if (parts == 1 || threads <= 1 || !Monitor.TryEnter(_callerGate))
+        {
+            for (int p = 0; p < parts; p++) job.Run(p);
+            return;
+        }
+        try
+        {
+            EnsureWorkers(Math.Min(threads, parts) - 1);
+            _job = job; _parts = parts; _pending = parts; _error = null;
+            long generation = (Volatile.Read(ref _claim) >> 32) + 1;
+            Interlocked.Exchange(ref _claim, generation << 32);
+            if (Volatile.Read(ref _sleepers) > 0) lock (_gate) Monitor.PulseAll(_gate);
+            Work(generation);
+            var spin = new SpinWait();
+            while (Volatile.Read(ref _pending) != 0) spin.SpinOnce(sleep1Threshold: -1);
+            _job = null;
+            if (_error is { } e) throw new AggregateException("A kernel part failed on a worker thread.", e);
+        }
+        finally { Monitor.Exit(_callerGate); }
+    }
+
+    /// <summary>Claims and runs parts of the job of <paramref name="generation"/> until none are left.</summary>
+    private void Work(long generation)
+    {
+        while (true)
+        {
+            long s = Volatile.Read(ref _claim);
+            if (s >> 32 != generation) return;
+            int part = (int)(s & 0xFFFFFFFF);
+            var job = _job; int parts = _parts;
+            if (part >= parts || job is null) return;
+            if (Interlocked.CompareExchange(ref _claim, s + 1, s) != s) continue;
+            try { job.Run(part); }
+            catch (Exception e) { Interlocked.CompareExchange(ref _error, e, null); }
+            finally { Interlocked.Decrement(ref _pending); }
+        }
+    }
+
+    private void EnsureWorkers(int count)
+    {
+        while (_threads.Count < count)
+        {
+            var t = new Thread(WorkerLoop) { IsBackground = true, Name = $"Descent worker {_threads.Count + 1}" };
+            _threads.Add(t);
+            t.Start();
+        }
+    }
+
+    private void WorkerLoop()
+    {
+        long seen = Volatile.Read(ref _claim) >> 32;
+        while (true)
+        {
+            long deadline = Stopwatch.GetTimestamp() + SpinTicks;
+            long generation;
+            while ((generation = Volatile.Read(ref _claim) >> 32) == seen && Stopwatch.GetTimestamp() < deadline) Thread.SpinWait(20);
+            if (generation == seen)
+            {
+                lock (_gate)
+                {
+                    Interlocked.Increment(ref _sleepers);
+                    while ((generation = Volatile.Read(ref _claim) >> 32) == seen) Monitor.Wait(_gate);
+                    Interlocked.Decrement(ref _sleepers);
+                }
+            }
+            seen = generation;
+            Work(generation);
+        }
+    }
+}
