@@ -33,7 +33,7 @@ public sealed class FastKernels : IKernels
         where TOp : struct, IUnaryOperator where T : unmanaged, IFloatingPointIeee754<T>
     {
         Check.SameLength(x.Length, gx.Length, "UnaryBackward");
-        for (int i = 0; i < x.Length; i++) gx[i] = gy[i] * op.Derivative(x[i], y[i]);
+        if (gx.Length != 0) op.Backward(x, y, gy, gx);
     }
 
     /// <inheritdoc/>

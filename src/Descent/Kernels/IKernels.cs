@@ -86,6 +86,20 @@ public interface IUnaryOperator
 
     /// <summary>y = f(x) over spans, fast (must agree with <see cref="Invoke{T}(T)"/> to a few ulps).</summary>
     void Invoke<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>gx = gy · f′(x) over spans, fast (<see cref="UnaryBackward.Scalar"/> when there is nothing faster).</summary>
+    void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> gy, Span<T> gx) where T : unmanaged, IFloatingPointIeee754<T>;
+}
+
+/// <summary>Shared forms of an elementwise backward pass.</summary>
+public static class UnaryBackward
+{
+    /// <summary>gx[i] = gy[i] · op′(x[i]) one element at a time: the reference, and the fast form of ops with no SIMD derivative.</summary>
+    public static void Scalar<TOp, T>(TOp op, ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> gy, Span<T> gx)
+        where TOp : struct, IUnaryOperator where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < gx.Length; i++) gx[i] = gy[i] * op.Derivative(x[i], y[i]);
+    }
 }
 
 /// <summary>An elementwise function y = f(a, b), with fast span forms for tensor∘tensor, tensor∘scalar and scalar∘tensor.</summary>

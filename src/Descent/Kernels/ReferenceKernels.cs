@@ -30,7 +30,7 @@ public sealed class ReferenceKernels : IKernels
         where TOp : struct, IUnaryOperator where T : unmanaged, IFloatingPointIeee754<T>
     {
         Check.SameLength(x.Length, gx.Length, "UnaryBackward");
-        for (int i = 0; i < x.Length; i++) gx[i] = gy[i] * op.Derivative(x[i], y[i]);
+        Descent.Kernels.UnaryBackward.Scalar(op, x, y, gy, gx);
     }
 
     /// <inheritdoc/>

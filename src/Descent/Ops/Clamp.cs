@@ -25,5 +25,8 @@ public static partial class Ops
             TensorPrimitives.Max(x, Of<T>(min), y);
             TensorPrimitives.Min(y, Of<T>(max), y);
         }
+
+        public void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> gy, Span<T> gx) where T : unmanaged, IFloatingPointIeee754<T> =>
+            Descent.Kernels.UnaryBackward.Scalar(this, x, y, gy, gx);
     }
 }

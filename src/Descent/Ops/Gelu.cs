@@ -32,5 +32,8 @@ public static partial class Ops
         {
             for (int i = 0; i < x.Length; i++) y[i] = Invoke(x[i]);
         }
+
+        public void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> gy, Span<T> gx) where T : unmanaged, IFloatingPointIeee754<T> =>
+            Descent.Kernels.UnaryBackward.Scalar(this, x, y, gy, gx);
     }
 }

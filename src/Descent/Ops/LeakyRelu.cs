@@ -25,5 +25,17 @@ public static partial class Ops
             }
             for (; i < x.Length; i++) y[i] = Invoke(x[i]);
         }
+
+        public void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> gy, Span<T> gx) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var slope = new Vector<T>(Of<T>(negativeSlope));
+            int i = 0;
+            for (; i <= gx.Length - Vector<T>.Count; i += Vector<T>.Count)
+            {
+                var g = new Vector<T>(gy[i..]);
+                Vector.ConditionalSelect(Vector.GreaterThan(new Vector<T>(x[i..]), Vector<T>.Zero), g, g * slope).CopyTo(gx[i..]);
+            }
+            for (; i < gx.Length; i++) gx[i] = gy[i] * Derivative(x[i], y[i]);
+        }
     }
 }

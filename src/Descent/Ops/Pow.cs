@@ -24,5 +24,8 @@ public static partial class Ops
             if (p == 2) TensorPrimitives.Multiply(x, x, y);
             else TensorPrimitives.Pow(x, Of<T>(p), y);
         }
+
+        public void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> gy, Span<T> gx) where T : unmanaged, IFloatingPointIeee754<T> =>
+            Descent.Kernels.UnaryBackward.Scalar(this, x, y, gy, gx);
     }
 }

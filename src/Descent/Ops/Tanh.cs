@@ -19,5 +19,16 @@ public static partial class Ops
             // TensorPrimitives.Tanh loses ~6 digits near 0 in float32 (it subtracts close numbers), so this stays exact.
             for (int i = 0; i < x.Length; i++) y[i] = T.Tanh(x[i]);
         }
+
+        public void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> gy, Span<T> gx) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            int i = 0;
+            for (; i <= gx.Length - Vector<T>.Count; i += Vector<T>.Count)
+            {
+                var yv = new Vector<T>(y[i..]);
+                (new Vector<T>(gy[i..]) * (Vector<T>.One - yv * yv)).CopyTo(gx[i..]);
+            }
+            for (; i < gx.Length; i++) gx[i] = gy[i] * Derivative(x[i], y[i]);
+        }
     }
 }

@@ -61,7 +61,17 @@ public static class StepPlanBuilder
         switch (m)
         {
             case Sequential s:
-                foreach (var child in s.Layers) { var r = Collect(child, layers); if (r is not null) return r; }
+                for (int i = 0; i < s.Layers.Count; i++)
+                {
+                    if (s.Layers[i] is Linear lin && i + 1 < s.Layers.Count && s.Layers[i + 1] is ReLU)
+                    {
+                        layers.Add(new PlannedLinear(lin.Weight, lin.Bias, relu: true));   // Linear → ReLU fused in the GEMM epilogue
+                        i++;
+                        continue;
+                    }
+                    var r = Collect(s.Layers[i], layers);
+                    if (r is not null) return r;
+                }
                 return null;
             case Linear l: layers.Add(new PlannedLinear(l.Weight, l.Bias)); return null;
             case ReLU: layers.Add(new PlannedActivation<Ops.ReluOp>(default)); return null;

@@ -120,8 +120,13 @@ public interface IPlannedLayer
     void Backward(Tensor x, Tensor y, Tensor gy, Tensor? gx);
 }
 
-/// <summary>y = x·Wᵀ + b with W [out, in], b [out]: the same GEMM calls as <see cref="Ops.Linear"/> and its backward.</summary>
-public sealed class PlannedLinear(Tensor weight, Tensor? bias) : IPlannedLayer
+/// <summary>
+/// y = x·Wᵀ + b with W [out, in], b [out] — or, fused with a following ReLU, y = max(x·Wᵀ + b, 0) — in one GEMM
+/// whose epilogue adds the bias (and applies the ReLU), as <see cref="Ops.Linear"/> does.
+/// Backward: with the ReLU, G ← G ⊙ [y &gt; 0] first (y &gt; 0 exactly where the pre-activation is); then
+/// ∂L/∂W = Gᵀ·x, ∂L/∂b = Σ_batch G, ∂L/∂x = G·W.
+/// </summary>
+public sealed class PlannedLinear(Tensor weight, Tensor? bias, bool relu = false) : IPlannedLayer
 {
     /// <inheritdoc/>
     public int OutputWidth(int inputWidth)
@@ -131,25 +136,27 @@ public sealed class PlannedLinear(Tensor weight, Tensor? bias) : IPlannedLayer
     }
 
     /// <inheritdoc/>
-    public void Forward(Tensor x, Tensor y, bool training)
-    {
-        int outF = weight.Shape[0];
-        if (bias is not null)
-            for (int r = 0; r < y.Shape[0]; r++) y.ViewRangeCopy(r * outF, bias);
-        Ops.GemmInto(x, false, weight, true, y, beta: bias is null ? 0 : 1);
-    }
+    public void Forward(Tensor x, Tensor y, bool training) =>
+        Ops.GemmInto(x, false, weight, true, y, 0, bias, relu ? GemmActivation.Relu : GemmActivation.None);
 
     /// <inheritdoc/>
     public void Backward(Tensor x, Tensor y, Tensor gy, Tensor? gx)
     {
+        var k = KernelProvider.Current;
+        if (relu)
+        {
+            // gy is the plan's own buffer and is not read again: mask it in place.
+            if (gy.DType == DType.Float32) k.UnaryBackward(new Ops.ReluOp(), y.Floats, y.Floats, gy.Floats, gy.Floats);
+            else k.UnaryBackward(new Ops.ReluOp(), y.Doubles, y.Doubles, gy.Doubles, gy.Doubles);
+        }
         var gw = weight.Grad ??= weight.ZerosLike();
         Ops.GemmInto(gy, true, x, false, gw, 0);                   // ∂L/∂W = Gᵀ·x   [out, in]
         if (bias is not null)
         {
             var gb = bias.Grad ??= bias.ZerosLike();
             gb.Fill(0);
-            if (gy.DType == DType.Float32) KernelProvider.Current.AddColumnSums<float>(gy.Floats, gy.Shape[0], gy.Shape[1], gb.Floats);
-            else KernelProvider.Current.AddColumnSums<double>(gy.Doubles, gy.Shape[0], gy.Shape[1], gb.Doubles);
+            if (gy.DType == DType.Float32) k.AddColumnSums<float>(gy.Floats, gy.Shape[0], gy.Shape[1], gb.Floats);
+            else k.AddColumnSums<double>(gy.Doubles, gy.Shape[0], gy.Shape[1], gb.Doubles);
         }
         if (gx is not null) Ops.GemmInto(gy, false, weight, false, gx, 0); // ∂L/∂x = G·W   [batch, in]
     }

@@ -91,11 +91,24 @@ public sealed class TuneCommandTests : IDisposable
     }
 
     [Fact]
-    public void WithoutAnObjectiveItSaysTheTrainerIsNotPluggedInYet()
+    public void TheTrainerObjectiveNeedsASearchSpace()
     {
         var (exit, _, stderr) = CliRunner.Run("tune", "--study", "t", "--db", Db);
         Assert.Equal(1, exit);
-        Assert.Contains("--objective", stderr);
+        Assert.Contains("--space", stderr);
+        Assert.Single(stderr.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public void TheTrainerIsTheObjectiveOnARealDataSet()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Db)!);
+        var space = Path.Combine(Path.GetDirectoryName(Db)!, "space-" + Guid.NewGuid().ToString("N") + ".json");
+        File.WriteAllText(space, """{ "lr": { "type": "log_uniform", "low": 1e-3, "high": 0.1 } }""");
+        var (exit, stdout, stderr) = CliRunner.Run("tune", "--study", "real", "--objective", "train:moons:n=300", "--space", space, "--trials", "3", "--epochs", "2", "--db", Db, "--json");
+        Assert.True(exit == 0, stderr);
+        using var doc = System.Text.Json.JsonDocument.Parse(stdout);
+        Assert.Contains("val_loss", stdout);
     }
 
     [Fact]
