@@ -28,7 +28,7 @@ internal static class TrainCommand
         var init = new Option<string>("--init") { Description = "Weight initializer: he, he-uniform, xavier, xavier-normal, lecun, orthogonal, zeros, normal:STD, uniform:A,B, default.", DefaultValueFactory = _ => d.Init };
         var optimizer = new Option<string>("--optimizer") { Description = "Optimizer: sgd, momentum, adagrad, rmsprop, adam, adamw, with keys, e.g. sgd:lr=0.1,momentum=0.9.", DefaultValueFactory = _ => d.Optimizer };
         var lr = new Option<double?>("--lr") { Description = "Learning rate (overrides lr in --optimizer)." };
-        var schedule = new Option<string?>("--schedule") { Description = "Learning-rate schedule, e.g. cosine:tmax=10, exponential:base=0.95, inverse-time:decay=1, step:size=3,gamma=0.5, plateau:patience=2." };
+        var schedule = new Option<string?>("--schedule") { Description = "Learning-rate schedule: cosine (default: anneal to 0 over the run), constant, exponential:base=0.95, inverse-time:decay=1, step:size=3,gamma=0.5, plateau:patience=2, …", DefaultValueFactory = _ => d.Schedule };
         var batch = new Option<int>("--batch-size") { Description = "Mini-batch size.", DefaultValueFactory = _ => d.BatchSize };
         var epochs = new Option<int>("--epochs") { Description = "Number of epochs.", DefaultValueFactory = _ => d.Epochs };
         var dropLast = new Option<bool>("--drop-last") { Description = "Drop the last incomplete batch of each epoch." };

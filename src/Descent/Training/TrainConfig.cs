@@ -24,8 +24,12 @@ public sealed record TrainConfig
     /// <summary>Optimizer in text form, e.g. adam:lr=1e-3.</summary>
     public string Optimizer { get; init; } = "adam:lr=1e-3";
 
-    /// <summary>Learning-rate schedule in text form (null: constant), e.g. cosine:tmax=10, plateau:patience=2.</summary>
-    public string? Schedule { get; init; }
+    /// <summary>
+    /// Learning-rate schedule in text form, e.g. <c>cosine</c> (the default: cosine annealing from the optimizer's rate
+    /// to 0 over the run; <c>tmax</c> defaults to the number of epochs), <c>constant</c>, <c>exponential:base=0.95</c>,
+    /// <c>plateau:patience=2</c>; null is constant.
+    /// </summary>
+    public string? Schedule { get; init; } = "cosine";
 
     /// <summary>Mini-batch size.</summary>
     public int BatchSize { get; init; } = 128;

@@ -82,7 +82,8 @@ public sealed class TrainingJob
         var model = Mlp.Create(widths, config.Activation, init, config.BatchNorm, config.Dropout, new Rng(config.Seed, WeightsStream), dtype);
         var spec = OptimizerSpec.Parse(WithWeightDecay(config.Optimizer, config.WeightDecay));
         var optimizer = spec.Create(model.Parameters());
-        var policy = config.Schedule is null ? new LearningRatePolicy(spec.LearningRate) : LearningRatePolicy.Parse(config.Schedule, spec.LearningRate);
+        var schedule = WithCosineLength(config.Schedule, config.Epochs);
+        var policy = schedule is null ? new LearningRatePolicy(spec.LearningRate) : LearningRatePolicy.Parse(schedule, spec.LearningRate);
         if (config.L1 > 0 && config.L2 > 0) throw new ArgumentException("choose one penalty: --l1 or --l2, not both.");
         var penalty = config.L1 > 0 ? Penalty.L1(config.L1) : config.L2 > 0 ? Penalty.L2(config.L2) : null;
         var options = new TrainerOptions
@@ -95,6 +96,16 @@ public sealed class TrainingJob
         var trainer = new Trainer(model, optimizer, policy, options, penalty, config.LabelSmoothing);
         var loader = new DataLoader(train, config.BatchSize, shuffle: true, dropLast: config.DropLast, seed: config.Seed, dtype: dtype);
         return new TrainingJob(config, new DatasetPair(train, test), validation, normalizer, model, optimizer, trainer, loader);
+    }
+
+    /// <summary>"cosine" without a length anneals over the whole run: tmax = the number of epochs.</summary>
+    private static string? WithCosineLength(string? schedule, int epochs)
+    {
+        if (schedule is null) return null;
+        var t = schedule.Trim();
+        if (t == "cosine") return $"cosine:tmax={epochs}";
+        if (t.StartsWith("cosine:", StringComparison.Ordinal) && !t.Contains("tmax", StringComparison.Ordinal)) return $"{t},tmax={epochs}";
+        return schedule;
     }
 
     private static string WithWeightDecay(string optimizer, double weightDecay)
