@@ -76,19 +76,30 @@ public static class Idx
     public static Array Read(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"IDX file '{path}' does not exist.", path);
-        byte[] bytes = ReadAllBytesDecompressed(path, out bool gz);
-        return Parse(bytes, path + (gz ? " (gzip; offsets in the decompressed data)" : ""));
+        if (IsGzip(path)) return ReadGzip(path);
+        return Parse(File.ReadAllBytes(path), path);
     }
 
     /// <summary>Parses IDX bytes; <paramref name="source"/> names them in errors.</summary>
     public static Array Parse(ReadOnlySpan<byte> bytes, string source)
     {
+        var dims = ParseHeader(bytes, source, out byte type, out int size, out long expected);
+        int header = 4 + 4 * dims.Length;
+        if (bytes.Length < expected)
+            throw new InvalidDataException($"{source}: truncated at byte offset {bytes.Length}: dimensions [{string.Join(", ", dims)}] of {size}-byte elements need {expected} bytes, the file has {bytes.Length}.");
+        if (bytes.Length > expected)
+            throw new InvalidDataException($"{source}: {bytes.Length - expected} unexpected bytes from byte offset {expected}: dimensions [{string.Join(", ", dims)}] need exactly {expected} bytes.");
+        return new Array(type, dims, bytes.Slice(header).ToArray());
+    }
+
+    /// <summary>Checks the magic, type and dimensions of an IDX header (bytes holds at least the whole header).</summary>
+    private static int[] ParseHeader(ReadOnlySpan<byte> bytes, string source, out byte type, out int size, out long expected)
+    {
         if (bytes.Length < 4)
             throw new InvalidDataException($"{source}: truncated at byte offset {bytes.Length}: an IDX header needs 4 bytes, the file has {bytes.Length}.");
         if (bytes[0] != 0 || bytes[1] != 0)
             throw new InvalidDataException($"{source}: wrong magic number at byte offset 0: expected 00 00 <type> <rank>, got {bytes[0]:X2} {bytes[1]:X2} {bytes[2]:X2} {bytes[3]:X2}. Not an IDX file?");
-        byte type = bytes[2];
-        int size;
+        type = bytes[2];
         try { size = ElementSize(type); }
         catch (InvalidDataException e) { throw new InvalidDataException($"{source}: byte offset 2: {e.Message}"); }
         int rank = bytes[3];
@@ -106,12 +117,8 @@ public static class Idx
             count *= v;
             if (count * size > int.MaxValue) throw new InvalidDataException($"{source}: byte offset {4 + 4 * k}: dimensions {string.Join("×", dims.Take(k + 1))} give more than 2 GB of data.");
         }
-        long expected = header + count * size;
-        if (bytes.Length < expected)
-            throw new InvalidDataException($"{source}: truncated at byte offset {bytes.Length}: dimensions [{string.Join(", ", dims)}] of {size}-byte elements need {expected} bytes, the file has {bytes.Length}.");
-        if (bytes.Length > expected)
-            throw new InvalidDataException($"{source}: {bytes.Length - expected} unexpected bytes from byte offset {expected}: dimensions [{string.Join(", ", dims)}] need exactly {expected} bytes.");
-        return new Array(type, dims, bytes.Slice(header).ToArray());
+        expected = header + count * size;
+        return dims;
     }
 
     /// <summary>Writes an array of unsigned bytes (type 0x08) atomically, gzip-compressed when <paramref name="gzip"/>.</summary>
@@ -139,25 +146,53 @@ public static class Idx
         });
     }
 
-    private static byte[] ReadAllBytesDecompressed(string path, out bool gzip)
+    private static bool IsGzip(string path)
     {
-        byte[] raw = File.ReadAllBytes(path);
-        gzip = raw.Length >= 2 && raw[0] == 0x1F && raw[1] == 0x8B;
-        if (!gzip) return raw;
-        using var output = new MemoryStream();
+        using var f = File.OpenRead(path);
+        return f.ReadByte() == 0x1F && f.ReadByte() == 0x8B;
+    }
+
+    /// <summary>
+    /// Reads a gzip-compressed IDX file as a stream: the header first, then the elements straight into an array of
+    /// exactly their size (no whole-file buffer), so a 47 MB image file needs 47 MB, not three times that.
+    /// </summary>
+    private static Array ReadGzip(string path)
+    {
+        string source = path + " (gzip; offsets in the decompressed data)";
+        using var file = File.OpenRead(path);
+        using var z = new GZipStream(file, CompressionMode.Decompress);
+        long offset = 0;
         try
         {
-            using var z = new GZipStream(new MemoryStream(raw), CompressionMode.Decompress);
-            z.CopyTo(output);
+            Span<byte> head = stackalloc byte[4 + 4 * 255];
+            int got = z.ReadAtLeast(head[..4], 4, throwOnEndOfStream: false);
+            offset = got;
+            if (got < 4) return Parse(head[..got], source);               // Parse reports the truncated header
+            int rank = head[3];
+            int header = 4 + 4 * rank;
+            got += z.ReadAtLeast(head[4..header], header - 4, throwOnEndOfStream: false);
+            offset = got;
+            if (got < header) return Parse(head[..got], source);
+            var dims = ParseHeader(head[..header], source, out byte type, out int size, out long expected);
+            var data = new byte[expected - header];
+            int n = z.ReadAtLeast(data, data.Length, throwOnEndOfStream: false);
+            offset = header + n;
+            if (n < data.Length)
+                throw new InvalidDataException($"{source}: truncated at byte offset {offset}: dimensions [{string.Join(", ", dims)}] of {size}-byte elements need {expected} bytes, the file has {offset}.");
+            Span<byte> probe = stackalloc byte[4096];
+            long extra = 0;
+            for (int k; (k = z.Read(probe)) > 0;) extra += k;
+            if (extra > 0)
+                throw new InvalidDataException($"{source}: {extra} unexpected bytes from byte offset {expected}: dimensions [{string.Join(", ", dims)}] need exactly {expected} bytes.");
+            return new Array(type, dims, data);
         }
-        catch (InvalidDataException e)
+        catch (InvalidDataException e) when (!e.Message.StartsWith(path, StringComparison.Ordinal))
         {
-            throw new InvalidDataException($"{path}: corrupt gzip stream (failed after {output.Length} decompressed bytes): {e.Message}");
+            throw new InvalidDataException($"{path}: corrupt gzip stream (failed after {offset} decompressed bytes): {e.Message}");
         }
         catch (EndOfStreamException e)
         {
-            throw new InvalidDataException($"{path}: truncated gzip stream (ended after {output.Length} decompressed bytes): {e.Message}");
+            throw new InvalidDataException($"{path}: truncated gzip stream (ended after {offset} decompressed bytes): {e.Message}");
         }
-        return output.ToArray();
     }
 }

@@ -98,7 +98,7 @@ public sealed class Trainer
     {
         var wall = Stopwatch.StartNew();
         var s = State;
-        Tensor? vx = validation?.FeaturesTensor();
+        Tensor? vx = validation is null ? null : Tensor.From(validation.Features, validation.Count, validation.FeatureCount);   // a view: evaluation only reads it
         for (int epoch = s.NextEpoch; epoch < Options.Epochs && !s.Stopped; epoch++)
         {
             var metrics = RunEpoch(train, epoch, cancellation);

@@ -65,6 +65,7 @@ public sealed class TrainingJob
         config.Validate();
         // threads: wired once the GEMM worker pool lands
         var dtype = config.DType == "float64" ? DType.Float64 : DType.Float32;
+        bool ownsData = data is null;   // data loaded here may be normalized in place; data passed in is shared
         data ??= DatasetSpec.Load(config.Data, config.Seed);
         Dataset train = data.Train, test = data.Test;
         Dataset? validation = null;
@@ -73,9 +74,24 @@ public sealed class TrainingJob
         if (config.Normalize != "none")
         {
             normalizer = Normalizer.Fit(train, config.Normalize == "global" ? NormalizationMode.Global : NormalizationMode.PerFeature);
-            train = normalizer.Transform(train);
-            test = normalizer.Transform(test);
-            if (validation is not null) validation = normalizer.Transform(validation);
+            if (ownsData)
+            {
+                // Our own copy: normalize in place (the split already copied its rows), so no second copy of the data is held.
+                foreach (var d in new[] { train, test, validation })
+                    if (d is not null) normalizer.Apply(d.Features, d.FeatureCount);
+            }
+            else
+            {
+                train = normalizer.Transform(train);
+                test = normalizer.Transform(test);
+                if (validation is not null) validation = normalizer.Transform(validation);
+            }
+        }
+        if (ownsData)
+        {
+            // Loading left large temporary buffers (compressed and raw bytes); return them before training starts.
+            System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+            GC.Collect();
         }
         int[] widths = [train.FeatureCount, .. config.Hidden, train.ClassCount];
         var init = config.Init is "default" or "pytorch" ? null : Initializer.Parse(config.Init);
@@ -120,7 +136,7 @@ public sealed class TrainingJob
     public TrainingResult Run(CancellationToken cancellation = default) => Trainer.Fit(Loader, Validation, cancellation);
 
     /// <summary>Loss, accuracy and confusion matrix on the test set.</summary>
-    public Evaluation EvaluateTest() => Trainer.Evaluate(Test.FeaturesTensor(), Test.Labels, Test.ClassCount);
+    public Evaluation EvaluateTest() => Trainer.Evaluate(Tensor.From(Test.Features, Test.Count, Test.FeatureCount), Test.Labels, Test.ClassCount);
 
     /// <summary>Writes a checkpoint of the current state (after an epoch) to <paramref name="dir"/>, atomically.</summary>
     public void SaveCheckpoint(string dir)
