@@ -68,7 +68,7 @@ if [[ $what == mlp || $what == all ]]; then
   OPENBLAS_NUM_THREADS="$threads" "$py" "$anchors/torch_fmnist.py" mlp 5 128 1 > "$out/torch.txt"
   OPENBLAS_NUM_THREADS="$threads" "$py" "$anchors/sklearn_fmnist.py" 5 > "$out/sklearn.txt"
   descent_rate=""
-  if "$root/descent" bench mlp --help >/dev/null 2>&1; then
+  if "$root/descent" bench --help 2>/dev/null | grep -qE '^\s+mlp\b'; then
     "$root/descent" bench mlp --json > "$out/descent_mlp.json"
     descent_rate=$("$py" -c "import json,sys; d=json.load(open(sys.argv[1])); print(d.get('train_samples_per_s') or d.get('samples_per_s') or '')" "$out/descent_mlp.json")
   fi

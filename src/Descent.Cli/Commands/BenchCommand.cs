@@ -8,6 +8,10 @@ namespace Descent.Cli.Commands;
 /// <c>descent bench</c>: speed measurements, one subcommand per benchmark (<c>gemm</c>; add others with one line
 /// in <see cref="Create"/>). Shared here: the <c>--threads</c> list and best-of-N timing.
 /// </summary>
+/// <remarks>
+/// <c>bench/compare.sh mlp</c> runs <c>descent bench mlp --json</c> when that subcommand exists and reads
+/// <c>train_samples_per_s</c> from its JSON document (the peers' figure: training samples a second).
+/// </remarks>
 internal static class BenchCommand
 {
     public static Command Create()

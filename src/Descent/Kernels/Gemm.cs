@@ -47,23 +47,13 @@ internal static unsafe class Gemm
             bool relu = activation == GemmActivation.Relu;
             if (k == 0 || alpha == T.Zero) { ScaleOnly(m, n, beta, pc, ldc, biasPtr, relu); return; }
             var job = GemmJob<T>.ForThisThread();
-            job.Set(Narrowest<T>(GemmMicroKernel.Isa, n), transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, biasPtr, relu);
+            job.Set(GemmMicroKernel.Isa, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, biasPtr, relu);
             long work = (long)m * n * k;
             int threads = work < ParallelThreshold ? 1 : Math.Max(1, Threading.MaxThreads);
             int parts = job.Split(threads);
             WorkerPool.Shared.Run(job, parts, threads);
             job.Clear();
         }
-    }
-
-    /// <summary>
-    /// The kernel for an n-column product: a narrower one when n fits its tile (n = 10 wastes 22 of 32 columns
-    /// of a Vector512 tile but 6 of 16 of a Vector256 one). Every width gives the same bits, so this is free.
-    /// </summary>
-    private static GemmIsa Narrowest<T>(GemmIsa isa, int n) where T : unmanaged
-    {
-        while (isa > GemmIsa.Vector128 && n <= GemmMicroKernel.NR<T>(isa - 1)) isa--;
-        return isa;
     }
 
     /// <summary>C ← act(β·C + bias) when there is nothing to multiply (k = 0 or α = 0).</summary>
