@@ -16,8 +16,9 @@ internal static class BenchCommand
 {
     public static Command Create()
     {
-        var cmd = new Command("bench", "Measure speed: `descent bench gemm` (matrix multiply, GFLOP/s and % of peak).");
+        var cmd = new Command("bench", "Measure speed: `descent bench gemm` (matrix multiply, GFLOP/s and % of peak), `descent bench mlp` (training and inference of the default model).");
         cmd.Subcommands.Add(BenchGemmCommand.Create());
+        cmd.Subcommands.Add(BenchMlpCommand.Create());
         return cmd;
     }
 

@@ -46,6 +46,7 @@ internal static unsafe class Gemm
             T* biasPtr = bias.IsEmpty ? null : pbias;
             bool relu = activation == GemmActivation.Relu;
             if (k == 0 || alpha == T.Zero) { ScaleOnly(m, n, beta, pc, ldc, biasPtr, relu); return; }
+            if (GemmSmall.Applies(transA, transB, m, beta)) { GemmSmall.Run(m, n, k, alpha, pa, lda, pb, ldb, pc, ldc, biasPtr, relu); return; }
             var job = GemmJob<T>.ForThisThread();
             job.Set(GemmMicroKernel.Isa, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, biasPtr, relu);
             long work = (long)m * n * k;

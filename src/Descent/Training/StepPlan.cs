@@ -81,6 +81,20 @@ public sealed class StepPlan
     }
 
     /// <summary>
+    /// Inference: the logits [batch, classes] for x [batch, inputWidth] in evaluation mode (dropout off), computed in
+    /// the plan's buffers — no graph, no allocation once the batch size has been seen. The tensor is valid until the next call.
+    /// </summary>
+    public Tensor Forward(Tensor x)
+    {
+        if (x.Rank != 2 || x.Shape[1] != _inputWidth || x.DType != _dtype)
+            throw new ShapeException($"StepPlan: expected input [batch, {_inputWidth}] {_dtype.Name()}, got {Shape.Format(x.Shape)} {x.DType.Name()}.");
+        var buf = For(x.Shape[0]);
+        buf.A[0].CopyFrom(x);
+        for (int l = 0; l < _layers.Count; l++) _layers[l].Forward(buf.A[l], buf.A[l + 1], training: false);
+        return buf.A[^1];
+    }
+
+    /// <summary>
     /// Fused softmax cross-entropy over rows of z [batch, classes]: returns (mean loss, correct) and writes
     /// gz = (softmax(z) − onehot(y)) / batch.
     /// </summary>

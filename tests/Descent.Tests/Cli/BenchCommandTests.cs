@@ -40,3 +40,17 @@ public class BenchCommandTests
         Assert.Throws<ArgumentOutOfRangeException>(() => Threading.MaxThreads = 0);
     }
 }
+
+public class BenchMlpCommandTests
+{
+    [Fact]
+    public void JsonHasEveryFigure()
+    {
+        var (exit, stdout, stderr) = CliRunner.Run("bench", "mlp", "--data", "blobs:n=512", "--epochs", "1", "--json");
+        Assert.True(exit == 0, stderr);
+        var d = System.Text.Json.JsonDocument.Parse(stdout).RootElement;
+        foreach (var key in new[] { "train_samples_per_s", "best_epoch_seconds", "test_accuracy", "peak_rss_mb", "inference_latency_us", "start_to_first_step_s" })
+            Assert.True(d.GetProperty(key).GetDouble() > 0, key);
+        Assert.StartsWith("planned", d.GetProperty("step_path").GetString());
+    }
+}
