@@ -73,8 +73,8 @@ public static class FashionMnist
     /// <summary>Loads an images file (rank 3, u8) and its labels file (rank 1, u8) as one dataset.</summary>
     public static Dataset LoadPair(string imagesPath, string labelsPath, string name, IReadOnlyList<string> classNames)
     {
-        var images = Idx.Read(imagesPath);
-        var labels = Idx.Read(labelsPath);
+        var images = IdxCache.Read(imagesPath);
+        var labels = IdxCache.Read(labelsPath);
         if (images.TypeCode != 0x08 || images.Dimensions.Length != 3)
             throw new InvalidDataException($"{imagesPath}: expected unsigned-byte images of rank 3 [n, rows, cols], got type 0x{images.TypeCode:X2} with dimensions [{string.Join(", ", images.Dimensions)}] (byte offsets 2–3).");
         if (labels.TypeCode != 0x08 || labels.Dimensions.Length != 1)

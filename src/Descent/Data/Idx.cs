@@ -29,7 +29,8 @@ public static class Idx
             var r = new float[Count];
             if (TypeCode == 0x08)
             {
-                for (int i = 0; i < r.Length; i++) r[i] = Data[i] / divisor;
+                System.Numerics.Tensors.TensorPrimitives.ConvertTruncating<byte, float>(Data, r);   // exact: bytes are small integers
+                if (divisor != 1f) System.Numerics.Tensors.TensorPrimitives.Divide(r, divisor, r);
                 return r;
             }
             int size = ElementSize(TypeCode);
@@ -76,8 +77,7 @@ public static class Idx
     public static Array Read(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"IDX file '{path}' does not exist.", path);
-        if (IsGzip(path)) return ReadGzip(path);
-        return Parse(File.ReadAllBytes(path), path);
+        return ReadFile(path, IsGzip(path));
     }
 
     /// <summary>Parses IDX bytes; <paramref name="source"/> names them in errors.</summary>
@@ -153,14 +153,14 @@ public static class Idx
     }
 
     /// <summary>
-    /// Reads a gzip-compressed IDX file as a stream: the header first, then the elements straight into an array of
+    /// Reads an IDX file (raw or gzip) as a stream: the header first, then the elements straight into an array of
     /// exactly their size (no whole-file buffer), so a 47 MB image file needs 47 MB, not three times that.
     /// </summary>
-    private static Array ReadGzip(string path)
+    private static Array ReadFile(string path, bool gzip)
     {
-        string source = path + " (gzip; offsets in the decompressed data)";
+        string source = gzip ? path + " (gzip; offsets in the decompressed data)" : path;
         using var file = File.OpenRead(path);
-        using var z = new GZipStream(file, CompressionMode.Decompress);
+        using Stream z = gzip ? new GZipStream(file, CompressionMode.Decompress) : file;
         long offset = 0;
         try
         {
@@ -186,7 +186,7 @@ public static class Idx
                 throw new InvalidDataException($"{source}: {extra} unexpected bytes from byte offset {expected}: dimensions [{string.Join(", ", dims)}] need exactly {expected} bytes.");
             return new Array(type, dims, data);
         }
-        catch (InvalidDataException e) when (!e.Message.StartsWith(path, StringComparison.Ordinal))
+        catch (InvalidDataException e) when (gzip && !e.Message.StartsWith(path, StringComparison.Ordinal))
         {
             throw new InvalidDataException($"{path}: corrupt gzip stream (failed after {offset} decompressed bytes): {e.Message}");
         }
