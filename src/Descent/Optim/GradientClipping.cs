@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using System.Numerics.Tensors;
 
 namespace Descent.Optim;
 
@@ -12,7 +13,8 @@ namespace Descent.Optim;
 /// every gradient is multiplied by c = min(1, max_norm / (‖g‖_p + 1e-6)); the total norm before clipping
 /// is returned. By value: every element is clamped to [−v, v]. Keras differs: its <c>clipnorm</c> clips
 /// each tensor by its own norm, and <c>global_clipnorm</c> multiplies by max_norm/max(‖g‖, max_norm)
-/// (no 1e-6). The norm is accumulated in float64 for both dtypes (PyTorch uses the gradient's dtype).
+/// (no 1e-6). Each tensor's 2-norm and 1-norm are computed in the gradient's own dtype with SIMD (as PyTorch does),
+/// and the per-tensor norms are combined in float64.
 /// </remarks>
 public static class GradientClipping
 {
@@ -78,15 +80,16 @@ public static class GradientClipping
             for (int i = 0; i < x.Length; i++) { double a = double.CreateTruncating(T.Abs(x[i])); acc = double.IsNaN(a) ? a : Math.Max(acc, a); }
             return acc;
         }
-        if (p == 2) { for (int i = 0; i < x.Length; i++) { double a = double.CreateTruncating(x[i]); acc += a * a; } return Math.Sqrt(acc); }
-        if (p == 1) { for (int i = 0; i < x.Length; i++) acc += Math.Abs(double.CreateTruncating(x[i])); return acc; }
+        if (x.Length == 0) return 0;
+        if (p == 2) return double.CreateTruncating(TensorPrimitives.Norm(x));
+        if (p == 1) return double.CreateTruncating(TensorPrimitives.SumOfMagnitudes(x));
         for (int i = 0; i < x.Length; i++) acc += Math.Pow(Math.Abs(double.CreateTruncating(x[i])), p);
         return Math.Pow(acc, 1 / p);
     }
 
     private static void Scale<T>(Span<T> x, T c) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = 0; i < x.Length; i++) x[i] *= c;
+        TensorPrimitives.Multiply(x, c, x);
     }
 
     private static void Clamp<T>(Span<T> x, T v) where T : unmanaged, IFloatingPointIeee754<T>

@@ -67,8 +67,7 @@ public sealed class StepPlan
         if (x.Rank != 2 || x.Shape[0] != batch || x.Shape[1] != _inputWidth || x.DType != _dtype)
             throw new ShapeException($"StepPlan: expected input [{batch}, {_inputWidth}] {_dtype.Name()}, got {Shape.Format(x.Shape)} {x.DType.Name()}.");
         var buf = For(batch);
-        var input = buf.A[0];
-        input.CopyFrom(x);
+        buf.A[0] = x;   // the layers read the caller's batch in place (valid for the whole step)
         for (int l = 0; l < _layers.Count; l++) _layers[l].Forward(buf.A[l], buf.A[l + 1], training);
         var logits = buf.A[^1];
         var gLogits = buf.G[^1];
@@ -89,7 +88,7 @@ public sealed class StepPlan
         if (x.Rank != 2 || x.Shape[1] != _inputWidth || x.DType != _dtype)
             throw new ShapeException($"StepPlan: expected input [batch, {_inputWidth}] {_dtype.Name()}, got {Shape.Format(x.Shape)} {x.DType.Name()}.");
         var buf = For(x.Shape[0]);
-        buf.A[0].CopyFrom(x);
+        buf.A[0] = x;
         for (int l = 0; l < _layers.Count; l++) _layers[l].Forward(buf.A[l], buf.A[l + 1], training: false);
         return buf.A[^1];
     }
