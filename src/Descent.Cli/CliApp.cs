@@ -19,12 +19,22 @@ internal static class CliApp
     public static Option<ulong> SeedOption() => new("--seed") { Description = "Seed for every random number (weights, data order, dropout).", DefaultValueFactory = _ => 0UL };
 
     /// <summary>Parses and runs, mapping exceptions to exit codes 1 (user error) and 2 (internal error).</summary>
-    public static int Invoke(Command root, string[] args)
+    public static int Invoke(Command root, string[] args) => Guarded(() => root.Parse(args).Invoke());
+
+    /// <summary>Errors the person can fix: bad values, shapes, files.</summary>
+    public static bool IsUserError(Exception e) => e is UserException or ArgumentException or FormatException or FileNotFoundException
+        or DirectoryNotFoundException or InvalidDataException or ShapeException;
+
+    /// <summary>Runs an action and maps errors as <see cref="Invoke"/> does (for actions that catch inside System.CommandLine).</summary>
+    public static void SetAction(Command command, Func<ParseResult, int> action) =>
+        command.SetAction(parse => Guarded(() => action(parse)));
+
+    /// <summary>Runs <paramref name="run"/>: a user error prints one line and gives 1, any other exception gives 2.</summary>
+    private static int Guarded(Func<int> run)
     {
-        var parsed = root.Parse(args);
         try
         {
-            return parsed.Invoke();
+            return run();
         }
         catch (Exception e) when (IsUserError(e))
         {
@@ -37,30 +47,6 @@ internal static class CliApp
             return 2;
         }
     }
-
-    /// <summary>Errors the person can fix: bad values, shapes, files.</summary>
-    public static bool IsUserError(Exception e) => e is UserException or ArgumentException or FormatException or FileNotFoundException
-        or DirectoryNotFoundException or InvalidDataException or ShapeException;
-
-    /// <summary>Runs an action and maps errors as <see cref="Invoke"/> does (for actions that catch inside System.CommandLine).</summary>
-    public static void SetAction(Command command, Func<ParseResult, int> action) =>
-        command.SetAction(parse =>
-        {
-            try
-            {
-                return action(parse);
-            }
-            catch (Exception e) when (IsUserError(e))
-            {
-                Console.Error.WriteLine($"descent: {e.Message}");
-                return 1;
-            }
-            catch (Exception e)
-            {
-                Console.Error.WriteLine($"descent: internal error: {e}");
-                return 2;
-            }
-        });
 
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
