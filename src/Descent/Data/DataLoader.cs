@@ -102,19 +102,19 @@ public sealed class DataLoader
         int start = _next * BatchSize, count = Math.Min(BatchSize, Data.Count - start);
         var (x, y) = count == BatchSize ? (_x, _y) : (_xTail!, _yTail!);
         int d = Data.FeatureCount;
-        var src = Data.Features;
         if (x.DType == DType.Float32)
         {
             var dst = x.Floats;
             for (int k = 0; k < count; k++)
             {
                 int row = _order[start + k];
-                src.AsSpan(row * d, d).CopyTo(dst.Slice(k * d, d));
+                Data.CopyRow(row, dst.Slice(k * d, d));
                 y[k] = Data.Labels[row];
             }
         }
         else
         {
+            var src = Data.Features;
             var dst = x.Doubles;
             for (int k = 0; k < count; k++)
             {

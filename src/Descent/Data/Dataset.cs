@@ -5,20 +5,43 @@ namespace Descent.Data;
 /// index per row, plus the class names and the shape of one example (e.g. <c>[1, 28, 28]</c> for an image,
 /// <c>[2]</c> for a point in the plane; its product is d).
 /// </summary>
+/// <remarks>
+/// Images may instead be held as their bytes (a quarter of the memory) with a divisor — the features are
+/// b / divisor, as torchvision's ToTensor — and, after <see cref="WithNormalization"/>, a z-score on top. Such a
+/// dataset makes float rows only where they are read: <see cref="CopyRow"/> (the mini-batch gather) converts one
+/// row at a time, and <see cref="Features"/> materializes them all on first use. Both give bitwise the values the
+/// float path gives.
+/// </remarks>
 public sealed class Dataset
 {
+    private float[]? _features;          // [n, d] (materialized lazily when byte-backed)
+    private readonly byte[]? _bytes;     // [n, d] raw pixels, or null
+    private readonly float _divisor = 1f;
+
+    /// <summary>A byte-backed dataset: feature = byte / <paramref name="divisor"/> (then <paramref name="normalization"/>, if any).</summary>
+    public Dataset(string name, byte[] bytes, float divisor, int[] labels, int[] featureShape, IReadOnlyList<string> classNames, Normalizer? normalization = null)
+        : this(name, (float[]?)null, bytes.Length, labels, featureShape, classNames)
+    {
+        _bytes = bytes;
+        _divisor = divisor;
+        Normalization = normalization;
+    }
+
     /// <summary>Builds a dataset, checking that the lengths agree.</summary>
     public Dataset(string name, float[] features, int[] labels, int[] featureShape, IReadOnlyList<string> classNames)
+        : this(name, features, features.Length, labels, featureShape, classNames) { }
+
+    private Dataset(string name, float[]? features, int values, int[] labels, int[] featureShape, IReadOnlyList<string> classNames)
     {
         int d = Descent.Shape.Numel(featureShape);
         if (d <= 0) throw new ArgumentException($"Dataset '{name}': feature shape {Descent.Shape.Format(featureShape)} has no elements.");
-        if (features.Length != labels.Length * d)
-            throw new ArgumentException($"Dataset '{name}': {labels.Length} labels × {d} features = {labels.Length * (long)d} values expected, got {features.Length}.");
+        if (values != labels.Length * d)
+            throw new ArgumentException($"Dataset '{name}': {labels.Length} labels × {d} features = {labels.Length * (long)d} values expected, got {values}.");
         for (int i = 0; i < labels.Length; i++)
             if ((uint)labels[i] >= (uint)classNames.Count)
                 throw new ArgumentException($"Dataset '{name}': label {labels[i]} at row {i} is outside 0..{classNames.Count - 1} ({classNames.Count} classes).");
         Name = name;
-        Features = features;
+        _features = features;
         Labels = labels;
         FeatureShape = featureShape;
         ClassNames = classNames;
@@ -27,8 +50,48 @@ public sealed class Dataset
     /// <summary>A short name ("fashion-mnist/train", "moons/test").</summary>
     public string Name { get; }
 
-    /// <summary>The features, row-major. // [n, d]</summary>
-    public float[] Features { get; }
+    /// <summary>The features, row-major (materialized on first use when byte-backed). // [n, d]</summary>
+    public float[] Features => _features ??= Materialize();
+
+    /// <summary>True when the rows are held as bytes (see the remarks).</summary>
+    public bool IsByteBacked => _bytes is not null;
+
+    /// <summary>The z-score applied on top of byte / divisor, for a byte-backed dataset (null: none).</summary>
+    public Normalizer? Normalization { get; }
+
+    /// <summary>Writes the features of row <paramref name="i"/> into <paramref name="destination"/> [d].</summary>
+    public void CopyRow(int i, Span<float> destination)
+    {
+        int d = FeatureCount;
+        if (_bytes is null) { Features.AsSpan(i * d, d).CopyTo(destination); return; }
+        var dst = destination[..d];
+        System.Numerics.Tensors.TensorPrimitives.ConvertTruncating<byte, float>(_bytes.AsSpan(i * d, d), dst);
+        if (_divisor != 1f) System.Numerics.Tensors.TensorPrimitives.Divide(dst, _divisor, dst);
+        Normalization?.Apply(dst, d);
+    }
+
+    /// <summary>Bytes of each row, for statistics (null unless byte-backed). // [n, d]</summary>
+    internal ReadOnlySpan<byte> Bytes => _bytes;
+
+    /// <summary>The divisor of a byte-backed dataset.</summary>
+    internal float Divisor => _divisor;
+
+    private float[] Materialize()
+    {
+        int d = FeatureCount;
+        var x = new float[Count * d];
+        for (int i = 0; i < Count; i++) CopyRow(i, x.AsSpan(i * d, d));
+        return x;
+    }
+
+    /// <summary>The same rows and labels seen through <paramref name="normalizer"/> (byte-backed: no copy of the rows is made).</summary>
+    public Dataset WithNormalization(Normalizer normalizer)
+    {
+        if (_bytes is not null) return new Dataset(Name, _bytes, _divisor, Labels, FeatureShape, ClassNames, normalizer);
+        var x = (float[])Features.Clone();
+        normalizer.Apply(x, FeatureCount);
+        return WithFeatures(x);
+    }
 
     /// <summary>The class index of each row. // [n]</summary>
     public int[] Labels { get; }
@@ -55,15 +118,21 @@ public sealed class Dataset
     public Dataset Subset(ReadOnlySpan<int> indices, string? name = null)
     {
         int d = FeatureCount;
-        var x = new float[indices.Length * d];
         var y = new int[indices.Length];
         for (int k = 0; k < indices.Length; k++)
         {
             int i = indices[k];
             if ((uint)i >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(indices), $"Row {i} is outside 0..{Count - 1} of '{Name}'.");
-            Features.AsSpan(i * d, d).CopyTo(x.AsSpan(k * d, d));
             y[k] = Labels[i];
         }
+        if (_bytes is not null)
+        {
+            var b = new byte[indices.Length * d];
+            for (int k = 0; k < indices.Length; k++) _bytes.AsSpan(indices[k] * d, d).CopyTo(b.AsSpan(k * d, d));
+            return new Dataset(name ?? Name, b, _divisor, y, (int[])FeatureShape.Clone(), ClassNames, Normalization);
+        }
+        var x = new float[indices.Length * d];
+        for (int k = 0; k < indices.Length; k++) Features.AsSpan(indices[k] * d, d).CopyTo(x.AsSpan(k * d, d));
         return new Dataset(name ?? Name, x, y, (int[])FeatureShape.Clone(), ClassNames);
     }
 

@@ -85,7 +85,7 @@ public static class FashionMnist
         for (int i = 0; i < y.Length; i++)
             if (y[i] >= classNames.Count)
                 throw new InvalidDataException($"{labelsPath}: label {y[i]} at byte offset {8 + i} is outside 0..{classNames.Count - 1}.");
-        return new Dataset(name, images.ToFloats(255f), y, [1, images.Dimensions[1], images.Dimensions[2]], classNames);
+        return new Dataset(name, images.Data, 255f, y, [1, images.Dimensions[1], images.Dimensions[2]], classNames);   // pixels kept as bytes: x = b/255
     }
 
     private static string? FindFile(string dir, string name)

@@ -74,13 +74,13 @@ public sealed class TrainingJob
         if (config.Normalize != "none")
         {
             normalizer = Normalizer.Fit(train, config.Normalize == "global" ? NormalizationMode.Global : NormalizationMode.PerFeature);
-            if (ownsData)
+            if (ownsData && !train.IsByteBacked)
             {
                 // Our own copy: normalize in place (the split already copied its rows), so no second copy of the data is held.
                 foreach (var d in new[] { train, test, validation })
                     if (d is not null) normalizer.Apply(d.Features, d.FeatureCount);
             }
-            else
+            else   // shared data is copied; byte-backed images get a normalized view, converted row by row in the gather
             {
                 train = normalizer.Transform(train);
                 test = normalizer.Transform(test);
