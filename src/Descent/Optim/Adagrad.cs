@@ -47,9 +47,9 @@ public sealed class Adagrad : Optimizer
     protected override double InitialBufferValue(int index) => InitialAccumulatorValue;
 
     /// <inheritdoc/>
-    protected override void Update<T>(ParamState s, Span<T> p, ReadOnlySpan<T> g, double lr, double weightDecay)
+    protected override void Update<T>(ParamState s, int start, Span<T> p, ReadOnlySpan<T> g, double lr, double weightDecay)
     {
-        var sum = s.Span<T>(0);                                 // G, like θ
+        var sum = s.Span<T>(0, start, p.Length);               // G, like θ
         double clr = lr / (1 + (s.Step - 1) * LrDecay);
         T negClr = T.CreateTruncating(-clr), eps = T.CreateTruncating(Eps), wd = T.CreateTruncating(weightDecay);
         bool decay = weightDecay != 0;

@@ -57,11 +57,11 @@ public class Adam : Optimizer
     protected override string[] BufferNames => AmsGrad ? ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"] : ["exp_avg", "exp_avg_sq"];
 
     /// <inheritdoc/>
-    protected sealed override void Update<T>(ParamState s, Span<T> p, ReadOnlySpan<T> g, double lr, double weightDecay)
+    protected sealed override void Update<T>(ParamState s, int start, Span<T> p, ReadOnlySpan<T> g, double lr, double weightDecay)
     {
-        var m = s.Span<T>(0);                                   // first moment, like θ
-        var v = s.Span<T>(1);                                   // second moment, like θ
-        var vmax = AmsGrad ? s.Span<T>(2) : default;            // running max of v, like θ
+        var m = s.Span<T>(0, start, p.Length);                 // first moment, like θ
+        var v = s.Span<T>(1, start, p.Length);                 // second moment, like θ
+        var vmax = AmsGrad ? s.Span<T>(2, start, p.Length) : default; // running max of v, like θ
         double bc1 = 1 - Math.Pow(Beta1, s.Step), bc2 = 1 - Math.Pow(Beta2, s.Step);
         T negStep = T.CreateTruncating(-(lr / bc1)), bc2Sqrt = T.CreateTruncating(Math.Sqrt(bc2)), eps = T.CreateTruncating(Eps);
         T b1 = T.CreateTruncating(Beta1), a1 = T.CreateTruncating(1 - Beta1), b2 = T.CreateTruncating(Beta2), a2 = T.CreateTruncating(1 - Beta2);

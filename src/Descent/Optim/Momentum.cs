@@ -38,9 +38,9 @@ public sealed class Momentum : Optimizer
     protected override string[] BufferNames => ["velocity"];
 
     /// <inheritdoc/>
-    protected override void Update<T>(ParamState s, Span<T> p, ReadOnlySpan<T> g, double lr, double weightDecay)
+    protected override void Update<T>(ParamState s, int start, Span<T> p, ReadOnlySpan<T> g, double lr, double weightDecay)
     {
-        var v = s.Span<T>(0);                                   // velocity, like θ
+        var v = s.Span<T>(0, start, p.Length);                 // velocity, like θ
         T m = T.CreateTruncating(MomentumFactor), gamma = T.CreateTruncating(lr), wd = T.CreateTruncating(weightDecay);
         bool decay = weightDecay != 0, first = s.Step == 1;
         int i = 0;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using Descent.Kernels;
 
 namespace Descent.Optim;
 
@@ -7,6 +8,8 @@ namespace Descent.Optim;
 /// Shared machinery of every optimizer: parameter groups, per-parameter state (moment buffers
 /// allocated on a parameter's first step, then reused: the steady-state step allocates nothing),
 /// the state dict, and the dispatch of one fused pass per parameter to <see cref="Update{T}"/>.
+/// Large parameters are cut into chunks run on the worker pool (see <see cref="Step"/>); the update is
+/// elementwise, so any thread count gives bitwise the same numbers.
 /// </summary>
 /// <remarks>
 /// Design: one class per optimizer, each holding its update rule as a single generic loop over
@@ -16,12 +19,22 @@ namespace Descent.Optim;
 /// around an optimizer. State dict names follow PyTorch's: <c>state.{i}.{buffer}</c> with i the
 /// parameter's index over all groups in order, <c>state.{i}.step</c>, plus <c>lr</c> and <c>step_count</c>.
 /// </remarks>
-public abstract class Optimizer : IOptimizer
+public abstract class Optimizer : IOptimizer, IParallelJob
 {
+    /// <summary>Fewest elements of a parameter worth splitting over threads.</summary>
+    internal const int SplitThreshold = 1 << 16;
+
+    /// <summary>Elements per chunk of a split parameter: a multiple of every vector width, so chunks start on a lane boundary.</summary>
+    internal const int ChunkElements = 1 << 15;
+
     private readonly ParamGroup[] _groups;
     private readonly Tensor[] _params;   // every parameter, group by group
     private readonly ParamState[] _state; // [parameter]
     private string[]? _bufferNames;       // BufferNames, read once (the steady-state step allocates nothing)
+    private readonly List<Chunk> _chunks = []; // this step's work, rebuilt each step (capacity reused: no allocation)
+
+    /// <summary>Elements [Start, Start + Length) of parameter Param, with its group's rate and decay.</summary>
+    private readonly record struct Chunk(int Param, int Start, int Length, double Lr, double WeightDecay);
 
     /// <summary>Per-parameter state: the step count t and the named buffers (null until the first step).</summary>
     protected sealed class ParamState
@@ -32,8 +45,8 @@ public abstract class Optimizer : IOptimizer
         /// <summary>Buffers named by <see cref="BufferNames"/>, each shaped like the parameter.</summary>
         public Tensor?[] Buffers = [];
 
-        /// <summary>The buffer at <paramref name="index"/> as a span.</summary>
-        public Span<T> Span<T>(int index) where T : unmanaged => Buffers[index]!.Span<T>();
+        /// <summary>Elements [<paramref name="start"/>, <paramref name="start"/> + <paramref name="length"/>) of the buffer at <paramref name="index"/>.</summary>
+        public Span<T> Span<T>(int index, int start, int length) where T : unmanaged => Buffers[index]!.Span<T>().Slice(start, length);
     }
 
     /// <summary>Builds the optimizer over groups; <paramref name="learningRate"/> and <paramref name="weightDecay"/> are the defaults.</summary>
@@ -99,9 +112,18 @@ public abstract class Optimizer : IOptimizer
         group.LearningRate is { } g ? (InitialLearningRate != 0 ? g * (LearningRate / InitialLearningRate) : g) : LearningRate;
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// Two phases. First, serially, everything that is not elementwise: checks, state allocation, step
+    /// counts, and the list of chunks — one per parameter, or <see cref="ChunkElements"/>-element pieces of a
+    /// parameter of at least <see cref="SplitThreshold"/> elements when more than one thread may run. Then
+    /// the chunks run on the worker pool, in any order: each element's arithmetic is the same whatever chunk
+    /// holds it, so 1 thread and N threads give bitwise the same parameters and state.
+    /// </remarks>
     public void Step()
     {
         StepCount++;
+        bool split = Threading.MaxThreads > 1;
+        _chunks.Clear();
         int index = 0;
         foreach (var group in _groups)
         {
@@ -117,10 +139,21 @@ public abstract class Optimizer : IOptimizer
                 var s = _state[index];
                 if (s.Buffers.Length != Names.Length) Allocate(s, p);
                 s.Step++;
-                if (p.DType == DType.Float32) Update(s, p.Floats, g.Floats, lr, wd);
-                else Update(s, p.Doubles, g.Doubles, lr, wd);
+                int n = p.Length, chunk = split && n >= SplitThreshold ? ChunkElements : Math.Max(n, 1);
+                for (int start = 0; start < n; start += chunk) _chunks.Add(new Chunk(index, start, Math.Min(chunk, n - start), lr, wd));
             }
         }
+        WorkerPool.Shared.Run(this, _chunks.Count, Threading.MaxThreads);
+    }
+
+    /// <summary>Runs chunk <paramref name="part"/> of this step (called by the worker pool, on any thread).</summary>
+    void IParallelJob.Run(int part)
+    {
+        var c = _chunks[part];
+        var p = _params[c.Param];
+        var s = _state[c.Param];
+        if (p.DType == DType.Float32) Update(s, c.Start, p.Floats.Slice(c.Start, c.Length), p.Grad!.Floats.Slice(c.Start, c.Length), c.Lr, c.WeightDecay);
+        else Update(s, c.Start, p.Doubles.Slice(c.Start, c.Length), p.Grad!.Doubles.Slice(c.Start, c.Length), c.Lr, c.WeightDecay);
     }
 
     private string[] Names => _bufferNames ??= BufferNames;
@@ -133,15 +166,20 @@ public abstract class Optimizer : IOptimizer
     }
 
     /// <summary>
-    /// One fused pass: updates <paramref name="p"/> in place from the gradient <paramref name="g"/> and the
-    /// state <paramref name="s"/> (already counted: <c>s.Step</c> is this step's t, starting at 1).
+    /// One fused pass over a chunk of a parameter: updates <paramref name="p"/> in place from the gradient
+    /// <paramref name="g"/> and the state <paramref name="s"/> (already counted: <c>s.Step</c> is this step's t,
+    /// starting at 1). The chunk is elements [<paramref name="start"/>, <paramref name="start"/> + p.Length) of the
+    /// parameter; read the state's buffers over the same elements with <c>s.Span&lt;T&gt;(b, start, p.Length)</c>.
+    /// Chunks of one parameter may run at the same time on different threads: read <paramref name="s"/>'s
+    /// fields (per-parameter scalars such as bias corrections are pure functions of <c>s.Step</c>), never write them.
     /// </summary>
-    /// <param name="s">the parameter's state</param>
-    /// <param name="p">the parameter // [n]</param>
-    /// <param name="g">its gradient, not modified // [n]</param>
+    /// <param name="s">the parameter's state (read only here)</param>
+    /// <param name="start">index of the chunk's first element in the parameter (a multiple of the vector width)</param>
+    /// <param name="p">the chunk of the parameter // [chunk]</param>
+    /// <param name="g">the chunk of its gradient, not modified // [chunk]</param>
     /// <param name="lr">the group's learning rate at this step</param>
     /// <param name="weightDecay">the group's weight decay</param>
-    protected abstract void Update<T>(ParamState s, Span<T> p, ReadOnlySpan<T> g, double lr, double weightDecay)
+    protected abstract void Update<T>(ParamState s, int start, Span<T> p, ReadOnlySpan<T> g, double lr, double weightDecay)
         where T : unmanaged, IFloatingPointIeee754<T>;
 
     /// <inheritdoc/>

@@ -56,11 +56,11 @@ public sealed class RmsProp : Optimizer
     protected override string[] BufferNames => _names;
 
     /// <inheritdoc/>
-    protected override void Update<T>(ParamState s, Span<T> p, ReadOnlySpan<T> g, double lr, double weightDecay)
+    protected override void Update<T>(ParamState s, int start, Span<T> p, ReadOnlySpan<T> g, double lr, double weightDecay)
     {
-        var sq = s.Span<T>(0);                                                   // E[g²], like θ
-        var buf = MomentumFactor > 0 ? s.Span<T>(1) : default;                   // b, like θ
-        var ga = Centered ? s.Span<T>(MomentumFactor > 0 ? 2 : 1) : default;     // E[g], like θ
+        var sq = s.Span<T>(0, start, p.Length);                                 // E[g²], like θ
+        var buf = MomentumFactor > 0 ? s.Span<T>(1, start, p.Length) : default; // b, like θ
+        var ga = Centered ? s.Span<T>(MomentumFactor > 0 ? 2 : 1, start, p.Length) : default; // E[g], like θ
         T rho = T.CreateTruncating(Alpha), rest = T.CreateTruncating(1 - Alpha), eps = T.CreateTruncating(Eps);
         T negLr = T.CreateTruncating(-lr), mu = T.CreateTruncating(MomentumFactor), wd = T.CreateTruncating(weightDecay);
         bool decay = weightDecay != 0, momentum = MomentumFactor > 0;

@@ -48,7 +48,7 @@ public sealed class Sgd : Optimizer
     protected override string[] BufferNames => MomentumFactor != 0 ? ["momentum_buffer"] : [];
 
     /// <inheritdoc/>
-    protected override void Update<T>(ParamState s, Span<T> p, ReadOnlySpan<T> g, double lr, double weightDecay)
+    protected override void Update<T>(ParamState s, int start, Span<T> p, ReadOnlySpan<T> g, double lr, double weightDecay)
     {
         T wd = T.CreateTruncating(weightDecay), negLr = T.CreateTruncating(-lr);
         bool decay = weightDecay != 0;
@@ -72,7 +72,7 @@ public sealed class Sgd : Optimizer
             }
             return;
         }
-        var b = s.Span<T>(0);                                   // momentum buffer, like θ
+        var b = s.Span<T>(0, start, p.Length);                 // momentum buffer, like θ
         T mu = T.CreateTruncating(MomentumFactor), keep = T.CreateTruncating(1 - Dampening);
         bool first = s.Step == 1;
         int i = 0;

@@ -1,0 +1,52 @@
+using Descent.Optim;
+
+namespace Descent.Tests.Optim;
+
+/// <summary>Large parameters are split into chunks over the worker pool; the numbers must not depend on the thread count.</summary>
+[Collection("Threading")]
+public class OptimizerThreadingTests
+{
+    /// <summary>
+    /// 300,007 elements: above the split threshold, not a multiple of the chunk size, so the last chunk has a
+    /// vector part and a scalar tail; a small second parameter shares the step's job.
+    /// The steady-state split step allocates nothing.
+    /// </summary>
+    [Theory]
+    [InlineData("adam:lr=0.01,weight_decay=0.01")]
+    [InlineData("adamw:lr=0.01,amsgrad=true")]
+    [InlineData("sgd:lr=0.05,momentum=0.9,nesterov=true")]
+    [InlineData("rmsprop:lr=0.01,alpha=0.9,momentum=0.5,centered=true")]
+    public void OneAndTwoThreadsGiveBitwiseTheSameStep(string spec)
+    {
+        Assert.True(300_007 >= Optimizer.SplitThreshold && 300_007 % Optimizer.ChunkElements != 0);
+        foreach (var dtype in new[] { DType.Float32, DType.Float64 })
+        {
+            var one = Run(spec, dtype, threads: 1);
+            var two = Run(spec, dtype, threads: 2);
+            for (int i = 0; i < one.Params.Length; i++) Assert.True(one.Params[i].BitwiseEquals(two.Params[i]), $"{spec} {dtype}: parameter {i}");
+            foreach (var (name, t) in one.State) Assert.True(t.BitwiseEquals(two.State[name]), $"{spec} {dtype}: state {name}");
+        }
+    }
+
+    private static (Tensor[] Params, IReadOnlyDictionary<string, Tensor> State) Run(string spec, DType dtype, int threads)
+    {
+        int saved = Threading.MaxThreads;
+        try
+        {
+            Threading.MaxThreads = threads;
+            var rng = new Rng(11);
+            var ps = new[] { Tensor.Normal(rng, 0, 1, dtype, 300_007), Tensor.Normal(rng, 0, 1, dtype, 37) };
+            foreach (var p in ps) p.RequiresGrad = true;
+            var o = OptimizerSpec.Parse(spec).Create(ps);
+            for (int step = 0; step < 4; step++)
+            {
+                foreach (var p in ps) p.Grad = Tensor.Normal(rng, 0, 1, dtype, p.ShapeArray);
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                o.Step();
+                if (step >= 2) Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before); // the split step allocates nothing either
+            }
+            return (ps, o.StateDict());
+        }
+        finally { Threading.MaxThreads = saved; }
+    }
+}
