@@ -111,6 +111,8 @@ internal static class TrainCommand
             AnsiConsole.MarkupLine(Markup.Escape(string.Create(Inv,
                 $"run {runId}: {config.Data} ({job.Train.Count} train, {job.Validation?.Count ?? 0} validation, {job.Test.Count} test) · MLP {job.Train.FeatureCount}-{string.Join("-", config.Hidden)}-{job.Train.ClassCount} {config.Activation} · {config.Optimizer} · batch {config.BatchSize} · {config.Epochs} epochs · seed {config.Seed}")));
 
+        if (!asJson && job.Trainer.State.NextEpoch == 0) RenderSummary(job);
+
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
         Console.CancelKeyPress += onCancel;
@@ -188,6 +190,17 @@ internal static class TrainCommand
         table.AddRow("run", $"{runId} (./descent runs show {runId})");
         table.AddRow("checkpoint", Markup.Escape(checkpoint));
         AnsiConsole.Write(table);
+    }
+
+    /// <summary>The model as a table: layer, type, output shape, parameters (PyTorch-style names).</summary>
+    private static void RenderSummary(TrainingJob job)
+    {
+        var summary = job.Model.Summary(1, job.Train.FeatureCount);
+        var t = new Table().AddColumns("layer", "type", "output shape", "parameters");
+        foreach (var r in summary.Rows)
+            t.AddRow(Markup.Escape(r.Name), Markup.Escape(r.Type), Markup.Escape(Shape.Format(r.OutputShape)), r.Parameters.ToString("N0", Inv));
+        t.AddRow("", "[bold]total[/]", "", $"[bold]{summary.TotalParameters.ToString("N0", Inv)}[/]");
+        AnsiConsole.Write(t);
     }
 
     /// <summary>"256,128" → [256, 128]; "" → [].</summary>
