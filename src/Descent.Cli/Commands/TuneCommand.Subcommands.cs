@@ -74,7 +74,7 @@ internal static partial class TuneCommand
             string name = p.GetValue(study)!;
             using var store = new StudyStore(p.GetValue(db)!);
             var options = new StudyOptions { Seed = p.GetValue(seed), CheckpointDirectory = Path.Combine(StudyDirectory(p.GetValue(db)!, name), "checkpoints") };
-            var space = runner is SyntheticObjective so ? so.DefaultSpace : new SearchSpace();
+            var space = runner is SyntheticObjective so ? so.DefaultSpace : runner is TrainTrialRunner ? TrainTrialRunner.DefaultSpace : new SearchSpace();
             var s = Study.Open(store, name, space, runner, options);
             var parameters = new Dictionary<string, object>();
             int? from = p.GetValue(resume);

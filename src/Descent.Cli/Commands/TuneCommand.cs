@@ -96,6 +96,7 @@ internal static partial class TuneCommand
     private static SearchSpace SpaceFor(string? path, ITrialRunner runner) =>
         path != null ? SearchSpace.Load(path)
         : runner is SyntheticObjective s ? s.DefaultSpace
+        : runner is TrainTrialRunner ? TrainTrialRunner.DefaultSpace
         : throw new UserException("descent tune needs --space space.json for this objective.");
 
     internal static ISampler Sampler(string name, int gridPoints) => name switch

@@ -25,6 +25,12 @@ public sealed class TrainTrialRunner(string data, int epochs, double validation 
 
     private readonly Lazy<DatasetPair> _data = new(() => DatasetSpec.Load(data, 0), LazyThreadSafetyMode.ExecutionAndPublication);
 
+    /// <summary>
+    /// The space searched when none is given: the learning rate alone, log-uniform on [1e-5, 1] — the notes' first
+    /// and most important hyperparameter, on the scale where its effect is even.
+    /// </summary>
+    public static SearchSpace DefaultSpace => new SearchSpace().Add("lr", new LogUniformDistribution(1e-5, 1));
+
     /// <inheritdoc/>
     public string Metric => "val_loss";
 

@@ -91,12 +91,22 @@ public sealed class TuneCommandTests : IDisposable
     }
 
     [Fact]
-    public void TheTrainerObjectiveNeedsASearchSpace()
+    public void WithoutASpaceTheTrainerSearchesTheLearningRate()
     {
-        var (exit, _, stderr) = CliRunner.Run("tune", "--study", "t", "--db", Db);
-        Assert.Equal(1, exit);
-        Assert.Contains("--space", stderr);
-        Assert.Single(stderr.Trim().Split('\n'));
+        var (exit, stdout, stderr) = CliRunner.Run("tune", "--study", "t", "--objective", "train:moons:n=200", "--trials", "2", "--epochs", "1", "--db", Db, "--json");
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("\"lr\"", stdout);
+    }
+
+    [Fact]
+    public void PandaBabysitsATrainerTrialAndResumesItWithANewLearningRate()
+    {
+        var (exit, stdout, stderr) = CliRunner.Run("tune", "panda", "--study", "p", "--objective", "train:moons:n=200", "--set", "lr=0.001", "--epochs", "2", "--db", Db, "--json");
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("curve", stdout);
+        var (exit2, stdout2, stderr2) = CliRunner.Run("tune", "panda", "--study", "p", "--objective", "train:moons:n=200", "--resume", "0", "--set", "lr=0.01", "--epochs", "4", "--db", Db, "--json");
+        Assert.True(exit2 == 0, stderr2);
+        Assert.Contains("0.01", stdout2);
     }
 
     [Fact]
