@@ -77,8 +77,11 @@ internal sealed class WorkerPool
         }
     }
 
+    /// <summary>Starts workers up to <paramref name="count"/>, but never more than one per extra core: more threads than
+    /// cores only take turns, and the pool's workers all exist from the start, so no call allocates a thread.</summary>
     private void EnsureWorkers(int count)
     {
+        count = Math.Min(count, Math.Max(Environment.ProcessorCount - 1, 0));
         while (_threads.Count < count)
         {
             var t = new Thread(WorkerLoop) { IsBackground = true, Name = $"Descent worker {_threads.Count + 1}" };

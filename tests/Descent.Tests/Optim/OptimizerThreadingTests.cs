@@ -38,12 +38,12 @@ public class OptimizerThreadingTests
             var ps = new[] { Tensor.Normal(rng, 0, 1, dtype, 300_007), Tensor.Normal(rng, 0, 1, dtype, 37) };
             foreach (var p in ps) p.RequiresGrad = true;
             var o = OptimizerSpec.Parse(spec).Create(ps);
-            for (int step = 0; step < 4; step++)
+            for (int step = 0; step < 8; step++)
             {
                 foreach (var p in ps) p.Grad = Tensor.Normal(rng, 0, 1, dtype, p.ShapeArray);
                 long before = GC.GetAllocatedBytesForCurrentThread();
                 o.Step();
-                if (step >= 2) Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before); // the split step allocates nothing either
+                if (step >= 6) Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before); // the split step allocates nothing either (after warm-up and JIT tiering)
             }
             return (ps, o.StateDict());
         }
