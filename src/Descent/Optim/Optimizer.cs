@@ -115,15 +115,14 @@ public abstract class Optimizer : IOptimizer, IParallelJob
     /// <remarks>
     /// Two phases. First, serially, everything that is not elementwise: checks, state allocation, step
     /// counts, and the list of chunks — one per parameter, or <see cref="ChunkElements"/>-element pieces of a
-    /// parameter of at least <see cref="SplitThreshold"/> elements when more than one thread may run. Then
+    /// parameter of at least <see cref="SplitThreshold"/> elements. Then
     /// the chunks run on the worker pool, in any order: each element's arithmetic is the same whatever chunk
     /// holds it, so 1 thread and N threads give bitwise the same parameters and state.
     /// </remarks>
     public void Step()
     {
         StepCount++;
-        bool split = Threading.MaxThreads > 1;
-        _chunks.Clear();
+        _chunks.Clear();   // the same chunks whatever the thread count: one thread runs them in turn, with the same bits
         int index = 0;
         foreach (var group in _groups)
         {
@@ -139,7 +138,7 @@ public abstract class Optimizer : IOptimizer, IParallelJob
                 var s = _state[index];
                 if (s.Buffers.Length != Names.Length) Allocate(s, p);
                 s.Step++;
-                int n = p.Length, chunk = split && n >= SplitThreshold ? ChunkElements : Math.Max(n, 1);
+                int n = p.Length, chunk = n >= SplitThreshold ? ChunkElements : Math.Max(n, 1);
                 for (int start = 0; start < n; start += chunk) _chunks.Add(new Chunk(index, start, Math.Min(chunk, n - start), lr, wd));
             }
         }
