@@ -37,6 +37,7 @@ public sealed class DataLoader
     private readonly int[] _y;       // [batch]
     private readonly Tensor? _xTail; // [n mod batch, d]
     private readonly int[]? _yTail;  // [n mod batch]
+    private readonly RowGather _gather = new();
     private int _next;
 
     /// <summary>A loader over <paramref name="data"/> in batches of <paramref name="batchSize"/>, as float32 (or float64) tensors.</summary>
@@ -104,13 +105,8 @@ public sealed class DataLoader
         int d = Data.FeatureCount;
         if (x.DType == DType.Float32)
         {
-            var dst = x.Floats;
-            for (int k = 0; k < count; k++)
-            {
-                int row = _order[start + k];
-                Data.CopyRow(row, dst.Slice(k * d, d));
-                y[k] = Data.Labels[row];
-            }
+            for (int k = 0; k < count; k++) y[k] = Data.Labels[_order[start + k]];
+            _gather.Run(Data, _order, start, count, x);
         }
         else
         {

@@ -70,6 +70,26 @@ public sealed class Dataset
         Normalization?.Apply(dst, d);
     }
 
+    /// <summary>
+    /// Asks the CPU to start loading row <paramref name="i"/> into cache (a hint, no effect on any value): the
+    /// mini-batch gather reads rows in shuffled order, so the hardware prefetcher cannot guess the next one.
+    /// </summary>
+    internal unsafe void Prefetch(int i)
+    {
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
+        int d = FeatureCount;
+        if (_bytes is not null)
+        {
+            fixed (byte* p = &_bytes[i * d])
+                for (int o = 0; o < d; o += 64) System.Runtime.Intrinsics.X86.Sse.Prefetch0(p + o);
+        }
+        else if (_features is not null)
+        {
+            fixed (float* p = &_features[i * d])
+                for (int o = 0; o < d; o += 16) System.Runtime.Intrinsics.X86.Sse.Prefetch0(p + o);
+        }
+    }
+
     /// <summary>Bytes of each row, for statistics (null unless byte-backed). // [n, d]</summary>
     internal ReadOnlySpan<byte> Bytes => _bytes;
 

@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Descent.Data;
 
 /// <summary>How a <see cref="Normalizer"/> pools its statistics.</summary>
@@ -109,14 +111,19 @@ public sealed class Normalizer
         if (Parameters.Mode == NormalizationMode.PerFeature && d != _mean.Length)
             throw new ShapeException($"Normalizer was fit on {_mean.Length} features, the data has {d}.");
         if (features.Length % d != 0) throw new ShapeException($"{features.Length} values are not whole rows of {d} features.");
+        // Two vectorized passes, x − μ then · (1/σ): each element rounded exactly as the scalar (x − μ) · (1/σ) would be.
         if (Parameters.Mode == NormalizationMode.Global)
         {
-            float m = _mean[0], s = _invStd[0];
-            for (int i = 0; i < features.Length; i++) features[i] = (features[i] - m) * s;
+            TensorPrimitives.Subtract(features, _mean[0], features);
+            TensorPrimitives.Multiply(features, _invStd[0], features);
             return;
         }
         for (int r = 0; r < features.Length; r += d)
-            for (int j = 0; j < d; j++) features[r + j] = (features[r + j] - _mean[j]) * _invStd[j];
+        {
+            var row = features.Slice(r, d);
+            TensorPrimitives.Subtract(row, _mean, row);
+            TensorPrimitives.Multiply(row, _invStd, row);
+        }
     }
 
     /// <summary>A normalized copy (or, for a byte-backed set, a normalized view) of <paramref name="data"/> (labels shared).</summary>

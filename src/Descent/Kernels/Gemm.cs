@@ -22,6 +22,7 @@ public enum GemmActivation
 /// stays in L1. The k blocks are an even split of k that depends only on k, and each C element is one FMA chain
 /// per k block in increasing k, so the result is the same for every thread count and every kernel width.
 /// Threads take disjoint blocks of C (a grid that duplicates the least packing); the k sum is never split.
+/// When both packed operands are small (<see cref="GemmSharedPackJob{T}"/>) the threads pack them once, together, and share them.
 /// </remarks>
 internal static unsafe class Gemm
 {
@@ -47,10 +48,16 @@ internal static unsafe class Gemm
             bool relu = activation == GemmActivation.Relu;
             if (k == 0 || alpha == T.Zero) { ScaleOnly(m, n, beta, pc, ldc, biasPtr, relu); return; }
             if (GemmSmall.Applies(transA, transB, m, beta)) { GemmSmall.Run(m, n, k, alpha, pa, lda, pb, ldb, pc, ldc, biasPtr, relu); return; }
-            var job = GemmJob<T>.ForThisThread();
-            job.Set(GemmMicroKernel.Isa, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, biasPtr, relu);
+            var isa = GemmMicroKernel.Isa;
             long work = (long)m * n * k;
             int threads = work < ParallelThreshold ? 1 : Math.Max(1, Threading.MaxThreads);
+            if (threads > 1 && GemmSharedPackJob<T>.Fits(isa, m, n, k))
+            {
+                GemmSharedPackJob<T>.ForThisThread().Run(isa, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, biasPtr, relu, threads);
+                return;
+            }
+            var job = GemmJob<T>.ForThisThread();
+            job.Set(isa, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, biasPtr, relu);
             int parts = job.Split(threads);
             WorkerPool.Shared.Run(job, parts, threads);
             job.Clear();

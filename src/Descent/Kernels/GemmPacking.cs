@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 
 namespace Descent.Kernels;
 
@@ -25,6 +26,17 @@ internal static unsafe class GemmPacking
             {
                 // Row p of the stored Aᵀ holds op(A)[·, p] contiguously: copy h elements per p.
                 T* src = a + (long)p0 * lda + i0 + s;
+                int rowBytes = mr * sizeof(T);
+                if (h == mr && rowBytes % 32 == 0 && Vector256.IsHardwareAccelerated)
+                {
+                    // A full sliver row (32 or 64 bytes) in 32-byte vector copies.
+                    for (int p = 0; p < kc; p++, src += lda)
+                    {
+                        byte* from = (byte*)src, to = (byte*)(dst + p * mr);
+                        for (int o = 0; o < rowBytes; o += 32) Vector256.Store(Vector256.Load(from + o), to + o);
+                    }
+                    continue;
+                }
                 for (int p = 0; p < kc; p++, src += lda)
                 {
                     T* d = dst + p * mr;
@@ -65,7 +77,18 @@ internal static unsafe class GemmPacking
         for (int s = 0; s < nc; s += nr, dst += kc * nr)
         {
             int w = Math.Min(nr, nc - s);
-            if (!transB)
+            int rowBytes = nr * sizeof(T);
+            if (!transB && w == nr && rowBytes % 32 == 0 && Vector256.IsHardwareAccelerated)
+            {
+                // A full sliver row (32-128 bytes) in 32-byte vector copies: a span copy call per row costs more than the copy.
+                T* src = b + (long)p0 * ldb + j0 + s;
+                for (int p = 0; p < kc; p++, src += ldb)
+                {
+                    byte* from = (byte*)src, to = (byte*)(dst + p * nr);
+                    for (int o = 0; o < rowBytes; o += 32) Vector256.Store(Vector256.Load(from + o), to + o);
+                }
+            }
+            else if (!transB)
             {
                 T* src = b + (long)p0 * ldb + j0 + s;
                 for (int p = 0; p < kc; p++, src += ldb)
@@ -85,7 +108,7 @@ internal static unsafe class GemmPacking
                     pv = kc / blk * blk;
                     for (int p = 0; p < pv; p += blk)
                         for (int j = 0; j < jv; j += blk)
-                            GemmTranspose.Block(b + (long)(j0 + s + j) * ldb + p0 + p, ldb, dst + p * nr + j, nr);
+                            GemmTranspose.BlockCall(b + (long)(j0 + s + j) * ldb + p0 + p, ldb, dst + p * nr + j, nr);
                 }
                 for (int j = 0; j < w; j++)
                 {

@@ -47,8 +47,12 @@ internal sealed class WorkerPool
         try
         {
             EnsureWorkers(Math.Min(threads, parts) - 1);
-            _job = job; _parts = parts; _pending = parts; _error = null;
+            // Retire the last job's claim word before writing this job's fields. Otherwise a worker still inside the
+            // last Work — holding the exhausted word (old generation, old part count) — could read this job's larger
+            // part count, claim with its old word, run a part the caller runs too, and leave _pending at −1 (a hang).
             long generation = (Volatile.Read(ref _claim) >> 32) + 1;
+            Interlocked.Exchange(ref _claim, ((generation - 1) << 32) | int.MaxValue);
+            _job = job; _parts = parts; _pending = parts; _error = null;
             Interlocked.Exchange(ref _claim, generation << 32);
             if (Volatile.Read(ref _sleepers) > 0) lock (_gate) Monitor.PulseAll(_gate);
             Work(generation);
