@@ -79,38 +79,30 @@ public sealed class FastKernels : IKernels
     }
 
     /// <inheritdoc/>
-    public void Softmax<T>(ReadOnlySpan<T> x, int rows, int cols, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    public void Softmax<T>(ReadOnlySpan<T> x, int rows, int cols, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> =>
+        RowSoftmax(x, rows, cols, y, log: false);
+
+    /// <inheritdoc/>
+    public void LogSoftmax<T>(ReadOnlySpan<T> x, int rows, int cols, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> =>
+        RowSoftmax(x, rows, cols, y, log: true);
+
+    /// <summary>Per row: e = exp(x − max), then y = e / Σe, or (log) y = x − max − log Σe.</summary>
+    private static void RowSoftmax<T>(ReadOnlySpan<T> x, int rows, int cols, Span<T> y, bool log) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Check.SameLength(x.Length, rows * cols, "Softmax");
-        Check.SameLength(y.Length, rows * cols, "Softmax");
+        string kernel = log ? "LogSoftmax" : "Softmax";
+        Check.SameLength(x.Length, rows * cols, kernel);
+        Check.SameLength(y.Length, rows * cols, kernel);
+        if (cols == 0) return;
         for (int r = 0; r < rows; r++)
         {
             var xr = x.Slice(r * cols, cols);
             var yr = y.Slice(r * cols, cols);
-            if (cols == 0) continue;
             T max = TensorPrimitives.Max(xr);
             TensorPrimitives.Subtract(xr, max, yr);
             TensorPrimitives.Exp(yr, yr);
             T sum = TensorPrimitives.Sum<T>(yr);
-            TensorPrimitives.Divide(yr, sum, yr);
-        }
-    }
-
-    /// <inheritdoc/>
-    public void LogSoftmax<T>(ReadOnlySpan<T> x, int rows, int cols, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        Check.SameLength(x.Length, rows * cols, "LogSoftmax");
-        Check.SameLength(y.Length, rows * cols, "LogSoftmax");
-        for (int r = 0; r < rows; r++)
-        {
-            var xr = x.Slice(r * cols, cols);
-            var yr = y.Slice(r * cols, cols);
-            if (cols == 0) continue;
-            T max = TensorPrimitives.Max(xr);
-            TensorPrimitives.Subtract(xr, max, yr);
-            TensorPrimitives.Exp(yr, yr);
-            T logSum = T.Log(TensorPrimitives.Sum<T>(yr));
-            TensorPrimitives.Subtract(xr, max + logSum, yr);
+            if (log) TensorPrimitives.Subtract(xr, max + T.Log(sum), yr);
+            else TensorPrimitives.Divide(yr, sum, yr);
         }
     }
 

@@ -179,13 +179,4 @@ public sealed partial class Tensor
             ? System.Runtime.InteropServices.MemoryMarshal.AsBytes(Floats).SequenceEqual(System.Runtime.InteropServices.MemoryMarshal.AsBytes(other.Floats))
             : System.Runtime.InteropServices.MemoryMarshal.AsBytes(Doubles).SequenceEqual(System.Runtime.InteropServices.MemoryMarshal.AsBytes(other.Doubles));
     }
-
-    /// <summary>Copies <paramref name="source"/> into this tensor's elements from flat index <paramref name="start"/> on (no allocation).</summary>
-    internal void ViewRangeCopy(int start, Tensor source)
-    {
-        if (start < 0 || start + source.Length > Length)
-            throw new ArgumentOutOfRangeException(nameof(start), $"ViewRangeCopy: {source.Length} elements at {start} overflow {Length}.");
-        if (DType == DType.Float32) source.Floats.CopyTo(Floats.Slice(start));
-        else source.Doubles.CopyTo(Doubles.Slice(start));
-    }
 }
