@@ -49,28 +49,36 @@ public sealed class Adagrad : Optimizer
     /// <inheritdoc/>
     protected override void Update<T>(ParamState s, int start, Span<T> p, ReadOnlySpan<T> g, double lr, double weightDecay)
     {
-        var sum = s.Span<T>(0, start, p.Length);               // G, like θ
         double clr = lr / (1 + (s.Step - 1) * LrDecay);
-        T negClr = T.CreateTruncating(-clr), eps = T.CreateTruncating(Eps), wd = T.CreateTruncating(weightDecay);
-        bool decay = weightDecay != 0;
-        int i = 0;
-        if (Lanes.Enabled<T>())
+        var rule = new Rule<T>
         {
-            Vector<T> vClr = new(negClr), vEps = new(eps), vWd = new(wd);
-            for (int w = Lanes.Width<T>(); i <= p.Length - w; i += w)
+            P = p, G = g, Sum = s.Span<T>(0, start, p.Length),   // G, like θ
+            Decay = weightDecay != 0,
+            NegClr = T.CreateTruncating(-clr), Eps = T.CreateTruncating(Eps), Wd = T.CreateTruncating(weightDecay),
+        };
+        LaneRule.Run<T, Rule<T>>(ref rule);
+    }
+
+    /// <summary>The update of one chunk, at any lane width.</summary>
+    private ref struct Rule<T> : ILaneRule<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public Span<T> P, Sum;
+        public ReadOnlySpan<T> G;
+        public bool Decay;
+        public T NegClr, Eps, Wd;
+
+        public readonly int Run<TV>(int i) where TV : struct, ILanes<TV, T>
+        {
+            TV clr = TV.Splat(NegClr), eps = TV.Splat(Eps), wd = TV.Splat(Wd);
+            for (int w = TV.Count; i <= P.Length - w; i += w)
             {
-                var pi = Lanes.Load(p, i);
-                var d = decay ? Lanes.Load(g, i) + vWd * pi : Lanes.Load(g, i);
-                var si = Lanes.Load(sum, i) + d * d;
-                Lanes.Store(si, sum, i);
-                Lanes.Store(pi + vClr * d / (Vector.SquareRoot(si) + vEps), p, i);
+                var p = TV.Load(P, i);
+                var d = Decay ? TV.Load(G, i) + wd * p : TV.Load(G, i);
+                var s = TV.Load(Sum, i) + d * d;
+                s.Store(Sum, i);
+                (p + clr * d / (TV.Sqrt(s) + eps)).Store(P, i);
             }
-        }
-        for (; i < p.Length; i++)
-        {
-            T d = decay ? g[i] + wd * p[i] : g[i];
-            sum[i] = sum[i] + d * d;
-            p[i] = p[i] + negClr * d / (T.Sqrt(sum[i]) + eps);
+            return i;
         }
     }
 }

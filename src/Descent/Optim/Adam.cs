@@ -59,42 +59,48 @@ public class Adam : Optimizer
     /// <inheritdoc/>
     protected sealed override void Update<T>(ParamState s, int start, Span<T> p, ReadOnlySpan<T> g, double lr, double weightDecay)
     {
-        var m = s.Span<T>(0, start, p.Length);                 // first moment, like θ
-        var v = s.Span<T>(1, start, p.Length);                 // second moment, like θ
-        var vmax = AmsGrad ? s.Span<T>(2, start, p.Length) : default; // running max of v, like θ
         double bc1 = 1 - Math.Pow(Beta1, s.Step), bc2 = 1 - Math.Pow(Beta2, s.Step);
-        T negStep = T.CreateTruncating(-(lr / bc1)), bc2Sqrt = T.CreateTruncating(Math.Sqrt(bc2)), eps = T.CreateTruncating(Eps);
-        T b1 = T.CreateTruncating(Beta1), a1 = T.CreateTruncating(1 - Beta1), b2 = T.CreateTruncating(Beta2), a2 = T.CreateTruncating(1 - Beta2);
-        bool l2 = weightDecay != 0 && !Decoupled, shrink = weightDecay != 0 && Decoupled;
-        T wd = T.CreateTruncating(weightDecay), keep = T.CreateTruncating(1 - lr * weightDecay);
-        int i = 0;
-        if (Lanes.Enabled<T>())
+        var rule = new Rule<T>
         {
-            Vector<T> vB1 = new(b1), vA1 = new(a1), vB2 = new(b2), vA2 = new(a2), vStep = new(negStep), vBc2 = new(bc2Sqrt), vEps = new(eps), vWd = new(wd), vKeep = new(keep);
-            for (int w = Lanes.Width<T>(); i <= p.Length - w; i += w)
+            P = p, G = g,
+            M = s.Span<T>(0, start, p.Length),                        // first moment, like θ
+            V = s.Span<T>(1, start, p.Length),                        // second moment, like θ
+            VMax = AmsGrad ? s.Span<T>(2, start, p.Length) : default, // running max of v, like θ
+            AmsGrad = AmsGrad,
+            L2 = weightDecay != 0 && !Decoupled,
+            Shrink = weightDecay != 0 && Decoupled,
+            NegStep = T.CreateTruncating(-(lr / bc1)), Bc2Sqrt = T.CreateTruncating(Math.Sqrt(bc2)), Eps = T.CreateTruncating(Eps),
+            B1 = T.CreateTruncating(Beta1), A1 = T.CreateTruncating(1 - Beta1), B2 = T.CreateTruncating(Beta2), A2 = T.CreateTruncating(1 - Beta2),
+            Wd = T.CreateTruncating(weightDecay), Keep = T.CreateTruncating(1 - lr * weightDecay),
+        };
+        LaneRule.Run<T, Rule<T>>(ref rule);
+    }
+
+    /// <summary>The update of one chunk, at any lane width.</summary>
+    private ref struct Rule<T> : ILaneRule<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public Span<T> P, M, V, VMax;
+        public ReadOnlySpan<T> G;
+        public bool AmsGrad, L2, Shrink;
+        public T NegStep, Bc2Sqrt, Eps, B1, A1, B2, A2, Wd, Keep;
+
+        public readonly int Run<TV>(int i) where TV : struct, ILanes<TV, T>
+        {
+            TV b1 = TV.Splat(B1), a1 = TV.Splat(A1), b2 = TV.Splat(B2), a2 = TV.Splat(A2), step = TV.Splat(NegStep);
+            TV bc2 = TV.Splat(Bc2Sqrt), eps = TV.Splat(Eps), wd = TV.Splat(Wd), keep = TV.Splat(Keep);
+            for (int w = TV.Count; i <= P.Length - w; i += w)
             {
-                var pi = Lanes.Load(p, i);
-                if (shrink) pi *= vKeep;
-                var d = l2 ? Lanes.Load(g, i) + vWd * pi : Lanes.Load(g, i);
-                var mi = Lanes.Load(m, i) * vB1 + vA1 * d;
-                var vi = Lanes.Load(v, i) * vB2 + vA2 * d * d;
-                Lanes.Store(mi, m, i); Lanes.Store(vi, v, i);
-                if (AmsGrad) { vi = Vector.Max(Lanes.Load(vmax, i), vi); Lanes.Store(vi, vmax, i); }
-                var denom = Vector.SquareRoot(vi) / vBc2 + vEps;
-                Lanes.Store(pi + vStep * mi / denom, p, i);
+                var p = TV.Load(P, i);
+                if (Shrink) p *= keep;
+                var d = L2 ? TV.Load(G, i) + wd * p : TV.Load(G, i);
+                var m = TV.Load(M, i) * b1 + a1 * d;
+                var v = TV.Load(V, i) * b2 + a2 * d * d;
+                m.Store(M, i); v.Store(V, i);
+                if (AmsGrad) { v = TV.Max(TV.Load(VMax, i), v); v.Store(VMax, i); }
+                var denom = TV.Sqrt(v) / bc2 + eps;
+                (p + step * m / denom).Store(P, i);
             }
-        }
-        for (; i < p.Length; i++)
-        {
-            T pi = p[i];
-            if (shrink) pi *= keep;
-            T d = l2 ? g[i] + wd * pi : g[i];
-            m[i] = m[i] * b1 + a1 * d;
-            v[i] = v[i] * b2 + a2 * d * d;
-            T vi = v[i];
-            if (AmsGrad) vi = vmax[i] = T.Max(vmax[i], vi);
-            T denom = T.Sqrt(vi) / bc2Sqrt + eps;
-            p[i] = pi + negStep * m[i] / denom;
+            return i;
         }
     }
 }

@@ -1,29 +1,125 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Descent.Optim;
 
 /// <summary>
-/// Loads and stores of <see cref="Vector{T}"/> lanes for the optimizers' update loops. Each loop runs
-/// its rule on whole vectors, then on the scalar tail with the same operations in the same order; IEEE
-/// add, multiply, divide and square root round the same in a lane as in a scalar, so both paths give
-/// bitwise the same numbers (checked by a test), whatever the vector width.
+/// A group of <typeparamref name="T"/> lanes, so that an optimizer's update rule is written once, generic in
+/// <typeparamref name="TSelf"/>, and run at the widest width the processor has (<see cref="Lanes512{T}"/>), at
+/// <see cref="Vector{T}"/>'s width, and one lane at a time for the tail (<see cref="Lane1{T}"/>).
+/// IEEE add, subtract, multiply, divide, square root and max round the same in a lane as in a scalar, so every
+/// width gives bitwise the same numbers (a test checks it). (.NET's own <c>ISimdVector</c> is internal.)
 /// </summary>
+internal interface ILanes<TSelf, T> where TSelf : struct, ILanes<TSelf, T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Lanes per group.</summary>
+    static abstract int Count { get; }
+
+    /// <summary>Elements [i, i + Count) of <paramref name="s"/>.</summary>
+    static abstract TSelf Load(ReadOnlySpan<T> s, int i);
+
+    /// <summary>Every lane set to <paramref name="x"/>.</summary>
+    static abstract TSelf Splat(T x);
+
+    /// <summary>Writes the lanes to elements [i, i + Count) of <paramref name="s"/>.</summary>
+    void Store(Span<T> s, int i);
+
+    static abstract TSelf operator +(TSelf a, TSelf b);
+    static abstract TSelf operator -(TSelf a, TSelf b);
+    static abstract TSelf operator *(TSelf a, TSelf b);
+    static abstract TSelf operator /(TSelf a, TSelf b);
+
+    /// <summary>√x per lane.</summary>
+    static abstract TSelf Sqrt(TSelf x);
+
+    /// <summary>max(a, b) per lane.</summary>
+    static abstract TSelf Max(TSelf a, TSelf b);
+}
+
+/// <summary>Which lane widths to run an update at.</summary>
 internal static class Lanes
 {
-    /// <summary>Whether the vector path is used for <typeparamref name="T"/>.</summary>
-    public static bool Enabled<T>() => Vector.IsHardwareAccelerated && Vector<T>.IsSupported;
+    /// <summary>Whether <see cref="Lanes512{T}"/> runs in hardware (AVX-512).</summary>
+    public static bool Wide<T>() => Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported;
 
-    /// <summary>Elements per vector.</summary>
-    public static int Width<T>() => Vector<T>.Count;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<T> Load<T>(ReadOnlySpan<T> s, int i) => Vector.LoadUnsafe(ref MemoryMarshal.GetReference(s), (nuint)i);
+    /// <summary>Whether <see cref="LanesN{T}"/> runs in hardware (AVX2, SSE, NEON).</summary>
+    public static bool Narrow<T>() => Vector.IsHardwareAccelerated && Vector<T>.IsSupported;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<T> Load<T>(Span<T> s, int i) => Vector.LoadUnsafe(ref MemoryMarshal.GetReference(s), (nuint)i);
+    internal static ref T At<T>(ReadOnlySpan<T> s, int i) => ref Unsafe.Add(ref MemoryMarshal.GetReference(s), i);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store<T>(Vector<T> v, Span<T> s, int i) => v.StoreUnsafe(ref MemoryMarshal.GetReference(s), (nuint)i);
+    internal static ref T At<T>(Span<T> s, int i) => ref Unsafe.Add(ref MemoryMarshal.GetReference(s), i);
+}
+
+/// <summary>16 floats or 8 doubles (<see cref="Vector512{T}"/>).</summary>
+internal readonly struct Lanes512<T>(Vector512<T> v) : ILanes<Lanes512<T>, T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly Vector512<T> _v = v;
+    public static int Count => Vector512<T>.Count;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Load(ReadOnlySpan<T> s, int i) => new(Vector512.LoadUnsafe(ref Lanes.At(s, i)));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Splat(T x) => new(Vector512.Create(x));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public void Store(Span<T> s, int i) => _v.StoreUnsafe(ref Lanes.At(s, i));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> operator +(Lanes512<T> a, Lanes512<T> b) => new(a._v + b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> operator -(Lanes512<T> a, Lanes512<T> b) => new(a._v - b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> operator *(Lanes512<T> a, Lanes512<T> b) => new(a._v * b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> operator /(Lanes512<T> a, Lanes512<T> b) => new(a._v / b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Sqrt(Lanes512<T> x) => new(Vector512.Sqrt(x._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Max(Lanes512<T> a, Lanes512<T> b) => new(Vector512.Max(a._v, b._v));
+}
+
+/// <summary><see cref="Vector{T}"/>'s width (256 bits with AVX2, 128 with SSE or NEON).</summary>
+internal readonly struct LanesN<T>(Vector<T> v) : ILanes<LanesN<T>, T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly Vector<T> _v = v;
+    public static int Count => Vector<T>.Count;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesN<T> Load(ReadOnlySpan<T> s, int i) => new(Vector.LoadUnsafe(ref Lanes.At(s, i)));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesN<T> Splat(T x) => new(new Vector<T>(x));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public void Store(Span<T> s, int i) => _v.StoreUnsafe(ref Lanes.At(s, i));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesN<T> operator +(LanesN<T> a, LanesN<T> b) => new(a._v + b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesN<T> operator -(LanesN<T> a, LanesN<T> b) => new(a._v - b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesN<T> operator *(LanesN<T> a, LanesN<T> b) => new(a._v * b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesN<T> operator /(LanesN<T> a, LanesN<T> b) => new(a._v / b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesN<T> Sqrt(LanesN<T> x) => new(Vector.SquareRoot(x._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesN<T> Max(LanesN<T> a, LanesN<T> b) => new(Vector.Max(a._v, b._v));
+}
+
+/// <summary>One lane: the scalar tail of every update, and the whole update where there are no vectors.</summary>
+internal readonly struct Lane1<T>(T v) : ILanes<Lane1<T>, T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly T _v = v;
+    public static int Count => 1;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1<T> Load(ReadOnlySpan<T> s, int i) => new(Lanes.At(s, i));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1<T> Splat(T x) => new(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public void Store(Span<T> s, int i) => Lanes.At(s, i) = _v;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1<T> operator +(Lane1<T> a, Lane1<T> b) => new(a._v + b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1<T> operator -(Lane1<T> a, Lane1<T> b) => new(a._v - b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1<T> operator *(Lane1<T> a, Lane1<T> b) => new(a._v * b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1<T> operator /(Lane1<T> a, Lane1<T> b) => new(a._v / b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1<T> Sqrt(Lane1<T> x) => new(T.Sqrt(x._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1<T> Max(Lane1<T> a, Lane1<T> b) => new(T.Max(a._v, b._v));
+}
+
+/// <summary>
+/// An update rule over a chunk, written once for any lane width: <see cref="Run{V}"/> updates elements from
+/// <c>i</c> on, a group of <c>V.Count</c> at a time, while a whole group fits, and returns where it stopped.
+/// </summary>
+internal interface ILaneRule<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Updates whole groups of lanes from element <paramref name="i"/>; returns the first element not updated.</summary>
+    int Run<V>(int i) where V : struct, ILanes<V, T>;
+}
+
+/// <summary>Runs a rule over its chunk: 512-bit groups where there are, else <see cref="Vector{T}"/> groups, then single lanes.</summary>
+internal static class LaneRule
+{
+    public static void Run<T, TRule>(ref TRule rule) where T : unmanaged, IFloatingPointIeee754<T> where TRule : struct, ILaneRule<T>, allows ref struct
+    {
+        int i = 0;
+        if (Lanes.Wide<T>()) i = rule.Run<Lanes512<T>>(i);
+        else if (Lanes.Narrow<T>()) i = rule.Run<LanesN<T>>(i);
+        rule.Run<Lane1<T>>(i);
+    }
 }

@@ -40,27 +40,35 @@ public sealed class Momentum : Optimizer
     /// <inheritdoc/>
     protected override void Update<T>(ParamState s, int start, Span<T> p, ReadOnlySpan<T> g, double lr, double weightDecay)
     {
-        var v = s.Span<T>(0, start, p.Length);                 // velocity, like θ
-        T m = T.CreateTruncating(MomentumFactor), gamma = T.CreateTruncating(lr), wd = T.CreateTruncating(weightDecay);
-        bool decay = weightDecay != 0, first = s.Step == 1;
-        int i = 0;
-        if (Lanes.Enabled<T>())
+        var rule = new Rule<T>
         {
-            Vector<T> vM = new(m), vGamma = new(gamma), vWd = new(wd);
-            for (int w = Lanes.Width<T>(); i <= p.Length - w; i += w)
+            P = p, G = g, V = s.Span<T>(0, start, p.Length),   // velocity, like θ
+            Decay = weightDecay != 0, First = s.Step == 1,
+            M = T.CreateTruncating(MomentumFactor), Gamma = T.CreateTruncating(lr), Wd = T.CreateTruncating(weightDecay),
+        };
+        LaneRule.Run<T, Rule<T>>(ref rule);
+    }
+
+    /// <summary>The update of one chunk, at any lane width.</summary>
+    private ref struct Rule<T> : ILaneRule<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public Span<T> P, V;
+        public ReadOnlySpan<T> G;
+        public bool Decay, First;
+        public T M, Gamma, Wd;
+
+        public readonly int Run<TV>(int i) where TV : struct, ILanes<TV, T>
+        {
+            TV m = TV.Splat(M), gamma = TV.Splat(Gamma), wd = TV.Splat(Wd);
+            for (int w = TV.Count; i <= P.Length - w; i += w)
             {
-                var pi = Lanes.Load(p, i);
-                var d = decay ? Lanes.Load(g, i) + vWd * pi : Lanes.Load(g, i);
-                var vi = first ? vGamma * d : vM * Lanes.Load(v, i) + vGamma * d;
-                Lanes.Store(vi, v, i);
-                Lanes.Store(pi - vi, p, i);
+                var p = TV.Load(P, i);
+                var d = Decay ? TV.Load(G, i) + wd * p : TV.Load(G, i);
+                var v = First ? gamma * d : m * TV.Load(V, i) + gamma * d;
+                v.Store(V, i);
+                (p - v).Store(P, i);
             }
-        }
-        for (; i < p.Length; i++)
-        {
-            T d = decay ? g[i] + wd * p[i] : g[i];
-            v[i] = first ? gamma * d : m * v[i] + gamma * d;
-            p[i] = p[i] - v[i];
+            return i;
         }
     }
 }

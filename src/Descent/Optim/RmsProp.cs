@@ -58,56 +58,53 @@ public sealed class RmsProp : Optimizer
     /// <inheritdoc/>
     protected override void Update<T>(ParamState s, int start, Span<T> p, ReadOnlySpan<T> g, double lr, double weightDecay)
     {
-        var sq = s.Span<T>(0, start, p.Length);                                 // E[g²], like θ
-        var buf = MomentumFactor > 0 ? s.Span<T>(1, start, p.Length) : default; // b, like θ
-        var ga = Centered ? s.Span<T>(MomentumFactor > 0 ? 2 : 1, start, p.Length) : default; // E[g], like θ
-        T rho = T.CreateTruncating(Alpha), rest = T.CreateTruncating(1 - Alpha), eps = T.CreateTruncating(Eps);
-        T negLr = T.CreateTruncating(-lr), mu = T.CreateTruncating(MomentumFactor), wd = T.CreateTruncating(weightDecay);
-        bool decay = weightDecay != 0, momentum = MomentumFactor > 0;
-        int i = 0;
-        if (Lanes.Enabled<T>())
+        var rule = new Rule<T>
         {
-            Vector<T> vRho = new(rho), vRest = new(rest), vEps = new(eps), vLr = new(negLr), vMu = new(mu), vWd = new(wd);
-            for (int w = Lanes.Width<T>(); i <= p.Length - w; i += w)
+            P = p, G = g,
+            Sq = s.Span<T>(0, start, p.Length),                                                   // E[g²], like θ
+            Buf = MomentumFactor > 0 ? s.Span<T>(1, start, p.Length) : default,                   // b, like θ
+            Ga = Centered ? s.Span<T>(MomentumFactor > 0 ? 2 : 1, start, p.Length) : default,     // E[g], like θ
+            Decay = weightDecay != 0, Momentum = MomentumFactor > 0, Centered = Centered,
+            Rho = T.CreateTruncating(Alpha), Rest = T.CreateTruncating(1 - Alpha), Eps = T.CreateTruncating(Eps),
+            NegLr = T.CreateTruncating(-lr), Mu = T.CreateTruncating(MomentumFactor), Wd = T.CreateTruncating(weightDecay),
+        };
+        LaneRule.Run<T, Rule<T>>(ref rule);
+    }
+
+    /// <summary>The update of one chunk, at any lane width.</summary>
+    private ref struct Rule<T> : ILaneRule<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public Span<T> P, Sq, Buf, Ga;
+        public ReadOnlySpan<T> G;
+        public bool Decay, Momentum, Centered;
+        public T Rho, Rest, Eps, NegLr, Mu, Wd;
+
+        public readonly int Run<TV>(int i) where TV : struct, ILanes<TV, T>
+        {
+            TV rho = TV.Splat(Rho), rest = TV.Splat(Rest), eps = TV.Splat(Eps), lr = TV.Splat(NegLr), mu = TV.Splat(Mu), wd = TV.Splat(Wd);
+            for (int w = TV.Count; i <= P.Length - w; i += w)
             {
-                var pi = Lanes.Load(p, i);
-                var d = decay ? Lanes.Load(g, i) + vWd * pi : Lanes.Load(g, i);
-                var si = Lanes.Load(sq, i) * vRho + vRest * d * d;
-                Lanes.Store(si, sq, i);
-                Vector<T> avg;
+                var p = TV.Load(P, i);
+                var d = Decay ? TV.Load(G, i) + wd * p : TV.Load(G, i);
+                var sq = TV.Load(Sq, i) * rho + rest * d * d;
+                sq.Store(Sq, i);
+                TV avg;
                 if (Centered)
                 {
-                    var gi = Lanes.Load(ga, i) * vRho + vRest * d;
-                    Lanes.Store(gi, ga, i);
-                    avg = Vector.SquareRoot(si - gi * gi) + vEps;
+                    var ga = TV.Load(Ga, i) * rho + rest * d;
+                    ga.Store(Ga, i);
+                    avg = TV.Sqrt(sq - ga * ga) + eps;
                 }
-                else avg = Vector.SquareRoot(si) + vEps;
-                if (momentum)
+                else avg = TV.Sqrt(sq) + eps;
+                if (Momentum)
                 {
-                    var bi = Lanes.Load(buf, i) * vMu + d / avg;
-                    Lanes.Store(bi, buf, i);
-                    Lanes.Store(pi + vLr * bi, p, i);
+                    var b = TV.Load(Buf, i) * mu + d / avg;
+                    b.Store(Buf, i);
+                    (p + lr * b).Store(P, i);
                 }
-                else Lanes.Store(pi + vLr * d / avg, p, i);
+                else (p + lr * d / avg).Store(P, i);
             }
-        }
-        for (; i < p.Length; i++)
-        {
-            T d = decay ? g[i] + wd * p[i] : g[i];
-            sq[i] = sq[i] * rho + rest * d * d;
-            T avg;
-            if (Centered)
-            {
-                ga[i] = ga[i] * rho + rest * d;
-                avg = T.Sqrt(sq[i] - ga[i] * ga[i]) + eps;
-            }
-            else avg = T.Sqrt(sq[i]) + eps;
-            if (momentum)
-            {
-                buf[i] = buf[i] * mu + d / avg;
-                p[i] = p[i] + negLr * buf[i];
-            }
-            else p[i] = p[i] + negLr * d / avg;
+            return i;
         }
     }
 }

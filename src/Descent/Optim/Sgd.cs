@@ -50,51 +50,41 @@ public sealed class Sgd : Optimizer
     /// <inheritdoc/>
     protected override void Update<T>(ParamState s, int start, Span<T> p, ReadOnlySpan<T> g, double lr, double weightDecay)
     {
-        T wd = T.CreateTruncating(weightDecay), negLr = T.CreateTruncating(-lr);
-        bool decay = weightDecay != 0;
-        if (MomentumFactor == 0)
+        bool momentum = MomentumFactor != 0;
+        var rule = new Rule<T>
         {
-            int j = 0;
-            if (Lanes.Enabled<T>())
+            P = p, G = g, B = momentum ? s.Span<T>(0, start, p.Length) : default,   // momentum buffer, like θ
+            Decay = weightDecay != 0, Momentum = momentum, First = s.Step == 1, Nesterov = Nesterov,
+            Wd = T.CreateTruncating(weightDecay), NegLr = T.CreateTruncating(-lr),
+            Mu = T.CreateTruncating(MomentumFactor), Keep = T.CreateTruncating(1 - Dampening),
+        };
+        LaneRule.Run<T, Rule<T>>(ref rule);
+    }
+
+    /// <summary>The update of one chunk, at any lane width.</summary>
+    private ref struct Rule<T> : ILaneRule<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public Span<T> P, B;
+        public ReadOnlySpan<T> G;
+        public bool Decay, Momentum, First, Nesterov;
+        public T Wd, NegLr, Mu, Keep;
+
+        public readonly int Run<TV>(int i) where TV : struct, ILanes<TV, T>
+        {
+            TV wd = TV.Splat(Wd), lr = TV.Splat(NegLr), mu = TV.Splat(Mu), keep = TV.Splat(Keep);
+            for (int w = TV.Count; i <= P.Length - w; i += w)
             {
-                Vector<T> vWd = new(wd), vLr = new(negLr);
-                for (int w = Lanes.Width<T>(); j <= p.Length - w; j += w)
+                var p = TV.Load(P, i);
+                var d = Decay ? TV.Load(G, i) + wd * p : TV.Load(G, i);
+                if (Momentum)
                 {
-                    var pj = Lanes.Load(p, j);
-                    var d = decay ? Lanes.Load(g, j) + vWd * pj : Lanes.Load(g, j);
-                    Lanes.Store(pj + vLr * d, p, j);
+                    var b = First ? d : TV.Load(B, i) * mu + keep * d;
+                    b.Store(B, i);
+                    d = Nesterov ? d + mu * b : b;
                 }
+                (p + lr * d).Store(P, i);
             }
-            for (; j < p.Length; j++)
-            {
-                T d = decay ? g[j] + wd * p[j] : g[j];
-                p[j] = p[j] + negLr * d;
-            }
-            return;
-        }
-        var b = s.Span<T>(0, start, p.Length);                 // momentum buffer, like θ
-        T mu = T.CreateTruncating(MomentumFactor), keep = T.CreateTruncating(1 - Dampening);
-        bool first = s.Step == 1;
-        int i = 0;
-        if (Lanes.Enabled<T>())
-        {
-            Vector<T> vWd = new(wd), vMu = new(mu), vKeep = new(keep), vLr = new(negLr);
-            for (int w = Lanes.Width<T>(); i <= p.Length - w; i += w)
-            {
-                var pi = Lanes.Load(p, i);
-                var d = decay ? Lanes.Load(g, i) + vWd * pi : Lanes.Load(g, i);
-                var bi = first ? d : Lanes.Load(b, i) * vMu + vKeep * d;
-                Lanes.Store(bi, b, i);
-                d = Nesterov ? d + vMu * bi : bi;
-                Lanes.Store(pi + vLr * d, p, i);
-            }
-        }
-        for (; i < p.Length; i++)
-        {
-            T d = decay ? g[i] + wd * p[i] : g[i];
-            b[i] = first ? d : b[i] * mu + keep * d;
-            d = Nesterov ? d + mu * b[i] : b[i];
-            p[i] = p[i] + negLr * d;
+            return i;
         }
     }
 }
