@@ -79,6 +79,10 @@ public sealed class FastKernels : IKernels
     }
 
     /// <inheritdoc/>
+    public void ReluMaskColumnSums<T>(Span<T> g, ReadOnlySpan<T> y, int rows, int cols, Span<T> sums) where T : unmanaged, IFloatingPointIeee754<T> =>
+        ReluBackwardColumnSums.Run(g, y, rows, cols, sums);
+
+    /// <inheritdoc/>
     public void Softmax<T>(ReadOnlySpan<T> x, int rows, int cols, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> =>
         RowSoftmax(x, rows, cols, y, log: false);
 

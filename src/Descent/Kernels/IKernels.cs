@@ -50,6 +50,12 @@ public interface IKernels
     /// <summary>Column sums of a [rows, cols] matrix added into y [cols]: y[j] += Σᵢ x[i, j].</summary>
     void AddColumnSums<T>(ReadOnlySpan<T> x, int rows, int cols, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>;
 
+    /// <summary>
+    /// The backward pass of a linear layer's ReLU and bias, in one sweep: g ← g ⊙ [y &gt; 0] when y [rows, cols] is
+    /// given (the ReLU mask from the layer's output), then sums[j] = Σᵢ g[i, j] when sums [cols] is given (∂L/∂b).
+    /// </summary>
+    void ReluMaskColumnSums<T>(Span<T> g, ReadOnlySpan<T> y, int rows, int cols, Span<T> sums) where T : unmanaged, IFloatingPointIeee754<T>;
+
     /// <summary>Row-wise softmax of a [rows, cols] matrix: y = exp(x − max) / Σ exp(x − max).</summary>
     void Softmax<T>(ReadOnlySpan<T> x, int rows, int cols, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>;
 

@@ -103,6 +103,20 @@ public sealed class ReferenceKernels : IKernels
     }
 
     /// <inheritdoc/>
+    public void ReluMaskColumnSums<T>(Span<T> g, ReadOnlySpan<T> y, int rows, int cols, Span<T> sums) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Check.SameLength(g.Length, rows * cols, "ReluMaskColumnSums");
+        if (!y.IsEmpty) Check.SameLength(y.Length, g.Length, "ReluMaskColumnSums");
+        if (!sums.IsEmpty) { Check.SameLength(sums.Length, cols, "ReluMaskColumnSums"); sums.Clear(); }
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < cols; j++)
+            {
+                if (!y.IsEmpty && !(y[i * cols + j] > T.Zero)) g[i * cols + j] = T.Zero;
+                if (!sums.IsEmpty) sums[j] += g[i * cols + j];
+            }
+    }
+
+    /// <inheritdoc/>
     public void Softmax<T>(ReadOnlySpan<T> x, int rows, int cols, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Check.SameLength(x.Length, rows * cols, "Softmax");

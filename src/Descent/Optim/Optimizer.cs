@@ -32,6 +32,7 @@ public abstract class Optimizer : IOptimizer, IParallelJob
     private readonly ParamState[] _state; // [parameter]
     private string[]? _bufferNames;       // BufferNames, read once (the steady-state step allocates nothing)
     private readonly List<Chunk> _chunks = []; // this step's work, rebuilt each step (capacity reused: no allocation)
+    private double[] _chunkSquares = [];       // Σ g² of each chunk, when the step measures the gradient norm
 
     /// <summary>Elements [Start, Start + Length) of parameter Param, with its group's rate and decay.</summary>
     private readonly record struct Chunk(int Param, int Start, int Length, double Lr, double WeightDecay);
@@ -95,6 +96,18 @@ public abstract class Optimizer : IOptimizer, IParallelJob
     /// <inheritdoc/>
     public long StepCount { get; private set; }
 
+    /// <summary>
+    /// Whether <see cref="Step"/> also measures the 2-norm of the gradients it applies, ‖g‖ = √(Σ over every
+    /// element of every gradient of g²), into <see cref="GradientNorm"/>. It costs almost nothing: each chunk's
+    /// gradient is summed while it is in cache for the update, instead of in a pass of its own (the training loop
+    /// uses this to report the norm when it does not clip). The sum runs in fixed lanes and chunk order, so it is
+    /// the same for any thread count; it agrees with <see cref="GradientClipping.TotalNorm"/> to rounding.
+    /// </summary>
+    public bool MeasureGradientNorm { get; set; }
+
+    /// <summary>The gradient norm measured by the last <see cref="Step"/> (NaN unless <see cref="MeasureGradientNorm"/>).</summary>
+    public double GradientNorm { get; private set; } = double.NaN;
+
     /// <summary>The parameter groups.</summary>
     public IReadOnlyList<ParamGroup> ParamGroups => _groups;
 
@@ -142,7 +155,15 @@ public abstract class Optimizer : IOptimizer, IParallelJob
                 for (int start = 0; start < n; start += chunk) _chunks.Add(new Chunk(index, start, Math.Min(chunk, n - start), lr, wd));
             }
         }
+        if (MeasureGradientNorm && _chunkSquares.Length < _chunks.Count) _chunkSquares = new double[_chunks.Count];
         WorkerPool.Shared.Run(this, _chunks.Count, Threading.MaxThreads);
+        if (MeasureGradientNorm)
+        {
+            double sum = 0;
+            for (int c = 0; c < _chunks.Count; c++) sum += _chunkSquares[c];   // chunk order: the same for any thread count
+            GradientNorm = Math.Sqrt(sum);
+        }
+        else GradientNorm = double.NaN;
     }
 
     /// <summary>Runs chunk <paramref name="part"/> of this step (called by the worker pool, on any thread).</summary>
@@ -151,8 +172,14 @@ public abstract class Optimizer : IOptimizer, IParallelJob
         var c = _chunks[part];
         var p = _params[c.Param];
         var s = _state[c.Param];
-        if (p.DType == DType.Float32) Update(s, c.Start, p.Floats.Slice(c.Start, c.Length), p.Grad!.Floats.Slice(c.Start, c.Length), c.Lr, c.WeightDecay);
-        else Update(s, c.Start, p.Doubles.Slice(c.Start, c.Length), p.Grad!.Doubles.Slice(c.Start, c.Length), c.Lr, c.WeightDecay);
+        if (p.DType == DType.Float32) RunChunk(part, s, c, p.Floats.Slice(c.Start, c.Length), p.Grad!.Floats.Slice(c.Start, c.Length));
+        else RunChunk(part, s, c, p.Doubles.Slice(c.Start, c.Length), p.Grad!.Doubles.Slice(c.Start, c.Length));
+    }
+
+    private void RunChunk<T>(int part, ParamState s, Chunk c, Span<T> p, ReadOnlySpan<T> g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (MeasureGradientNorm) _chunkSquares[part] = double.CreateTruncating(SumOfSquares.Of(g));   // before the update reads g (from cache)
+        Update(s, c.Start, p, g, c.Lr, c.WeightDecay);
     }
 
     private string[] Names => _bufferNames ??= BufferNames;

@@ -97,24 +97,44 @@ public sealed class StepPlan
     /// Fused softmax cross-entropy over rows of z [batch, classes]: returns (mean loss, correct) and writes
     /// gz = (softmax(z) − onehot(y)) / batch.
     /// </summary>
+    /// <remarks>
+    /// Per row i, with mᵢ = max_j z[i, j]: eᵢⱼ = exp(z[i, j] − mᵢ), Sᵢ = Σⱼ eᵢⱼ; lossᵢ = log Sᵢ − (z[i, yᵢ] − mᵢ)
+    /// (log-softmax, in float64); softmax = e / S. The exponentials of the whole batch are one kernel call (rows of
+    /// a few classes are too short for a vector call each).
+    /// </remarks>
     internal static (double Loss, int Correct) SoftmaxCrossEntropy<T>(ReadOnlySpan<T> z, ReadOnlySpan<int> labels, int classes, Span<T> gz)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int batch = labels.Length;
-        var k = KernelProvider.Current;
-        k.Softmax(z, batch, classes, gz);
-        double loss = 0;
+        if (z.Length != batch * classes || gz.Length != z.Length)
+            throw new ShapeException($"softmax cross-entropy: expected logits and gradient of {batch}×{classes} elements, got {z.Length} and {gz.Length}.");
         int correct = 0;
-        T invB = T.One / T.CreateTruncating(batch);
+        double loss = 0;
         for (int i = 0; i < batch; i++)
         {
             int y = labels[i];
             if ((uint)y >= (uint)classes) throw new ArgumentOutOfRangeException(nameof(labels), $"label {y} of row {i} is outside [0, {classes}).");
-            var row = gz.Slice(i * classes, classes);
-            if (k.ArgMax<T>(z.Slice(i * classes, classes)) == y) correct++;
-            loss -= Math.Log(Math.Max(double.CreateTruncating(row[y]), double.Epsilon));
-            row[y] -= T.One;
-            for (int j = 0; j < classes; j++) row[j] *= invB;
+            var zr = z.Slice(i * classes, classes);
+            var gr = gz.Slice(i * classes, classes);
+            int arg = 0;                                   // arg max: the first largest (a NaN row diverges below anyway)
+            for (int j = 1; j < zr.Length; j++) if (zr[j] > zr[arg]) arg = j;
+            if (arg == y) correct++;
+            T max = zr[arg];
+            for (int j = 0; j < zr.Length; j++) gr[j] = zr[j] - max;
+            loss -= double.CreateTruncating(gr[y]);        // −(z[i, yᵢ] − mᵢ)
+        }
+        KernelProvider.Current.Unary(new Ops.ExpOp(), (ReadOnlySpan<T>)gz, gz);   // e = exp(z − m), the whole batch at once
+        T invB = T.One / T.CreateTruncating(batch);
+        for (int i = 0; i < batch; i++)
+        {
+            int y = labels[i];
+            var gr = gz.Slice(i * classes, classes);
+            T sum = T.Zero;
+            for (int j = 0; j < gr.Length; j++) sum += gr[j];
+            loss += Math.Log(double.CreateTruncating(sum));
+            T scale = invB / sum;                          // ∂L/∂z = (e/S − onehot)/B
+            for (int j = 0; j < gr.Length; j++) gr[j] *= scale;
+            gr[y] -= invB;
         }
         return (loss / batch, correct);
     }
@@ -156,21 +176,16 @@ public sealed class PlannedLinear(Tensor weight, Tensor? bias, bool relu = false
     public void Backward(Tensor x, Tensor y, Tensor gy, Tensor? gx)
     {
         var k = KernelProvider.Current;
-        if (relu)
+        // gy is the plan's own buffer and is not read again: mask it in place (with the ReLU), and sum its columns
+        // into ∂L/∂b, in one sweep.
+        var gb = bias is null ? null : bias.Grad ??= bias.ZerosLike();
+        if (relu || gb is not null)
         {
-            // gy is the plan's own buffer and is not read again: mask it in place.
-            if (gy.DType == DType.Float32) k.UnaryBackward(new Ops.ReluOp(), y.Floats, y.Floats, gy.Floats, gy.Floats);
-            else k.UnaryBackward(new Ops.ReluOp(), y.Doubles, y.Doubles, gy.Doubles, gy.Doubles);
+            if (gy.DType == DType.Float32) k.ReluMaskColumnSums(gy.Floats, relu ? y.Floats : default, gy.Shape[0], gy.Shape[1], gb is null ? default : gb.Floats);
+            else k.ReluMaskColumnSums(gy.Doubles, relu ? y.Doubles : default, gy.Shape[0], gy.Shape[1], gb is null ? default : gb.Doubles);
         }
         var gw = weight.Grad ??= weight.ZerosLike();
         Ops.GemmInto(gy, true, x, false, gw, 0);                   // ∂L/∂W = Gᵀ·x   [out, in]
-        if (bias is not null)
-        {
-            var gb = bias.Grad ??= bias.ZerosLike();
-            gb.Fill(0);
-            if (gy.DType == DType.Float32) k.AddColumnSums<float>(gy.Floats, gy.Shape[0], gy.Shape[1], gb.Floats);
-            else k.AddColumnSums<double>(gy.Doubles, gy.Shape[0], gy.Shape[1], gb.Doubles);
-        }
         if (gx is not null) Ops.GemmInto(gy, false, weight, false, gx, 0); // ∂L/∂x = G·W   [batch, in]
     }
 }

@@ -159,11 +159,14 @@ public sealed class Trainer
         var (lv, hits) = ForwardBackward(x, labels, observer);
         if (!double.IsFinite(lv)) throw new DivergenceException(s.Step, epoch, lv, s.LastGoodLoss, lr);
         s.LastGoodLoss = lv;
-        double norm = Options.ClipNorm is { } maxNorm
-            ? GradientClipping.ClipGradNorm(_parameters, maxNorm)
-            : GradientClipping.TotalNorm(_parameters);
+        // The norm before clipping. Without clipping, an Optimizer measures it inside its update pass (no pass of its own).
+        var fused = Options.ClipNorm is null && Options.ClipValue is null ? _optimizer as Optimizer : null;
+        double norm = Options.ClipNorm is { } maxNorm ? GradientClipping.ClipGradNorm(_parameters, maxNorm)
+            : fused is null ? GradientClipping.TotalNorm(_parameters) : double.NaN;
         if (Options.ClipValue is { } maxValue) GradientClipping.ClipGradValue(_parameters, maxValue);
+        if (fused is not null) fused.MeasureGradientNorm = true;
         _optimizer.Step();
+        if (fused is not null) norm = fused.GradientNorm;
         observer?.AfterStep();
         s.Step++;
         return (lv, hits, norm, lr);

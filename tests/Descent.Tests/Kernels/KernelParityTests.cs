@@ -120,6 +120,40 @@ public class KernelParityTests
         }
     }
 
+    /// <summary>
+    /// The ReLU mask and column sums of a linear layer's backward pass: the fast kernel (columns split over threads,
+    /// whole vectors plus a scalar tail) gives bitwise the reference's numbers, with and without each half, for widths
+    /// around the vector sizes and a matrix large enough to be split; a gate of exactly 0 or NaN masks.
+    /// </summary>
+    private static void ReluMaskColumnSums<T>() where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        foreach (var (rows, cols) in new[] { (0, 5), (1, 1), (3, 7), (5, 16), (9, 33), (128, 256), (64, 131), (200, 70) })
+            foreach (bool mask in new[] { true, false })
+                foreach (bool sums in new[] { true, false })
+                {
+                    var g = Data<T>(rows * cols, 11 + (ulong)cols);
+                    var y = Data<T>(rows * cols, 13 + (ulong)rows);
+                    if (y.Length > 2) { y[0] = T.Zero; y[1] = T.NaN; }
+                    T[] ge = (T[])g.Clone(), ga = (T[])g.Clone(), se = new T[cols], sa = new T[cols];
+                    for (int j = 0; j < cols; j++) sa[j] = se[j] = T.CreateTruncating(99);   // overwritten, not added to
+                    Ref.ReluMaskColumnSums<T>(ge, mask ? y : default, rows, cols, sums ? se : default);
+                    Fast.ReluMaskColumnSums<T>(ga, mask ? y : default, rows, cols, sums ? sa : default);
+                    string what = $"{rows}x{cols} mask={mask} sums={sums}";
+                    for (int i = 0; i < ge.Length; i++) Assert.True(ge[i] == ga[i] || (T.IsNaN(ge[i]) && T.IsNaN(ga[i])), $"{what}: g[{i}] {ge[i]} vs {ga[i]}");
+                    for (int j = 0; j < cols; j++) Assert.True(se[j] == sa[j], $"{what}: sum[{j}] {se[j]} vs {sa[j]}");
+                    if (mask && y.Length > 2) { Assert.Equal(T.Zero, ga[0]); Assert.Equal(T.Zero, ga[1]); }
+                    if (sums && rows > 0)
+                    {
+                        double expected = 0;
+                        for (int i = 0; i < rows; i++) expected += double.CreateTruncating(ga[i * cols + cols - 1]);
+                        Assert.Equal(expected, double.CreateTruncating(sa[cols - 1]), typeof(T) == typeof(float) ? 3 : 10);
+                    }
+                }
+    }
+
+    [Fact] public void ReluMaskColumnSumsFloat() => ReluMaskColumnSums<float>();
+    [Fact] public void ReluMaskColumnSumsDouble() => ReluMaskColumnSums<double>();
+
     [Fact] public void ReductionsFloat() => Reductions<float>();
     [Fact] public void ReductionsDouble() => Reductions<double>();
 

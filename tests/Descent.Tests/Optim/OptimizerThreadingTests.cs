@@ -28,6 +28,39 @@ public class OptimizerThreadingTests
         }
     }
 
+    /// <summary>
+    /// The gradient norm measured inside the step is the same bits for 1 and 2 threads, and agrees with
+    /// <see cref="GradientClipping.TotalNorm"/> (a separate pass, per tensor) to rounding.
+    /// </summary>
+    [Theory]
+    [InlineData(DType.Float32, 1e-5)]
+    [InlineData(DType.Float64, 1e-13)]
+    public void GradientNormMeasuredInTheStepIsThreadIndependentAndMatchesTotalNorm(DType dtype, double tolerance)
+    {
+        double Measure(int threads, out double reference)
+        {
+            int saved = Threading.MaxThreads;
+            try
+            {
+                Threading.MaxThreads = threads;
+                var rng = new Rng(5);
+                var ps = new[] { Tensor.Normal(rng, 0, 1, dtype, 300_007), Tensor.Normal(rng, 0, 1, dtype, 37), Tensor.Normal(rng, 0, 1, dtype, 3) };
+                foreach (var p in ps) { p.RequiresGrad = true; p.Grad = Tensor.Normal(rng, 0, 2, dtype, p.ShapeArray); }
+                var o = (Optimizer)OptimizerSpec.Parse("adam:lr=0.01").Create(ps);
+                reference = GradientClipping.TotalNorm(ps);
+                Assert.True(double.IsNaN(o.GradientNorm));
+                o.MeasureGradientNorm = true;
+                o.Step();
+                return o.GradientNorm;
+            }
+            finally { Threading.MaxThreads = saved; }
+        }
+        double one = Measure(1, out double reference), two = Measure(2, out _);
+        Assert.Equal(BitConverter.DoubleToInt64Bits(one), BitConverter.DoubleToInt64Bits(two));
+        Assert.True(Math.Abs(one - reference) <= tolerance * reference, $"measured {one:R}, TotalNorm {reference:R}");
+        Assert.InRange(reference, 2 * Math.Sqrt(300_047) * 0.99, 2 * Math.Sqrt(300_047) * 1.01);
+    }
+
     private static (Tensor[] Params, IReadOnlyDictionary<string, Tensor> State) Run(string spec, DType dtype, int threads)
     {
         int saved = Threading.MaxThreads;

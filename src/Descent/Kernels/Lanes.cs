@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
-namespace Descent.Optim;
+namespace Descent.Kernels;
 
 /// <summary>
 /// A group of <typeparamref name="T"/> lanes, so that an optimizer's update rule is written once, generic in
@@ -36,6 +36,12 @@ internal interface ILanes<TSelf, T> where TSelf : struct, ILanes<TSelf, T> where
 
     /// <summary>max(a, b) per lane.</summary>
     static abstract TSelf Max(TSelf a, TSelf b);
+
+    /// <summary>The sum of the lanes (in an order fixed by the width).</summary>
+    T Sum();
+
+    /// <summary>x where gate &gt; 0, else 0, per lane (the ReLU mask; a NaN gate gives 0).</summary>
+    static abstract TSelf WherePositive(TSelf gate, TSelf x);
 }
 
 /// <summary>Which lane widths to run an update at.</summary>
@@ -68,6 +74,9 @@ internal readonly struct Lanes512<T>(Vector512<T> v) : ILanes<Lanes512<T>, T> wh
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> operator /(Lanes512<T> a, Lanes512<T> b) => new(a._v / b._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Sqrt(Lanes512<T> x) => new(Vector512.Sqrt(x._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Max(Lanes512<T> a, Lanes512<T> b) => new(Vector512.Max(a._v, b._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public T Sum() => Vector512.Sum(_v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> WherePositive(Lanes512<T> gate, Lanes512<T> x) =>
+        new(Vector512.ConditionalSelect(Vector512.GreaterThan(gate._v, Vector512<T>.Zero), x._v, Vector512<T>.Zero));
 }
 
 /// <summary><see cref="Vector{T}"/>'s width (256 bits with AVX2, 128 with SSE or NEON).</summary>
@@ -84,6 +93,9 @@ internal readonly struct LanesN<T>(Vector<T> v) : ILanes<LanesN<T>, T> where T :
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesN<T> operator /(LanesN<T> a, LanesN<T> b) => new(a._v / b._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesN<T> Sqrt(LanesN<T> x) => new(Vector.SquareRoot(x._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesN<T> Max(LanesN<T> a, LanesN<T> b) => new(Vector.Max(a._v, b._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public T Sum() => Vector.Sum(_v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesN<T> WherePositive(LanesN<T> gate, LanesN<T> x) =>
+        new(Vector.ConditionalSelect(Vector.GreaterThan(gate._v, Vector<T>.Zero), x._v, Vector<T>.Zero));
 }
 
 /// <summary>One lane: the scalar tail of every update, and the whole update where there are no vectors.</summary>
@@ -100,6 +112,8 @@ internal readonly struct Lane1<T>(T v) : ILanes<Lane1<T>, T> where T : unmanaged
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1<T> operator /(Lane1<T> a, Lane1<T> b) => new(a._v / b._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1<T> Sqrt(Lane1<T> x) => new(T.Sqrt(x._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1<T> Max(Lane1<T> a, Lane1<T> b) => new(T.Max(a._v, b._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public T Sum() => _v;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1<T> WherePositive(Lane1<T> gate, Lane1<T> x) => new(gate._v > T.Zero ? x._v : T.Zero);
 }
 
 /// <summary>
@@ -121,5 +135,38 @@ internal static class LaneRule
         if (Lanes.Wide<T>()) i = rule.Run<Lanes512<T>>(i);
         else if (Lanes.Narrow<T>()) i = rule.Run<LanesN<T>>(i);
         rule.Run<Lane1<T>>(i);
+    }
+}
+
+/// <summary>Σ g² over a span, in fixed lanes (element i always goes to lane i mod width, whatever the span's address), so the same span gives the same bits every run.</summary>
+internal ref struct SumOfSquares<T> : ILaneRule<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public ReadOnlySpan<T> G;
+    public T Total;
+
+    public int Run<TV>(int i) where TV : struct, ILanes<TV, T>
+    {
+        if (G.Length - i < TV.Count) return i;
+        TV acc0 = TV.Splat(T.Zero), acc1 = acc0;   // two chains, so the adds overlap
+        int w = TV.Count;
+        for (; i <= G.Length - 2 * w; i += 2 * w)
+        {
+            var a = TV.Load(G, i); var b = TV.Load(G, i + w);
+            acc0 += a * a; acc1 += b * b;
+        }
+        if (i <= G.Length - w) { var a = TV.Load(G, i); acc0 += a * a; i += w; }
+        Total += (acc0 + acc1).Sum();
+        return i;
+    }
+}
+
+/// <summary>Entry point of <see cref="SumOfSquares{T}"/>.</summary>
+internal static class SumOfSquares
+{
+    public static T Of<T>(ReadOnlySpan<T> g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var rule = new SumOfSquares<T> { G = g, Total = T.Zero };
+        LaneRule.Run<T, SumOfSquares<T>>(ref rule);
+        return rule.Total;
     }
 }

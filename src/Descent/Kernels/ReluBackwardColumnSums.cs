@@ -1,0 +1,88 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+namespace Descent.Kernels;
+
+/// <summary>
+/// The backward pass of a linear layer's ReLU and bias in one sweep over the gradient:
+/// G ← G ⊙ [Y &gt; 0] (the ReLU mask, Y the layer's output) and ∂L/∂b[j] = Σᵢ G[i, j] (the bias gradient).
+/// Shapes: G, Y [rows, cols]; sums [cols].
+/// </summary>
+/// <remarks>
+/// The columns are split over the worker pool in blocks of whole vectors; each column's sum runs over the rows in
+/// order, so the bits do not depend on the split or the thread count.
+/// </remarks>
+internal static unsafe class ReluBackwardColumnSums
+{
+    /// <summary>Fewest elements worth a second thread.</summary>
+    private const int ParallelElements = 1 << 13;
+
+    /// <summary>Applies the mask (when <paramref name="y"/> is not empty) and writes the column sums (when <paramref name="sums"/> is not empty).</summary>
+    public static void Run<T>(Span<T> g, ReadOnlySpan<T> y, int rows, int cols, Span<T> sums) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Check.SameLength(g.Length, rows * cols, "ReluBackwardColumnSums");
+        if (!y.IsEmpty) Check.SameLength(y.Length, g.Length, "ReluBackwardColumnSums");
+        if (!sums.IsEmpty) Check.SameLength(sums.Length, cols, "ReluBackwardColumnSums");
+        if (g.IsEmpty) { sums.Clear(); return; }
+        fixed (T* pg = g, py = y, ps = sums)
+        {
+            var job = Job<T>.ForThisThread();
+            job.Set(pg, y.IsEmpty ? null : py, sums.IsEmpty ? null : ps, rows, cols);
+            int width = Lanes.Wide<T>() ? Lanes512<T>.Count : Lanes.Narrow<T>() ? LanesN<T>.Count : 1;
+            int blocks = (cols + width - 1) / width;
+            int parts = g.Length < ParallelElements ? 1 : Math.Min(Math.Min(Threading.MaxThreads, blocks), 8);
+            job.Parts = parts; job.Width = width;
+            WorkerPool.Shared.Run(job, parts, parts);
+            job.Set(null, null, null, 0, 0);
+        }
+    }
+
+    private sealed class Job<T> : IParallelJob where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        [ThreadStatic] private static Job<T>? _current;
+        private T* _g, _y, _sums;
+        private int _rows, _cols;
+        public int Parts, Width;
+
+        public static Job<T> ForThisThread() => _current ??= new Job<T>();
+
+        public void Set(T* g, T* y, T* sums, int rows, int cols) { _g = g; _y = y; _sums = sums; _rows = rows; _cols = cols; }
+
+        /// <summary>Columns [j0, j1) of part <paramref name="part"/>: whole vectors, the last part takes the rest.</summary>
+        public void Run(int part)
+        {
+            int blocks = (_cols + Width - 1) / Width;
+            int j0 = Math.Min(_cols, blocks * part / Parts * Width), j1 = Math.Min(_cols, blocks * (part + 1) / Parts * Width);
+            var rule = new Rule<T> { G = _g, Y = _y, Sums = _sums, Rows = _rows, Cols = _cols, End = j1 };
+            int j = j0;
+            if (Lanes.Wide<T>()) j = rule.Run<Lanes512<T>>(j);
+            else if (Lanes.Narrow<T>()) j = rule.Run<LanesN<T>>(j);
+            rule.Run<Lane1<T>>(j);
+        }
+    }
+
+    /// <summary>One group of columns at a time, every row: mask, store, add into the column sums.</summary>
+    private ref struct Rule<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public T* G, Y, Sums;
+        public int Rows, Cols, End;
+
+        public readonly int Run<TV>(int j) where TV : struct, ILanes<TV, T>
+        {
+            int w = TV.Count;
+            for (; j <= End - w; j += w)
+            {
+                var sum = TV.Splat(T.Zero);
+                for (int i = 0; i < Rows; i++)
+                {
+                    var row = new Span<T>(G + (long)i * Cols, Cols);
+                    var gv = TV.Load(row, j);
+                    if (Y != null) { gv = TV.WherePositive(TV.Load(new ReadOnlySpan<T>(Y + (long)i * Cols, Cols), j), gv); gv.Store(row, j); }
+                    sum += gv;
+                }
+                if (Sums != null) sum.Store(new Span<T>(Sums, Cols), j);
+            }
+            return j;
+        }
+    }
+}
