@@ -49,19 +49,27 @@ internal static unsafe class Gemm
             if (k == 0 || alpha == T.Zero) { ScaleOnly(m, n, beta, pc, ldc, biasPtr, relu); return; }
             if (GemmSmall.Applies(transA, transB, m, beta)) { GemmSmall.Run(m, n, k, alpha, pa, lda, pb, ldb, pc, ldc, biasPtr, relu); return; }
             var isa = GemmMicroKernel.Isa;
-            long work = (long)m * n * k;
-            int threads = work < ParallelThreshold ? 1 : Math.Max(1, Threading.MaxThreads);
-            if (threads > 1 && GemmSharedPackJob<T>.Fits(isa, m, n, k))
-            {
-                GemmSharedPackJob<T>.ForThisThread().Run(isa, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, biasPtr, relu, threads);
-                return;
-            }
-            var job = GemmJob<T>.ForThisThread();
-            job.Set(isa, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, biasPtr, relu);
-            int parts = job.Split(threads);
-            WorkerPool.Shared.Run(job, parts, threads);
-            job.Clear();
+            if (GemmNarrow.Applies<T>(isa, m, n, k, alpha, beta)) { GemmNarrow.Run(isa, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, biasPtr, relu); return; }
+            RunPacked(isa, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, biasPtr, relu);
         }
+    }
+
+    /// <summary>The packed path on one or more threads (arguments checked, m, n, k &gt; 0).</summary>
+    internal static void RunPacked<T>(GemmIsa isa, bool transA, bool transB, int m, int n, int k, T alpha, T* pa, int lda, T* pb, int ldb,
+        T beta, T* pc, int ldc, T* biasPtr, bool relu) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        long work = (long)m * n * k;
+        int threads = work < ParallelThreshold ? 1 : Math.Max(1, Threading.MaxThreads);
+        if (threads > 1 && GemmSharedPackJob<T>.Fits(isa, m, n, k))
+        {
+            GemmSharedPackJob<T>.ForThisThread().Run(isa, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, biasPtr, relu, threads);
+            return;
+        }
+        var job = GemmJob<T>.ForThisThread();
+        job.Set(isa, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, biasPtr, relu);
+        int parts = job.Split(threads);
+        WorkerPool.Shared.Run(job, parts, threads);
+        job.Clear();
     }
 
     /// <summary>C ← act(β·C + bias) when there is nothing to multiply (k = 0 or α = 0).</summary>

@@ -83,6 +83,11 @@ internal static unsafe class GemmMicroKernel
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int nr = NR<T>(isa);
+        if (isa == GemmIsa.Vector512 && rows == GemmMicroKernel512.MR && 2 * cols == nr)
+        {
+            GemmMicroKernel512.RunHalf(kc, pa, pb, c, ldc, bias, in e);
+            return;
+        }
         var raw = new GemmStore<T>(T.One, T.Zero, false, false);
         Run(isa, kc, pa, pb, tile, nr, null, in raw);
         for (int r = 0; r < rows; r++)

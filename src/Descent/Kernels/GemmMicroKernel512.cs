@@ -54,6 +54,49 @@ internal static unsafe class GemmMicroKernel512
         Store(c + 7 * ldc, c70, c71, bias, in e);
     }
 
+    /// <summary>
+    /// The left half of a tile, MR × Vector512&lt;T&gt;.Count, straight into C: the right edge of a C whose width leaves
+    /// half a sliver (784 = 24·32 + 16 columns). Same FMA chains and epilogue as <see cref="Run{T}"/>, so the same bits;
+    /// pb is still a full-width sliver [kc, NR] (its right half is padding, not read).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void RunHalf<T>(int kc, T* pa, T* pb, T* c, int ldc, T* bias, in GemmStore<T> e) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Vector512<T> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        int w = Vector512<T>.Count;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(pb);
+            c0 = Fma(Vector512.Create(pa[0]), b0, c0);
+            c1 = Fma(Vector512.Create(pa[1]), b0, c1);
+            c2 = Fma(Vector512.Create(pa[2]), b0, c2);
+            c3 = Fma(Vector512.Create(pa[3]), b0, c3);
+            c4 = Fma(Vector512.Create(pa[4]), b0, c4);
+            c5 = Fma(Vector512.Create(pa[5]), b0, c5);
+            c6 = Fma(Vector512.Create(pa[6]), b0, c6);
+            c7 = Fma(Vector512.Create(pa[7]), b0, c7);
+            pa += MR; pb += 2 * w;
+        }
+        StoreHalf(c, c0, bias, in e);
+        StoreHalf(c + 1 * ldc, c1, bias, in e);
+        StoreHalf(c + 2 * ldc, c2, bias, in e);
+        StoreHalf(c + 3 * ldc, c3, bias, in e);
+        StoreHalf(c + 4 * ldc, c4, bias, in e);
+        StoreHalf(c + 5 * ldc, c5, bias, in e);
+        StoreHalf(c + 6 * ldc, c6, bias, in e);
+        StoreHalf(c + 7 * ldc, c7, bias, in e);
+    }
+
+    /// <summary>One vector of a row through the epilogue (as <see cref="Store{T}"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreHalf<T>(T* c, Vector512<T> acc, T* bias, in GemmStore<T> e) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var v = e.LoadC ? Fma(acc, Vector512.Create(e.Alpha), Vector512.Load(c) * Vector512.Create(e.Beta)) : acc * Vector512.Create(e.Alpha);
+        if (bias != null) v += Vector512.Load(bias);
+        if (e.Relu) v = Vector512.Max(v, Vector512<T>.Zero);
+        v.Store(c);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<T> Fma<T>(Vector512<T> a, Vector512<T> b, Vector512<T> c) where T : unmanaged, IFloatingPointIeee754<T>
     {
