@@ -21,9 +21,10 @@ internal static class BenchMlpCommand
         var data = new Option<string>("--data") { Description = "Data set (default fashion-mnist).", DefaultValueFactory = _ => "fashion-mnist" };
         var threads = new Option<int>("--threads") { Description = "Worker threads (0: all cores).", DefaultValueFactory = _ => 0 };
         var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule (constant: PyTorch's anchor setting).", DefaultValueFactory = _ => "constant" };
+        var profile = new Option<bool>("--profile") { Description = "Also time each phase of the training step (gather, each layer's forward and backward, loss, optimizer) from the second epoch on, and print where the step's time goes." };
         var cmd = new Command("mlp", "Train the default MLP and report samples/s, epoch time, accuracy, peak memory, batch-1 latency and start-up time.")
         {
-            epochs, data, threads, schedule, json, seed,
+            epochs, data, threads, schedule, profile, json, seed,
         };
         CliApp.SetAction(cmd, p =>
         {
@@ -43,7 +44,10 @@ internal static class BenchMlpCommand
                 job.Trainer.Options.ReportEvery = 100;
             }
             job.Trainer.StepReported += First;
+            var stepProfile = p.GetValue(profile) ? new StepProfile() : null;
+            if (stepProfile is not null) job.Trainer.EpochCompleted += _ => job.Trainer.Profile ??= stepProfile;   // from the second epoch: compiled, warm
             var result = job.Run();
+            job.Trainer.Profile = null;
             var test = job.EvaluateTest();
             var best = result.Epochs.MaxBy(e => e.SamplesPerSecond)!;
             var (planUs, graphUs) = InferenceLatency(job, 1);
@@ -65,6 +69,8 @@ internal static class BenchMlpCommand
                 inference_latency_all_threads_us = planUs2,
                 start_to_first_step_s = startToFirstStep,
                 step_path = job.Trainer.StepPath,
+                profile = stepProfile?.Summarize().Select(r => new { phase = r.Name, p10_us = r.P10Us, median_us = r.MedianUs, mean_us = r.MeanUs, share = r.Share }).ToArray(),
+                profiled_steps = stepProfile?.Steps,
             };
             if (p.GetValue(json)) { CliApp.WriteJson(summary); return 0; }
             var inv = CultureInfo.InvariantCulture;
@@ -80,9 +86,21 @@ internal static class BenchMlpCommand
             t.AddRow("process start → first step", summary.start_to_first_step_s.ToString("F3", inv) + " s");
             t.AddRow("threads", summary.threads.ToString(inv));
             AnsiConsole.Write(t);
+            if (stepProfile is not null) AnsiConsole.Write(ProfileTable(stepProfile));
             return 0;
         });
         return cmd;
+    }
+
+    /// <summary>The profile as a table: µs per phase (10th percentile, median, mean) and its share of the mean step.</summary>
+    private static Table ProfileTable(StepProfile profile)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var t = new Table().Title($"where a training step's time goes ({profile.Steps:N0} steps after the first epoch, µs)")
+            .AddColumns("phase", "p10", "median", "mean", "share");
+        foreach (var r in profile.Summarize())
+            t.AddRow(Markup.Escape(r.Name), r.P10Us.ToString("F1", inv), r.MedianUs.ToString("F1", inv), r.MeanUs.ToString("F1", inv), r.Share.ToString("P0", inv));
+        return t;
     }
 
     /// <summary>Best µs per batch-1 forward pass on <paramref name="threads"/> threads: the planned path and the autograd ops under no-grad.</summary>

@@ -6,6 +6,9 @@ namespace Descent.Training;
 /// <summary>Inverted dropout in a <see cref="StepPlan"/>: the same masks, drawn in the same order from the layer's generator, as <see cref="Dropout.Forward"/>.</summary>
 public sealed class PlannedDropout(Dropout layer) : IPlannedLayer
 {
+    /// <inheritdoc/>
+    public override string ToString() => "dropout";
+
     private readonly Dictionary<int, Tensor> _masks = [];   // by batch·width: [batch, width] of 0 or 1/(1 − p)
 
     /// <inheritdoc/>

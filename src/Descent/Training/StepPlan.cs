@@ -22,8 +22,25 @@ public sealed class StepPlan
     private readonly DType _dtype;
     private readonly Dictionary<int, Buffers> _byBatch = [];
 
-    private StepPlan(IReadOnlyList<IPlannedLayer> layers, int inputWidth, DType dtype) =>
+    private readonly string[] _forwardNames, _backwardNames;   // profile phase names, made once
+
+    private StepPlan(IReadOnlyList<IPlannedLayer> layers, int inputWidth, DType dtype)
+    {
         (_layers, _inputWidth, _dtype) = (layers, inputWidth, dtype);
+        _forwardNames = new string[layers.Count];
+        _backwardNames = new string[layers.Count];
+        int width = inputWidth;
+        for (int l = 0; l < layers.Count; l++)
+        {
+            int next = layers[l].OutputWidth(width);
+            _forwardNames[l] = $"forward {l + 1}: {layers[l]} {width}→{next}";
+            _backwardNames[l] = $"backward {l + 1}: {layers[l]} {width}→{next}";
+            width = next;
+        }
+    }
+
+    /// <summary>Times each layer's forward and backward pass and the loss while set (the trainer sets it from <see cref="Trainer.Profile"/>).</summary>
+    public StepProfile? Profile { get; set; }
 
     /// <summary>Plans a step for <paramref name="layers"/> (already mapped from a model), input width and dtype.</summary>
     public static StepPlan Create(IReadOnlyList<IPlannedLayer> layers, int inputWidth, DType dtype)
@@ -68,14 +85,23 @@ public sealed class StepPlan
             throw new ShapeException($"StepPlan: expected input [{batch}, {_inputWidth}] {_dtype.Name()}, got {Shape.Format(x.Shape)} {x.DType.Name()}.");
         var buf = For(batch);
         buf.A[0] = x;   // the layers read the caller's batch in place (valid for the whole step)
-        for (int l = 0; l < _layers.Count; l++) _layers[l].Forward(buf.A[l], buf.A[l + 1], training);
+        var profile = Profile;
+        for (int l = 0; l < _layers.Count; l++)
+        {
+            _layers[l].Forward(buf.A[l], buf.A[l + 1], training);
+            profile?.Mark(_forwardNames[l]);
+        }
         var logits = buf.A[^1];
         var gLogits = buf.G[^1];
         var result = _dtype == DType.Float32
             ? SoftmaxCrossEntropy<float>(logits.Floats, labels, logits.Shape[1], gLogits.Floats)
             : SoftmaxCrossEntropy<double>(logits.Doubles, labels, logits.Shape[1], gLogits.Doubles);
+        profile?.Mark("softmax cross-entropy");
         for (int l = _layers.Count - 1; l >= 0; l--)
+        {
             _layers[l].Backward(buf.A[l], buf.A[l + 1], buf.G[l + 1], l == 0 ? null : buf.G[l]);
+            profile?.Mark(_backwardNames[l]);
+        }
         return result;
     }
 
@@ -162,6 +188,9 @@ public interface IPlannedLayer
 public sealed class PlannedLinear(Tensor weight, Tensor? bias, bool relu = false) : IPlannedLayer
 {
     /// <inheritdoc/>
+    public override string ToString() => relu ? "linear+relu" : "linear";
+
+    /// <inheritdoc/>
     public int OutputWidth(int inputWidth)
     {
         if (inputWidth != weight.Shape[1]) throw new ShapeException($"linear: input width {inputWidth} does not fit weight {Shape.Format(weight.Shape)}.");
@@ -193,6 +222,9 @@ public sealed class PlannedLinear(Tensor weight, Tensor? bias, bool relu = false
 /// <summary>An elementwise activation y = f(x) given by its operator struct (the one its op uses).</summary>
 public sealed class PlannedActivation<TOp>(TOp op) : IPlannedLayer where TOp : struct, IUnaryOperator
 {
+    /// <inheritdoc/>
+    public override string ToString() => typeof(TOp).Name.Replace("Op", "").ToLowerInvariant();
+
     /// <inheritdoc/>
     public int OutputWidth(int inputWidth) => inputWidth;
 

@@ -71,6 +71,15 @@ public sealed class Trainer
     /// <summary>Whether steps run on the allocation-free <see cref="StepPlan"/> (known after the first step), and why not.</summary>
     public string StepPath { get; private set; } = "not started";
 
+    /// <summary>Times the phases of every step while set (see <see cref="StepProfile"/>); null: no profiling.</summary>
+    public StepProfile? Profile
+    {
+        get => _profile;
+        set { _profile = value; if (_plan is not null) _plan.Profile = value; }
+    }
+
+    private StepProfile? _profile;
+
     /// <summary>Watches chosen steps from inside (e.g. <c>descent train --diagnose</c>); observed steps run on the autograd graph.</summary>
     public IStepObserver? Observer { get; set; }
 
@@ -131,8 +140,10 @@ public sealed class Trainer
         double lossSum = 0, normSum = 0;
         long correct = 0, seen = 0;
         int stepInEpoch = 0, steps = train.BatchCount;
+        _profile?.Begin();
         foreach (var batch in train.Batches(epoch))
         {
+            _profile?.Mark("gather mini-batch");
             cancellation.ThrowIfCancellationRequested();
             var (lv, hits, norm, lr) = Step(batch.X, batch.Labels, epoch);
             int n = batch.Count;
@@ -141,6 +152,8 @@ public sealed class Trainer
             if (StepReported is not null && (stepInEpoch % Options.ReportEvery == 0 || stepInEpoch == steps))
                 StepReported(new StepMetrics(epoch, s.Step - 1, stepInEpoch - 1, steps, lv, (double)hits / n,
                     lr, norm, seen / Math.Max(clock.Elapsed.TotalSeconds, 1e-9)));
+            _profile?.End();
+            _profile?.Begin();
         }
         double secs = clock.Elapsed.TotalSeconds;
         return new EpochMetrics(epoch, lossSum / Math.Max(seen, 1), (double)correct / Math.Max(seen, 1), double.NaN, double.NaN,
@@ -164,9 +177,11 @@ public sealed class Trainer
         double norm = Options.ClipNorm is { } maxNorm ? GradientClipping.ClipGradNorm(_parameters, maxNorm)
             : fused is null ? GradientClipping.TotalNorm(_parameters) : double.NaN;
         if (Options.ClipValue is { } maxValue) GradientClipping.ClipGradValue(_parameters, maxValue);
+        if (fused is null) _profile?.Mark(Options.ClipNorm is null && Options.ClipValue is null ? "gradient norm" : "gradient clipping");
         if (fused is not null) fused.MeasureGradientNorm = true;
         _optimizer.Step();
         if (fused is not null) norm = fused.GradientNorm;
+        _profile?.Mark("optimizer step");
         observer?.AfterStep();
         s.Step++;
         return (lv, hits, norm, lr);
@@ -181,6 +196,7 @@ public sealed class Trainer
             string? why = _loss.LabelSmoothing != 0 ? "label smoothing" : _penalty is not null ? "an L1/L2 penalty" : null;
             if (why is null) _plan = StepPlanBuilder.TryCreate(_model, x.Shape[1], x.DType, out why);
             StepPath = _plan is not null ? "planned (no graph, no allocation)" : $"autograd ({why})";
+            if (_plan is not null) _plan.Profile = _profile;
         }
         if (_plan is not null && observer is null) return _plan.Step(x, labels);
 
@@ -194,7 +210,9 @@ public sealed class Trainer
             loss.Backward();
             observer?.AfterBackward();
         }
-        return (lv, CountCorrect(logits, labels));
+        int hits = CountCorrect(logits, labels);
+        _profile?.Mark("forward, loss, backward (autograd)");
+        return (lv, hits);
     }
 
     private void UpdateEarlyStopping(int epoch, double validationLoss)

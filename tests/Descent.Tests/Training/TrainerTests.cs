@@ -26,6 +26,29 @@ public class TrainerTests
         Assert.StartsWith("planned", job.Trainer.StepPath);
     }
 
+    /// <summary>A step profile names every phase of the planned step in order and records every step; it changes no result.</summary>
+    [Fact]
+    public void StepProfileRecordsEveryPhaseOfEveryStepAndChangesNothing()
+    {
+        var plain = TrainingJob.Create(Moons(2)); plain.Run();
+        var job = TrainingJob.Create(Moons(2));
+        var profile = new StepProfile();
+        job.Trainer.Profile = profile;
+        job.Run();
+        int batches = job.Loader.BatchCount;
+        Assert.Equal(2 * batches, profile.Steps);
+        Assert.Equal(0, profile.Skipped);
+        var phases = profile.Summarize().Select(r => r.Name).ToArray();
+        Assert.Equal(["gather mini-batch", "forward 1: linear+relu 2→32", "forward 2: linear+relu 32→32", "forward 3: linear 32→2",
+            "softmax cross-entropy", "backward 3: linear 32→2", "backward 2: linear+relu 32→32", "backward 1: linear+relu 2→32",
+            "optimizer step", "step"], phases);
+        var rows = profile.Summarize();
+        Assert.All(rows, r => Assert.True(r.P10Us >= 0 && r.P10Us <= r.MedianUs && r.MeanUs > 0, r.ToString()));
+        Assert.Equal(1.0, rows[^1].Share, 12);
+        Assert.Equal(1.0, rows.Take(rows.Count - 1).Sum(r => r.Share), 9);
+        foreach (var (name, t) in plain.Model.StateDict()) Assert.True(t.BitwiseEquals(job.Model.StateDict()[name]), name);
+    }
+
     [Fact]
     public void SameSeedGivesBitwiseSameWeights()
     {
