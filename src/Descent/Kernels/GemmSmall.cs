@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 
 namespace Descent.Kernels;
 
@@ -52,16 +51,67 @@ internal static unsafe class GemmSmall
         public void Run(int part)
         {
             int j0 = (int)((long)_n * part / _parts), j1 = (int)((long)_n * (part + 1) / _parts);
+            if (Lanes.Wide<T>()) Columns<Lanes512<T>>(j0, j1);
+            else if (Lanes.Narrow<T>()) Columns<LanesN<T>>(j0, j1);
+            else Columns<Lane1<T>>(j0, j1);
+        }
+
+        /// <summary>C[i, j] for every row and j in [j0, j1): four columns at a time share the loads of A's row.</summary>
+        private void Columns<TV>(int j0, int j1) where TV : struct, ILanes<TV, T>
+        {
             for (int i = 0; i < _m; i++)
             {
-                var ai = new ReadOnlySpan<T>(_a + (long)i * _lda, _k);
-                T* ci = _c + (long)i * _ldc;
-                for (int j = j0; j < j1; j++)
+                T* ai = _a + (long)i * _lda, ci = _c + (long)i * _ldc;
+                int j = j0;
+                for (; j <= j1 - 4; j += 4)
                 {
-                    T v = _alpha * TensorPrimitives.Dot(ai, new ReadOnlySpan<T>(_b + (long)j * _ldb, _k));
-                    if (_bias != null) v += _bias[j];
-                    ci[j] = _relu ? T.Max(v, T.Zero) : v;
+                    Dot4<TV>(ai, _b + (long)j * _ldb, _ldb, _k, out T d0, out T d1, out T d2, out T d3);
+                    ci[j] = Finish(d0, j); ci[j + 1] = Finish(d1, j + 1); ci[j + 2] = Finish(d2, j + 2); ci[j + 3] = Finish(d3, j + 3);
                 }
+                for (; j < j1; j++) ci[j] = Finish(Dot1<TV>(ai, _b + (long)j * _ldb, _k), j);
+            }
+        }
+
+        private T Finish(T dot, int j)
+        {
+            T v = _alpha * dot;
+            if (_bias != null) v += _bias[j];
+            return _relu ? T.Max(v, T.Zero) : v;
+        }
+
+        /// <summary>⟨a, b⟩ over k: lane-wise FMA chains in increasing p, the lanes summed, then the tail by scalar FMAs.</summary>
+        private static T Dot1<TV>(T* a, T* b, int k) where TV : struct, ILanes<TV, T>
+        {
+            var sa = new ReadOnlySpan<T>(a, k); var sb = new ReadOnlySpan<T>(b, k);
+            TV acc = TV.Splat(T.Zero);
+            int p = 0, w = TV.Count;
+            for (; p <= k - w; p += w) acc = TV.MultiplyAdd(TV.Load(sa, p), TV.Load(sb, p), acc);
+            T s = acc.Sum();
+            for (; p < k; p++) s = T.FusedMultiplyAdd(a[p], b[p], s);
+            return s;
+        }
+
+        /// <summary>Four dot products ⟨a, b_r⟩ (rows b + r·ldb), each rounded exactly as <see cref="Dot1{TV}"/> would.</summary>
+        private static void Dot4<TV>(T* a, T* b, int ldb, int k, out T d0, out T d1, out T d2, out T d3) where TV : struct, ILanes<TV, T>
+        {
+            var sa = new ReadOnlySpan<T>(a, k);
+            var s0 = new ReadOnlySpan<T>(b, k); var s1 = new ReadOnlySpan<T>(b + ldb, k);
+            var s2 = new ReadOnlySpan<T>(b + 2L * ldb, k); var s3 = new ReadOnlySpan<T>(b + 3L * ldb, k);
+            TV c0 = TV.Splat(T.Zero), c1 = c0, c2 = c0, c3 = c0;
+            int p = 0, w = TV.Count;
+            for (; p <= k - w; p += w)
+            {
+                var x = TV.Load(sa, p);
+                c0 = TV.MultiplyAdd(x, TV.Load(s0, p), c0);
+                c1 = TV.MultiplyAdd(x, TV.Load(s1, p), c1);
+                c2 = TV.MultiplyAdd(x, TV.Load(s2, p), c2);
+                c3 = TV.MultiplyAdd(x, TV.Load(s3, p), c3);
+            }
+            d0 = c0.Sum(); d1 = c1.Sum(); d2 = c2.Sum(); d3 = c3.Sum();
+            for (; p < k; p++)
+            {
+                d0 = T.FusedMultiplyAdd(a[p], s0[p], d0); d1 = T.FusedMultiplyAdd(a[p], s1[p], d1);
+                d2 = T.FusedMultiplyAdd(a[p], s2[p], d2); d3 = T.FusedMultiplyAdd(a[p], s3[p], d3);
             }
         }
     }

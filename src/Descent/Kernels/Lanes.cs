@@ -40,6 +40,9 @@ internal interface ILanes<TSelf, T> where TSelf : struct, ILanes<TSelf, T> where
     /// <summary>The sum of the lanes (in an order fixed by the width).</summary>
     T Sum();
 
+    /// <summary>a·b + c per lane, rounded once (fused multiply-add).</summary>
+    static abstract TSelf MultiplyAdd(TSelf a, TSelf b, TSelf c);
+
     /// <summary>x where gate &gt; 0, else 0, per lane (the ReLU mask; a NaN gate gives 0).</summary>
     static abstract TSelf WherePositive(TSelf gate, TSelf x);
 }
@@ -75,6 +78,9 @@ internal readonly struct Lanes512<T>(Vector512<T> v) : ILanes<Lanes512<T>, T> wh
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Sqrt(Lanes512<T> x) => new(Vector512.Sqrt(x._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Max(Lanes512<T> a, Lanes512<T> b) => new(Vector512.Max(a._v, b._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public T Sum() => Vector512.Sum(_v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> MultiplyAdd(Lanes512<T> a, Lanes512<T> b, Lanes512<T> c) =>
+        typeof(T) == typeof(float) ? new(Vector512.FusedMultiplyAdd(a._v.AsSingle(), b._v.AsSingle(), c._v.AsSingle()).As<float, T>())
+        : new(Vector512.FusedMultiplyAdd(a._v.AsDouble(), b._v.AsDouble(), c._v.AsDouble()).As<double, T>());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> WherePositive(Lanes512<T> gate, Lanes512<T> x) =>
         new(Vector512.ConditionalSelect(Vector512.GreaterThan(gate._v, Vector512<T>.Zero), x._v, Vector512<T>.Zero));
 }
@@ -94,6 +100,9 @@ internal readonly struct LanesN<T>(Vector<T> v) : ILanes<LanesN<T>, T> where T :
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesN<T> Sqrt(LanesN<T> x) => new(Vector.SquareRoot(x._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesN<T> Max(LanesN<T> a, LanesN<T> b) => new(Vector.Max(a._v, b._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public T Sum() => Vector.Sum(_v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesN<T> MultiplyAdd(LanesN<T> a, LanesN<T> b, LanesN<T> c) =>
+        typeof(T) == typeof(float) ? new(Vector.FusedMultiplyAdd(a._v.As<T, float>(), b._v.As<T, float>(), c._v.As<T, float>()).As<float, T>())
+        : new(Vector.FusedMultiplyAdd(a._v.As<T, double>(), b._v.As<T, double>(), c._v.As<T, double>()).As<double, T>());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesN<T> WherePositive(LanesN<T> gate, LanesN<T> x) =>
         new(Vector.ConditionalSelect(Vector.GreaterThan(gate._v, Vector<T>.Zero), x._v, Vector<T>.Zero));
 }
@@ -113,6 +122,7 @@ internal readonly struct Lane1<T>(T v) : ILanes<Lane1<T>, T> where T : unmanaged
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1<T> Sqrt(Lane1<T> x) => new(T.Sqrt(x._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1<T> Max(Lane1<T> a, Lane1<T> b) => new(T.Max(a._v, b._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public T Sum() => _v;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1<T> MultiplyAdd(Lane1<T> a, Lane1<T> b, Lane1<T> c) => new(T.FusedMultiplyAdd(a._v, b._v, c._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1<T> WherePositive(Lane1<T> gate, Lane1<T> x) => new(gate._v > T.Zero ? x._v : T.Zero);
 }
 
@@ -146,16 +156,16 @@ internal ref struct SumOfSquares<T> : ILaneRule<T> where T : unmanaged, IFloatin
 
     public int Run<TV>(int i) where TV : struct, ILanes<TV, T>
     {
-        if (G.Length - i < TV.Count) return i;
-        TV acc0 = TV.Splat(T.Zero), acc1 = acc0;   // two chains, so the adds overlap
         int w = TV.Count;
-        for (; i <= G.Length - 2 * w; i += 2 * w)
+        if (G.Length - i < w) return i;
+        TV acc0 = TV.Splat(T.Zero), acc1 = acc0, acc2 = acc0, acc3 = acc0;   // four FMA chains, so they overlap
+        for (; i <= G.Length - 4 * w; i += 4 * w)
         {
-            var a = TV.Load(G, i); var b = TV.Load(G, i + w);
-            acc0 += a * a; acc1 += b * b;
+            var a = TV.Load(G, i); var b = TV.Load(G, i + w); var c = TV.Load(G, i + 2 * w); var d = TV.Load(G, i + 3 * w);
+            acc0 = TV.MultiplyAdd(a, a, acc0); acc1 = TV.MultiplyAdd(b, b, acc1); acc2 = TV.MultiplyAdd(c, c, acc2); acc3 = TV.MultiplyAdd(d, d, acc3);
         }
-        if (i <= G.Length - w) { var a = TV.Load(G, i); acc0 += a * a; i += w; }
-        Total += (acc0 + acc1).Sum();
+        for (; i <= G.Length - w; i += w) { var a = TV.Load(G, i); acc0 = TV.MultiplyAdd(a, a, acc0); }
+        Total += ((acc0 + acc1) + (acc2 + acc3)).Sum();
         return i;
     }
 }

@@ -58,10 +58,32 @@ public class Adam : Optimizer
     protected override string[] BufferNames => AmsGrad ? ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"] : ["exp_avg", "exp_avg_sq"];
 
     /// <inheritdoc/>
+    protected sealed override void Prepare(ParamState s)
+    {
+        s.Scalars[0] = 1 - Math.Pow(Beta1, s.Step);   // 1 − β₁ᵗ
+        s.Scalars[1] = 1 - Math.Pow(Beta2, s.Step);   // 1 − β₂ᵗ
+    }
+
+    /// <inheritdoc/>
     protected sealed override void Update<T>(ParamState s, int start, Span<T> p, ReadOnlySpan<T> g, double lr, double weightDecay)
     {
-        double bc1 = 1 - Math.Pow(Beta1, s.Step), bc2 = 1 - Math.Pow(Beta2, s.Step);
-        var rule = new Rule<T>
+        var rule = RuleFor(s, start, p, g, lr, weightDecay, measure: false);
+        LaneRule.Run<T, Rule<T>>(ref rule);
+    }
+
+    /// <inheritdoc/>
+    protected sealed override double UpdateAndMeasure<T>(ParamState s, int start, Span<T> p, ReadOnlySpan<T> g, double lr, double weightDecay)
+    {
+        var rule = RuleFor(s, start, p, g, lr, weightDecay, measure: true);
+        LaneRule.Run<T, Rule<T>>(ref rule);
+        return double.CreateTruncating(rule.Squares);
+    }
+
+    private Rule<T> RuleFor<T>(ParamState s, int start, Span<T> p, ReadOnlySpan<T> g, double lr, double weightDecay, bool measure)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double bc1 = s.Scalars[0], bc2 = s.Scalars[1];
+        return new Rule<T>
         {
             P = p, G = g,
             M = s.Span<T>(0, start, p.Length),                        // first moment, like θ
@@ -70,30 +92,32 @@ public class Adam : Optimizer
             AmsGrad = AmsGrad,
             L2 = weightDecay != 0 && !Decoupled,
             Shrink = weightDecay != 0 && Decoupled,
+            Measure = measure,
             NegStep = T.CreateTruncating(-(lr / bc1)), Bc2Sqrt = T.CreateTruncating(Math.Sqrt(bc2)), Eps = T.CreateTruncating(Eps),
             B1 = T.CreateTruncating(Beta1), A1 = T.CreateTruncating(1 - Beta1), B2 = T.CreateTruncating(Beta2), A2 = T.CreateTruncating(1 - Beta2),
             Wd = T.CreateTruncating(weightDecay), Keep = T.CreateTruncating(1 - lr * weightDecay),
         };
-        LaneRule.Run<T, Rule<T>>(ref rule);
     }
 
-    /// <summary>The update of one chunk, at any lane width.</summary>
+    /// <summary>The update of one chunk, at any lane width; with <see cref="Measure"/>, also Σ g² into <see cref="Squares"/>.</summary>
     private ref struct Rule<T> : ILaneRule<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         public Span<T> P, M, V, VMax;
         public ReadOnlySpan<T> G;
-        public bool AmsGrad, L2, Shrink;
-        public T NegStep, Bc2Sqrt, Eps, B1, A1, B2, A2, Wd, Keep;
+        public bool AmsGrad, L2, Shrink, Measure;
+        public T NegStep, Bc2Sqrt, Eps, B1, A1, B2, A2, Wd, Keep, Squares;
 
-        public readonly int Run<TV>(int i) where TV : struct, ILanes<TV, T>
+        public int Run<TV>(int i) where TV : struct, ILanes<TV, T>
         {
             TV b1 = TV.Splat(B1), a1 = TV.Splat(A1), b2 = TV.Splat(B2), a2 = TV.Splat(A2), step = TV.Splat(NegStep);
-            TV bc2 = TV.Splat(Bc2Sqrt), eps = TV.Splat(Eps), wd = TV.Splat(Wd), keep = TV.Splat(Keep);
+            TV bc2 = TV.Splat(Bc2Sqrt), eps = TV.Splat(Eps), wd = TV.Splat(Wd), keep = TV.Splat(Keep), squares = TV.Splat(T.Zero);
             for (int w = TV.Count; i <= P.Length - w; i += w)
             {
                 var p = TV.Load(P, i);
                 if (Shrink) p *= keep;
-                var d = L2 ? TV.Load(G, i) + wd * p : TV.Load(G, i);
+                var g = TV.Load(G, i);
+                if (Measure) squares = TV.MultiplyAdd(g, g, squares);
+                var d = L2 ? g + wd * p : g;
                 var m = TV.Load(M, i) * b1 + a1 * d;
                 var v = TV.Load(V, i) * b2 + a2 * d * d;
                 m.Store(M, i); v.Store(V, i);
@@ -101,6 +125,7 @@ public class Adam : Optimizer
                 var denom = TV.Sqrt(v) / bc2 + eps;
                 (p + step * m / denom).Store(P, i);
             }
+            Squares += squares.Sum();
             return i;
         }
     }

@@ -22,10 +22,10 @@ namespace Descent.Optim;
 public abstract class Optimizer : IOptimizer, IParallelJob
 {
     /// <summary>Fewest elements of a parameter worth splitting over threads.</summary>
-    internal const int SplitThreshold = 1 << 16;
+    internal const int SplitThreshold = 1 << 14;
 
     /// <summary>Elements per chunk of a split parameter: a multiple of every vector width, so chunks start on a lane boundary.</summary>
-    internal const int ChunkElements = 1 << 15;
+    internal const int ChunkElements = 1 << 13;
 
     private readonly ParamGroup[] _groups;
     private readonly Tensor[] _params;   // every parameter, group by group
@@ -45,6 +45,9 @@ public abstract class Optimizer : IOptimizer, IParallelJob
 
         /// <summary>Buffers named by <see cref="BufferNames"/>, each shaped like the parameter.</summary>
         public Tensor?[] Buffers = [];
+
+        /// <summary>Per-step scalars of the rule (e.g. Adam's bias corrections), set by <see cref="Prepare"/> before the chunks run.</summary>
+        public readonly double[] Scalars = new double[4];
 
         /// <summary>Elements [<paramref name="start"/>, <paramref name="start"/> + <paramref name="length"/>) of the buffer at <paramref name="index"/>.</summary>
         public Span<T> Span<T>(int index, int start, int length) where T : unmanaged => Buffers[index]!.Span<T>().Slice(start, length);
@@ -151,6 +154,7 @@ public abstract class Optimizer : IOptimizer, IParallelJob
                 var s = _state[index];
                 if (s.Buffers.Length != Names.Length) Allocate(s, p);
                 s.Step++;
+                Prepare(s);
                 int n = p.Length, chunk = n >= SplitThreshold ? ChunkElements : Math.Max(n, 1);
                 for (int start = 0; start < n; start += chunk) _chunks.Add(new Chunk(index, start, Math.Min(chunk, n - start), lr, wd));
             }
@@ -178,8 +182,8 @@ public abstract class Optimizer : IOptimizer, IParallelJob
 
     private void RunChunk<T>(int part, ParamState s, Chunk c, Span<T> p, ReadOnlySpan<T> g) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (MeasureGradientNorm) _chunkSquares[part] = double.CreateTruncating(SumOfSquares.Of(g));   // before the update reads g (from cache)
-        Update(s, c.Start, p, g, c.Lr, c.WeightDecay);
+        if (MeasureGradientNorm) _chunkSquares[part] = UpdateAndMeasure(s, c.Start, p, g, c.Lr, c.WeightDecay);
+        else Update(s, c.Start, p, g, c.Lr, c.WeightDecay);
     }
 
     private string[] Names => _bufferNames ??= BufferNames;
@@ -190,6 +194,12 @@ public abstract class Optimizer : IOptimizer, IParallelJob
         s.Buffers = new Tensor?[names.Length];
         for (int b = 0; b < names.Length; b++) s.Buffers[b] = Tensor.Full(InitialBufferValue(b), p.DType, p.ShapeArray);
     }
+
+    /// <summary>
+    /// Computes a parameter's per-step scalars into <c>s.Scalars</c> once, serially, after <c>s.Step</c> is counted and
+    /// before its chunks run (they only read them): a chunk is a few thousand elements, so a <c>Math.Pow</c> per chunk would show.
+    /// </summary>
+    protected virtual void Prepare(ParamState s) { }
 
     /// <summary>
     /// One fused pass over a chunk of a parameter: updates <paramref name="p"/> in place from the gradient
@@ -207,6 +217,25 @@ public abstract class Optimizer : IOptimizer, IParallelJob
     /// <param name="weightDecay">the group's weight decay</param>
     protected abstract void Update<T>(ParamState s, int start, Span<T> p, ReadOnlySpan<T> g, double lr, double weightDecay)
         where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// <see cref="Update{T}"/>, and returns Σ g² over the chunk (for <see cref="MeasureGradientNorm"/>). This form sums
+    /// each block of the gradient just before updating it (so the block is read from L1 the second time); a rule that
+    /// loads g anyway overrides it to sum in its own loop.
+    /// </summary>
+    protected virtual double UpdateAndMeasure<T>(ParamState s, int start, Span<T> p, ReadOnlySpan<T> g, double lr, double weightDecay)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        const int block = 2048;   // a multiple of every vector width; four arrays of it fit L1
+        double squares = 0;
+        for (int b = 0; b < p.Length; b += block)
+        {
+            int n = Math.Min(block, p.Length - b);
+            squares += double.CreateTruncating(SumOfSquares.Of(g.Slice(b, n)));
+            Update(s, start + b, p.Slice(b, n), g.Slice(b, n), lr, weightDecay);
+        }
+        return squares;
+    }
 
     /// <inheritdoc/>
     public void ZeroGrad()
