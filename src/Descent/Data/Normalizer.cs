@@ -105,6 +105,12 @@ public sealed class Normalizer
         return new Normalizer(state);
     }
 
+    /// <summary>μ per feature ([d]), or one μ for all ([1], <see cref="NormalizationMode.Global"/>).</summary>
+    internal ReadOnlySpan<float> Mean => _mean;
+
+    /// <summary>1/σ per feature ([d]), or one for all ([1]).</summary>
+    internal ReadOnlySpan<float> InverseStd => _invStd;
+
     /// <summary>Normalizes rows in place. // features: [rows, d]</summary>
     public void Apply(Span<float> features, int d)
     {
