@@ -151,17 +151,20 @@ public sealed class StepPlan
         }
         KernelProvider.Current.Unary(new Ops.ExpOp(), (ReadOnlySpan<T>)gz, gz);   // e = exp(z − m), the whole batch at once
         T invB = T.One / T.CreateTruncating(batch);
+        Span<double> sums = batch <= 1024 ? stackalloc double[batch] : new double[batch];
         for (int i = 0; i < batch; i++)
         {
             int y = labels[i];
             var gr = gz.Slice(i * classes, classes);
             T sum = T.Zero;
             for (int j = 0; j < gr.Length; j++) sum += gr[j];
-            loss += Math.Log(double.CreateTruncating(sum));
+            sums[i] = double.CreateTruncating(sum);
             T scale = invB / sum;                          // ∂L/∂z = (e/S − onehot)/B
             for (int j = 0; j < gr.Length; j++) gr[j] *= scale;
             gr[y] -= invB;
         }
+        System.Numerics.Tensors.TensorPrimitives.Log(sums, sums);   // log Sᵢ, the batch at once
+        for (int i = 0; i < batch; i++) loss += sums[i];
         return (loss / batch, correct);
     }
 }
