@@ -80,6 +80,33 @@ public class IdxTests
         Assert.Contains("1 unexpected bytes from byte offset 10", e.Message);
     }
 
+    /// <summary>The cache keeps one decompressed copy per source file: a changed source replaces its copy; another source of the same name keeps its own.</summary>
+    [Fact]
+    public void CacheKeepsOneCopyPerSourceAndReplacesStaleOnes()
+    {
+        using var tmp = new TempDir();
+        using var other = new TempDir();
+        string cache = Path.Combine(tmp.Path, "cache");
+        string saved = Environment.GetEnvironmentVariable("DESCENT_CACHE")!;
+        Environment.SetEnvironmentVariable("DESCENT_CACHE", cache);
+        try
+        {
+            string a = tmp.File("train-images-idx3-ubyte.gz"), b = other.File("train-images-idx3-ubyte.gz");
+            Idx.WriteBytes(a, [1, 2, 3], [3], gzip: true);
+            Idx.WriteBytes(b, [9, 9], [2], gzip: true);
+            Assert.Equal([1, 2, 3], IdxCache.Read(a).Data);
+            Assert.Equal([9, 9], IdxCache.Read(b).Data);
+            Assert.Equal(2, Directory.GetFiles(cache).Length);
+            Assert.Equal([1, 2, 3], IdxCache.Read(a).Data);   // from the copy
+            Idx.WriteBytes(a, [4, 5, 6, 7], [4], gzip: true);
+            File.SetLastWriteTimeUtc(a, DateTime.UtcNow.AddMinutes(1));
+            Assert.Equal([4, 5, 6, 7], IdxCache.Read(a).Data);
+            Assert.Equal(2, Directory.GetFiles(cache).Length);   // the stale copy of a is gone, b's stays
+            Assert.Equal([9, 9], IdxCache.Read(b).Data);
+        }
+        finally { Environment.SetEnvironmentVariable("DESCENT_CACHE", saved); }
+    }
+
     [Fact]
     public void TruncatedGzipIsAnErrorNamingTheFile()
     {
