@@ -10,6 +10,12 @@ public enum RunStatus
     Failed,
     /// <summary>Stopped because the loss became NaN or infinite.</summary>
     Diverged,
+    /// <summary>
+    /// Recorded as running, but the process that ran it on this machine is gone (killed, or the machine stopped) without
+    /// recording an end. Never stored: it is how a <see cref="Running"/> run reads once its process has died.
+    /// <c>descent train --resume</c> continues it from its last checkpoint.
+    /// </summary>
+    Interrupted,
 }
 
 /// <summary>The metrics of one epoch of a run (e.g. train_loss, val_loss, val_accuracy, lr, seconds).</summary>

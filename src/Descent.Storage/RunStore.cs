@@ -11,11 +11,15 @@ namespace Descent.Storage;
 /// WAL mode (<see cref="Sqlite.Open"/>), so a process killed at any point leaves it consistent: a change is in
 /// or out, never half in. Tables: <c>runs</c>, <c>run_epochs</c>, <c>runs_schema</c> (version).
 /// </summary>
-/// <remarks>A run whose process was killed stays <see cref="RunStatus.Running"/>; its epochs up to the kill are kept.</remarks>
+/// <remarks>
+/// A run records the process that runs it (host, pid and the process's start time, so a reused pid is not mistaken for
+/// it). A run still marked running whose process on this host is gone reads as <see cref="RunStatus.Interrupted"/>; its
+/// epochs up to the kill are kept, and <see cref="Claim"/> (on resume) makes it running again under the new process.
+/// </remarks>
 public sealed class RunStore : IDisposable
 {
     /// <summary>The schema version this code writes.</summary>
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
 
     private static readonly JsonSerializerOptions Json = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
     private readonly SqliteConnection _db;
@@ -75,6 +79,11 @@ public sealed class RunStore : IDisposable
                 INSERT INTO runs_schema (version) VALUES (1);
                 """, tx);
         }
+        if (version < 2)
+        {
+            // v2: the process that runs a run ("host|pid|start ticks"), to tell a killed run from a live one.
+            Sqlite.Execute(db, "ALTER TABLE runs ADD COLUMN owner TEXT; INSERT INTO runs_schema (version) VALUES (2);", tx);
+        }
         tx.Commit();
     }
 
@@ -85,10 +94,46 @@ public sealed class RunStore : IDisposable
         string now = Now();
         using var tx = _db.BeginTransaction();
         long id = Scalar<long>(_db, tx,
-            "INSERT INTO runs (name, status, created_at, updated_at, config_json) VALUES ($name, 'running', $now, $now, $config) RETURNING id;",
-            ("$name", name), ("$now", now), ("$config", configJson));
+            "INSERT INTO runs (name, status, created_at, updated_at, config_json, owner) VALUES ($name, 'running', $now, $now, $config, $owner) RETURNING id;",
+            ("$name", name), ("$now", now), ("$config", configJson), ("$owner", ThisProcess()));
         tx.Commit();
         return id;
+    }
+
+    /// <summary>Marks a run (e.g. one being resumed) running again, under this process; clears its end.</summary>
+    public void Claim(long runId)
+    {
+        string now = Now();
+        using var tx = _db.BeginTransaction();
+        RequireRun(runId, tx);
+        Exec(tx, "UPDATE runs SET status = 'running', owner = $owner, finished_at = NULL, message = NULL, updated_at = $now WHERE id = $id;",
+            ("$owner", ThisProcess()), ("$now", now), ("$id", runId));
+        tx.Commit();
+    }
+
+    /// <summary>This process as stored in <c>owner</c>: host, pid and start time.</summary>
+    private static string ThisProcess()
+    {
+        using var me = System.Diagnostics.Process.GetCurrentProcess();
+        return string.Create(CultureInfo.InvariantCulture, $"{Environment.MachineName}|{Environment.ProcessId}|{me.StartTime.ToUniversalTime().Ticks}");
+    }
+
+    /// <summary>The stored status, or <see cref="RunStatus.Interrupted"/> for a running run whose process on this host is gone.</summary>
+    private static RunStatus StatusOf(string stored, string? owner)
+    {
+        var status = ParseStatus(stored);
+        if (status != RunStatus.Running || owner is null) return status;
+        var parts = owner.Split('|');
+        if (parts.Length != 3 || parts[0] != Environment.MachineName) return status;   // another machine's run: can't tell
+        if (!int.TryParse(parts[1], CultureInfo.InvariantCulture, out int pid) || !long.TryParse(parts[2], CultureInfo.InvariantCulture, out long start)) return status;
+        try
+        {
+            using var p = System.Diagnostics.Process.GetProcessById(pid);
+            // The same pid with another start time is another process (pids are reused); allow the clock's rounding.
+            return Math.Abs(p.StartTime.ToUniversalTime().Ticks - start) < TimeSpan.TicksPerSecond ? status : RunStatus.Interrupted;
+        }
+        catch (ArgumentException) { return RunStatus.Interrupted; }          // no such process
+        catch (InvalidOperationException) { return RunStatus.Interrupted; }  // it exited meanwhile
     }
 
     /// <summary>Records (or, for a resumed run, replaces) the metrics of epoch <paramref name="epoch"/>, and the checkpoint path if given.</summary>
@@ -108,7 +153,8 @@ public sealed class RunStore : IDisposable
     /// <summary>Ends a run: its status, final results (JSON), checkpoint path and an optional message (e.g. the error).</summary>
     public void Finish(long runId, RunStatus status, string? resultsJson = null, string? checkpointPath = null, string? message = null)
     {
-        if (status == RunStatus.Running) throw new ArgumentException("Finish needs a final status (finished, failed or diverged), got running.");
+        if (status is RunStatus.Running or RunStatus.Interrupted)
+            throw new ArgumentException($"Finish needs a final status (finished, failed or diverged), got {StatusName(status)}.");
         if (resultsJson is not null) CheckJson(resultsJson, "results");
         string now = Now();
         using var tx = _db.BeginTransaction();
@@ -126,13 +172,13 @@ public sealed class RunStore : IDisposable
         using var cmd = Command(null, """
             SELECT r.id, r.name, r.status, r.created_at, r.finished_at, r.checkpoint_path,
                    (SELECT COUNT(*) FROM run_epochs e WHERE e.run_id = r.id),
-                   (SELECT e.metrics_json FROM run_epochs e WHERE e.run_id = r.id ORDER BY e.epoch DESC LIMIT 1)
+                   (SELECT e.metrics_json FROM run_epochs e WHERE e.run_id = r.id ORDER BY e.epoch DESC LIMIT 1), r.owner
             FROM runs r ORDER BY r.id DESC LIMIT $limit;
             """, ("$limit", limit));
         using var rd = cmd.ExecuteReader();
         var list = new List<RunSummary>();
         while (rd.Read())
-            list.Add(new RunSummary(rd.GetInt64(0), Str(rd, 1), ParseStatus(rd.GetString(2)), Time(rd.GetString(3)), Str(rd, 4) is { } f ? Time(f) : null,
+            list.Add(new RunSummary(rd.GetInt64(0), Str(rd, 1), StatusOf(rd.GetString(2), Str(rd, 8)), Time(rd.GetString(3)), Str(rd, 4) is { } f ? Time(f) : null,
                 rd.GetInt32(6), Str(rd, 5), Str(rd, 7) is { } m ? Metrics(m) : null));
         return list;
     }
@@ -142,11 +188,11 @@ public sealed class RunStore : IDisposable
     {
         using var tx = _db.BeginTransaction(); // one snapshot for the run and its epochs
         RunRecord? run;
-        using (var cmd = Command(tx, "SELECT id, name, status, created_at, updated_at, finished_at, config_json, results_json, checkpoint_path, message FROM runs WHERE id = $id;", ("$id", runId)))
+        using (var cmd = Command(tx, "SELECT id, name, status, created_at, updated_at, finished_at, config_json, results_json, checkpoint_path, message, owner FROM runs WHERE id = $id;", ("$id", runId)))
         using (var rd = cmd.ExecuteReader())
         {
             if (!rd.Read()) return null;
-            run = new RunRecord(rd.GetInt64(0), Str(rd, 1), ParseStatus(rd.GetString(2)), Time(rd.GetString(3)), Time(rd.GetString(4)),
+            run = new RunRecord(rd.GetInt64(0), Str(rd, 1), StatusOf(rd.GetString(2), Str(rd, 10)), Time(rd.GetString(3)), Time(rd.GetString(4)),
                 Str(rd, 5) is { } f ? Time(f) : null, rd.GetString(6), Str(rd, 7), Str(rd, 8), Str(rd, 9), []);
         }
         var epochs = new List<EpochRecord>();

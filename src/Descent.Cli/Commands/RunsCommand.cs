@@ -151,6 +151,7 @@ internal static class RunsCommand
         RunStatus.Finished => "[green]finished[/]",
         RunStatus.Running => "[yellow]running[/]",
         RunStatus.Diverged => "[red]diverged[/]",
+        RunStatus.Interrupted => "[red]interrupted[/]",
         _ => "[red]failed[/]",
     };
 

@@ -105,6 +105,7 @@ internal static class TrainCommand
         var config = job.Config;
         using var store = RunStore.Open(dbPath);
         long runId = job.RunId ?? store.CreateRun(config.ToJson());
+        if (job.RunId is not null) store.Claim(runId);   // a resumed run is running again, under this process
         job.RunId = runId;
         string checkpoint = outDir ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(dbPath))!, $"run-{runId}");
         if (!asJson)

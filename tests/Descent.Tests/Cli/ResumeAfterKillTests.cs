@@ -38,6 +38,9 @@ public class ResumeAfterKillTests
             bool killedMidRun = !victim.HasExited;
             if (killedMidRun) victim.Kill(entireProcessTree: true);
             victim.WaitForExit();
+            if (killedMidRun)
+                using (var store = Descent.Storage.RunStore.Open(Path.Combine(root, "runs", "descent.db")))
+                    Assert.Equal(Descent.Storage.RunStatus.Interrupted, store.ListRuns()[0].Status);   // not "running" forever
 
             var resumed = Start(root, "train", "--resume", killedDir, "--json");
             string resumedOut = resumed.StandardOutput.ReadToEnd();
@@ -50,6 +53,8 @@ public class ResumeAfterKillTests
             var ma = System.Text.Json.JsonDocument.Parse(wholeOut).RootElement.GetProperty("test_accuracy").GetDouble();
             var mb = System.Text.Json.JsonDocument.Parse(resumedOut).RootElement.GetProperty("test_accuracy").GetDouble();
             Assert.Equal(ma, mb);
+            using (var store = Descent.Storage.RunStore.Open(Path.Combine(root, "runs", "descent.db")))
+                Assert.Equal(Descent.Storage.RunStatus.Finished, store.ListRuns()[0].Status);
             Assert.True(killedMidRun, "the first run finished before it could be killed; make it longer");
         }
         finally

@@ -42,6 +42,45 @@ public class RunStoreTests
         }
     }
 
+    /// <summary>
+    /// A run still marked running whose process on this host is gone reads as interrupted (list and show); one whose
+    /// process lives (this one) reads as running; a claim (resume) makes it running again.
+    /// </summary>
+    [Fact]
+    public void RunOfADeadProcessReadsAsInterruptedUntilClaimed()
+    {
+        using var tmp = new TempDir();
+        string path = tmp.File("d.db");
+        long live, dead, otherHost;
+        using (var store = RunStore.Open(path))
+        {
+            live = store.CreateRun("{}");
+            dead = store.CreateRun("{}");
+            otherHost = store.CreateRun("{}");
+        }
+        using (var db = new SqliteConnection($"Data Source={path}"))
+        {
+            db.Open();
+            using var cmd = db.CreateCommand();
+            // A pid that no process has (above Linux's pid_max), and a run of another machine.
+            cmd.CommandText = $"UPDATE runs SET owner = '{Environment.MachineName}|2147483000|638000000000000000' WHERE id = {dead};"
+                + $"UPDATE runs SET owner = 'some-other-host|1|1' WHERE id = {otherHost};";
+            cmd.ExecuteNonQuery();
+        }
+        using (var store = RunStore.Open(path))
+        {
+            Assert.Equal(RunStatus.Running, store.GetRun(live)!.Status);
+            Assert.Equal(RunStatus.Interrupted, store.GetRun(dead)!.Status);
+            Assert.Equal(RunStatus.Running, store.GetRun(otherHost)!.Status);   // can't tell: stays running
+            Assert.Equal([RunStatus.Running, RunStatus.Interrupted, RunStatus.Running], store.ListRuns().Select(r => r.Status));
+            Assert.Throws<ArgumentException>(() => store.Finish(dead, RunStatus.Interrupted));
+            store.Claim(dead);
+            Assert.Equal(RunStatus.Running, store.GetRun(dead)!.Status);
+            store.Finish(dead, RunStatus.Finished);
+            Assert.Equal(RunStatus.Finished, store.GetRun(dead)!.Status);
+        }
+    }
+
     [Fact]
     public void StatusesNaNMetricsAndNewestFirst()
     {
@@ -101,6 +140,34 @@ public class RunStoreTests
         Assert.Equal("wal", (string)cmd.ExecuteScalar()!);
         cmd.CommandText = "PRAGMA integrity_check;";
         Assert.Equal("ok", (string)cmd.ExecuteScalar()!);
+    }
+
+    /// <summary>A database of schema 1 (no owner column) opens, keeps its runs (read as they were stored), and takes new runs.</summary>
+    [Fact]
+    public void SchemaOneDatabaseIsMigrated()
+    {
+        using var tmp = new TempDir();
+        string db = tmp.File("v1.db");
+        using (var c = Sqlite.Open(db))
+            Sqlite.Execute(c, """
+                CREATE TABLE runs_schema (version INTEGER NOT NULL);
+                CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT,
+                    status TEXT NOT NULL CHECK (status IN ('running', 'finished', 'failed', 'diverged')),
+                    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, finished_at TEXT, config_json TEXT NOT NULL,
+                    results_json TEXT, checkpoint_path TEXT, message TEXT);
+                CREATE TABLE run_epochs (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, epoch INTEGER NOT NULL,
+                    metrics_json TEXT NOT NULL, recorded_at TEXT NOT NULL, PRIMARY KEY (run_id, epoch));
+                INSERT INTO runs_schema (version) VALUES (1);
+                INSERT INTO runs (name, status, created_at, updated_at, config_json) VALUES ('old', 'running', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', '{}');
+                """);
+        using (var store = RunStore.Open(db))
+        {
+            Assert.Equal(RunStatus.Running, store.GetRun(1)!.Status);   // no owner recorded: can't tell
+            long id = store.CreateRun("{}");
+            Assert.Equal(RunStatus.Running, store.GetRun(id)!.Status);
+            Assert.Equal(2, store.ListRuns().Count);
+        }
+        SqliteConnection.ClearAllPools();
     }
 
     [Fact]
