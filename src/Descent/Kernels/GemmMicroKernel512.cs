@@ -17,9 +17,12 @@ internal static unsafe class GemmMicroKernel512
     /// <summary>Columns of the tile (two vectors).</summary>
     public static int NR<T>() => 2 * Vector512<T>.Count;
 
-    /// <summary>C[0..MR, 0..NR] ← epilogue(Σₚ pa[p, r]·pb[p, j]); pa is [kc, MR], pb is [kc, NR], C has row stride ldc.</summary>
+    /// <summary>
+    /// C[0..MR, 0..NR] ← epilogue(Σₚ pa[p·sa + r]·pb[p·sb + j]), C with row stride ldc. Packed slivers have sa = MR and
+    /// sb = NR; an operand already laid out k-major in memory (Aᵀ's or B's rows) is read in place with its row stride.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run<T>(int kc, T* pa, T* pb, T* c, int ldc, T* bias, in GemmStore<T> e) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void Run<T>(int kc, T* pa, int sa, T* pb, int sb, T* c, int ldc, T* bias, in GemmStore<T> e) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Vector512<T> c00 = default, c01 = default;
         Vector512<T> c10 = default, c11 = default;
@@ -42,7 +45,7 @@ internal static unsafe class GemmMicroKernel512
             a = Vector512.Create(pa[5]); c50 = Fma(a, b0, c50); c51 = Fma(a, b1, c51);
             a = Vector512.Create(pa[6]); c60 = Fma(a, b0, c60); c61 = Fma(a, b1, c61);
             a = Vector512.Create(pa[7]); c70 = Fma(a, b0, c70); c71 = Fma(a, b1, c71);
-            pa += MR; pb += 2 * w;
+            pa += sa; pb += sb;
         }
         Store(c, c00, c01, bias, in e);
         Store(c + 1 * ldc, c10, c11, bias, in e);
@@ -57,10 +60,10 @@ internal static unsafe class GemmMicroKernel512
     /// <summary>
     /// The left half of a tile, MR × Vector512&lt;T&gt;.Count, straight into C: the right edge of a C whose width leaves
     /// half a sliver (784 = 24·32 + 16 columns). Same FMA chains and epilogue as <see cref="Run{T}"/>, so the same bits;
-    /// pb is still a full-width sliver [kc, NR] (its right half is padding, not read).
+    /// pb is still a full-width sliver [kc, NR] (its right half is padding, not read), or B's rows read in place.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void RunHalf<T>(int kc, T* pa, T* pb, T* c, int ldc, T* bias, in GemmStore<T> e) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void RunHalf<T>(int kc, T* pa, int sa, T* pb, int sb, T* c, int ldc, T* bias, in GemmStore<T> e) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Vector512<T> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
         int w = Vector512<T>.Count;
@@ -75,7 +78,7 @@ internal static unsafe class GemmMicroKernel512
             c5 = Fma(Vector512.Create(pa[5]), b0, c5);
             c6 = Fma(Vector512.Create(pa[6]), b0, c6);
             c7 = Fma(Vector512.Create(pa[7]), b0, c7);
-            pa += MR; pb += 2 * w;
+            pa += sa; pb += sb;
         }
         StoreHalf(c, c0, bias, in e);
         StoreHalf(c + 1 * ldc, c1, bias, in e);

@@ -28,7 +28,7 @@ internal sealed unsafe class GemmSharedPackJob<T> : IParallelJob where T : unman
     [ThreadStatic] private static GemmSharedPackJob<T>? _current;
 
     private GemmIsa _isa;
-    private bool _transA, _transB, _relu, _packing;
+    private bool _transA, _transB, _relu, _packing, _directA, _directB;
     private int _m, _n, _k, _lda, _ldb, _ldc, _mr, _nr, _mp, _np, _kBlocks;
     private int _aParts, _aPartsPerBlock, _bPartsPerBlock, _gridRows, _gridCols, _rowTiles, _colTiles;
     private T _alpha, _beta;
@@ -60,9 +60,16 @@ internal sealed unsafe class GemmSharedPackJob<T> : IParallelJob where T : unman
         _kBlocks = (k + Gemm.KC - 1) / Gemm.KC;
         EnsurePanels((long)(_mp + _np) * k);
 
+        // An operand whose memory is already k-major (Aᵀ stored, i.e. transA; or B stored, i.e. !transB) is read in place by
+        // the 512-bit kernel, with no packing, when every tile is whole (or, on the right, half): op(A)·op(B) = Gᵀ·X of a
+        // weight gradient then packs nothing. Same values read, same FMA chains: the same bits.
+        bool whole = isa == GemmIsa.Vector512 && m % _mr == 0 && (n % _nr == 0 || 2 * (n % _nr) == _nr);
+        _directA = whole && transA;
+        _directB = whole && !transB;
+
         // Phase 1: pack. Parts are runs of slivers of one k block, op(A)'s (the dearer per element) first.
-        _aPartsPerBlock = (_rowTiles + RowSliversPerPart - 1) / RowSliversPerPart;
-        _bPartsPerBlock = (_colTiles + ColSliversPerPart - 1) / ColSliversPerPart;
+        _aPartsPerBlock = _directA ? 0 : (_rowTiles + RowSliversPerPart - 1) / RowSliversPerPart;
+        _bPartsPerBlock = _directB ? 0 : (_colTiles + ColSliversPerPart - 1) / ColSliversPerPart;
         _aParts = _kBlocks * _aPartsPerBlock;
         _packing = true;
         WorkerPool.Shared.Run(this, _aParts + _kBlocks * _bPartsPerBlock, threads);
@@ -131,19 +138,25 @@ internal sealed unsafe class GemmSharedPackJob<T> : IParallelJob where T : unman
             bool first = kb == 0, last = kb == _kBlocks - 1;
             var store = new GemmStore<T>(_alpha, first ? _beta : T.One, !first || _beta != T.Zero, last && _relu);
             T* biasBlock = last && _bias != null ? _bias : null;
-            T* aBlock = _panels + (long)p0 * _mp, bBlock = packedB + (long)p0 * _np;
+            T* aBlock = _directA ? _a + (long)p0 * _lda : _panels + (long)p0 * _mp, bBlock = _directB ? _b + (long)p0 * _ldb : packedB + (long)p0 * _np;
+            int sa = _directA ? _lda : _mr, sb = _directB ? _ldb : _nr;
             for (int ic = i0; ic < i1; ic += Gemm.MC)
             {
                 int icEnd = Math.Min(i1, ic + Gemm.MC);
                 for (int jr = j0; jr < j1; jr += _nr)
                 {
                     int cols = Math.Min(_nr, j1 - jr);
-                    T* pb = bBlock + (long)jr * kc, bj = biasBlock == null ? null : biasBlock + jr;
+                    T* pb = bBlock + (_directB ? jr : (long)jr * kc), bj = biasBlock == null ? null : biasBlock + jr;
                     for (int ir = ic; ir < icEnd; ir += _mr)
                     {
                         int rows = Math.Min(_mr, icEnd - ir);
-                        T* pa = aBlock + (long)ir * kc, cp = _c + (long)ir * _ldc + jr;
-                        if (rows == _mr && cols == _nr) GemmMicroKernel.Run(_isa, kc, pa, pb, cp, _ldc, bj, in store);
+                        T* pa = aBlock + (_directA ? ir : (long)ir * kc), cp = _c + (long)ir * _ldc + jr;
+                        if (_directA || _directB)   // whole tiles only (see Run)
+                        {
+                            if (cols == _nr) GemmMicroKernel512.Run(kc, pa, sa, pb, sb, cp, _ldc, bj, in store);
+                            else GemmMicroKernel512.RunHalf(kc, pa, sa, pb, sb, cp, _ldc, bj, in store);
+                        }
+                        else if (rows == _mr && cols == _nr) GemmMicroKernel.Run(_isa, kc, pa, pb, cp, _ldc, bj, in store);
                         else GemmMicroKernel.RunEdge(_isa, kc, pa, pb, cp, _ldc, rows, cols, bj, in store, tile);
                     }
                 }

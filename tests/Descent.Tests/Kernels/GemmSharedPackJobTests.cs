@@ -7,11 +7,13 @@ namespace Descent.Tests.Kernels;
 [Collection("Threading")]
 public class GemmSharedPackJobTests
 {
-    // Ragged tiles, several k blocks (k = 600, 784), every transpose, β ≠ 0, bias and ReLU.
+    // Ragged tiles, several k blocks (k = 600, 784), every transpose, β ≠ 0, bias and ReLU; operands read in place
+    // (Aᵀ and B with whole or half tiles: 256×784, 128×256, 64×96 over 3 k blocks; B alone for A·B 128×256).
     public static TheoryData<bool, bool, int, int, int> Shapes => new()
     {
         { false, false, 150, 300, 600 }, { false, true, 128, 256, 784 }, { true, false, 256, 784, 128 }, { true, true, 37, 91, 300 },
         { false, false, 128, 10, 128 }, { false, true, 9, 33, 17 },
+        { true, false, 128, 256, 128 }, { false, false, 128, 256, 128 }, { true, false, 64, 96, 600 }, { true, true, 64, 64, 40 },
     };
 
     [Theory, MemberData(nameof(Shapes))]
