@@ -67,7 +67,7 @@ internal static unsafe class GemmMicroKernel
     {
         switch (isa)
         {
-            case GemmIsa.Vector512: GemmMicroKernel512.Run(kc, pa, GemmMicroKernel512.MR, pb, GemmMicroKernel512.NR<T>(), c, ldc, bias, in e); break;
+            case GemmIsa.Vector512: GemmMicroKernel512.Run(kc, pa, GemmMicroKernel512.MR, 1, pb, GemmMicroKernel512.NR<T>(), c, ldc, bias, in e); break;
             case GemmIsa.Vector256: GemmMicroKernel256.Run(kc, pa, pb, c, ldc, bias, in e); break;
             case GemmIsa.Vector128: GemmMicroKernel128.Run(kc, pa, pb, c, ldc, bias, in e); break;
             default: RunScalar(kc, pa, pb, c, ldc, bias, in e); break;
@@ -85,7 +85,7 @@ internal static unsafe class GemmMicroKernel
         int nr = NR<T>(isa);
         if (isa == GemmIsa.Vector512 && rows == GemmMicroKernel512.MR && 2 * cols == nr)
         {
-            GemmMicroKernel512.RunHalf(kc, pa, GemmMicroKernel512.MR, pb, nr, c, ldc, bias, in e);
+            GemmMicroKernel512.RunHalf(kc, pa, GemmMicroKernel512.MR, 1, pb, nr, c, ldc, bias, in e);
             return;
         }
         var raw = new GemmStore<T>(T.One, T.Zero, false, false);

@@ -18,11 +18,12 @@ internal static unsafe class GemmMicroKernel512
     public static int NR<T>() => 2 * Vector512<T>.Count;
 
     /// <summary>
-    /// C[0..MR, 0..NR] ← epilogue(Σₚ pa[p·sa + r]·pb[p·sb + j]), C with row stride ldc. Packed slivers have sa = MR and
-    /// sb = NR; an operand already laid out k-major in memory (Aᵀ's or B's rows) is read in place with its row stride.
+    /// C[0..MR, 0..NR] ← epilogue(Σₚ pa[p·sa + r·ra]·pb[p·sb + j]), C with row stride ldc. Packed slivers have sa = MR,
+    /// ra = 1 and sb = NR; an operand already in memory is read in place: Aᵀ or B by rows (sa = lda, ra = 1; sb = ldb),
+    /// A by its rows' streams (sa = 1, ra = lda: eight rows read in step, as the packed sliver would hold them).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run<T>(int kc, T* pa, int sa, T* pb, int sb, T* c, int ldc, T* bias, in GemmStore<T> e) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void Run<T>(int kc, T* pa, int sa, int ra, T* pb, int sb, T* c, int ldc, T* bias, in GemmStore<T> e) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Vector512<T> c00 = default, c01 = default;
         Vector512<T> c10 = default, c11 = default;
@@ -33,19 +34,21 @@ internal static unsafe class GemmMicroKernel512
         Vector512<T> c60 = default, c61 = default;
         Vector512<T> c70 = default, c71 = default;
         int w = Vector512<T>.Count;
+        nint r1 = ra, r2 = 2 * (nint)ra, r3 = 3 * (nint)ra;
+        T* pa4 = pa + 4 * (nint)ra;   // rows 4..7
         for (int p = 0; p < kc; p++)
         {
             var b0 = Vector512.Load(pb); var b1 = Vector512.Load(pb + w);
             Vector512<T> a;
             a = Vector512.Create(pa[0]); c00 = Fma(a, b0, c00); c01 = Fma(a, b1, c01);
-            a = Vector512.Create(pa[1]); c10 = Fma(a, b0, c10); c11 = Fma(a, b1, c11);
-            a = Vector512.Create(pa[2]); c20 = Fma(a, b0, c20); c21 = Fma(a, b1, c21);
-            a = Vector512.Create(pa[3]); c30 = Fma(a, b0, c30); c31 = Fma(a, b1, c31);
-            a = Vector512.Create(pa[4]); c40 = Fma(a, b0, c40); c41 = Fma(a, b1, c41);
-            a = Vector512.Create(pa[5]); c50 = Fma(a, b0, c50); c51 = Fma(a, b1, c51);
-            a = Vector512.Create(pa[6]); c60 = Fma(a, b0, c60); c61 = Fma(a, b1, c61);
-            a = Vector512.Create(pa[7]); c70 = Fma(a, b0, c70); c71 = Fma(a, b1, c71);
-            pa += sa; pb += sb;
+            a = Vector512.Create(pa[r1]); c10 = Fma(a, b0, c10); c11 = Fma(a, b1, c11);
+            a = Vector512.Create(pa[r2]); c20 = Fma(a, b0, c20); c21 = Fma(a, b1, c21);
+            a = Vector512.Create(pa[r3]); c30 = Fma(a, b0, c30); c31 = Fma(a, b1, c31);
+            a = Vector512.Create(pa4[0]); c40 = Fma(a, b0, c40); c41 = Fma(a, b1, c41);
+            a = Vector512.Create(pa4[r1]); c50 = Fma(a, b0, c50); c51 = Fma(a, b1, c51);
+            a = Vector512.Create(pa4[r2]); c60 = Fma(a, b0, c60); c61 = Fma(a, b1, c61);
+            a = Vector512.Create(pa4[r3]); c70 = Fma(a, b0, c70); c71 = Fma(a, b1, c71);
+            pa += sa; pa4 += sa; pb += sb;
         }
         Store(c, c00, c01, bias, in e);
         Store(c + 1 * ldc, c10, c11, bias, in e);
@@ -63,22 +66,23 @@ internal static unsafe class GemmMicroKernel512
     /// pb is still a full-width sliver [kc, NR] (its right half is padding, not read), or B's rows read in place.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void RunHalf<T>(int kc, T* pa, int sa, T* pb, int sb, T* c, int ldc, T* bias, in GemmStore<T> e) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void RunHalf<T>(int kc, T* pa, int sa, int ra, T* pb, int sb, T* c, int ldc, T* bias, in GemmStore<T> e) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Vector512<T> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
-        int w = Vector512<T>.Count;
+        nint r1 = ra, r2 = 2 * (nint)ra, r3 = 3 * (nint)ra;
+        T* pa4 = pa + 4 * (nint)ra;
         for (int p = 0; p < kc; p++)
         {
             var b0 = Vector512.Load(pb);
             c0 = Fma(Vector512.Create(pa[0]), b0, c0);
-            c1 = Fma(Vector512.Create(pa[1]), b0, c1);
-            c2 = Fma(Vector512.Create(pa[2]), b0, c2);
-            c3 = Fma(Vector512.Create(pa[3]), b0, c3);
-            c4 = Fma(Vector512.Create(pa[4]), b0, c4);
-            c5 = Fma(Vector512.Create(pa[5]), b0, c5);
-            c6 = Fma(Vector512.Create(pa[6]), b0, c6);
-            c7 = Fma(Vector512.Create(pa[7]), b0, c7);
-            pa += sa; pb += sb;
+            c1 = Fma(Vector512.Create(pa[r1]), b0, c1);
+            c2 = Fma(Vector512.Create(pa[r2]), b0, c2);
+            c3 = Fma(Vector512.Create(pa[r3]), b0, c3);
+            c4 = Fma(Vector512.Create(pa4[0]), b0, c4);
+            c5 = Fma(Vector512.Create(pa4[r1]), b0, c5);
+            c6 = Fma(Vector512.Create(pa4[r2]), b0, c6);
+            c7 = Fma(Vector512.Create(pa4[r3]), b0, c7);
+            pa += sa; pa4 += sa; pb += sb;
         }
         StoreHalf(c, c0, bias, in e);
         StoreHalf(c + 1 * ldc, c1, bias, in e);

@@ -60,11 +60,12 @@ internal sealed unsafe class GemmSharedPackJob<T> : IParallelJob where T : unman
         _kBlocks = (k + Gemm.KC - 1) / Gemm.KC;
         EnsurePanels((long)(_mp + _np) * k);
 
-        // An operand whose memory is already k-major (Aᵀ stored, i.e. transA; or B stored, i.e. !transB) is read in place by
-        // the 512-bit kernel, with no packing, when every tile is whole (or, on the right, half): op(A)·op(B) = Gᵀ·X of a
-        // weight gradient then packs nothing. Same values read, same FMA chains: the same bits.
+        // The 512-bit kernel reads op(A) in place (Aᵀ by rows; A by eight row streams, the sliver's rows) and op(B) in place
+        // when B is stored k-major (not transposed), with no packing, when every tile is whole (or, on the right, half): a
+        // weight gradient Gᵀ·X and an input gradient G·W then pack nothing, a forward X·Wᵀ packs only Wᵀ.
+        // Same values read, same FMA chains: the same bits.
         bool whole = isa == GemmIsa.Vector512 && m % _mr == 0 && (n % _nr == 0 || 2 * (n % _nr) == _nr);
-        _directA = whole && transA;
+        _directA = whole;            // Aᵀ by rows, or A by eight row streams
         _directB = whole && !transB;
 
         // Phase 1: pack. Parts are runs of slivers of one k block, op(A)'s (the dearer per element) first.
@@ -138,8 +139,9 @@ internal sealed unsafe class GemmSharedPackJob<T> : IParallelJob where T : unman
             bool first = kb == 0, last = kb == _kBlocks - 1;
             var store = new GemmStore<T>(_alpha, first ? _beta : T.One, !first || _beta != T.Zero, last && _relu);
             T* biasBlock = last && _bias != null ? _bias : null;
-            T* aBlock = _directA ? _a + (long)p0 * _lda : _panels + (long)p0 * _mp, bBlock = _directB ? _b + (long)p0 * _ldb : packedB + (long)p0 * _np;
-            int sa = _directA ? _lda : _mr, sb = _directB ? _ldb : _nr;
+            T* aBlock = !_directA ? _panels + (long)p0 * _mp : _transA ? _a + (long)p0 * _lda : _a + p0, bBlock = _directB ? _b + (long)p0 * _ldb : packedB + (long)p0 * _np;
+            // op(A)[i, p] is at aBlock[(p − p0)·sa + i·ra]: packed (sa = MR, ra = 1), Aᵀ in place (lda, 1), A in place (1, lda).
+            int sa = !_directA ? _mr : _transA ? _lda : 1, ra = _directA && !_transA ? _lda : 1, sb = _directB ? _ldb : _nr;
             for (int ic = i0; ic < i1; ic += Gemm.MC)
             {
                 int icEnd = Math.Min(i1, ic + Gemm.MC);
@@ -150,11 +152,11 @@ internal sealed unsafe class GemmSharedPackJob<T> : IParallelJob where T : unman
                     for (int ir = ic; ir < icEnd; ir += _mr)
                     {
                         int rows = Math.Min(_mr, icEnd - ir);
-                        T* pa = aBlock + (_directA ? ir : (long)ir * kc), cp = _c + (long)ir * _ldc + jr;
+                        T* pa = aBlock + (!_directA ? (long)ir * kc : _transA ? ir : (long)ir * _lda), cp = _c + (long)ir * _ldc + jr;
                         if (_directA || _directB)   // whole tiles only (see Run)
                         {
-                            if (cols == _nr) GemmMicroKernel512.Run(kc, pa, sa, pb, sb, cp, _ldc, bj, in store);
-                            else GemmMicroKernel512.RunHalf(kc, pa, sa, pb, sb, cp, _ldc, bj, in store);
+                            if (cols == _nr) GemmMicroKernel512.Run(kc, pa, sa, ra, pb, sb, cp, _ldc, bj, in store);
+                            else GemmMicroKernel512.RunHalf(kc, pa, sa, ra, pb, sb, cp, _ldc, bj, in store);
                         }
                         else if (rows == _mr && cols == _nr) GemmMicroKernel.Run(_isa, kc, pa, pb, cp, _ldc, bj, in store);
                         else GemmMicroKernel.RunEdge(_isa, kc, pa, pb, cp, _ldc, rows, cols, bj, in store, tile);
