@@ -125,8 +125,9 @@ public sealed class StepPlan
     /// </summary>
     /// <remarks>
     /// Per row i, with mᵢ = max_j z[i, j]: eᵢⱼ = exp(z[i, j] − mᵢ), Sᵢ = Σⱼ eᵢⱼ; lossᵢ = log Sᵢ − (z[i, yᵢ] − mᵢ)
-    /// (log-softmax, in float64); softmax = e / S. The exponentials of the whole batch are one kernel call (rows of
-    /// a few classes are too short for a vector call each).
+    /// (log-softmax, in float64); softmax = e / S. Rows go in blocks of <see cref="SoftmaxCrossEntropyJob{T}.RowsPerPart"/>
+    /// over the worker pool, exponentials and logarithms a block at a time (rows of a few classes are too short for a
+    /// vector call each); the per-row losses are summed in row order, so the bits do not depend on the thread count.
     /// </remarks>
     internal static (double Loss, int Correct) SoftmaxCrossEntropy<T>(ReadOnlySpan<T> z, ReadOnlySpan<int> labels, int classes, Span<T> gz)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -134,27 +135,71 @@ public sealed class StepPlan
         int batch = labels.Length;
         if (z.Length != batch * classes || gz.Length != z.Length)
             throw new ShapeException($"softmax cross-entropy: expected logits and gradient of {batch}×{classes} elements, got {z.Length} and {gz.Length}.");
-        int correct = 0;
-        double loss = 0;
         for (int i = 0; i < batch; i++)
+            if ((uint)labels[i] >= (uint)classes) throw new ArgumentOutOfRangeException(nameof(labels), $"label {labels[i]} of row {i} is outside [0, {classes}).");
+        return SoftmaxCrossEntropyJob<T>.ForThisThread().Run(z, labels, classes, gz);
+    }
+}
+
+/// <summary>The row blocks of <see cref="StepPlan.SoftmaxCrossEntropy{T}"/> on the worker pool.</summary>
+internal sealed unsafe class SoftmaxCrossEntropyJob<T> : IParallelJob where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Rows per part (the split depends on the batch alone).</summary>
+    public const int RowsPerPart = 32;
+
+    [ThreadStatic] private static SoftmaxCrossEntropyJob<T>? _current;
+    private double[] _rowLoss = [];   // [batch] log Sᵢ − (z[i, yᵢ] − mᵢ)
+    private int[] _correct = [];      // [parts]
+    private T* _z, _gz;
+    private int* _labels;
+    private int _batch, _classes;
+
+    public static SoftmaxCrossEntropyJob<T> ForThisThread() => _current ??= new SoftmaxCrossEntropyJob<T>();
+
+    public (double Loss, int Correct) Run(ReadOnlySpan<T> z, ReadOnlySpan<int> labels, int classes, Span<T> gz)
+    {
+        int batch = labels.Length, parts = Math.Max(1, (batch + RowsPerPart - 1) / RowsPerPart);
+        if (_rowLoss.Length < batch) _rowLoss = new double[batch];
+        if (_correct.Length < parts) _correct = new int[parts];
+        fixed (T* pz = z, pg = gz)
+        fixed (int* pl = labels)
         {
-            int y = labels[i];
-            if ((uint)y >= (uint)classes) throw new ArgumentOutOfRangeException(nameof(labels), $"label {y} of row {i} is outside [0, {classes}).");
+            _z = pz; _gz = pg; _labels = pl; _batch = batch; _classes = classes;
+            WorkerPool.Shared.Run(this, parts, Threading.MaxThreads);
+            _z = _gz = null; _labels = null;
+        }
+        double loss = 0;
+        int correct = 0;
+        for (int i = 0; i < batch; i++) loss += _rowLoss[i];   // row order: the same sum for any thread count
+        for (int p = 0; p < parts; p++) correct += _correct[p];
+        return (loss / batch, correct);
+    }
+
+    public void Run(int part)
+    {
+        int r0 = part * RowsPerPart, r1 = Math.Min(_batch, r0 + RowsPerPart), classes = _classes;
+        var z = new ReadOnlySpan<T>(_z + (long)r0 * classes, (r1 - r0) * classes);
+        var gz = new Span<T>(_gz + (long)r0 * classes, (r1 - r0) * classes);
+        var rowLoss = _rowLoss.AsSpan(r0, r1 - r0);
+        int correct = 0;
+        for (int i = 0; i < rowLoss.Length; i++)
+        {
+            int y = _labels[r0 + i];
             var zr = z.Slice(i * classes, classes);
             var gr = gz.Slice(i * classes, classes);
-            int arg = 0;                                   // arg max: the first largest (a NaN row diverges below anyway)
+            int arg = 0;                                   // arg max: the first largest (a NaN row diverges anyway)
             for (int j = 1; j < zr.Length; j++) if (zr[j] > zr[arg]) arg = j;
             if (arg == y) correct++;
             T max = zr[arg];
             for (int j = 0; j < zr.Length; j++) gr[j] = zr[j] - max;
-            loss -= double.CreateTruncating(gr[y]);        // −(z[i, yᵢ] − mᵢ)
+            rowLoss[i] = -double.CreateTruncating(gr[y]);  // −(z[i, yᵢ] − mᵢ)
         }
-        KernelProvider.Current.Unary(new Ops.ExpOp(), (ReadOnlySpan<T>)gz, gz);   // e = exp(z − m), the whole batch at once
-        T invB = T.One / T.CreateTruncating(batch);
-        Span<double> sums = batch <= 1024 ? stackalloc double[batch] : new double[batch];
-        for (int i = 0; i < batch; i++)
+        KernelProvider.Current.Unary(new Ops.ExpOp(), (ReadOnlySpan<T>)gz, gz);   // e = exp(z − m), the block at once
+        T invB = T.One / T.CreateTruncating(_batch);
+        Span<double> sums = stackalloc double[RowsPerPart];
+        for (int i = 0; i < rowLoss.Length; i++)
         {
-            int y = labels[i];
+            int y = _labels[r0 + i];
             var gr = gz.Slice(i * classes, classes);
             T sum = T.Zero;
             for (int j = 0; j < gr.Length; j++) sum += gr[j];
@@ -163,9 +208,10 @@ public sealed class StepPlan
             for (int j = 0; j < gr.Length; j++) gr[j] *= scale;
             gr[y] -= invB;
         }
-        System.Numerics.Tensors.TensorPrimitives.Log(sums, sums);   // log Sᵢ, the batch at once
-        for (int i = 0; i < batch; i++) loss += sums[i];
-        return (loss / batch, correct);
+        var logs = sums[..rowLoss.Length];
+        System.Numerics.Tensors.TensorPrimitives.Log(logs, logs);   // log Sᵢ, the block at once
+        for (int i = 0; i < rowLoss.Length; i++) rowLoss[i] += logs[i];
+        _correct[part] = correct;
     }
 }
 
