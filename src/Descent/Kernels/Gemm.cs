@@ -56,10 +56,10 @@ internal static unsafe class Gemm
 
     /// <summary>The packed path on one or more threads (arguments checked, m, n, k &gt; 0).</summary>
     internal static void RunPacked<T>(GemmIsa isa, bool transA, bool transB, int m, int n, int k, T alpha, T* pa, int lda, T* pb, int ldb,
-        T beta, T* pc, int ldc, T* biasPtr, bool relu) where T : unmanaged, IFloatingPointIeee754<T>
+        T beta, T* pc, int ldc, T* biasPtr, bool relu, long parallelThreshold = ParallelThreshold) where T : unmanaged, IFloatingPointIeee754<T>
     {
         long work = (long)m * n * k;
-        int threads = work < ParallelThreshold ? 1 : Math.Max(1, Threading.MaxThreads);
+        int threads = work < parallelThreshold ? 1 : Math.Max(1, Threading.MaxThreads);
         if (threads > 1 && GemmSharedPackJob<T>.Fits(isa, m, n, k))
         {
             GemmSharedPackJob<T>.ForThisThread().Run(isa, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, biasPtr, relu, threads);

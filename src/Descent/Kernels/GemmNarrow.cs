@@ -37,7 +37,7 @@ internal static unsafe class GemmNarrow
     {
         T* t = Scratch<T>.ForThisThread();
         // op(B)ᵀ is B read with the opposite flag, op(A)ᵀ likewise; raw sums (α = 1, β = 0, no epilogue) into t [n, m].
-        Gemm.RunPacked(isa, !transB, !transA, n, m, k, T.One, b, ldb, a, lda, T.Zero, t, m, null, false);
+        Gemm.RunPacked(isa, !transB, !transA, n, m, k, T.One, b, ldb, a, lda, T.Zero, t, m, null, false, Gemm.ParallelThreshold / 4);
         Store(t, m, n, alpha, beta, c, ldc, bias, relu);
     }
 
