@@ -49,7 +49,7 @@ internal static unsafe class Gemm
             if (k == 0 || alpha == T.Zero) { ScaleOnly(m, n, beta, pc, ldc, biasPtr, relu); return; }
             if (GemmSmall.Applies(transA, transB, m, beta)) { GemmSmall.Run(m, n, k, alpha, pa, lda, pb, ldb, pc, ldc, biasPtr, relu); return; }
             var isa = GemmMicroKernel.Isa;
-            if (GemmNarrow.Applies<T>(isa, m, n, k, alpha, beta)) { GemmNarrow.Run(isa, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, biasPtr, relu); return; }
+            if (GemmTransposed.Applies<T>(isa, m, n, k, alpha, beta)) { GemmTransposed.Run(isa, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, biasPtr, relu); return; }
             RunPacked(isa, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, biasPtr, relu);
         }
     }

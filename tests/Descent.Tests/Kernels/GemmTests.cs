@@ -150,6 +150,33 @@ public class GemmTests
         }
     }
 
+    /// <summary>
+    /// A narrow C (few columns) is computed as its transpose; the result has the bits of the direct blocked path
+    /// (the per-part job), with bias, ReLU and β, for widths that take the scalar store (10) and the 8 × 8 block store (8, 16).
+    /// </summary>
+    [Theory]
+    [InlineData(128, 10, 128)]
+    [InlineData(128, 16, 200)]
+    [InlineData(64, 8, 40)]
+    public unsafe void NarrowProductComputedAsItsTransposeHasTheDirectBits(int m, int n, int k)
+    {
+        Assert.True(GemmTransposed.Applies(GemmMicroKernel.Isa, m, n, k, 1f, 0.5f) || GemmMicroKernel.Isa == GemmIsa.Scalar);
+        var rng = new Rng((ulong)(m + n + k));
+        float[] Fill(int len) { var v = new float[len]; rng.FillNormal(v, 0, 1); return v; }
+        var (a, b, c0, bias) = (Fill(m * k), Fill(n * k), Fill(m * n), Fill(n));
+        var expected = (float[])c0.Clone();
+        fixed (float* pa = a, pb = b, pc = expected, pbias = bias)
+        {
+            var job = new GemmJob<float>();
+            job.Set(GemmMicroKernel.Isa, false, true, m, n, k, 1f, pa, k, pb, k, 0.5f, pc, n, pbias, true);
+            int parts = job.Split(1);
+            for (int p = 0; p < parts; p++) job.Run(p);
+        }
+        var got = (float[])c0.Clone();
+        Fast.Gemm(false, true, m, n, k, 1f, a, k, b, k, 0.5f, got, n, bias, GemmActivation.Relu);
+        Assert.Equal(expected, got);
+    }
+
     [Fact]
     public void EveryKernelWidthGivesTheSameBits()
     {
