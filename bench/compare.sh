@@ -64,21 +64,33 @@ PY
 fi
 
 if [[ $what == mlp || $what == all ]]; then
-  echo "== MLP 784-256-128-10, batch 128, Adam: train samples/s (5 epochs, best epoch) ==" >&2
+  echo "== MLP 784-256-128-10, batch 128, Adam: train samples/s (5 epochs, best epoch), batch-1 latency, peak memory ==" >&2
   OPENBLAS_NUM_THREADS="$threads" "$py" "$anchors/torch_fmnist.py" mlp 5 128 1 > "$out/torch.txt"
-  OPENBLAS_NUM_THREADS="$threads" "$py" "$anchors/sklearn_fmnist.py" 5 > "$out/sklearn.txt"
-  descent_rate=""
-  if "$root/descent" bench --help 2>/dev/null | grep -qE '^\s+mlp\b'; then
-    "$root/descent" bench mlp --json > "$out/descent_mlp.json"
-    descent_rate=$("$py" -c "import json,sys; d=json.load(open(sys.argv[1])); print(d.get('train_samples_per_s') or d.get('samples_per_s') or '')" "$out/descent_mlp.json")
-  fi
-  torch_rate=$(grep -oP 'train_samples_per_s \K[0-9]+' "$out/torch.txt" | sort -n | tail -1)
-  sk_rate=$(grep -oP 'train_samples_per_s \K[0-9]+' "$out/sklearn.txt" | sort -n | tail -1)
-  echo "PyTorch (1 OpenMP + $threads OpenBLAS threads): $torch_rate samples/s"
-  echo "scikit-learn ($threads OpenBLAS threads):         $sk_rate samples/s"
-  if [[ -n "$descent_rate" ]]; then
-    echo "Descent:                                         $descent_rate samples/s  ($("$py" -c "print(f'{$descent_rate/$torch_rate:.2f}')")x PyTorch)"
-  else
-    echo "Descent: \`descent bench mlp\` is not there yet."
-  fi
+  OPENBLAS_NUM_THREADS="$threads" "$py" "$anchors/sklearn_fmnist.py" 5 > "$out/sklearn.txt" 2> "$out/sklearn.err"
+  OPENBLAS_NUM_THREADS=1 "$py" "$root/bench/torch_infer.py" > "$out/torch_infer.txt"
+  "$root/descent" bench mlp --json > "$out/descent_mlp.json"
+  "$py" - "$out" "$threads" <<'PY'
+import json, re, sys
+out, threads = sys.argv[1], sys.argv[2]
+def grab(path, key):
+    vals = [float(m.group(1)) for line in open(path) for m in [re.search(key + r" ([0-9.]+)", line)] if m]
+    return vals
+torch_rate = max(grab(f"{out}/torch.txt", "train_samples_per_s"))
+torch_acc = grab(f"{out}/torch.txt", "test_acc")[-1]
+torch_rss = grab(f"{out}/torch.txt", "peak_rss_mb")[-1]
+sk_rate = max(grab(f"{out}/sklearn.txt", "train_samples_per_s"))
+torch_infer = min(grab(f"{out}/torch_infer.txt", "infer_us"))
+d = json.load(open(f"{out}/descent_mlp.json"))
+rate, acc, rss = d["train_samples_per_s"], d["test_accuracy"], d["peak_rss_mb"]
+inf1, infn, start = d["inference_latency_us"], d["inference_latency_all_threads_us"], d["start_to_first_step_s"]
+print(f"PyTorch (1 OpenMP + {threads} OpenBLAS threads): {torch_rate:9.0f} samples/s, test accuracy {torch_acc:.4f} after 5 epochs, peak RSS {torch_rss:.0f} MB")
+print(f"scikit-learn ({threads} OpenBLAS threads):         {sk_rate:9.0f} samples/s")
+print(f"Descent ({d['threads']} threads):                          {rate:9.0f} samples/s, test accuracy {acc:.4f} after 5 epochs, peak RSS {rss:.0f} MB")
+print()
+print(f"training samples/s     Descent / fastest peer   {rate / max(torch_rate, sk_rate):5.2f}x   (target >= 3)")
+print(f"batch-1 inference      PyTorch best {torch_infer:.1f} us (1 or 2 threads); Descent {inf1:.1f} us on 1 thread, {infn:.1f} us on {d['threads']}"
+      f" -> {torch_infer / inf1:.1f}x / {torch_infer / infn:.1f}x faster   (target >= 10)")
+print(f"peak memory            Descent / PyTorch        {rss / torch_rss:5.2f}    (target <= 0.5)")
+print(f"process start -> first step (Descent)          {start:5.3f} s (target <= 0.3)")
+PY
 fi
