@@ -153,6 +153,7 @@ internal sealed unsafe class SoftmaxCrossEntropyJob<T> : IParallelJob where T : 
     private T* _z, _gz;
     private int* _labels;
     private int _batch, _classes;
+    private IKernels _kernels = FastKernels.Instance;   // the caller's (a scoped override is per thread; parts run on workers)
 
     public static SoftmaxCrossEntropyJob<T> ForThisThread() => _current ??= new SoftmaxCrossEntropyJob<T>();
 
@@ -164,7 +165,7 @@ internal sealed unsafe class SoftmaxCrossEntropyJob<T> : IParallelJob where T : 
         fixed (T* pz = z, pg = gz)
         fixed (int* pl = labels)
         {
-            _z = pz; _gz = pg; _labels = pl; _batch = batch; _classes = classes;
+            _z = pz; _gz = pg; _labels = pl; _batch = batch; _classes = classes; _kernels = KernelProvider.Current;
             WorkerPool.Shared.Run(this, parts, Threading.MaxThreads);
             _z = _gz = null; _labels = null;
         }
@@ -194,7 +195,7 @@ internal sealed unsafe class SoftmaxCrossEntropyJob<T> : IParallelJob where T : 
             for (int j = 0; j < zr.Length; j++) gr[j] = zr[j] - max;
             rowLoss[i] = -double.CreateTruncating(gr[y]);  // −(z[i, yᵢ] − mᵢ)
         }
-        KernelProvider.Current.Unary(new Ops.ExpOp(), (ReadOnlySpan<T>)gz, gz);   // e = exp(z − m), the block at once
+        _kernels.Unary(new Ops.ExpOp(), (ReadOnlySpan<T>)gz, gz);   // e = exp(z − m), the block at once
         T invB = T.One / T.CreateTruncating(_batch);
         Span<double> sums = stackalloc double[RowsPerPart];
         for (int i = 0; i < rowLoss.Length; i++)
