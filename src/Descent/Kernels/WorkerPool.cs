@@ -35,11 +35,18 @@ internal sealed class WorkerPool
     /// <summary>Worker threads started so far (the caller is one more).</summary>
     public int Workers => _threads.Count;
 
+    /// <summary>Whether this thread is running a part of a job (a job started from inside a part runs on this thread alone).</summary>
+    [ThreadStatic] private static bool _inPart;
+
     /// <summary>Runs parts 0..parts−1 of <paramref name="job"/> on up to <paramref name="threads"/> threads (the caller included) and returns when all are done.</summary>
+    /// <remarks>
+    /// Called from inside a part (a kernel within a parallel job), it runs every part on the calling thread: the pool
+    /// runs one job at a time, and the caller's monitor would let the same thread start a second one over the first.
+    /// </remarks>
     public void Run(IParallelJob job, int parts, int threads)
     {
         if (parts <= 0) return;
-        if (parts == 1 || threads <= 1 || !Monitor.TryEnter(_callerGate))
+        if (parts == 1 || threads <= 1 || _inPart || !Monitor.TryEnter(_callerGate))
         {
             for (int p = 0; p < parts; p++) job.Run(p);
             return;
@@ -75,9 +82,10 @@ internal sealed class WorkerPool
             var job = _job; int parts = _parts;
             if (part >= parts || job is null) return;
             if (Interlocked.CompareExchange(ref _claim, s + 1, s) != s) continue;
+            _inPart = true;
             try { job.Run(part); }
             catch (Exception e) { Interlocked.CompareExchange(ref _error, e, null); }
-            finally { Interlocked.Decrement(ref _pending); }
+            finally { _inPart = false; Interlocked.Decrement(ref _pending); }
         }
     }
 

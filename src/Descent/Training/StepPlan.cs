@@ -23,10 +23,13 @@ public sealed class StepPlan
     private readonly Dictionary<int, Buffers> _byBatch = [];
 
     private readonly string[] _forwardNames, _backwardNames;   // profile phase names, made once
+    private readonly PlannedLinear? _head;                     // the last layer, run with the loss as one job (see ClassifierHeadJob)
+    private readonly string _headName = "";
 
     private StepPlan(IReadOnlyList<IPlannedLayer> layers, int inputWidth, DType dtype)
     {
         (_layers, _inputWidth, _dtype) = (layers, inputWidth, dtype);
+        if (layers[^1] is PlannedLinear { Relu: false } last) _head = last;
         _forwardNames = new string[layers.Count];
         _backwardNames = new string[layers.Count];
         int width = inputWidth;
@@ -35,6 +38,7 @@ public sealed class StepPlan
             int next = layers[l].OutputWidth(width);
             _forwardNames[l] = $"forward {l + 1}: {layers[l]} {width}→{next}";
             _backwardNames[l] = $"backward {l + 1}: {layers[l]} {width}→{next}";
+            if (l == layers.Count - 1 && _head is not null) _headName = $"layer {l + 1}: {layers[l]} {width}→{next} + softmax cross-entropy, forward and backward";
             width = next;
         }
     }
@@ -86,23 +90,47 @@ public sealed class StepPlan
         var buf = For(batch);
         buf.A[0] = x;   // the layers read the caller's batch in place (valid for the whole step)
         var profile = Profile;
-        for (int l = 0; l < _layers.Count; l++)
+        int last = _layers.Count - 1, body = _head is null ? _layers.Count : last;   // layers run one by one
+        for (int l = 0; l < body; l++)
         {
             _layers[l].Forward(buf.A[l], buf.A[l + 1], training);
             profile?.Mark(_forwardNames[l]);
         }
         var logits = buf.A[^1];
         var gLogits = buf.G[^1];
-        var result = _dtype == DType.Float32
-            ? SoftmaxCrossEntropy<float>(logits.Floats, labels, logits.Shape[1], gLogits.Floats)
-            : SoftmaxCrossEntropy<double>(logits.Doubles, labels, logits.Shape[1], gLogits.Doubles);
-        profile?.Mark("softmax cross-entropy");
-        for (int l = _layers.Count - 1; l >= 0; l--)
+        (double Loss, int Correct) result;
+        if (_head is not null)
+        {
+            result = _dtype == DType.Float32 ? Head<float>(buf, labels) : Head<double>(buf, labels);
+            profile?.Mark(_headName);
+        }
+        else
+        {
+            result = _dtype == DType.Float32
+                ? SoftmaxCrossEntropy<float>(logits.Floats, labels, logits.Shape[1], gLogits.Floats)
+                : SoftmaxCrossEntropy<double>(logits.Doubles, labels, logits.Shape[1], gLogits.Doubles);
+            profile?.Mark("softmax cross-entropy");
+        }
+        for (int l = body - 1; l >= 0; l--)
         {
             _layers[l].Backward(buf.A[l], buf.A[l + 1], buf.G[l + 1], l == 0 ? null : buf.G[l]);
             profile?.Mark(_backwardNames[l]);
         }
         return result;
+    }
+
+    /// <summary>The last layer with the loss, forward and backward, as one job (<see cref="ClassifierHeadJob{T}"/>).</summary>
+    private (double Loss, int Correct) Head<T>(Buffers buf, ReadOnlySpan<int> labels) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var head = _head!;
+        int last = _layers.Count - 1;
+        var x = buf.A[last];
+        var w = head.Weight;
+        var gw = w.Grad ??= w.ZerosLike();
+        var gb = head.Bias is null ? null : head.Bias.Grad ??= head.Bias.ZerosLike();
+        return ClassifierHeadJob<T>.ForThisThread().Run(x.Span<T>(), w.Span<T>(), head.Bias is null ? default : head.Bias.Span<T>(), labels,
+            x.Shape[1], w.Shape[0], buf.A[^1].Span<T>(), buf.G[^1].Span<T>(), last == 0 ? default : buf.G[last].Span<T>(), gw.Span<T>(),
+            gb is null ? default : gb.Span<T>());
     }
 
     /// <summary>
@@ -141,81 +169,6 @@ public sealed class StepPlan
     }
 }
 
-/// <summary>The row blocks of <see cref="StepPlan.SoftmaxCrossEntropy{T}"/> on the worker pool.</summary>
-internal sealed unsafe class SoftmaxCrossEntropyJob<T> : IParallelJob where T : unmanaged, IFloatingPointIeee754<T>
-{
-    /// <summary>Rows per part (the split depends on the batch alone).</summary>
-    public const int RowsPerPart = 32;
-
-    [ThreadStatic] private static SoftmaxCrossEntropyJob<T>? _current;
-    private double[] _rowLoss = [];   // [batch] log Sᵢ − (z[i, yᵢ] − mᵢ)
-    private int[] _correct = [];      // [parts]
-    private T* _z, _gz;
-    private int* _labels;
-    private int _batch, _classes;
-    private IKernels _kernels = FastKernels.Instance;   // the caller's (a scoped override is per thread; parts run on workers)
-
-    public static SoftmaxCrossEntropyJob<T> ForThisThread() => _current ??= new SoftmaxCrossEntropyJob<T>();
-
-    public (double Loss, int Correct) Run(ReadOnlySpan<T> z, ReadOnlySpan<int> labels, int classes, Span<T> gz)
-    {
-        int batch = labels.Length, parts = Math.Max(1, (batch + RowsPerPart - 1) / RowsPerPart);
-        if (_rowLoss.Length < batch) _rowLoss = new double[batch];
-        if (_correct.Length < parts) _correct = new int[parts];
-        fixed (T* pz = z, pg = gz)
-        fixed (int* pl = labels)
-        {
-            _z = pz; _gz = pg; _labels = pl; _batch = batch; _classes = classes; _kernels = KernelProvider.Current;
-            WorkerPool.Shared.Run(this, parts, Threading.MaxThreads);
-            _z = _gz = null; _labels = null;
-        }
-        double loss = 0;
-        int correct = 0;
-        for (int i = 0; i < batch; i++) loss += _rowLoss[i];   // row order: the same sum for any thread count
-        for (int p = 0; p < parts; p++) correct += _correct[p];
-        return (loss / batch, correct);
-    }
-
-    public void Run(int part)
-    {
-        int r0 = part * RowsPerPart, r1 = Math.Min(_batch, r0 + RowsPerPart), classes = _classes;
-        var z = new ReadOnlySpan<T>(_z + (long)r0 * classes, (r1 - r0) * classes);
-        var gz = new Span<T>(_gz + (long)r0 * classes, (r1 - r0) * classes);
-        var rowLoss = _rowLoss.AsSpan(r0, r1 - r0);
-        int correct = 0;
-        for (int i = 0; i < rowLoss.Length; i++)
-        {
-            int y = _labels[r0 + i];
-            var zr = z.Slice(i * classes, classes);
-            var gr = gz.Slice(i * classes, classes);
-            int arg = 0;                                   // arg max: the first largest (a NaN row diverges anyway)
-            for (int j = 1; j < zr.Length; j++) if (zr[j] > zr[arg]) arg = j;
-            if (arg == y) correct++;
-            T max = zr[arg];
-            for (int j = 0; j < zr.Length; j++) gr[j] = zr[j] - max;
-            rowLoss[i] = -double.CreateTruncating(gr[y]);  // −(z[i, yᵢ] − mᵢ)
-        }
-        _kernels.Unary(new Ops.ExpOp(), (ReadOnlySpan<T>)gz, gz);   // e = exp(z − m), the block at once
-        T invB = T.One / T.CreateTruncating(_batch);
-        Span<double> sums = stackalloc double[RowsPerPart];
-        for (int i = 0; i < rowLoss.Length; i++)
-        {
-            int y = _labels[r0 + i];
-            var gr = gz.Slice(i * classes, classes);
-            T sum = T.Zero;
-            for (int j = 0; j < gr.Length; j++) sum += gr[j];
-            sums[i] = double.CreateTruncating(sum);
-            T scale = invB / sum;                          // ∂L/∂z = (e/S − onehot)/B
-            for (int j = 0; j < gr.Length; j++) gr[j] *= scale;
-            gr[y] -= invB;
-        }
-        var logs = sums[..rowLoss.Length];
-        System.Numerics.Tensors.TensorPrimitives.Log(logs, logs);   // log Sᵢ, the block at once
-        for (int i = 0; i < rowLoss.Length; i++) rowLoss[i] += logs[i];
-        _correct[part] = correct;
-    }
-}
-
 /// <summary>One layer of a <see cref="StepPlan"/>: forward into a given buffer and backward from given buffers.</summary>
 public interface IPlannedLayer
 {
@@ -239,6 +192,15 @@ public sealed class PlannedLinear(Tensor weight, Tensor? bias, bool relu = false
 {
     /// <inheritdoc/>
     public override string ToString() => relu ? "linear+relu" : "linear";
+
+    /// <summary>W [out, in].</summary>
+    internal Tensor Weight => weight;
+
+    /// <summary>b [out], or null.</summary>
+    internal Tensor? Bias => bias;
+
+    /// <summary>Whether a ReLU follows (fused).</summary>
+    internal bool Relu => relu;
 
     /// <inheritdoc/>
     public int OutputWidth(int inputWidth)

@@ -45,6 +45,42 @@ public class StepPlanTests
         for (int i = 0; i < expected.Length; i++) Close(expected[i], actual[i], 1e-10, 1e-8, $"param {i}");
     }
 
+    /// <summary>
+    /// The last layer and the loss run as one job (ClassifierHeadJob) give bitwise the gradients, loss and hits of the
+    /// layer-by-layer sequence (forward, softmax cross-entropy, backward), for a batch that is not a multiple of the row
+    /// blocks, in float32 and float64, with and without a bias.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void FusedHeadEqualsLayerByLayerBitwise(bool withBias)
+    {
+        foreach (var dtype in new[] { DType.Float32, DType.Float64 })
+        {
+            var (ws, bs) = Mlp(dtype, 5, 70, 130, 10);
+            var x = Tensor.Normal(new Rng(6), 0, 1, dtype, 77, 70);
+            var y = Enumerable.Range(0, 77).Select(i => (i * 7) % 10).ToArray();
+            IPlannedLayer[] layers = [new PlannedLinear(ws[0], bs[0], relu: true), new PlannedLinear(ws[1], withBias ? bs[1] : null)];
+
+            // Layer by layer, as StepPlan runs a model whose last layer is not fused.
+            var a = new[] { x, Tensor.Zeros(dtype, 77, 130), Tensor.Zeros(dtype, 77, 10) };
+            var g = new[] { Tensor.Zeros(dtype, 77, 70), Tensor.Zeros(dtype, 77, 130), Tensor.Zeros(dtype, 77, 10) };
+            layers[0].Forward(a[0], a[1], true); layers[1].Forward(a[1], a[2], true);
+            var expected = dtype == DType.Float32
+                ? StepPlan.SoftmaxCrossEntropy<float>(a[2].Floats, y, 10, g[2].Floats)
+                : StepPlan.SoftmaxCrossEntropy<double>(a[2].Doubles, y, 10, g[2].Doubles);
+            layers[1].Backward(a[1], a[2], g[2], g[1]); layers[0].Backward(a[0], a[1], g[1], null);
+            var grads = ws.Concat(withBias ? bs : bs.Take(1)).Select(p => p.Grad!.Clone()).ToArray();
+            foreach (var p in ws.Concat(bs)) p.Grad = null;
+
+            var (loss, hits) = StepPlan.Create(layers, 70, dtype).Step(x, y);
+            Assert.Equal(BitConverter.DoubleToInt64Bits(expected.Loss), BitConverter.DoubleToInt64Bits(loss));
+            Assert.Equal(expected.Correct, hits);
+            var actual = ws.Concat(withBias ? bs : bs.Take(1)).Select(p => p.Grad!).ToArray();
+            for (int i = 0; i < grads.Length; i++) Assert.True(grads[i].BitwiseEquals(actual[i]), $"{dtype}: gradient {i} differs");
+        }
+    }
+
     [Fact]
     public void SteadyStateStepAllocatesNothing()
     {

@@ -39,8 +39,8 @@ public class TrainerTests
         Assert.Equal(2 * batches, profile.Steps);
         Assert.Equal(0, profile.Skipped);
         var phases = profile.Summarize().Select(r => r.Name).ToArray();
-        Assert.Equal(["gather mini-batch", "forward 1: linear+relu 2→32", "forward 2: linear+relu 32→32", "forward 3: linear 32→2",
-            "softmax cross-entropy", "backward 3: linear 32→2", "backward 2: linear+relu 32→32", "backward 1: linear+relu 2→32",
+        Assert.Equal(["gather mini-batch", "forward 1: linear+relu 2→32", "forward 2: linear+relu 32→32",
+            "layer 3: linear 32→2 + softmax cross-entropy, forward and backward", "backward 2: linear+relu 32→32", "backward 1: linear+relu 2→32",
             "optimizer step", "step"], phases);
         var rows = profile.Summarize();
         Assert.All(rows, r => Assert.True(r.P10Us >= 0 && r.P10Us <= r.MedianUs && r.MeanUs > 0, r.ToString()));
