@@ -69,7 +69,7 @@ internal static class BenchMlpCommand
                 inference_latency_all_threads_us = planUs2,
                 start_to_first_step_s = startToFirstStep,
                 step_path = job.Trainer.StepPath,
-                profile = stepProfile?.Summarize().Select(r => new { phase = r.Name, p10_us = r.P10Us, median_us = r.MedianUs, mean_us = r.MeanUs, share = r.Share }).ToArray(),
+                profile = stepProfile?.Summarize().Select(r => new { phase = r.Name, p10_us = r.P10Us, median_us = r.MedianUs, p90_us = r.P90Us, mean_us = r.MeanUs, share = r.Share }).ToArray(),
                 profiled_steps = stepProfile?.Steps,
             };
             if (p.GetValue(json)) { CliApp.WriteJson(summary); return 0; }
@@ -97,9 +97,9 @@ internal static class BenchMlpCommand
     {
         var inv = CultureInfo.InvariantCulture;
         var t = new Table().Title($"where a training step's time goes ({profile.Steps:N0} steps after the first epoch, µs)")
-            .AddColumns("phase", "p10", "median", "mean", "share");
+            .AddColumns("phase", "p10", "median", "p90", "mean", "share");
         foreach (var r in profile.Summarize())
-            t.AddRow(Markup.Escape(r.Name), r.P10Us.ToString("F1", inv), r.MedianUs.ToString("F1", inv), r.MeanUs.ToString("F1", inv), r.Share.ToString("P0", inv));
+            t.AddRow(Markup.Escape(r.Name), r.P10Us.ToString("F1", inv), r.MedianUs.ToString("F1", inv), r.P90Us.ToString("F1", inv), r.MeanUs.ToString("F1", inv), r.Share.ToString("P0", inv));
         return t;
     }
 

@@ -68,8 +68,8 @@ public sealed class StepProfile
         _phase = 0;
     }
 
-    /// <summary>One phase's durations: 10th percentile, median and mean (µs), and its share of the mean step.</summary>
-    public sealed record Phase(string Name, double P10Us, double MedianUs, double MeanUs, double Share);
+    /// <summary>One phase's durations: 10th percentile, median, 90th percentile and mean (µs), and its share of the mean step.</summary>
+    public sealed record Phase(string Name, double P10Us, double MedianUs, double P90Us, double MeanUs, double Share);
 
     /// <summary>Every phase in step order, then "step" (the whole step).</summary>
     public IReadOnlyList<Phase> Summarize()
@@ -95,6 +95,6 @@ public sealed class StepProfile
     {
         var sorted = values.Order().ToArray();
         double mean = values.Average();
-        return new Phase(name, sorted[sorted.Length / 10], sorted[sorted.Length / 2], mean, meanStep > 0 ? mean / meanStep : 0);
+        return new Phase(name, sorted[sorted.Length / 10], sorted[sorted.Length / 2], sorted[sorted.Length * 9 / 10], mean, meanStep > 0 ? mean / meanStep : 0);
     }
 }
