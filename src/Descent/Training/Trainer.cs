@@ -31,6 +31,7 @@ public sealed class Trainer
     private Dictionary<string, Tensor>? _bestWeights;
     private StepPlan? _plan;
     private bool _planChecked;
+    private readonly Optimizer? _normInStep;   // the optimizer, when it updates exactly the model's parameters (so it can measure their norm)
     private bool _stopRequested;
 
     /// <summary>Cross-entropy on logits with optional label smoothing (mean over the batch).</summary>
@@ -55,6 +56,8 @@ public sealed class Trainer
         _loss = new CrossEntropyLossFn(labelSmoothing);
         _parameters = model.Parameters();
         _penalty = penalty is { Lambda: > 0 } ? penalty : null;
+        if (optimizer is Optimizer o && o.Parameters.Count == _parameters.Count
+            && o.Parameters.ToHashSet(ReferenceEqualityComparer.Instance).SetEquals(_parameters)) _normInStep = o;
         Options = options ?? new TrainerOptions();
         Options.Validate();
     }
@@ -173,7 +176,7 @@ public sealed class Trainer
         if (!double.IsFinite(lv)) throw new DivergenceException(s.Step, epoch, lv, s.LastGoodLoss, lr);
         s.LastGoodLoss = lv;
         // The norm before clipping. Without clipping, an Optimizer measures it inside its update pass (no pass of its own).
-        var fused = Options.ClipNorm is null && Options.ClipValue is null ? _optimizer as Optimizer : null;
+        var fused = Options.ClipNorm is null && Options.ClipValue is null ? _normInStep : null;
         double norm = Options.ClipNorm is { } maxNorm ? GradientClipping.ClipGradNorm(_parameters, maxNorm)
             : fused is null ? GradientClipping.TotalNorm(_parameters) : double.NaN;
         if (Options.ClipValue is { } maxValue) GradientClipping.ClipGradValue(_parameters, maxValue);
