@@ -47,8 +47,7 @@ internal static unsafe class GemmMicroKernel
     public static int MR(GemmIsa isa) => isa switch
     {
         GemmIsa.Vector512 => GemmMicroKernel512.MR,
-        GemmIsa.Vector256 => GemmMicroKernel256.MR,
-        GemmIsa.Vector128 => GemmMicroKernel128.MR,
+        GemmIsa.Vector256 or GemmIsa.Vector128 => GemmMicroKernel6x2<Lanes256<float>, float>.MR,
         _ => ScalarMR,
     };
 
@@ -68,8 +67,8 @@ internal static unsafe class GemmMicroKernel
         switch (isa)
         {
             case GemmIsa.Vector512: GemmMicroKernel512.Run(kc, pa, GemmMicroKernel512.MR, 1, pb, GemmMicroKernel512.NR<T>(), c, ldc, bias, in e); break;
-            case GemmIsa.Vector256: GemmMicroKernel256.Run(kc, pa, pb, c, ldc, bias, in e); break;
-            case GemmIsa.Vector128: GemmMicroKernel128.Run(kc, pa, pb, c, ldc, bias, in e); break;
+            case GemmIsa.Vector256: GemmMicroKernel6x2<Lanes256<T>, T>.Run(kc, pa, pb, c, ldc, bias, in e); break;
+            case GemmIsa.Vector128: GemmMicroKernel6x2<Lanes128<T>, T>.Run(kc, pa, pb, c, ldc, bias, in e); break;
             default: RunScalar(kc, pa, pb, c, ldc, bias, in e); break;
         }
     }

@@ -12,7 +12,7 @@ namespace Descent.Kernels;
 /// IEEE add, subtract, multiply, divide, square root and max round the same in a lane as in a scalar, so every
 /// width gives bitwise the same numbers (a test checks it). (.NET's own <c>ISimdVector</c> is internal.)
 /// </summary>
-internal interface ILanes<TSelf, T> where TSelf : struct, ILanes<TSelf, T> where T : unmanaged, IFloatingPointIeee754<T>
+internal unsafe interface ILanes<TSelf, T> where TSelf : struct, ILanes<TSelf, T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>Lanes per group.</summary>
     static abstract int Count { get; }
@@ -25,6 +25,12 @@ internal interface ILanes<TSelf, T> where TSelf : struct, ILanes<TSelf, T> where
 
     /// <summary>Writes the lanes to elements [i, i + Count) of <paramref name="s"/>.</summary>
     void Store(Span<T> s, int i);
+
+    /// <summary>Elements [0, Count) at <paramref name="p"/> (the GEMM micro-kernels' packed slivers).</summary>
+    static abstract TSelf Load(T* p);
+
+    /// <summary>Writes the lanes to <paramref name="p"/>.</summary>
+    void Store(T* p);
 
     static abstract TSelf operator +(TSelf a, TSelf b);
     static abstract TSelf operator -(TSelf a, TSelf b);
@@ -71,6 +77,8 @@ internal readonly struct Lanes512<T>(Vector512<T> v) : ILanes<Lanes512<T>, T> wh
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Load(ReadOnlySpan<T> s, int i) => new(Vector512.LoadUnsafe(ref Lanes.At(s, i)));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> Splat(T x) => new(Vector512.Create(x));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public void Store(Span<T> s, int i) => _v.StoreUnsafe(ref Lanes.At(s, i));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static unsafe Lanes512<T> Load(T* p) => new(Vector512.Load(p));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public unsafe void Store(T* p) => _v.Store(p);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> operator +(Lanes512<T> a, Lanes512<T> b) => new(a._v + b._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> operator -(Lanes512<T> a, Lanes512<T> b) => new(a._v - b._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512<T> operator *(Lanes512<T> a, Lanes512<T> b) => new(a._v * b._v);
@@ -93,6 +101,8 @@ internal readonly struct LanesN<T>(Vector<T> v) : ILanes<LanesN<T>, T> where T :
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesN<T> Load(ReadOnlySpan<T> s, int i) => new(Vector.LoadUnsafe(ref Lanes.At(s, i)));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesN<T> Splat(T x) => new(new Vector<T>(x));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public void Store(Span<T> s, int i) => _v.StoreUnsafe(ref Lanes.At(s, i));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static unsafe LanesN<T> Load(T* p) => new(Vector.Load(p));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public unsafe void Store(T* p) => _v.Store(p);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesN<T> operator +(LanesN<T> a, LanesN<T> b) => new(a._v + b._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesN<T> operator -(LanesN<T> a, LanesN<T> b) => new(a._v - b._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static LanesN<T> operator *(LanesN<T> a, LanesN<T> b) => new(a._v * b._v);
@@ -107,6 +117,54 @@ internal readonly struct LanesN<T>(Vector<T> v) : ILanes<LanesN<T>, T> where T :
         new(Vector.ConditionalSelect(Vector.GreaterThan(gate._v, Vector<T>.Zero), x._v, Vector<T>.Zero));
 }
 
+/// <summary>8 floats or 4 doubles (<see cref="Vector256{T}"/>): the GEMM's AVX2 micro-kernel.</summary>
+internal readonly struct Lanes256<T>(Vector256<T> v) : ILanes<Lanes256<T>, T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly Vector256<T> _v = v;
+    public static int Count => Vector256<T>.Count;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Load(ReadOnlySpan<T> s, int i) => new(Vector256.LoadUnsafe(ref Lanes.At(s, i)));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Splat(T x) => new(Vector256.Create(x));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public void Store(Span<T> s, int i) => _v.StoreUnsafe(ref Lanes.At(s, i));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static unsafe Lanes256<T> Load(T* p) => new(Vector256.Load(p));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public unsafe void Store(T* p) => _v.Store(p);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> operator +(Lanes256<T> a, Lanes256<T> b) => new(a._v + b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> operator -(Lanes256<T> a, Lanes256<T> b) => new(a._v - b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> operator *(Lanes256<T> a, Lanes256<T> b) => new(a._v * b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> operator /(Lanes256<T> a, Lanes256<T> b) => new(a._v / b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Sqrt(Lanes256<T> x) => new(Vector256.Sqrt(x._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> Max(Lanes256<T> a, Lanes256<T> b) => new(Vector256.Max(a._v, b._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public T Sum() => Vector256.Sum(_v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> MultiplyAdd(Lanes256<T> a, Lanes256<T> b, Lanes256<T> c) =>
+        typeof(T) == typeof(float) ? new(Vector256.FusedMultiplyAdd(a._v.AsSingle(), b._v.AsSingle(), c._v.AsSingle()).As<float, T>())
+        : new(Vector256.FusedMultiplyAdd(a._v.AsDouble(), b._v.AsDouble(), c._v.AsDouble()).As<double, T>());
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256<T> WherePositive(Lanes256<T> gate, Lanes256<T> x) =>
+        new(Vector256.ConditionalSelect(Vector256.GreaterThan(gate._v, Vector256<T>.Zero), x._v, Vector256<T>.Zero));
+}
+
+/// <summary>4 floats or 2 doubles (<see cref="Vector128{T}"/>): the GEMM's SSE/NEON micro-kernel.</summary>
+internal readonly struct Lanes128<T>(Vector128<T> v) : ILanes<Lanes128<T>, T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly Vector128<T> _v = v;
+    public static int Count => Vector128<T>.Count;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Load(ReadOnlySpan<T> s, int i) => new(Vector128.LoadUnsafe(ref Lanes.At(s, i)));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Splat(T x) => new(Vector128.Create(x));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public void Store(Span<T> s, int i) => _v.StoreUnsafe(ref Lanes.At(s, i));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static unsafe Lanes128<T> Load(T* p) => new(Vector128.Load(p));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public unsafe void Store(T* p) => _v.Store(p);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> operator +(Lanes128<T> a, Lanes128<T> b) => new(a._v + b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> operator -(Lanes128<T> a, Lanes128<T> b) => new(a._v - b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> operator *(Lanes128<T> a, Lanes128<T> b) => new(a._v * b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> operator /(Lanes128<T> a, Lanes128<T> b) => new(a._v / b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Sqrt(Lanes128<T> x) => new(Vector128.Sqrt(x._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> Max(Lanes128<T> a, Lanes128<T> b) => new(Vector128.Max(a._v, b._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public T Sum() => Vector128.Sum(_v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> MultiplyAdd(Lanes128<T> a, Lanes128<T> b, Lanes128<T> c) =>
+        typeof(T) == typeof(float) ? new(Vector128.FusedMultiplyAdd(a._v.AsSingle(), b._v.AsSingle(), c._v.AsSingle()).As<float, T>())
+        : new(Vector128.FusedMultiplyAdd(a._v.AsDouble(), b._v.AsDouble(), c._v.AsDouble()).As<double, T>());
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128<T> WherePositive(Lanes128<T> gate, Lanes128<T> x) =>
+        new(Vector128.ConditionalSelect(Vector128.GreaterThan(gate._v, Vector128<T>.Zero), x._v, Vector128<T>.Zero));
+}
+
 /// <summary>One lane: the scalar tail of every update, and the whole update where there are no vectors.</summary>
 internal readonly struct Lane1<T>(T v) : ILanes<Lane1<T>, T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -115,6 +173,8 @@ internal readonly struct Lane1<T>(T v) : ILanes<Lane1<T>, T> where T : unmanaged
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1<T> Load(ReadOnlySpan<T> s, int i) => new(Lanes.At(s, i));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1<T> Splat(T x) => new(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public void Store(Span<T> s, int i) => Lanes.At(s, i) = _v;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static unsafe Lane1<T> Load(T* p) => new(*p);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public unsafe void Store(T* p) => *p = _v;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1<T> operator +(Lane1<T> a, Lane1<T> b) => new(a._v + b._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1<T> operator -(Lane1<T> a, Lane1<T> b) => new(a._v - b._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1<T> operator *(Lane1<T> a, Lane1<T> b) => new(a._v * b._v);

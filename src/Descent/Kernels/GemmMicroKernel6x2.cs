@@ -1,0 +1,70 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace Descent.Kernels;
+
+/// <summary>
+/// The 256-bit and 128-bit GEMM micro-kernels, one body over the lane width <typeparamref name="TV"/>
+/// (<see cref="Lanes256{T}"/> with AVX2 + FMA, <see cref="Lanes128{T}"/> with SSE + FMA or NEON): a 6 × 2·TV.Count tile
+/// of C held in 12 registers, updated by rank-1 FMAs c[r, :] += a[r]·b[:] over a packed A sliver [kc, 6] and a packed
+/// B sliver [kc, NR]. Each C element is one FMA chain in increasing p, so its value does not depend on where its tile
+/// lies, nor on the width. (The 512-bit kernel, <see cref="GemmMicroKernel512"/>, has 8 rows and reads operands in place.)
+/// </summary>
+internal static unsafe class GemmMicroKernel6x2<TV, T> where TV : struct, ILanes<TV, T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Rows of the tile.</summary>
+    public const int MR = 6;
+
+    /// <summary>Columns of the tile (two vectors).</summary>
+    public static int NR => 2 * TV.Count;
+
+    /// <summary>C[0..MR, 0..NR] ← epilogue(Σₚ pa[p, r]·pb[p, j]); pa is [kc, MR], pb is [kc, NR], C has row stride ldc.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run(int kc, T* pa, T* pb, T* c, int ldc, T* bias, in GemmStore<T> e)
+    {
+        TV c00 = default, c01 = default;
+        TV c10 = default, c11 = default;
+        TV c20 = default, c21 = default;
+        TV c30 = default, c31 = default;
+        TV c40 = default, c41 = default;
+        TV c50 = default, c51 = default;
+        int w = TV.Count;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = TV.Load(pb); var b1 = TV.Load(pb + w);
+            TV a;
+            a = TV.Splat(pa[0]); c00 = TV.MultiplyAdd(a, b0, c00); c01 = TV.MultiplyAdd(a, b1, c01);
+            a = TV.Splat(pa[1]); c10 = TV.MultiplyAdd(a, b0, c10); c11 = TV.MultiplyAdd(a, b1, c11);
+            a = TV.Splat(pa[2]); c20 = TV.MultiplyAdd(a, b0, c20); c21 = TV.MultiplyAdd(a, b1, c21);
+            a = TV.Splat(pa[3]); c30 = TV.MultiplyAdd(a, b0, c30); c31 = TV.MultiplyAdd(a, b1, c31);
+            a = TV.Splat(pa[4]); c40 = TV.MultiplyAdd(a, b0, c40); c41 = TV.MultiplyAdd(a, b1, c41);
+            a = TV.Splat(pa[5]); c50 = TV.MultiplyAdd(a, b0, c50); c51 = TV.MultiplyAdd(a, b1, c51);
+            pa += MR; pb += 2 * w;
+        }
+        Store(c, c00, c01, bias, in e);
+        Store(c + 1 * ldc, c10, c11, bias, in e);
+        Store(c + 2 * ldc, c20, c21, bias, in e);
+        Store(c + 3 * ldc, c30, c31, bias, in e);
+        Store(c + 4 * ldc, c40, c41, bias, in e);
+        Store(c + 5 * ldc, c50, c51, bias, in e);
+    }
+
+    /// <summary>One row of the tile through the epilogue: v = α·acc (+ β·C) (+ bias) then the activation (see <see cref="GemmStore{T}"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(T* c, TV acc0, TV acc1, T* bias, in GemmStore<T> e)
+    {
+        int w = TV.Count;
+        var alpha = TV.Splat(e.Alpha);
+        TV v0, v1;
+        if (e.LoadC)
+        {
+            var beta = TV.Splat(e.Beta);
+            v0 = TV.MultiplyAdd(acc0, alpha, TV.Load(c) * beta);
+            v1 = TV.MultiplyAdd(acc1, alpha, TV.Load(c + w) * beta);
+        }
+        else { v0 = acc0 * alpha; v1 = acc1 * alpha; }
+        if (bias != null) { v0 += TV.Load(bias); v1 += TV.Load(bias + w); }
+        if (e.Relu) { var zero = TV.Splat(T.Zero); v0 = TV.Max(v0, zero); v1 = TV.Max(v1, zero); }
+        v0.Store(c); v1.Store(c + w);
+    }
+}
