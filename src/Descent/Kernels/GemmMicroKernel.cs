@@ -21,6 +21,33 @@ internal readonly struct GemmStore<T>(T alpha, T beta, bool loadC, bool relu) wh
 }
 
 /// <summary>
+/// The epilogue of the vector micro-kernels, one body for every width <typeparamref name="TV"/>: a row's accumulators
+/// become v = α·acc (+ β·C when <see cref="GemmStore{T}.LoadC"/>) (+ bias) then ReLU, rounded as the scalar edge path
+/// rounds (one FMA for α·acc + β·C), and are stored into C.
+/// </summary>
+internal static unsafe class GemmEpilogue<TV, T> where TV : struct, ILanes<TV, T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>One vector of a row, at c (bias at the same columns).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(T* c, TV acc, T* bias, in GemmStore<T> e)
+    {
+        var v = e.LoadC ? TV.MultiplyAdd(acc, TV.Splat(e.Alpha), TV.Load(c) * TV.Splat(e.Beta)) : acc * TV.Splat(e.Alpha);
+        if (bias != null) v += TV.Load(bias);
+        if (e.Relu) v = TV.Max(v, TV.Splat(T.Zero));
+        v.Store(c);
+    }
+
+    /// <summary>Two vectors of a row, at c and c + TV.Count.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(T* c, TV acc0, TV acc1, T* bias, in GemmStore<T> e)
+    {
+        int w = TV.Count;
+        Store(c, acc0, bias, in e);
+        Store(c + w, acc1, bias == null ? null : bias + w, in e);
+    }
+}
+
+/// <summary>
 /// Micro-kernel selection and the parts shared by all widths: the scalar kernel and the edge store.
 /// Every width computes each C element as the same FMA chain (increasing p within a k-block), so all
 /// widths — and any tiling or thread split — give bitwise the same result.

@@ -94,16 +94,6 @@ internal static unsafe class GemmMicroKernel512
         StoreHalf(c + 7 * ldc, c7, bias, in e);
     }
 
-    /// <summary>One vector of a row through the epilogue (as <see cref="Store{T}"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreHalf<T>(T* c, Vector512<T> acc, T* bias, in GemmStore<T> e) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var v = e.LoadC ? Fma(acc, Vector512.Create(e.Alpha), Vector512.Load(c) * Vector512.Create(e.Beta)) : acc * Vector512.Create(e.Alpha);
-        if (bias != null) v += Vector512.Load(bias);
-        if (e.Relu) v = Vector512.Max(v, Vector512<T>.Zero);
-        v.Store(c);
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<T> Fma<T>(Vector512<T> a, Vector512<T> b, Vector512<T> c) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -111,22 +101,13 @@ internal static unsafe class GemmMicroKernel512
         return Vector512.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
     }
 
-    /// <summary>One row of the tile through the epilogue: v = α·acc (+ β·C) (+ bias) then the activation (see <see cref="GemmStore{T}"/>).</summary>
+    /// <summary>One vector of a row through the shared epilogue (<see cref="GemmEpilogue{TV, T}"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store<T>(T* c, Vector512<T> acc0, Vector512<T> acc1, T* bias, in GemmStore<T> e) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int w = Vector512<T>.Count;
-        var alpha = Vector512.Create(e.Alpha);
-        Vector512<T> v0, v1;
-        if (e.LoadC)
-        {
-            var beta = Vector512.Create(e.Beta);
-            v0 = Fma(acc0, alpha, Vector512.Load(c) * beta);
-            v1 = Fma(acc1, alpha, Vector512.Load(c + w) * beta);
-        }
-        else { v0 = acc0 * alpha; v1 = acc1 * alpha; }
-        if (bias != null) { v0 += Vector512.Load(bias); v1 += Vector512.Load(bias + w); }
-        if (e.Relu) { v0 = Vector512.Max(v0, Vector512<T>.Zero); v1 = Vector512.Max(v1, Vector512<T>.Zero); }
-        v0.Store(c); v1.Store(c + w);
-    }
+    private static void StoreHalf<T>(T* c, Vector512<T> acc, T* bias, in GemmStore<T> e) where T : unmanaged, IFloatingPointIeee754<T> =>
+        GemmEpilogue<Lanes512<T>, T>.Store(c, new Lanes512<T>(acc), bias, in e);
+
+    /// <summary>One row of the tile through the shared epilogue.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store<T>(T* c, Vector512<T> acc0, Vector512<T> acc1, T* bias, in GemmStore<T> e) where T : unmanaged, IFloatingPointIeee754<T> =>
+        GemmEpilogue<Lanes512<T>, T>.Store(c, new Lanes512<T>(acc0), new Lanes512<T>(acc1), bias, in e);
 }

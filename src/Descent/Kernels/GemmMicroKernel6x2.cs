@@ -41,30 +41,11 @@ internal static unsafe class GemmMicroKernel6x2<TV, T> where TV : struct, ILanes
             a = TV.Splat(pa[5]); c50 = TV.MultiplyAdd(a, b0, c50); c51 = TV.MultiplyAdd(a, b1, c51);
             pa += MR; pb += 2 * w;
         }
-        Store(c, c00, c01, bias, in e);
-        Store(c + 1 * ldc, c10, c11, bias, in e);
-        Store(c + 2 * ldc, c20, c21, bias, in e);
-        Store(c + 3 * ldc, c30, c31, bias, in e);
-        Store(c + 4 * ldc, c40, c41, bias, in e);
-        Store(c + 5 * ldc, c50, c51, bias, in e);
-    }
-
-    /// <summary>One row of the tile through the epilogue: v = α·acc (+ β·C) (+ bias) then the activation (see <see cref="GemmStore{T}"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(T* c, TV acc0, TV acc1, T* bias, in GemmStore<T> e)
-    {
-        int w = TV.Count;
-        var alpha = TV.Splat(e.Alpha);
-        TV v0, v1;
-        if (e.LoadC)
-        {
-            var beta = TV.Splat(e.Beta);
-            v0 = TV.MultiplyAdd(acc0, alpha, TV.Load(c) * beta);
-            v1 = TV.MultiplyAdd(acc1, alpha, TV.Load(c + w) * beta);
-        }
-        else { v0 = acc0 * alpha; v1 = acc1 * alpha; }
-        if (bias != null) { v0 += TV.Load(bias); v1 += TV.Load(bias + w); }
-        if (e.Relu) { var zero = TV.Splat(T.Zero); v0 = TV.Max(v0, zero); v1 = TV.Max(v1, zero); }
-        v0.Store(c); v1.Store(c + w);
+        GemmEpilogue<TV, T>.Store(c, c00, c01, bias, in e);
+        GemmEpilogue<TV, T>.Store(c + 1 * ldc, c10, c11, bias, in e);
+        GemmEpilogue<TV, T>.Store(c + 2 * ldc, c20, c21, bias, in e);
+        GemmEpilogue<TV, T>.Store(c + 3 * ldc, c30, c31, bias, in e);
+        GemmEpilogue<TV, T>.Store(c + 4 * ldc, c40, c41, bias, in e);
+        GemmEpilogue<TV, T>.Store(c + 5 * ldc, c50, c51, bias, in e);
     }
 }

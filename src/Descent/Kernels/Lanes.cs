@@ -62,6 +62,9 @@ internal static class Lanes
     /// <summary>Whether <see cref="LanesN{T}"/> runs in hardware (AVX2, SSE, NEON).</summary>
     public static bool Narrow<T>() => Vector.IsHardwareAccelerated && Vector<T>.IsSupported;
 
+    /// <summary>Lanes of the widest group <see cref="LaneRule"/> runs a rule at.</summary>
+    public static int Width<T>() => Wide<T>() ? Vector512<T>.Count : Narrow<T>() ? Vector<T>.Count : 1;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static ref T At<T>(ReadOnlySpan<T> s, int i) => ref Unsafe.Add(ref MemoryMarshal.GetReference(s), i);
 
@@ -199,9 +202,10 @@ internal interface ILaneRule<T> where T : unmanaged, IFloatingPointIeee754<T>
 /// <summary>Runs a rule over its chunk: 512-bit groups where there are, else <see cref="Vector{T}"/> groups, then single lanes.</summary>
 internal static class LaneRule
 {
-    public static void Run<T, TRule>(ref TRule rule) where T : unmanaged, IFloatingPointIeee754<T> where TRule : struct, ILaneRule<T>, allows ref struct
+    /// <summary>Runs the rule from element <paramref name="from"/> (default 0) to its end.</summary>
+    public static void Run<T, TRule>(ref TRule rule, int from = 0) where T : unmanaged, IFloatingPointIeee754<T> where TRule : struct, ILaneRule<T>, allows ref struct
     {
-        int i = 0;
+        int i = from;
         if (Lanes.Wide<T>()) i = rule.Run<Lanes512<T>>(i);
         else if (Lanes.Narrow<T>()) i = rule.Run<LanesN<T>>(i);
         rule.Run<Lane1<T>>(i);

@@ -28,7 +28,7 @@ internal static unsafe class ReluBackwardColumnSums
         {
             var job = Job<T>.ForThisThread();
             job.Set(pg, y.IsEmpty ? null : py, sums.IsEmpty ? null : ps, rows, cols);
-            int width = Lanes.Wide<T>() ? Lanes512<T>.Count : Lanes.Narrow<T>() ? LanesN<T>.Count : 1;
+            int width = Lanes.Width<T>();
             int blocks = (cols + width - 1) / width;
             int parts = g.Length < ParallelElements ? 1 : Math.Min(Math.Min(Threading.MaxThreads, blocks), 8);
             job.Parts = parts; job.Width = width;
@@ -54,15 +54,12 @@ internal static unsafe class ReluBackwardColumnSums
             int blocks = (_cols + Width - 1) / Width;
             int j0 = Math.Min(_cols, blocks * part / Parts * Width), j1 = Math.Min(_cols, blocks * (part + 1) / Parts * Width);
             var rule = new Rule<T> { G = _g, Y = _y, Sums = _sums, Rows = _rows, Cols = _cols, End = j1 };
-            int j = j0;
-            if (Lanes.Wide<T>()) j = rule.Run<Lanes512<T>>(j);
-            else if (Lanes.Narrow<T>()) j = rule.Run<LanesN<T>>(j);
-            rule.Run<Lane1<T>>(j);
+            LaneRule.Run<T, Rule<T>>(ref rule, j0);
         }
     }
 
     /// <summary>One group of columns at a time, every row: mask, store, add into the column sums.</summary>
-    private ref struct Rule<T> where T : unmanaged, IFloatingPointIeee754<T>
+    private ref struct Rule<T> : ILaneRule<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         public T* G, Y, Sums;
         public int Rows, Cols, End;
