@@ -1,5 +1,6 @@
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using System.Runtime.CompilerServices;
 
 namespace Descent.Data;
 
@@ -84,6 +85,7 @@ public sealed class Dataset
     /// (widen, convert, divide, subtract, multiply; each op rounds as its scalar does, so the bits are those of the
     /// passes and of the float path).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private unsafe void ConvertRow512(ReadOnlySpan<byte> src, Span<float> dst)
     {
         int d = src.Length, j = 0;

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
+using System.Runtime.CompilerServices;
 
 namespace Descent.Kernels;
 
@@ -89,6 +90,7 @@ internal static unsafe class Gemm
     }
 
     /// <summary>The blocked loops over one rectangle of C: rows [i0, i1), columns [j0, j1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void RunBlock<T>(GemmIsa isa, bool transA, bool transB, int k, T alpha, T* a, int lda, T* b, int ldb,
         T beta, T* c, int ldc, T* bias, bool relu, int i0, int i1, int j0, int j1) where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.Intrinsics;
+using System.Runtime.CompilerServices;
 
 namespace Descent.Kernels;
 
@@ -15,6 +16,7 @@ internal static unsafe class GemmPacking
     /// op(A)[i0 .. i0+mc, p0 .. p0+kc] → dst as ⌈mc/mr⌉ slivers, each [kc, mr] (dst[s·kc·mr + p·mr + r]).
     /// A is stored [m, k] (or [k, m] when <paramref name="transA"/>) with row stride lda.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackA<T>(bool transA, T* a, int lda, int i0, int mc, int p0, int kc, int mr, T* dst)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -71,6 +73,7 @@ internal static unsafe class GemmPacking
     /// op(B)[p0 .. p0+kc, j0 .. j0+nc] → dst as ⌈nc/nr⌉ slivers, each [kc, nr] (dst[s·kc·nr + p·nr + j]).
     /// B is stored [k, n] (or [n, k] when <paramref name="transB"/>) with row stride ldb.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackB<T>(bool transB, T* b, int ldb, int p0, int kc, int j0, int nc, int nr, T* dst)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
+using System.Runtime.CompilerServices;
 
 namespace Descent.Kernels;
 
@@ -105,6 +106,7 @@ internal sealed unsafe class GemmSharedPackJob<T> : IParallelJob where T : unman
         else Compute(part);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Pack(int part)
     {
         if (part < _aParts)
@@ -125,6 +127,7 @@ internal sealed unsafe class GemmSharedPackJob<T> : IParallelJob where T : unman
     }
 
     /// <summary>One block of C (grid row, grid column) over every k block, from the shared panels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Compute(int part)
     {
         int r = part / _gridCols, cIdx = part % _gridCols;

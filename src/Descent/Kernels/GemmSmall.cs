@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Descent.Kernels;
 
@@ -80,6 +81,7 @@ internal static unsafe class GemmSmall
         }
 
         /// <summary>⟨a, b⟩ over k: lane-wise FMA chains in increasing p, the lanes summed, then the tail by scalar FMAs.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static T Dot1<TV>(T* a, T* b, int k) where TV : struct, ILanes<TV, T>
         {
             var sa = new ReadOnlySpan<T>(a, k); var sb = new ReadOnlySpan<T>(b, k);
@@ -92,6 +94,7 @@ internal static unsafe class GemmSmall
         }
 
         /// <summary>Four dot products ⟨a, b_r⟩ (rows b + r·ldb), each rounded exactly as <see cref="Dot1{TV}"/> would.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Dot4<TV>(T* a, T* b, int ldb, int k, out T d0, out T d1, out T d2, out T d3) where TV : struct, ILanes<TV, T>
         {
             var sa = new ReadOnlySpan<T>(a, k);

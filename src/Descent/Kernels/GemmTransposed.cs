@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.CompilerServices;
 
 namespace Descent.Kernels;
 
@@ -49,6 +50,7 @@ internal static unsafe class GemmTransposed
     /// <see cref="Store{T}"/> a square block at a time: an in-register transpose of t's block, then the epilogue on each
     /// row of the block as one vector (the same operations per element, so the same bits).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void StoreBlocks<T>(T* t, int m, int n, T alpha, T beta, T* c, int ldc, T* bias, bool relu) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int blk = GemmTranspose.Block<T>();   // Vector256<T>.Count
@@ -80,6 +82,7 @@ internal static unsafe class GemmTransposed
         : Vector256.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
 
     /// <summary>C[i, j] ← act(α·t[j, i] + β·C[i, j] + bias[j]), rounded as <see cref="GemmStore{T}"/> rounds (a method of its own, so the loop keeps its values in registers).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Store<T>(T* t, int m, int n, T alpha, T beta, T* c, int ldc, T* bias, bool relu) where T : unmanaged, IFloatingPointIeee754<T>
     {
         bool loadC = beta != T.Zero;

@@ -218,6 +218,7 @@ internal ref struct SumOfSquares<T> : ILaneRule<T> where T : unmanaged, IFloatin
     public ReadOnlySpan<T> G;
     public T Total;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Run<TV>(int i) where TV : struct, ILanes<TV, T>
     {
         int w = TV.Count;

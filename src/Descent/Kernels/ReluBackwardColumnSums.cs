@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
+using System.Runtime.CompilerServices;
 
 namespace Descent.Kernels;
 
@@ -64,6 +65,7 @@ internal static unsafe class ReluBackwardColumnSums
         public T* G, Y, Sums;
         public int Rows, Cols, End;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public readonly int Run<TV>(int j) where TV : struct, ILanes<TV, T>
         {
             int w = TV.Count;

@@ -1,5 +1,6 @@
 using System.Numerics;
 using Descent.Kernels;
+using System.Runtime.CompilerServices;
 
 namespace Descent.Optim;
 
@@ -68,6 +69,7 @@ public sealed class Adagrad : Optimizer
         public bool Decay;
         public T NegClr, Eps, Wd;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public readonly int Run<TV>(int i) where TV : struct, ILanes<TV, T>
         {
             TV clr = TV.Splat(NegClr), eps = TV.Splat(Eps), wd = TV.Splat(Wd);

@@ -1,5 +1,6 @@
 using System.Numerics;
 using Descent.Kernels;
+using System.Runtime.CompilerServices;
 
 namespace Descent.Optim;
 
@@ -107,6 +108,7 @@ public class Adam : Optimizer
         public bool AmsGrad, L2, Shrink, Measure;
         public T NegStep, Bc2Sqrt, Eps, B1, A1, B2, A2, Wd, Keep, Squares;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public int Run<TV>(int i) where TV : struct, ILanes<TV, T>
         {
             TV b1 = TV.Splat(B1), a1 = TV.Splat(A1), b2 = TV.Splat(B2), a2 = TV.Splat(A2), step = TV.Splat(NegStep);

@@ -1,5 +1,6 @@
 using System.Numerics;
 using Descent.Kernels;
+using System.Runtime.CompilerServices;
 
 namespace Descent.Optim;
 
@@ -58,6 +59,7 @@ public sealed class Momentum : Optimizer
         public bool Decay, First;
         public T M, Gamma, Wd;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public readonly int Run<TV>(int i) where TV : struct, ILanes<TV, T>
         {
             TV m = TV.Splat(M), gamma = TV.Splat(Gamma), wd = TV.Splat(Wd);

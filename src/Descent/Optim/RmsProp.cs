@@ -1,5 +1,6 @@
 using System.Numerics;
 using Descent.Kernels;
+using System.Runtime.CompilerServices;
 
 namespace Descent.Optim;
 
@@ -80,6 +81,7 @@ public sealed class RmsProp : Optimizer
         public bool Decay, Momentum, Centered;
         public T Rho, Rest, Eps, NegLr, Mu, Wd;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public readonly int Run<TV>(int i) where TV : struct, ILanes<TV, T>
         {
             TV rho = TV.Splat(Rho), rest = TV.Splat(Rest), eps = TV.Splat(Eps), lr = TV.Splat(NegLr), mu = TV.Splat(Mu), wd = TV.Splat(Wd);

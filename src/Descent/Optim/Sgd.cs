@@ -1,5 +1,6 @@
 using System.Numerics;
 using Descent.Kernels;
+using System.Runtime.CompilerServices;
 
 namespace Descent.Optim;
 
@@ -70,6 +71,7 @@ public sealed class Sgd : Optimizer
         public bool Decay, Momentum, First, Nesterov;
         public T Wd, NegLr, Mu, Keep;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public readonly int Run<TV>(int i) where TV : struct, ILanes<TV, T>
         {
             TV wd = TV.Splat(Wd), lr = TV.Splat(NegLr), mu = TV.Splat(Mu), keep = TV.Splat(Keep);

@@ -1,5 +1,6 @@
 using System.Numerics;
 using Descent.Kernels;
+using System.Runtime.CompilerServices;
 
 namespace Descent.Training;
 
@@ -13,6 +14,7 @@ internal static unsafe class SoftmaxCrossEntropyRows
     /// <summary>Most rows a call takes (its stack buffer).</summary>
     public const int MaxRows = 32;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Run<T>(IKernels kernels, T* zp, T* gzp, int* labels, int r0, int r1, int classes, int batch, Span<double> rowLoss)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
