@@ -156,7 +156,7 @@ internal static class GradCheckModels
             h = h.Linear(ps[2], ps[3]).Relu();
             h = h.Linear(ps[4], ps[5]).Sigmoid();
             var logits = h.Linear(ps[6], ps[7]);
-            return logits.LogSoftmax(-1).Pick(targets).Mean().Neg();
+            return logits.LogSoftmax(-1).Gather(targets).Mean().Neg();
         }
         return new Model("mlp tanh-relu-sigmoid", Loss, ps);
     }

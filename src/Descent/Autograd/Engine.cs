@@ -14,7 +14,8 @@ internal static class Engine
         {
             if (root.Length != 1)
                 throw new ShapeException($"Backward: an output of shape {Shape.Format(root.Shape)} needs an explicit gradient; only a one-element output defaults to 1.");
-            gradRoot = Tensor.Full(1.0, root.DType, root.ShapeArray);
+            var seed = gradRoot = Tensor.Zeros(root.DType, root.ShapeArray);
+            Tape.Run("backward: ∂L/∂L = 1", () => seed.Fill(1.0));
         }
         else if (!Shape.Equal(gradRoot.Shape, root.Shape))
         {
@@ -30,25 +31,48 @@ internal static class Engine
             var g = t.PendingGrad;
             t.PendingGrad = null;
             if (g is null) continue;
-            t.GradFn!.Backward(g);
+            var node = t.GradFn!;
+            node.OwnsGradOutput = t.PendingGradOwned;
+            t.PendingGradOwned = false;
+            try { node.Backward(g); }
+            finally { node.OwnsGradOutput = false; }
         }
     }
 
-    /// <summary>Adds <paramref name="grad"/> to a leaf's Grad, or to a non-leaf's pending gradient.</summary>
-    public static void Accumulate(Tensor input, Tensor grad)
+    /// <summary>
+    /// Adds <paramref name="grad"/> to a leaf's Grad, or to a non-leaf's pending gradient. With <paramref name="owned"/>
+    /// (the caller made <paramref name="grad"/> for this call alone and never touches it again) a leaf's first gradient
+    /// is that tensor itself, not a copy: the op's kernel writes ∂L/∂θ straight into the parameter's gradient.
+    /// </summary>
+    public static void Accumulate(Tensor input, Tensor grad, bool owned = false)
     {
         if (!input.RequiresGrad) return;
         if (!Shape.Equal(grad.Shape, input.Shape))
             throw new ShapeException($"Backward of {input.GradFn?.Name ?? "a leaf"}: gradient shape {Shape.Format(grad.Shape)} does not match tensor shape {Shape.Format(input.Shape)}.");
         if (input.IsLeaf || input.RetainGrad)
         {
-            if (input.Grad is null) input.Grad = grad.Clone();
-            else Ops.AddInPlace(input.Grad, grad);
+            if (input.Grad is null)
+            {
+                Tensor g;
+                if (owned && input.IsLeaf) g = grad;
+                else
+                {
+                    g = grad.ZerosLike();
+                    Tape.Run("backward: copy gradient", () => g.CopyFrom(grad));
+                }
+                // A replayed step rebinds the gradient (an optimizer's ZeroGrad sets it to null between steps).
+                Tape.Run(null, () => input.Grad = g);
+            }
+            else
+            {
+                var sum = input.Grad;
+                Tape.Run("backward: accumulate gradient", () => Ops.AddInPlace(sum, grad));
+            }
         }
         if (!input.IsLeaf)
         {
-            if (input.PendingGrad is null) input.PendingGrad = grad;
-            else input.PendingGrad = Ops.Add(input.PendingGrad, grad);
+            if (input.PendingGrad is null) (input.PendingGrad, input.PendingGradOwned) = (grad, owned);
+            else (input.PendingGrad, input.PendingGradOwned) = (Ops.Add(input.PendingGrad, grad), true);
         }
     }
 

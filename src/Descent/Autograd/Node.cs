@@ -17,9 +17,21 @@ public abstract class Node(params Tensor[] inputs)
     /// <summary>Given ∂L/∂output (the output's shape), adds ∂L/∂input into each input that needs it.</summary>
     protected internal abstract void Backward(Tensor gradOutput);
 
+    /// <summary>
+    /// True while <see cref="Backward"/> runs with a gradient of the output that no other node reads (it came from one
+    /// consumer that made it for this output alone): the node may then overwrite it in place (set by the engine).
+    /// </summary>
+    protected internal bool OwnsGradOutput { get; internal set; }
+
     /// <summary>True when input <paramref name="i"/> needs a gradient (skip computing it otherwise).</summary>
     protected bool Needs(int i) => Inputs[i].RequiresGrad;
 
     /// <summary>Adds <paramref name="grad"/> (shaped like <paramref name="input"/>) to the input's gradient.</summary>
     protected static void Accumulate(Tensor input, Tensor grad) => Engine.Accumulate(input, grad);
+
+    /// <summary>
+    /// As <see cref="Accumulate"/>, for a gradient tensor the node made for this input alone and never touches again:
+    /// a leaf's first gradient is then that tensor itself (no copy).
+    /// </summary>
+    protected static void AccumulateOwned(Tensor input, Tensor grad) => Engine.Accumulate(input, grad, owned: true);
 }

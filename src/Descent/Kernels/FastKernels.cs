@@ -83,6 +83,25 @@ public sealed class FastKernels : IKernels
         ReluBackwardColumnSums.Run(g, y, rows, cols, sums);
 
     /// <inheritdoc/>
+    public void SoftmaxCrossEntropy<T>(ReadOnlySpan<T> z, ReadOnlySpan<int> targets, int classes, ReadOnlySpan<double> weight, double smoothing,
+        int ignoreIndex, Span<double> rowLoss, Span<double> rowWeight, Span<T> g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Kernels.SoftmaxCrossEntropy.CheckArguments(z, targets, classes, weight, rowLoss, rowWeight, g);
+        for (int i = 0; i < targets.Length; i++)   // checked here: a worker thread must not throw
+            if (targets[i] != ignoreIndex && (uint)targets[i] >= (uint)classes)
+                throw new IndexOutOfRangeException($"cross_entropy: target {targets[i]} in row {i} is outside [0, {classes}).");
+        SoftmaxCrossEntropyJob<T>.ForThisThread().Run(this, z, targets, classes, weight, smoothing, ignoreIndex, rowLoss, rowWeight, g);
+    }
+
+    /// <inheritdoc/>
+    public void DropoutMask<T>(Rng rng, double p, Span<T> mask) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        // The generator is sequential: one draw per element, in order, is the whole cost (the reference's loop).
+        T scale = p == 1 ? T.Zero : T.CreateTruncating(1.0 / (1 - p));
+        for (int i = 0; i < mask.Length; i++) mask[i] = rng.NextDouble() >= p ? scale : T.Zero;
+    }
+
+    /// <inheritdoc/>
     public void Softmax<T>(ReadOnlySpan<T> x, int rows, int cols, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> =>
         RowSoftmax(x, rows, cols, y, log: false);
 

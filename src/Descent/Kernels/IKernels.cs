@@ -63,6 +63,20 @@ public interface IKernels
     void LogSoftmax<T>(ReadOnlySpan<T> x, int rows, int cols, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>;
 
     /// <summary>
+    /// Softmax cross-entropy of the rows of logits z [rows, classes] against targets [rows] (see <see cref="SoftmaxCrossEntropy"/>
+    /// for the formulas): writes each row's loss ℓᵢ and weight w[yᵢ] (float64, [rows]) and g = ∂ℓᵢ/∂z [rows, classes].
+    /// weight [classes] or empty (all ones); rows whose target is <paramref name="ignoreIndex"/> give 0 everywhere.
+    /// </summary>
+    void SoftmaxCrossEntropy<T>(ReadOnlySpan<T> z, ReadOnlySpan<int> targets, int classes, ReadOnlySpan<double> weight, double smoothing,
+        int ignoreIndex, Span<double> rowLoss, Span<double> rowWeight, Span<T> g) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// An inverted-dropout mask: mask[i] = 1/(1 − p) with probability 1 − p, else 0 (all 0 when p = 1), drawing
+    /// <c>rng.NextDouble()</c> once per element in order (so every implementation gives the same mask for a generator state).
+    /// </summary>
+    void DropoutMask<T>(Rng rng, double p, Span<T> mask) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>
     /// General matrix multiply: C ← α·op(A)·op(B) + β·C with op(X) = X or Xᵀ (read transposed in place, never copied).
     /// op(A) is [m, k], op(B) is [k, n], C is [m, n]; lda, ldb, ldc are the row strides of A, B, C as stored.
     /// With β = 0, C's old contents are ignored (even NaN).

@@ -103,6 +103,21 @@ public sealed class ReferenceKernels : IKernels
     }
 
     /// <inheritdoc/>
+    public void SoftmaxCrossEntropy<T>(ReadOnlySpan<T> z, ReadOnlySpan<int> targets, int classes, ReadOnlySpan<double> weight, double smoothing,
+        int ignoreIndex, Span<double> rowLoss, Span<double> rowWeight, Span<T> g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Kernels.SoftmaxCrossEntropy.CheckArguments(z, targets, classes, weight, rowLoss, rowWeight, g);
+        Kernels.SoftmaxCrossEntropy.Reference(z, targets, classes, weight, smoothing, ignoreIndex, rowLoss, rowWeight, g);
+    }
+
+    /// <inheritdoc/>
+    public void DropoutMask<T>(Rng rng, double p, Span<T> mask) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T scale = p == 1 ? T.Zero : T.CreateTruncating(1.0 / (1 - p));
+        for (int i = 0; i < mask.Length; i++) mask[i] = rng.NextDouble() >= p ? scale : T.Zero;
+    }
+
+    /// <inheritdoc/>
     public void ReluMaskColumnSums<T>(Span<T> g, ReadOnlySpan<T> y, int rows, int cols, Span<T> sums) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Check.SameLength(g.Length, rows * cols, "ReluMaskColumnSums");

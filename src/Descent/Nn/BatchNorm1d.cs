@@ -68,15 +68,7 @@ public sealed class BatchNorm1d : Module
             var xhat = x.Sub(RunningMean).Div(RunningVar.Add(Eps).Sqrt());   // [batch, C]
             return Weight is null ? xhat : xhat.Mul(Weight).Add(Bias!);
         }
-        var y = x.BatchNormTrain(Weight, Bias, Eps, out var mean, out var var);
-        int n = x.Shape[0];
-        double m = Momentum, unbias = n / (n - 1.0);
-        for (int j = 0; j < NumFeatures; j++)
-        {
-            RunningMean[j] = (1 - m) * RunningMean[j] + m * mean[j];
-            RunningVar[j] = (1 - m) * RunningVar[j] + m * var[j] * unbias;
-        }
-        return y;
+        return x.BatchNormTrain(Weight, Bias, Eps, RunningMean, RunningVar, Momentum, out _, out _);
     }
 
     /// <inheritdoc/>

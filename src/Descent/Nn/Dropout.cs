@@ -28,19 +28,7 @@ public sealed class Dropout : Module
     public override Tensor Forward(Tensor x)
     {
         if (!Training || P == 0) return x;
-        var mask = x.ZerosLike();                               // same shape as x: 0 or 1/(1 − p)
-        double scale = P == 1 ? 0 : 1.0 / (1 - P);
-        if (x.DType == DType.Float32)
-        {
-            var m = mask.Floats; float s = (float)scale;
-            for (int i = 0; i < m.Length; i++) m[i] = _rng.NextDouble() >= P ? s : 0f;
-        }
-        else
-        {
-            var m = mask.Doubles;
-            for (int i = 0; i < m.Length; i++) m[i] = _rng.NextDouble() >= P ? scale : 0.0;
-        }
-        return x.Mul(mask);
+        return x.Dropout(P, _rng);
     }
 
     /// <inheritdoc/>

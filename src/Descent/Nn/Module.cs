@@ -28,6 +28,9 @@ public abstract class Module
 
     [ThreadStatic] private static Action<Module, Tensor>? _observer;
 
+    /// <summary>True while something on this thread watches every module's output (then no layers are fused: each is seen).</summary>
+    internal static bool IsObserved => _observer is not null;
+
     /// <summary>The module's type name as shown in summaries (e.g. <c>Linear</c>, <c>ReLU</c>).</summary>
     public virtual string TypeName => GetType().Name;
 

@@ -20,8 +20,7 @@ public static partial class Ops
     public static void AddInPlace(Tensor a, Tensor b)
     {
         SameDType(a, b, "add_");
-        var shape = Shape.Broadcast(a.Shape, b.Shape, "add_");
-        if (!Shape.Equal(shape, a.Shape))
+        if (!Shape.Equal(a.Shape, b.Shape) && !Shape.Equal(Shape.Broadcast(a.Shape, b.Shape, "add_"), a.Shape))
             throw new ShapeException($"add_: {Shape.Format(b.Shape)} cannot be added in place into {Shape.Format(a.Shape)}.");
         if (a.DType == DType.Float32) BinaryInto<AddOp, float>(default, a, b, a);
         else BinaryInto<AddOp, double>(default, a, b, a);

@@ -15,7 +15,16 @@ public static partial class Ops
     /// <param name="eps">ε added to the variance.</param>
     /// <param name="batchMean">The batch mean μ [C] (not in the graph), for the running statistics.</param>
     /// <param name="batchVar">The biased batch variance σ² [C] (not in the graph).</param>
-    public static Tensor BatchNormTrain(this Tensor x, Tensor? gamma, Tensor? beta, double eps, out Tensor batchMean, out Tensor batchVar)
+    public static Tensor BatchNormTrain(this Tensor x, Tensor? gamma, Tensor? beta, double eps, out Tensor batchMean, out Tensor batchVar) =>
+        BatchNormTrain(x, gamma, beta, eps, null, null, 0, out batchMean, out batchVar);
+
+    /// <summary>
+    /// As <see cref="BatchNormTrain(Tensor, Tensor?, Tensor?, double, out Tensor, out Tensor)"/>, and updates the running
+    /// statistics in the same op (PyTorch's rule, momentum m = the weight of the new batch):
+    /// running_mean ← (1 − m)·running_mean + m·μ, running_var ← (1 − m)·running_var + m·σ²·n/(n − 1) (unbiased).
+    /// </summary>
+    public static Tensor BatchNormTrain(this Tensor x, Tensor? gamma, Tensor? beta, double eps, Tensor? runningMean, Tensor? runningVar,
+        double momentum, out Tensor batchMean, out Tensor batchVar)
     {
         if (x.Rank != 2) throw new ShapeException($"batch_norm: expected input [batch, features], got {Shape.Format(x.Shape)}.");
         int n = x.Shape[0], c = x.Shape[1];
@@ -31,8 +40,23 @@ public static partial class Ops
         batchMean = Tensor.Zeros(x.DType, c);                    // [C]
         batchVar = Tensor.Zeros(x.DType, c);                     // [C]
         var invStd = new double[c];                              // [C] 1/√(σ² + ε)
-        if (x.DType == DType.Float32) BatchNormForward<float>(x, gamma, beta, eps, y, xhat, batchMean, batchVar, invStd);
-        else BatchNormForward<double>(x, gamma, beta, eps, y, xhat, batchMean, batchVar, invStd);
+        var mu = new double[c];                                  // [C] scratch: μ
+        var s2 = new double[c];                                  // [C] scratch: σ²
+        var (mean, var) = (batchMean, batchVar);
+        if (runningMean is not null && (runningMean.Length != c || runningVar is null || runningVar.Length != c))
+            throw new ShapeException($"batch_norm: running statistics {Shape.Format(runningMean.Shape)} do not fit input {Shape.Format(x.Shape)} (expected [{c}]).");
+        Tape.Run("batch_norm", () =>
+        {
+            if (x.DType == DType.Float32) BatchNormForward<float>(x, gamma, beta, eps, y, xhat, mean, var, invStd, mu, s2);
+            else BatchNormForward<double>(x, gamma, beta, eps, y, xhat, mean, var, invStd, mu, s2);
+            if (runningMean is null) return;
+            double unbias = n / (n - 1.0);
+            for (int j = 0; j < c; j++)
+            {
+                runningMean[j] = (1 - momentum) * runningMean[j] + momentum * mean[j];
+                runningVar![j] = (1 - momentum) * runningVar[j] + momentum * var[j] * unbias;
+            }
+        });
         var inputs = new List<Tensor> { x };
         if (gamma is not null) inputs.Add(gamma);
         if (beta is not null) inputs.Add(beta);
@@ -41,13 +65,13 @@ public static partial class Ops
             : y;
     }
 
-    private static void BatchNormForward<T>(Tensor x, Tensor? gamma, Tensor? beta, double eps, Tensor y, Tensor xhat, Tensor mean, Tensor var, double[] invStd)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    private static void BatchNormForward<T>(Tensor x, Tensor? gamma, Tensor? beta, double eps, Tensor y, Tensor xhat, Tensor mean, Tensor var,
+        double[] invStd, double[] mu, double[] s2) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int n = x.Shape[0], c = x.Shape[1];
         var xs = x.Span<T>();
-        var mu = new double[c];
-        var s2 = new double[c];
+        Array.Clear(mu);
+        Array.Clear(s2);
         for (int i = 0; i < n; i++)
             for (int j = 0; j < c; j++) mu[j] += double.CreateTruncating(xs[i * c + j]);
         for (int j = 0; j < c; j++) mu[j] /= n;
@@ -78,24 +102,42 @@ public static partial class Ops
 
         protected internal override void Backward(Tensor gy)
         {
-            if (gy.DType == DType.Float32) Run<float>(gy); else Run<double>(gy);
+            int c = x.Shape[1];
+            var sumG = new double[c];                            // [C] Σᵢ gᵢ
+            var sumGH = new double[c];                           // [C] Σᵢ gᵢx̂ᵢ
+            var gx = x.RequiresGrad ? x.ZerosLike() : null;      // [batch, C]
+            var gGamma = gamma is not null && gamma.RequiresGrad ? gamma.ZerosLike() : null;   // [C]
+            var gBeta = beta is not null && beta.RequiresGrad ? beta.ZerosLike() : null;       // [C]
+            Tape.Run("batch_norm backward", () =>
+            {
+                if (gy.DType == DType.Float32) Run<float>(gy, sumG, sumGH, gx);
+                else Run<double>(gy, sumG, sumGH, gx);
+                for (int j = 0; j < c; j++)
+                {
+                    if (gGamma is not null) gGamma[j] = sumGH[j];
+                    if (gBeta is not null) gBeta[j] = sumG[j];
+                }
+            });
+            if (gx is not null) AccumulateOwned(x, gx);
+            if (gGamma is not null) AccumulateOwned(gamma!, gGamma);
+            if (gBeta is not null) AccumulateOwned(beta!, gBeta);
         }
 
-        private void Run<T>(Tensor gy) where T : unmanaged, IFloatingPointIeee754<T>
+        private void Run<T>(Tensor gy, double[] sumG, double[] sumGH, Tensor? gx) where T : unmanaged, IFloatingPointIeee754<T>
         {
             int n = x.Shape[0], c = x.Shape[1];
             var g = gy.Span<T>(); var h = xhat.Span<T>();
-            var sumG = new double[c];                            // [C] Σᵢ gᵢ
-            var sumGH = new double[c];                           // [C] Σᵢ gᵢx̂ᵢ
+            Array.Clear(sumG);
+            Array.Clear(sumGH);
             for (int i = 0; i < n; i++)
                 for (int j = 0; j < c; j++)
                 {
                     double gi = double.CreateTruncating(g[i * c + j]);
                     sumG[j] += gi; sumGH[j] += gi * double.CreateTruncating(h[i * c + j]);
                 }
-            if (x.RequiresGrad)
+            if (gx is not null)
             {
-                var gx = x.ZerosLike(); var gxs = gx.Span<T>();
+                var gxs = gx.Span<T>();
                 ReadOnlySpan<T> gam = gamma is null ? default : gamma.Span<T>();
                 for (int i = 0; i < n; i++)
                     for (int j = 0; j < c; j++)
@@ -103,16 +145,7 @@ public static partial class Ops
                         double k = (gamma is null ? 1 : double.CreateTruncating(gam[j])) * invStd[j] / n;
                         gxs[i * c + j] = T.CreateTruncating(k * (n * double.CreateTruncating(g[i * c + j]) - sumG[j] - double.CreateTruncating(h[i * c + j]) * sumGH[j]));
                     }
-                Accumulate(x, gx);
             }
-            if (gamma is not null && gamma.RequiresGrad) Accumulate(gamma, FromDoubles(sumGH, gamma.DType));
-            if (beta is not null && beta.RequiresGrad) Accumulate(beta, FromDoubles(sumG, beta.DType));
         }
-    }
-
-    private static Tensor FromDoubles(double[] v, DType dtype)
-    {
-        var t = Tensor.From(v, v.Length);
-        return dtype == DType.Float64 ? t : t.To(dtype);
     }
 }

@@ -21,15 +21,25 @@ public static partial class Ops
         shape[ax] = total;
         var y = Tensor.Zeros(first.DType, shape);
         var (outer, _, inner) = Shape.Around(shape, ax);
-        int offset = 0;
-        foreach (var x in xs)
+        var parts = xs.ToArray();
+        Tape.Run("concat", () =>
         {
-            int block = x.Shape[ax] * inner;
-            for (int o = 0; o < outer; o++)
-                y.ViewRange(o * total * inner + offset, [block]).CopyFrom(x.ViewRange(o * block, [block]));
-            offset += block;
-        }
+            int offset = 0;
+            foreach (var x in parts)
+            {
+                int block = x.Shape[ax] * inner;
+                for (int o = 0; o < outer; o++) CopyRange(x, o * block, y, o * total * inner + offset, block);
+                offset += block;
+            }
+        });
         return Autograd.ShouldRecord(xs.ToArray()) ? Autograd.Record(y, new ConcatNode(xs.ToArray(), ax, total * inner, outer, inner)) : y;
+    }
+
+    /// <summary>Copies <paramref name="count"/> elements of <paramref name="source"/> from <paramref name="from"/> into <paramref name="destination"/> at <paramref name="to"/>.</summary>
+    private static void CopyRange(Tensor source, int from, Tensor destination, int to, int count)
+    {
+        if (source.DType == DType.Float32) source.Floats.Slice(from, count).CopyTo(destination.Floats.Slice(to, count));
+        else source.Doubles.Slice(from, count).CopyTo(destination.Doubles.Slice(to, count));
     }
 
     private sealed class ConcatNode(Tensor[] inputs, int ax, int rowSize, int outer, int inner) : Node(inputs)
@@ -46,9 +56,12 @@ public static partial class Ops
                 if (Needs(i))
                 {
                     var gx = xs[i].ZerosLike();
-                    for (int o = 0; o < outer; o++)
-                        gx.ViewRange(o * block, [block]).CopyFrom(gy.ViewRange(o * rowSize + offset, [block]));
-                    Accumulate(xs[i], gx);
+                    int start = offset;
+                    Tape.Run("concat backward", () =>
+                    {
+                        for (int o = 0; o < outer; o++) CopyRange(gy, o * rowSize + start, gx, o * block, block);
+                    });
+                    AccumulateOwned(xs[i], gx);
                 }
                 offset += block;
             }

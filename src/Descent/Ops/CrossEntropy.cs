@@ -1,4 +1,4 @@
-using System.Numerics;
+using Descent.Kernels;
 using Descent.Losses;
 
 namespace Descent;
@@ -12,6 +12,8 @@ public static partial class Ops
     /// ℓᵢ = −Σⱼ qᵢⱼ log pᵢⱼ; mean = Σᵢ ℓᵢ / Σᵢ w[yᵢ] (= / batch without weights), sum = Σᵢ ℓᵢ, none = ℓ [batch].
     /// Backward: ∂ℓᵢ/∂zᵢₖ = pᵢₖ·Σⱼ qᵢⱼ − qᵢₖ, i.e. (softmax − onehot)/batch for the plain mean.
     /// Rows whose target is <paramref name="ignoreIndex"/> contribute nothing (and are left out of the mean's denominator).
+    /// The rows' losses and gradients come from one kernel (<see cref="IKernels.SoftmaxCrossEntropy"/>) in the forward
+    /// pass; backward scales the saved gradient by ∂L/∂ℓ.
     /// </summary>
     /// <param name="logits">z [batch, C].</param>
     /// <param name="targets">Class indices in [0, C), one per row.</param>
@@ -20,6 +22,14 @@ public static partial class Ops
     /// <param name="reduction">Mean (default), sum or none.</param>
     /// <param name="ignoreIndex">A target value to skip (PyTorch's default −100).</param>
     public static Tensor CrossEntropy(this Tensor logits, ReadOnlySpan<int> targets, Tensor? weight = null, double labelSmoothing = 0,
+        Reduction reduction = Reduction.Mean, int ignoreIndex = -100) =>
+        CrossEntropy(logits, targets.ToArray(), weight, labelSmoothing, reduction, ignoreIndex);
+
+    /// <summary>
+    /// As <see cref="CrossEntropy(Tensor, ReadOnlySpan{int}, Tensor?, double, Reduction, int)"/>, reading
+    /// <paramref name="targets"/> each time the op runs (a captured step refills its labels array between steps).
+    /// </summary>
+    public static Tensor CrossEntropy(this Tensor logits, int[] targets, Tensor? weight = null, double labelSmoothing = 0,
         Reduction reduction = Reduction.Mean, int ignoreIndex = -100)
     {
         if (logits.Rank != 2 || logits.Shape[0] != targets.Length)
@@ -32,83 +42,49 @@ public static partial class Ops
         for (int i = 0; i < n; i++)
             if (targets[i] != ignoreIndex && (uint)targets[i] >= (uint)c)
                 throw new IndexOutOfRangeException($"cross_entropy: target {targets[i]} in row {i} is outside [0, {c}).");
-        var w = new double[c];                                   // [C]
-        for (int j = 0; j < c; j++) w[j] = weight is null ? 1.0 : weight[j];
-        var t = targets.ToArray();
-        var p = logits.ZerosLike();                              // [batch, C] softmax
-        var loss = new double[n];                                // [batch] ℓᵢ
-        double denom = 0;
-        if (logits.DType == DType.Float32) CrossEntropyForward<float>(logits, t, w, labelSmoothing, ignoreIndex, p, loss, ref denom);
-        else CrossEntropyForward<double>(logits, t, w, labelSmoothing, ignoreIndex, p, loss, ref denom);
-        Tensor y;
-        if (reduction == Reduction.None) y = FromDoubles(loss, logits.DType);
-        else
+        var w = weight is null ? [] : weight.ToArray();                     // [C] (a constant)
+        var g = logits.ZerosLike();                                          // [batch, C] ∂ℓᵢ/∂z
+        var rowLoss = new double[n];                                         // [batch] ℓᵢ
+        var rowWeight = new double[n];                                       // [batch] w[yᵢ]
+        var denom = new double[1];                                           // Σᵢ w[yᵢ] (the mean's denominator)
+        var y = reduction == Reduction.None ? logits.ZerosLike().ViewAs([n]) : Tensor.Zeros(logits.DType);
+        Tape.Run("cross_entropy", () =>
         {
-            double s = 0;
-            foreach (double l in loss) s += l;
-            y = Tensor.Scalar(reduction == Reduction.Mean ? s / denom : s, logits.DType);
-        }
-        return Autograd.ShouldRecord(logits)
-            ? Autograd.Record(y, new CrossEntropyNode(logits, t, w, labelSmoothing, ignoreIndex, p, reduction == Reduction.Mean ? denom : 1, reduction))
-            : y;
+            var k = KernelProvider.Current;
+            if (logits.DType == DType.Float32) k.SoftmaxCrossEntropy<float>(logits.Floats, targets, c, w, labelSmoothing, ignoreIndex, rowLoss, rowWeight, g.Floats);
+            else k.SoftmaxCrossEntropy<double>(logits.Doubles, targets, c, w, labelSmoothing, ignoreIndex, rowLoss, rowWeight, g.Doubles);
+            double s = 0, d = 0;
+            for (int i = 0; i < n; i++) { s += rowLoss[i]; d += rowWeight[i]; }   // row order: the same sum for any thread count
+            denom[0] = d;
+            if (reduction == Reduction.None) for (int i = 0; i < n; i++) y[i] = rowLoss[i];
+            else y[0] = reduction == Reduction.Mean ? s / d : s;
+        });
+        return Autograd.ShouldRecord(logits) ? Autograd.Record(y, new CrossEntropyNode(logits, g, denom, reduction)) : y;
     }
 
-    private static void CrossEntropyForward<T>(Tensor z, int[] t, double[] w, double eps, int ignore, Tensor p, double[] loss, ref double denom)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int n = z.Shape[0], c = z.Shape[1];
-        var zs = z.Span<T>(); var ps = p.Span<T>();
-        var logp = new double[c];                                // [C] one row
-        for (int i = 0; i < n; i++)
-        {
-            var row = zs.Slice(i * c, c);
-            double max = double.NegativeInfinity;
-            for (int j = 0; j < c; j++) max = Math.Max(max, double.CreateTruncating(row[j]));
-            double sum = 0;
-            for (int j = 0; j < c; j++) sum += Math.Exp(double.CreateTruncating(row[j]) - max);
-            double lse = max + Math.Log(sum);
-            for (int j = 0; j < c; j++) { logp[j] = double.CreateTruncating(row[j]) - lse; ps[i * c + j] = T.CreateTruncating(Math.Exp(logp[j])); }
-            if (t[i] == ignore) continue;
-            double l = -(1 - eps) * w[t[i]] * logp[t[i]];
-            if (eps > 0)
-            {
-                double smooth = 0;
-                for (int j = 0; j < c; j++) smooth -= w[j] * logp[j];
-                l += eps / c * smooth;
-            }
-            loss[i] = l;
-            denom += w[t[i]];
-        }
-    }
-
-    private sealed class CrossEntropyNode(Tensor z, int[] t, double[] w, double eps, int ignore, Tensor p, double denom, Reduction reduction) : Node(z)
+    private sealed class CrossEntropyNode(Tensor z, Tensor g, double[] denom, Reduction reduction) : Node(z)
     {
         public override string Name => "cross_entropy";
 
         protected internal override void Backward(Tensor gy)
         {
-            var gz = z.ZerosLike();                              // [batch, C]
-            if (z.DType == DType.Float32) Run<float>(gy, gz); else Run<double>(gy, gz);
-            Accumulate(z, gz);
-        }
-
-        private void Run<T>(Tensor gy, Tensor gz) where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            int n = z.Shape[0], c = z.Shape[1];
-            var ps = p.Span<T>(); var gs = gz.Span<T>(); var g = gy.Span<T>();
-            double wSum = 0;
-            foreach (double v in w) wSum += v;
-            for (int i = 0; i < n; i++)
+            var gz = z.ZerosLike();                                          // [batch, C]
+            int c = z.Shape[1];
+            Tape.Run("cross_entropy backward", () =>
             {
-                if (t[i] == ignore) continue;
-                double s = double.CreateTruncating(reduction == Reduction.None ? g[i] : g[0]) / denom;
-                double qSum = (1 - eps) * w[t[i]] + eps / c * wSum;       // Σⱼ qᵢⱼ
-                for (int j = 0; j < c; j++)
+                var k = KernelProvider.Current;
+                if (reduction == Reduction.None)
                 {
-                    double q = eps / c * w[j] + (j == t[i] ? (1 - eps) * w[j] : 0);
-                    gs[i * c + j] = T.CreateTruncating(s * (double.CreateTruncating(ps[i * c + j]) * qSum - q));
+                    for (int i = 0; i < z.Shape[0]; i++)
+                        if (z.DType == DType.Float32) k.Binary(new MulOp(), (ReadOnlySpan<float>)g.Floats.Slice(i * c, c), gy.Floats[i], gz.Floats.Slice(i * c, c));
+                        else k.Binary(new MulOp(), (ReadOnlySpan<double>)g.Doubles.Slice(i * c, c), gy.Doubles[i], gz.Doubles.Slice(i * c, c));
+                    return;
                 }
-            }
+                double s = gy[0] / (reduction == Reduction.Mean ? denom[0] : 1);
+                if (z.DType == DType.Float32) k.Binary(new MulOp(), (ReadOnlySpan<float>)g.Floats, (float)s, gz.Floats);
+                else k.Binary(new MulOp(), (ReadOnlySpan<double>)g.Doubles, s, gz.Doubles);
+            });
+            AccumulateOwned(z, gz);
         }
     }
 }

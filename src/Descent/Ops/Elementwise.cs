@@ -14,9 +14,12 @@ public static partial class Ops
     internal static Tensor Unary<TOp>(Tensor x, TOp op, string name) where TOp : struct, IUnaryOperator
     {
         var y = x.ZerosLike();
-        var k = KernelProvider.Current;
-        if (x.DType == DType.Float32) k.Unary(op, (ReadOnlySpan<float>)x.Floats, y.Floats);
-        else k.Unary(op, (ReadOnlySpan<double>)x.Doubles, y.Doubles);
+        Tape.Run(name, () =>
+        {
+            var k = KernelProvider.Current;
+            if (x.DType == DType.Float32) k.Unary(op, (ReadOnlySpan<float>)x.Floats, y.Floats);
+            else k.Unary(op, (ReadOnlySpan<double>)x.Doubles, y.Doubles);
+        });
         return Autograd.ShouldRecord(x) ? Autograd.Record(y, new UnaryNode<TOp>(x, y, op, name)) : y;
     }
 
@@ -27,10 +30,13 @@ public static partial class Ops
         protected internal override void Backward(Tensor gy)
         {
             var gx = x.ZerosLike();
-            var k = KernelProvider.Current;
-            if (x.DType == DType.Float32) k.UnaryBackward(op, x.Floats, y.Floats, gy.Floats, gx.Floats);
-            else k.UnaryBackward(op, x.Doubles, y.Doubles, gy.Doubles, gx.Doubles);
-            Accumulate(x, gx);
+            Tape.Run(name + " backward", () =>
+            {
+                var k = KernelProvider.Current;
+                if (x.DType == DType.Float32) k.UnaryBackward(op, x.Floats, y.Floats, gy.Floats, gx.Floats);
+                else k.UnaryBackward(op, x.Doubles, y.Doubles, gy.Doubles, gx.Doubles);
+            });
+            AccumulateOwned(x, gx);
         }
     }
 
@@ -39,8 +45,11 @@ public static partial class Ops
     {
         SameDType(a, b, name);
         var y = Tensor.Zeros(a.DType, Shape.Broadcast(a.Shape, b.Shape, name));
-        if (a.DType == DType.Float32) BinaryInto<TOp, float>(op, a, b, y);
-        else BinaryInto<TOp, double>(op, a, b, y);
+        Tape.Run(name, () =>
+        {
+            if (a.DType == DType.Float32) BinaryInto<TOp, float>(op, a, b, y);
+            else BinaryInto<TOp, double>(op, a, b, y);
+        });
         return y;
     }
 
@@ -67,9 +76,9 @@ public static partial class Ops
         else
         {
             // General broadcasting: walk y's index with stride 0 on broadcast dimensions.
-            var sa = Shape.BroadcastStrides(a.Shape, y.Shape);
-            var sb = Shape.BroadcastStrides(b.Shape, y.Shape);
-            var index = new int[y.Rank];
+            Span<int> sa = stackalloc int[y.Rank], sb = stackalloc int[y.Rank], index = stackalloc int[y.Rank];
+            Shape.BroadcastStrides(a.Shape, y.Shape, sa);
+            Shape.BroadcastStrides(b.Shape, y.Shape, sb);
             int ia = 0, ib = 0;
             for (int i = 0; i < y.Length; i++)
             {
@@ -99,7 +108,10 @@ public static partial class Ops
         if (Shape.Equal(g.Shape, shape)) return g;
         var target = shape.ToArray();
         var r = Tensor.Zeros(g.DType, target);
-        if (g.DType == DType.Float32) SumToInto<float>(g, r); else SumToInto<double>(g, r);
+        Tape.Run("sum to broadcast shape", () =>
+        {
+            if (g.DType == DType.Float32) SumToInto<float>(g, r); else SumToInto<double>(g, r);
+        });
         return r;
     }
 
@@ -108,13 +120,14 @@ public static partial class Ops
         var k = KernelProvider.Current;
         ReadOnlySpan<T> gv = g.Span<T>();
         Span<T> rv = r.Span<T>();
+        rv.Clear();   // the column and general sums add into it
         if (r.Length == 1) rv[0] = k.Sum(gv);
         else if (g.Length == r.Length) gv.CopyTo(rv);
         else if (IsTrailing(r.Shape, g.Shape)) k.AddColumnSums(gv, g.Length / r.Length, r.Length, rv);
         else
         {
-            var sr = Shape.BroadcastStrides(r.Shape, g.Shape);
-            var index = new int[g.Rank];
+            Span<int> sr = stackalloc int[g.Rank], index = stackalloc int[g.Rank];
+            Shape.BroadcastStrides(r.Shape, g.Shape, sr);
             int ir = 0;
             for (int i = 0; i < g.Length; i++)
             {
@@ -134,8 +147,11 @@ public static partial class Ops
     {
         if (Shape.Equal(x.Shape, shape)) return x;
         var y = Tensor.Zeros(x.DType, shape);
-        if (x.DType == DType.Float32) BinaryInto<SecondOp, float>(default, y, x, y);
-        else BinaryInto<SecondOp, double>(default, y, x, y);
+        Tape.Run("broadcast", () =>
+        {
+            if (x.DType == DType.Float32) BinaryInto<SecondOp, float>(default, y, x, y);
+            else BinaryInto<SecondOp, double>(default, y, x, y);
+        });
         return y;
     }
 

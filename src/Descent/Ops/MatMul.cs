@@ -18,8 +18,8 @@ public static partial class Ops
         int kb = transposeB ? b.Shape[1] : b.Shape[0], n = transposeB ? b.Shape[0] : b.Shape[1];
         if (k != kb)
             throw new ShapeException($"matmul: inner dimensions differ: {Shape.Format(a.Shape)}{(transposeA ? "ᵀ" : "")} · {Shape.Format(b.Shape)}{(transposeB ? "ᵀ" : "")} ({k} vs {kb}).");
-        var c = Tensor.Zeros(a.DType, m, n);
-        GemmInto(a, transposeA, b, transposeB, c, beta: 0);
+        var c = Tensor.Zeros(a.DType, m, n);                                  // [m, n]
+        Tape.Run("matmul", () => GemmInto(a, transposeA, b, transposeB, c, beta: 0));
         return Autograd.ShouldRecord(a, b) ? Autograd.Record(c, new MatMulNode(a, b, transposeA, transposeB)) : c;
     }
 
@@ -44,16 +44,22 @@ public static partial class Ops
             if (Needs(0))
             {
                 var ga = a.ZerosLike();
-                if (!ta) GemmInto(gc, false, b, !tb, ga, 0);   // A = G·op(B)ᵀ
-                else GemmInto(b, tb, gc, true, ga, 0);          // Aᵀ's grad is G·op(B)ᵀ, so A's is op(B)·Gᵀ
-                Accumulate(a, ga);
+                Tape.Run("matmul backward: ∂L/∂A", () =>
+                {
+                    if (!ta) GemmInto(gc, false, b, !tb, ga, 0);   // A = G·op(B)ᵀ
+                    else GemmInto(b, tb, gc, true, ga, 0);          // Aᵀ's grad is G·op(B)ᵀ, so A's is op(B)·Gᵀ
+                });
+                AccumulateOwned(a, ga);
             }
             if (Needs(1))
             {
                 var gb = b.ZerosLike();
-                if (!tb) GemmInto(a, !ta, gc, false, gb, 0);    // B = op(A)ᵀ·G
-                else GemmInto(gc, true, a, ta, gb, 0);          // Bᵀ's grad is op(A)ᵀ·G, so B's is Gᵀ·op(A)
-                Accumulate(b, gb);
+                Tape.Run("matmul backward: ∂L/∂B", () =>
+                {
+                    if (!tb) GemmInto(a, !ta, gc, false, gb, 0);    // B = op(A)ᵀ·G
+                    else GemmInto(gc, true, a, ta, gb, 0);          // Bᵀ's grad is op(A)ᵀ·G, so B's is Gᵀ·op(A)
+                });
+                AccumulateOwned(b, gb);
             }
         }
     }

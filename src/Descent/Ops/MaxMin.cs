@@ -56,29 +56,22 @@ public static partial class Ops
     {
         int ax = Shape.Axis(axis, x.Rank, max ? "max" : "min");
         var (outer, n, inner) = Shape.Around(x.Shape, ax);
-        var idx = ArgExtreme(x, ax, max);
+        var idx = ArgExtreme(x, ax, max);   // checks the axis
         var kept = x.ShapeArray; kept[ax] = 1;
         var y = Tensor.Zeros(x.DType, keepDim ? kept : Dropped(x.Shape, ax));
         var src = new int[idx.Length]; // flat source index of each output element
-        for (int o = 0; o < outer; o++)
-            for (int i = 0; i < inner; i++)
-            {
-                src[o * inner + i] = (o * n + idx[o * inner + i]) * inner + i;
-                y[o * inner + i] = x[src[o * inner + i]];
-            }
+        Tape.Run(max ? "max" : "min", () =>
+        {
+            var at = ArgExtreme(x, ax, max);   // again on replay: the arg max of the new values
+            for (int o = 0; o < outer; o++)
+                for (int i = 0; i < inner; i++)
+                {
+                    src[o * inner + i] = (o * n + at[o * inner + i]) * inner + i;
+                    y[o * inner + i] = x[src[o * inner + i]];
+                }
+        });
         return Autograd.ShouldRecord(x) ? Autograd.Record(y, new ScatterNode(x, src, max ? "max" : "min")) : y;
     }
 
     /// <summary>Backward of ops that pick single elements: gx[src[i]] += gy[i].</summary>
-    private sealed class ScatterNode(Tensor x, int[] src, string name) : Node(x)
-    {
-        public override string Name => name;
-
-        protected internal override void Backward(Tensor gy)
-        {
-            var gx = x.ZerosLike();
-            for (int i = 0; i < src.Length; i++) gx[src[i]] += gy[i];
-            Accumulate(x, gx);
-        }
-    }
 }

@@ -36,15 +36,18 @@ public static partial class Ops
         int cols = x.Rank == 0 ? 1 : x.Shape[^1];
         int rows = cols == 0 ? 0 : x.Length / cols;
         var y = x.ZerosLike();
-        var k = KernelProvider.Current;
-        if (x.DType == DType.Float32)
+        Tape.Run(name, () =>
         {
-            if (log) k.LogSoftmax<float>(x.Floats, rows, cols, y.Floats); else k.Softmax<float>(x.Floats, rows, cols, y.Floats);
-        }
-        else
-        {
-            if (log) k.LogSoftmax<double>(x.Doubles, rows, cols, y.Doubles); else k.Softmax<double>(x.Doubles, rows, cols, y.Doubles);
-        }
+            var k = KernelProvider.Current;
+            if (x.DType == DType.Float32)
+            {
+                if (log) k.LogSoftmax<float>(x.Floats, rows, cols, y.Floats); else k.Softmax<float>(x.Floats, rows, cols, y.Floats);
+            }
+            else
+            {
+                if (log) k.LogSoftmax<double>(x.Doubles, rows, cols, y.Doubles); else k.Softmax<double>(x.Doubles, rows, cols, y.Doubles);
+            }
+        });
         return y;
     }
 
@@ -58,11 +61,14 @@ public static partial class Ops
         var (outer, n, inner) = Shape.Around(x.Shape, axis);
         // x viewed as [outer, n, mid, c] with c = last dim; y as [outer, c, mid, n].
         int c = x.Shape[last], mid = inner / Math.Max(c, 1);
-        for (int o = 0; o < outer; o++)
-            for (int i = 0; i < n; i++)
-                for (int m = 0; m < mid; m++)
-                    for (int j = 0; j < c; j++)
-                        y[((o * c + j) * mid + m) * n + i] = x[((o * n + i) * mid + m) * c + j];
+        Tape.Run("swap axes", () =>
+        {
+            for (int o = 0; o < outer; o++)
+                for (int i = 0; i < n; i++)
+                    for (int m = 0; m < mid; m++)
+                        for (int j = 0; j < c; j++)
+                            y[((o * c + j) * mid + m) * n + i] = x[((o * n + i) * mid + m) * c + j];
+        });
         return y;
     }
 

@@ -8,8 +8,11 @@ public static partial class Ops
     public static Tensor Sum(this Tensor x)
     {
         var y = Tensor.Zeros(x.DType);
-        var k = KernelProvider.Current;
-        y[0] = x.DType == DType.Float32 ? k.Sum<float>(x.Floats) : k.Sum<double>(x.Doubles);
+        Tape.Run("sum", () =>
+        {
+            var k = KernelProvider.Current;
+            if (x.DType == DType.Float32) y.Floats[0] = k.Sum<float>(x.Floats); else y.Doubles[0] = k.Sum<double>(x.Doubles);
+        });
         return Autograd.ShouldRecord(x) ? Autograd.Record(y, new SumNode(x, y.ShapeArray)) : y;
     }
 
@@ -20,12 +23,16 @@ public static partial class Ops
         var (outer, n, inner) = Shape.Around(x.Shape, ax);
         var kept = x.ShapeArray; kept[ax] = 1;
         var y = Tensor.Zeros(x.DType, keepDim ? kept : Dropped(x.Shape, ax));
-        var k = KernelProvider.Current;
-        for (int o = 0; o < outer; o++)
+        Tape.Run("sum", () =>
         {
-            if (x.DType == DType.Float32) SumBlock<float>(k, x.Floats.Slice(o * n * inner, n * inner), n, inner, y.Floats.Slice(o * inner, inner));
-            else SumBlock<double>(k, x.Doubles.Slice(o * n * inner, n * inner), n, inner, y.Doubles.Slice(o * inner, inner));
-        }
+            var k = KernelProvider.Current;
+            y.Fill(0);   // the column sums add into it
+            for (int o = 0; o < outer; o++)
+            {
+                if (x.DType == DType.Float32) SumBlock<float>(k, x.Floats.Slice(o * n * inner, n * inner), n, inner, y.Floats.Slice(o * inner, inner));
+                else SumBlock<double>(k, x.Doubles.Slice(o * n * inner, n * inner), n, inner, y.Doubles.Slice(o * inner, inner));
+            }
+        });
         return Autograd.ShouldRecord(x) ? Autograd.Record(y, new SumNode(x, kept)) : y;
     }
 

@@ -11,8 +11,11 @@ public static partial class Ops
         if (x.Rank != 2) throw new ShapeException($"transpose: needs a 2-D tensor, got {Shape.Format(x.Shape)}.");
         int m = x.Shape[0], n = x.Shape[1];
         var y = Tensor.Zeros(x.DType, n, m);
-        if (x.DType == DType.Float32) TransposeInto<float>(x.Floats, m, n, y.Floats);
-        else TransposeInto<double>(x.Doubles, m, n, y.Doubles);
+        Tape.Run("transpose", () =>
+        {
+            if (x.DType == DType.Float32) TransposeInto<float>(x.Floats, m, n, y.Floats);
+            else TransposeInto<double>(x.Doubles, m, n, y.Doubles);
+        });
         return Autograd.ShouldRecord(x) ? Autograd.Record(y, new TransposeNode(x)) : y;
     }
 
@@ -30,7 +33,7 @@ public static partial class Ops
         protected internal override void Backward(Tensor gy)
         {
             using var _ = Autograd.NoGrad();
-            Accumulate(x, Transpose(gy));
+            AccumulateOwned(x, Transpose(gy));
         }
     }
 }

@@ -71,6 +71,13 @@ public static class Shape
     public static int[] BroadcastStrides(ReadOnlySpan<int> shape, ReadOnlySpan<int> target)
     {
         var strides = new int[target.Length];
+        BroadcastStrides(shape, target, strides);
+        return strides;
+    }
+
+    /// <summary>As <see cref="BroadcastStrides(ReadOnlySpan{int}, ReadOnlySpan{int})"/>, into <paramref name="strides"/> [rank of target].</summary>
+    public static void BroadcastStrides(ReadOnlySpan<int> shape, ReadOnlySpan<int> target, Span<int> strides)
+    {
         int stride = 1;
         for (int i = target.Length - 1; i >= 0; i--)
         {
@@ -79,7 +86,6 @@ public static class Shape
             strides[i] = d == 1 && target[i] != 1 ? 0 : stride;
             stride *= d;
         }
-        return strides;
     }
 }
 

@@ -162,14 +162,14 @@ public sealed partial class Tensor
     }
 
     /// <summary>The same storage, cut from the graph (no gradient flows through it).</summary>
-    public Tensor Detach() => _f is not null ? new Tensor(_shape, _f, _offset) : new Tensor(_shape, _d!, _offset);
+    public Tensor Detach() => Track(_f is not null ? new Tensor(_shape, _f, _offset) : new Tensor(_shape, _d!, _offset));
 
     /// <summary>A view of the same storage with another shape (same element count), outside the graph.</summary>
-    internal Tensor ViewAs(int[] shape) => _f is not null ? new Tensor(shape, _f, _offset) : new Tensor(shape, _d!, _offset);
+    internal Tensor ViewAs(int[] shape) => Track(_f is not null ? new Tensor(shape, _f, _offset) : new Tensor(shape, _d!, _offset));
 
     /// <summary>A view of <paramref name="count"/> consecutive elements from <paramref name="start"/>, shaped <paramref name="shape"/>.</summary>
     internal Tensor ViewRange(int start, int[] shape) =>
-        _f is not null ? new Tensor(shape, _f, _offset + start) : new Tensor(shape, _d!, _offset + start);
+        Track(_f is not null ? new Tensor(shape, _f, _offset + start) : new Tensor(shape, _d!, _offset + start));
 
     /// <summary>True when both tensors have the same shape and dtype and every element is bitwise equal.</summary>
     public bool BitwiseEquals(Tensor other)

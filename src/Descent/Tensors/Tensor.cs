@@ -17,9 +17,9 @@ namespace Descent;
 public sealed partial class Tensor
 {
     private readonly int[] _shape;
-    private readonly float[]? _f;   // storage when DType is Float32
-    private readonly double[]? _d;  // storage when DType is Float64
-    private readonly int _offset;
+    private float[]? _f;    // storage when DType is Float32
+    private double[]? _d;   // storage when DType is Float64
+    private int _offset;    // storage, offset and placement change only when a captured step rebinds its input (Tensor.Placeholder.cs)
     private bool _requiresGrad;
 
     internal Tensor(int[] shape, float[] storage, int offset = 0)
@@ -91,6 +91,9 @@ public sealed partial class Tensor
 
     /// <summary>Gradient waiting to be passed back during a backward pass (engine use only).</summary>
     internal Tensor? PendingGrad;
+
+    /// <summary>True when <see cref="PendingGrad"/> was made for this tensor alone (its node may overwrite it).</summary>
+    internal bool PendingGradOwned;
 
     internal int Offset => _offset;
     internal float[]? FloatStorage => _f;

@@ -9,7 +9,7 @@ namespace Descent.Training;
 /// disturb the step it measures (beyond a clock read per phase, ≈ 20 ns). <see cref="Summarize"/> gives percentiles.
 /// </summary>
 /// <remarks>Attach it with <see cref="Trainer.Profile"/>; <c>descent bench mlp --profile</c> prints it.</remarks>
-public sealed class StepProfile
+public sealed class StepProfile : IStepTimer
 {
     /// <summary>Most phases a step may have.</summary>
     public const int MaxPhases = 64;
@@ -18,6 +18,7 @@ public sealed class StepProfile
     private readonly string[] _names = new string[MaxPhases];
     private int _phases = -1;                     // phases of the first recorded step (−1: none yet)
     private int _steps, _phase, _skipped;
+    private bool _discarded;                      // the current step is not kept (see Discard)
     private long _last;
 
     /// <param name="capacity">Steps to keep (later steps are not recorded).</param>
@@ -40,6 +41,7 @@ public sealed class StepProfile
     /// <summary>Starts a step's clock.</summary>
     public void Begin()
     {
+        _discarded = false;
         _phase = 0;
         _last = Stopwatch.GetTimestamp();
     }
@@ -48,6 +50,7 @@ public sealed class StepProfile
     public void Mark(string name)
     {
         long now = Stopwatch.GetTimestamp();
+        if (_discarded) { _last = now; return; }
         if (_steps < Capacity && _phase < MaxPhases)
         {
             if (_phases < 0) _names[_phase] = name;
@@ -58,9 +61,13 @@ public sealed class StepProfile
         _last = now;
     }
 
+    /// <summary>Leaves the current step out of the profile (e.g. a step that records a tape rather than replaying one).</summary>
+    public void Discard() => _discarded = true;
+
     /// <summary>Ends a step: keeps its durations if its phases are those of the first step.</summary>
     public void End()
     {
+        if (_discarded) { _discarded = false; _phase = 0; return; }
         if (_steps >= Capacity || _phase == 0) return;
         if (_phases < 0) _phases = _phase;
         if (_phase == _phases) _steps++;

@@ -1,3 +1,4 @@
+using Descent.Kernels;
 using System.Diagnostics;
 using Descent.Data;
 using Descent.Nn;
@@ -14,11 +15,10 @@ namespace Descent.Training;
 /// It writes nothing: it reports through events.
 /// </summary>
 /// <remarks>
-/// Two paths compute a step. A model made only of layers with a planned form (Linear, elementwise
-/// activations, Dropout, Flatten) trained with plain cross-entropy runs on a <see cref="StepPlan"/>:
-/// preallocated buffers, no graph, no allocation. Anything else runs on the autograd graph.
-/// Both are deterministic: given the same model, optimizer, data order and <see cref="State"/> a run
-/// produces bitwise the same weights, whatever the number of threads.
+/// One path computes every step, for every model and loss: the eager autograd step (forward, loss, backward), captured
+/// once per batch shape and replayed after that (<see cref="CapturedStep"/>): the same kernels on the same buffers, no
+/// graph, no allocation — and bitwise the numbers the eager step gives. It is deterministic: given the same model,
+/// optimizer, data order and <see cref="State"/> a run produces bitwise the same weights, whatever the number of threads.
 /// </remarks>
 public sealed class Trainer
 {
@@ -26,11 +26,13 @@ public sealed class Trainer
     private readonly IOptimizer _optimizer;
     private readonly LearningRatePolicy _policy;
     private readonly CrossEntropyLossFn _loss;
-    private readonly IReadOnlyList<Tensor> _parameters;
+    private IReadOnlyList<Tensor> _parameters;
     private readonly Penalty? _penalty;
     private Dictionary<string, Tensor>? _bestWeights;
-    private StepPlan? _plan;
-    private bool _planChecked;
+    private readonly CapturedStep _step;
+    private IReadOnlyList<Tensor> _captured;      // the parameters the tapes were recorded with
+    private IStepObserver? _capturingObserver;    // the observer whose forward the step records (its first batch size only)
+    private int _observedBatch;
     private readonly Optimizer? _normInStep;   // the optimizer, when it updates exactly the model's parameters (so it can measure their norm)
     private bool _stopRequested;
 
@@ -38,7 +40,7 @@ public sealed class Trainer
     public sealed record CrossEntropyLossFn(double LabelSmoothing = 0)
     {
         /// <summary>The loss of logits [batch, classes] against labels.</summary>
-        public Tensor Of(Tensor logits, ReadOnlySpan<int> labels) => logits.CrossEntropy(labels, labelSmoothing: LabelSmoothing);
+        public Tensor Of(Tensor logits, int[] labels) => logits.CrossEntropy(labels, labelSmoothing: LabelSmoothing);
     }
 
     /// <param name="model">The model; its parameters are those the optimizer updates.</param>
@@ -60,6 +62,8 @@ public sealed class Trainer
             && o.Parameters.ToHashSet(ReferenceEqualityComparer.Instance).SetEquals(_parameters)) _normInStep = o;
         Options = options ?? new TrainerOptions();
         Options.Validate();
+        _step = new CapturedStep(StepBody);
+        _captured = _parameters;
     }
 
     /// <summary>The settings.</summary>
@@ -71,19 +75,31 @@ public sealed class Trainer
     /// <summary>The learning-rate policy (its plateau state is part of a checkpoint).</summary>
     public LearningRatePolicy Policy => _policy;
 
-    /// <summary>Whether steps run on the allocation-free <see cref="StepPlan"/> (known after the first step), and why not.</summary>
-    public string StepPath { get; private set; } = "not started";
+    /// <summary>How steps run: "captured and replayed" (the default) or "eager" (see <see cref="Capture"/>).</summary>
+    public string StepPath => Capture ? "captured and replayed (no graph, no allocation)" : "eager autograd";
+
+    /// <summary>
+    /// True (the default): each batch shape's step is recorded once and replayed. False: every step runs the eager graph
+    /// (the same ops and kernels; a debugging switch, and what tests compare the replayed step with, bit for bit).
+    /// </summary>
+    public bool Capture { get; set; } = true;
+
+    /// <summary>The captured steps (one tape per batch shape): how many were recorded, and the last one's computations.</summary>
+    public CapturedStep CapturedStep => _step;
 
     /// <summary>Times the phases of every step while set (see <see cref="StepProfile"/>); null: no profiling.</summary>
     public StepProfile? Profile
     {
         get => _profile;
-        set { _profile = value; if (_plan is not null) _plan.Profile = value; }
+        set { _profile = value; _step.Timer = value; }
     }
 
     private StepProfile? _profile;
 
-    /// <summary>Watches chosen steps from inside (e.g. <c>descent train --diagnose</c>); observed steps run on the autograd graph.</summary>
+    /// <summary>
+    /// Watches chosen steps from inside (e.g. <c>descent train --diagnose</c>): its forward pass is the one the step records,
+    /// so the observed steps are the replayed steps themselves.
+    /// </summary>
     public IStepObserver? Observer { get; set; }
 
     /// <summary>Raised every <see cref="TrainerOptions.ReportEvery"/> steps and at the end of each epoch.</summary>
@@ -109,6 +125,7 @@ public sealed class Trainer
     public TrainingResult Fit(DataLoader train, Dataset? validation = null, CancellationToken cancellation = default)
     {
         var wall = Stopwatch.StartNew();
+        using var threads = Kernels.Threading.Limit(Options.Threads);
         var s = State;
         Tensor? vx = validation is null ? null : Tensor.From(validation.Features, validation.Count, validation.FeatureCount);   // a view: evaluation only reads it
         for (int epoch = s.NextEpoch; epoch < Options.Epochs && !s.Stopped; epoch++)
@@ -139,6 +156,7 @@ public sealed class Trainer
     {
         var s = State;
         _model.Train();
+        CheckParameters();
         var clock = Stopwatch.StartNew();
         double lossSum = 0, normSum = 0;
         long correct = 0, seen = 0;
@@ -193,29 +211,47 @@ public sealed class Trainer
     /// <summary>One forward and backward pass; gradients are left in the parameters. Returns (loss, correct predictions).</summary>
     private (double Loss, int Correct) ForwardBackward(Tensor x, int[] labels, IStepObserver? observer)
     {
-        if (!_planChecked)
+        if (Observer is { } o && _capturingObserver != o)
         {
-            _planChecked = true;
-            string? why = _loss.LabelSmoothing != 0 ? "label smoothing" : _penalty is not null ? "an L1/L2 penalty" : null;
-            if (why is null) _plan = StepPlanBuilder.TryCreate(_model, x.Shape[1], x.DType, out why);
-            StepPath = _plan is not null ? "planned (no graph, no allocation)" : $"autograd ({why})";
-            if (_plan is not null) _plan.Profile = _profile;
+            // The observer's forward pass must be the recorded one: record again, observing batches of this size.
+            _capturingObserver = o;
+            _observedBatch = x.Shape[0];
+            _step.Invalidate();
         }
-        if (_plan is not null && observer is null) return _plan.Step(x, labels);
-
-        _optimizer.ZeroGrad();
-        var logits = observer is null ? _model.Forward(x) : observer.Forward(x);
-        var loss = _loss.Of(logits, labels);
-        if (_penalty is not null) loss = _penalty.AddTo(loss, _model);
-        double lv = loss.Item();
-        if (double.IsFinite(lv))
-        {
-            loss.Backward();
-            observer?.AfterBackward();
-        }
-        int hits = CountCorrect(logits, labels);
-        _profile?.Mark("forward, loss, backward (autograd)");
+        int mode = _capturingObserver is not null && x.Shape[0] == _observedBatch ? 1 : 0;
+        var outputs = Capture ? _step.Run([x], labels, mode) : StepBody([x], labels, mode);
+        double lv = outputs[0].Item();
+        if (observer is not null && mode == 1 && double.IsFinite(lv)) observer.AfterBackward();
+        int hits = CountCorrect(outputs[1], labels);
+        if (!Capture) _profile?.Mark("forward, loss, backward (eager)");
+        else if (!_step.LastReplayed) _profile?.Discard();   // a step that recorded its tape is not a replayed step
         return (lv, hits);
+    }
+
+    /// <summary>
+    /// The step that is recorded: zero the gradients, forward (through the observer when one watches this batch size),
+    /// the loss (with the penalty), backward. Returns [loss, model output].
+    /// </summary>
+    private Tensor[] StepBody(Tensor[] inputs, int[] labels, int mode)
+    {
+        foreach (var p in _parameters) p.Grad = null;
+        var x = inputs[0];
+        var output = mode == 1 ? _capturingObserver!.Forward(x) : _model.Forward(x);
+        var loss = _loss.Of(output, labels);
+        if (_penalty is not null) loss = _penalty.AddTo(loss, _model);
+        loss.Backward();
+        return [loss, output];
+    }
+
+    /// <summary>Records the step again when the model's parameters are no longer the tensors the tapes were recorded with.</summary>
+    private void CheckParameters()
+    {
+        var now = _model.Parameters();
+        bool same = now.Count == _captured.Count;
+        for (int i = 0; same && i < now.Count; i++) same = ReferenceEquals(now[i], _captured[i]);
+        if (same) return;
+        _parameters = _captured = now;
+        _step.Invalidate();
     }
 
     private void UpdateEarlyStopping(int epoch, double validationLoss)
@@ -237,14 +273,23 @@ public sealed class Trainer
     }
 
     /// <summary>Loss, accuracy and confusion matrix on a whole set, in evaluation mode, without recording a graph.</summary>
-    public Evaluation Evaluate(Tensor x, int[] labels, int classes = 0) =>
-        Evaluator.Evaluate(_model, x, labels, (z, y) => _loss.Of(z, y), Options.EvaluationBatchSize, classes);
+    public Evaluation Evaluate(Tensor x, int[] labels, int classes = 0)
+    {
+        using var threads = Kernels.Threading.Limit(Options.Threads);
+        return Evaluator.Evaluate(_model, x, labels, (z, y) => _loss.Of(z, y), Options.EvaluationBatchSize, classes);
+    }
 
+    /// <summary>Rows of logits [batch, classes] whose arg max is the label (allocation-free).</summary>
     internal static int CountCorrect(Tensor logits, int[] labels)
     {
-        var pred = logits.ArgMax(1);
-        int hits = 0;
-        for (int i = 0; i < labels.Length; i++) if (pred[i] == labels[i]) hits++;
+        if (logits.Rank != 2 || logits.Shape[0] != labels.Length) return 0;
+        var k = Kernels.KernelProvider.Current;
+        int hits = 0, c = logits.Shape[1];
+        for (int i = 0; i < labels.Length; i++)
+        {
+            int arg = logits.DType == DType.Float32 ? k.ArgMax<float>(logits.Floats.Slice(i * c, c)) : k.ArgMax<double>(logits.Doubles.Slice(i * c, c));
+            if (arg == labels[i]) hits++;
+        }
         return hits;
     }
 }

@@ -1,3 +1,4 @@
+using Descent.Kernels;
 namespace Descent.Training;
 
 /// <summary>Settings of <see cref="Trainer"/>; the defaults are those of <c>descent train</c>.</summary>
@@ -21,6 +22,12 @@ public sealed class TrainerOptions
     /// <summary>With early stopping, put back the weights of the best epoch at the end (Keras' restore_best_weights).</summary>
     public bool RestoreBestWeights { get; set; } = true;
 
+    /// <summary>
+    /// Threads the kernels of this trainer's steps and evaluations may use (the calling thread included), or 0 for the
+    /// process default (<see cref="Kernels.Threading.MaxThreads"/>). Results do not depend on it, bit for bit.
+    /// </summary>
+    public int Threads { get; set; }
+
     /// <summary>Rows per forward pass when evaluating (memory bound only; results do not depend on it).</summary>
     public int EvaluationBatchSize { get; set; } = 1000;
 
@@ -31,6 +38,7 @@ public sealed class TrainerOptions
     public void Validate()
     {
         if (Epochs < 1) throw new ArgumentException($"epochs must be ≥ 1, got {Epochs}.");
+        if (Threads < 0) throw new ArgumentException($"threads must be ≥ 0 (0: the process default), got {Threads}.");
         if (ClipNorm is { } n && !(n > 0)) throw new ArgumentException($"clip norm must be > 0, got {n}.");
         if (ClipValue is { } v && !(v > 0)) throw new ArgumentException($"clip value must be > 0, got {v}.");
         if (EarlyStoppingPatience is { } p && p < 1) throw new ArgumentException($"early-stopping patience must be ≥ 1, got {p}.");

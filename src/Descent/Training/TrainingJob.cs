@@ -63,7 +63,6 @@ public sealed class TrainingJob
     public static TrainingJob Create(TrainConfig config, DatasetPair? data = null)
     {
         config.Validate();
-        // threads: wired once the GEMM worker pool lands
         var dtype = config.DType == "float64" ? DType.Float64 : DType.Float32;
         bool ownsData = data is null;   // data loaded here may be normalized in place; data passed in is shared
         // While the data set loads, compile the training step's code on another core (a throwaway model of the same
@@ -112,6 +111,7 @@ public sealed class TrainingJob
             ClipNorm = config.ClipNorm,
             ClipValue = config.ClipValue,
             EarlyStoppingPatience = config.Patience,
+            Threads = config.Threads,
         };
         var trainer = new Trainer(model, optimizer, policy, options, penalty, config.LabelSmoothing);
         var loader = new DataLoader(train, config.BatchSize, shuffle: true, dropLast: config.DropLast, seed: config.Seed, dtype: dtype);

@@ -21,7 +21,7 @@ public class MlpReferenceTests
         h = h.Linear(ws[1], bs[1]).Relu();
         h = h.Linear(ws[2], bs[2]).Sigmoid();
         var logits = h.Linear(ws[3], bs[3]);
-        var loss = logits.LogSoftmax(1).Pick(targets).Mean().Neg();
+        var loss = logits.LogSoftmax(1).Gather(targets).Mean().Neg();
         loss.Backward();
 
         const double tol = 1e-10;

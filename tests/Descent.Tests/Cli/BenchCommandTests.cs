@@ -1,3 +1,4 @@
+using Descent.Kernels;
 using System.Text.Json;
 
 namespace Descent.Tests.Cli;
@@ -51,6 +52,6 @@ public class BenchMlpCommandTests
         var d = System.Text.Json.JsonDocument.Parse(stdout).RootElement;
         foreach (var key in new[] { "train_samples_per_s", "best_epoch_seconds", "test_accuracy", "peak_rss_mb", "inference_latency_us", "start_to_first_step_s" })
             Assert.True(d.GetProperty(key).GetDouble() > 0, key);
-        Assert.StartsWith("planned", d.GetProperty("step_path").GetString());
+        Assert.StartsWith("captured and replayed", d.GetProperty("step_path").GetString());
     }
 }

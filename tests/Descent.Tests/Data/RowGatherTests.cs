@@ -1,3 +1,4 @@
+using Descent.Kernels;
 using Descent.Data;
 
 namespace Descent.Tests.Data;

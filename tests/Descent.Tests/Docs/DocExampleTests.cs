@@ -16,11 +16,11 @@ public class DocExampleTests
         w.RequiresGrad = b.RequiresGrad = true;
 
         var logits = x.Linear(w, b);                                    // x·Wᵀ + b   [batch, out]
-        var loss = logits.LogSoftmax(1).Pick([0, 1, 1, 0]).Mean().Neg(); // cross-entropy
+        var loss = logits.LogSoftmax(1).Gather([0, 1, 1, 0]).Mean().Neg(); // cross-entropy
         loss.Backward();
 
         // w.Grad [2, 3] and b.Grad [2] now hold ∂loss/∂W and ∂loss/∂b.
-        var check = GradCheck.Check(() => x.Linear(w, b).LogSoftmax(1).Pick([0, 1, 1, 0]).Mean().Neg(), [w, b]);
+        var check = GradCheck.Check(() => x.Linear(w, b).LogSoftmax(1).Gather([0, 1, 1, 0]).Mean().Neg(), [w, b]);
         // every check[i].RelativeDifference is ~1e-10: backprop agrees with central differences.
         // doc:autograd end
         Assert.Equal(new[] { 2, 3 }, w.Grad!.ShapeArray);

@@ -14,8 +14,8 @@ public class OpGradientTests
             foreach (var op in new[] { "add", "add_broadcast", "add_general_broadcast", "sub", "mul", "mul_broadcast", "div", "neg", "exp", "log", "sqrt",
                 "pow", "square", "abs", "tanh", "sigmoid", "relu", "leaky_relu", "elu", "gelu", "clamp", "sum", "sum_axis0", "sum_axis1",
                 "mean", "mean_axis", "var", "var_axis", "max_axis", "min_axis", "max_all", "matmul", "matmul_ta", "matmul_tb", "matmul_tab",
-                "linear", "linear_nobias", "softmax", "log_softmax", "softmax_axis0", "reshape", "flatten", "rows", "gather", "concat0", "concat1",
-                "transpose", "pick", "scalar_ops" })
+                "linear", "linear_nobias", "softmax", "log_softmax", "softmax_axis0", "reshape", "flatten", "rows", "index_select", "concat0", "concat1",
+                "transpose", "gather", "scalar_ops" })
                 d.Add(k, op);
         return d;
     }
@@ -81,11 +81,11 @@ public class OpGradientTests
             case "reshape": AssertGradients(() => L(a.Reshape(2, -1).Tanh()), a); break;
             case "flatten": AssertGradients(() => L(a.Reshape(3, 2, 2).Flatten()), a); break;
             case "rows": AssertGradients(() => L(a.Rows(1, 2)), a); break;
-            case "gather": AssertGradients(() => L(a.Gather([2, 0, 2, 1])), a); break;
+            case "index_select": AssertGradients(() => L(a.IndexSelect([2, 0, 2, 1])), a); break;
             case "concat0": AssertGradients(() => L(Descent.Ops.Concat([a, b], 0)), a, b); break;
             case "concat1": AssertGradients(() => L(Descent.Ops.Concat([a, col], 1)), a, col); break;
             case "transpose": AssertGradients(() => L(a.Transpose()), a); break;
-            case "pick": AssertGradients(() => L(a.Pick([3, 0, 2])), a); break;
+            case "gather": AssertGradients(() => L(a.Gather([3, 0, 2])), a); break;
             case "scalar_ops": AssertGradients(() => L(2.0 - a * 3.0 + 1.5 / pos - a / 2.0), a, pos); break;
             default: throw new ArgumentException(op);
         }

@@ -1,3 +1,4 @@
+using Descent.Kernels;
 using Descent.Optim;
 
 namespace Descent.Tests.Optim;

@@ -1,3 +1,4 @@
+using Descent.Kernels;
 using Descent.Training;
 
 namespace Descent.Tests.Training;
@@ -23,10 +24,11 @@ public class TrainerTests
         var test = job.EvaluateTest();
         Assert.Equal(30, result.Epochs.Count);
         Assert.True(test.Accuracy >= 0.97, $"test accuracy {test.Accuracy}");
-        Assert.StartsWith("planned", job.Trainer.StepPath);
+        Assert.StartsWith("captured and replayed", job.Trainer.StepPath);
+        Assert.Equal(2, job.Trainer.CapturedStep.Captures);   // the full batch and the last, smaller one
     }
 
-    /// <summary>A step profile names every phase of the planned step in order and records every step; it changes no result.</summary>
+    /// <summary>A step profile names every computation of the replayed step in order and records every replayed step; it changes no result.</summary>
     [Fact]
     public void StepProfileRecordsEveryPhaseOfEveryStepAndChangesNothing()
     {
@@ -36,12 +38,13 @@ public class TrainerTests
         job.Trainer.Profile = profile;
         job.Run();
         int batches = job.Loader.BatchCount;
-        Assert.Equal(2 * batches, profile.Steps);
+        Assert.Equal(2 * batches - 2, profile.Steps);   // every step but the two that recorded a tape (full and last batch)
         Assert.Equal(0, profile.Skipped);
         var phases = profile.Summarize().Select(r => r.Name).ToArray();
-        Assert.Equal(["gather mini-batch", "forward 1: linear+relu 2→32", "forward 2: linear+relu 32→32",
-            "layer 3: linear 32→2 + softmax cross-entropy, forward and backward", "backward 2: linear+relu 32→32", "backward 1: linear+relu 2→32",
-            "optimizer step", "step"], phases);
+        Assert.Equal(["gather mini-batch", " 1. linear+relu", " 2. linear+relu", " 3. linear", " 4. cross_entropy", " 5. backward: ∂L/∂L = 1",
+            " 6. cross_entropy backward", " 7. linear backward: ∂L/∂b", " 8. linear backward: ∂L/∂W", " 9. linear backward: ∂L/∂x",
+            "10. linear+relu backward: ReLU mask, ∂L/∂b", "11. linear backward: ∂L/∂W", "12. linear backward: ∂L/∂x",
+            "13. linear+relu backward: ReLU mask, ∂L/∂b", "14. linear backward: ∂L/∂W", "optimizer step", "step"], phases);
         var rows = profile.Summarize();
         Assert.All(rows, r => Assert.True(r.P10Us >= 0 && r.P10Us <= r.MedianUs && r.MedianUs <= r.P90Us && r.MeanUs > 0, r.ToString()));
         Assert.Equal(1.0, rows[^1].Share, 12);
@@ -87,18 +90,20 @@ public class TrainerTests
         }
     }
 
+    /// <summary>The replayed steps of a whole run give bitwise the weights and losses of eager steps (batch norm, dropout, L2, label smoothing).</summary>
     [Fact]
-    public void PlannedAndAutogradPathsAgree()
+    public void ReplayedRunIsBitwiseTheEagerRun()
     {
-        var planned = TrainingJob.Create(Moons(2));
-        planned.Run();
-        Assert.StartsWith("planned", planned.Trainer.StepPath);
-        // A tiny L2 penalty forces the autograd path; with λ → 0 the trajectories agree closely.
-        var graph = TrainingJob.Create(Moons(2) with { L2 = 1e-300 });
-        graph.Run();
-        Assert.StartsWith("autograd", graph.Trainer.StepPath);
-        foreach (var (name, t) in planned.Model.StateDict())
-            TestSupport.Close(t.ToArray(), graph.Model.StateDict()[name].ToArray(), 1e-3, 1e-3, name);
+        var config = Moons(2) with { BatchNorm = true, Dropout = 0.2, L2 = 1e-3, LabelSmoothing = 0.1 };
+        var eager = TrainingJob.Create(config);
+        eager.Trainer.Capture = false;
+        eager.Run();
+        var replayed = TrainingJob.Create(config);
+        replayed.Run();
+        Assert.StartsWith("eager", eager.Trainer.StepPath);
+        Assert.True(replayed.Trainer.CapturedStep.LastReplayed);
+        Assert.Equal(eager.Trainer.State.History.Select(e => e.TrainLoss), replayed.Trainer.State.History.Select(e => e.TrainLoss));
+        foreach (var (name, t) in eager.Model.StateDict()) Assert.True(t.BitwiseEquals(replayed.Model.StateDict()[name]), name);
     }
 
     [Fact]
@@ -144,7 +149,7 @@ public class TrainingStepAllocationTests
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.True(steps == 8, $"{steps} steps");
         Assert.Equal(0, allocated);
-        Assert.StartsWith("planned", job.Trainer.StepPath);
+        Assert.StartsWith("captured and replayed", job.Trainer.StepPath);
     }
 }
 
