@@ -152,11 +152,13 @@ public class GemmTests
 
     /// <summary>
     /// A narrow C (few columns) is computed as its transpose; the result has the bits of the direct blocked path
-    /// (the per-part job), with bias, ReLU and β, for widths that take the scalar store (10) and the 8 × 8 block store (8, 16).
+    /// (the per-part job), with bias, ReLU and β, for widths that take the scalar store (10) and the 8 × 8 block store (8).
+    /// The shapes are narrow for every kernel width (a 16-column C is narrow for the 512-bit kernel's tiles, not for the
+    /// 256-bit kernel's 6 × 16 tiles, so it would test nothing on an AVX2 processor).
     /// </summary>
     [Theory]
     [InlineData(128, 10, 128)]
-    [InlineData(128, 16, 200)]
+    [InlineData(96, 8, 200)]
     [InlineData(64, 8, 40)]
     public unsafe void NarrowProductComputedAsItsTransposeHasTheDirectBits(int m, int n, int k)
     {
