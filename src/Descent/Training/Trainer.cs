@@ -189,7 +189,8 @@ public sealed class Trainer
     {
         var s = State;
         double lr = _policy.Apply(_optimizer, s.Step, epoch);
-        var observer = Observer is { } o && o.Wants(s.Step) ? o : null;
+        // Observed: a step the observer wants, of the batch size whose tape records through its forward pass.
+        var observer = Observer is { } o && o.Wants(s.Step) && (_capturingObserver != o || x.Shape[0] == _observedBatch) ? o : null;
         var (lv, hits) = ForwardBackward(x, labels, observer);
         if (!double.IsFinite(lv)) throw new DivergenceException(s.Step, epoch, lv, s.LastGoodLoss, lr);
         s.LastGoodLoss = lv;
@@ -221,7 +222,7 @@ public sealed class Trainer
         int mode = _capturingObserver is not null && x.Shape[0] == _observedBatch ? 1 : 0;
         var outputs = Capture ? _step.Run([x], labels, mode) : StepBody([x], labels, mode);
         double lv = outputs[0].Item();
-        if (observer is not null && mode == 1 && double.IsFinite(lv)) observer.AfterBackward();
+        if (observer is not null && double.IsFinite(lv)) observer.AfterBackward();
         int hits = CountCorrect(outputs[1], labels);
         if (!Capture) _profile?.Mark("forward, loss, backward (eager)");
         else if (!_step.LastReplayed) _profile?.Discard();   // a step that recorded its tape is not a replayed step

@@ -90,6 +90,21 @@ public class TrainerTests
         }
     }
 
+    /// <summary>--diagnose observes the replayed step itself: a diagnosed run ends with bitwise the weights of a plain run.</summary>
+    [Fact]
+    public void DiagnosedRunIsBitwiseThePlainRun()
+    {
+        var plain = TrainingJob.Create(Moons(2)); plain.Run();
+        var diagnosed = TrainingJob.Create(Moons(2));
+        var observer = new Descent.Diagnostics.DiagnosticsObserver(diagnosed.Model, every: 1);
+        diagnosed.Trainer.Observer = observer;
+        diagnosed.Run();
+        Assert.True(observer.Collector.BatchCount >= 2 * (diagnosed.Loader.BatchCount - 1), $"{observer.Collector.BatchCount} batches observed");
+        Assert.True(diagnosed.Trainer.CapturedStep.LastReplayed);
+        foreach (var (name, t) in plain.Model.StateDict()) Assert.True(t.BitwiseEquals(diagnosed.Model.StateDict()[name]), name);
+        Assert.NotEmpty(observer.Collector.Report().Layers);
+    }
+
     /// <summary>The replayed steps of a whole run give bitwise the weights and losses of eager steps (batch norm, dropout, L2, label smoothing).</summary>
     [Fact]
     public void ReplayedRunIsBitwiseTheEagerRun()
