@@ -62,7 +62,8 @@ public sealed class FastKernels : IKernels
     }
 
     /// <inheritdoc/>
-    public T Sum<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Sum(x);
+    /// <remarks>Cascade summation in float64 (<see cref="CascadeSum"/>), rounded once to <typeparamref name="T"/>.</remarks>
+    public T Sum<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T> => T.CreateTruncating(CascadeSum.Sum(x));
 
     /// <inheritdoc/>
     public int ArgMax<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T> => x.Length == 0 ? -1 : TensorPrimitives.IndexOfMax(x);
@@ -73,9 +74,7 @@ public sealed class FastKernels : IKernels
     /// <inheritdoc/>
     public void AddColumnSums<T>(ReadOnlySpan<T> x, int rows, int cols, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Check.SameLength(x.Length, rows * cols, "AddColumnSums");
-        Check.SameLength(y.Length, cols, "AddColumnSums");
-        for (int i = 0; i < rows; i++) TensorPrimitives.Add(y, x.Slice(i * cols, cols), y);
+        ReluBackwardColumnSums.Add(x, rows, cols, y);
     }
 
     /// <inheritdoc/>
@@ -90,7 +89,7 @@ public sealed class FastKernels : IKernels
     public void LogSoftmax<T>(ReadOnlySpan<T> x, int rows, int cols, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> =>
         RowSoftmax(x, rows, cols, y, log: true);
 
-    /// <summary>Per row: e = exp(x − max), then y = e / Σe, or (log) y = x − max − log Σe.</summary>
+    /// <summary>Per row: e = exp(x − max), then y = e / Σe, or (log) y = (x − max) − log Σe (x − max is exact near the max, as in the reference).</summary>
     private static void RowSoftmax<T>(ReadOnlySpan<T> x, int rows, int cols, Span<T> y, bool log) where T : unmanaged, IFloatingPointIeee754<T>
     {
         string kernel = log ? "LogSoftmax" : "Softmax";
@@ -105,7 +104,11 @@ public sealed class FastKernels : IKernels
             TensorPrimitives.Subtract(xr, max, yr);
             TensorPrimitives.Exp(yr, yr);
             T sum = TensorPrimitives.Sum<T>(yr);
-            if (log) TensorPrimitives.Subtract(xr, max + T.Log(sum), yr);
+            if (log)
+            {
+                TensorPrimitives.Subtract(xr, max, yr);
+                TensorPrimitives.Subtract(yr, T.Log(sum), yr);
+            }
             else TensorPrimitives.Divide(yr, sum, yr);
         }
     }
