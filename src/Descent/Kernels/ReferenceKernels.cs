@@ -167,7 +167,8 @@ public sealed class ReferenceKernels : IKernels
         }
     }
 
-    private static T RowMax<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>The largest element of a row (NaN if any is NaN; −∞ for an empty row).</summary>
+    internal static T RowMax<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
         T max = T.NegativeInfinity;
         foreach (var v in x) if (v > max || T.IsNaN(v)) max = v;
