@@ -62,7 +62,8 @@ public sealed class FastKernels : IKernels
     }
 
     /// <inheritdoc/>
-    public T Sum<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Sum(x);
+    /// <remarks>Cascade summation in float64 (<see cref="CascadeSum"/>), rounded once to <typeparamref name="T"/>.</remarks>
+    public T Sum<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T> => T.CreateTruncating(CascadeSum.Sum(x));
 
     /// <inheritdoc/>
     public int ArgMax<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T> => x.Length == 0 ? -1 : TensorPrimitives.IndexOfMax(x);
@@ -73,9 +74,7 @@ public sealed class FastKernels : IKernels
     /// <inheritdoc/>
     public void AddColumnSums<T>(ReadOnlySpan<T> x, int rows, int cols, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Check.SameLength(x.Length, rows * cols, "AddColumnSums");
-        Check.SameLength(y.Length, cols, "AddColumnSums");
-        for (int i = 0; i < rows; i++) TensorPrimitives.Add(y, x.Slice(i * cols, cols), y);
+        ReluBackwardColumnSums.Add(x, rows, cols, y);
     }
 
     /// <inheritdoc/>
@@ -103,18 +102,36 @@ public sealed class FastKernels : IKernels
 
     /// <inheritdoc/>
     public void Softmax<T>(ReadOnlySpan<T> x, int rows, int cols, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> =>
-        RowSoftmax(x, rows, cols, y, log: false);
+        RowSoftmax(x, rows, cols, y);
 
     /// <inheritdoc/>
-    public void LogSoftmax<T>(ReadOnlySpan<T> x, int rows, int cols, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> =>
-        RowSoftmax(x, rows, cols, y, log: true);
-
-    /// <summary>Per row: e = exp(x − max), then y = e / Σe, or (log) y = x − max − log Σe.</summary>
-    private static void RowSoftmax<T>(ReadOnlySpan<T> x, int rows, int cols, Span<T> y, bool log) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <remarks>
+    /// y = (x − max) − log Σ exp(x − max), with the reference's arithmetic: the max and Σ by the same scalar loop
+    /// (T.Exp, in order), so the result is bitwise the reference's. <c>TensorPrimitives.Exp</c> is not used here: it
+    /// is an ulp off even at 0 (exp(0f) = 1.0000001), which would shift every log-probability of a row.
+    /// The subtractions are vectorized. Rows are short (classes), and training's cross-entropy does not come here.
+    /// </remarks>
+    public void LogSoftmax<T>(ReadOnlySpan<T> x, int rows, int cols, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        string kernel = log ? "LogSoftmax" : "Softmax";
-        Check.SameLength(x.Length, rows * cols, kernel);
-        Check.SameLength(y.Length, rows * cols, kernel);
+        Check.SameLength(x.Length, rows * cols, "LogSoftmax");
+        Check.SameLength(y.Length, rows * cols, "LogSoftmax");
+        for (int r = 0; r < rows; r++)
+        {
+            var xr = x.Slice(r * cols, cols);
+            var yr = y.Slice(r * cols, cols);
+            T max = ReferenceKernels.RowMax(xr);
+            T sum = T.Zero;
+            foreach (var v in xr) sum += T.Exp(v - max);
+            TensorPrimitives.Subtract(xr, max, yr);
+            TensorPrimitives.Subtract(yr, T.Log(sum), yr);
+        }
+    }
+
+    /// <summary>Per row: e = exp(x − max), then y = e / Σe.</summary>
+    private static void RowSoftmax<T>(ReadOnlySpan<T> x, int rows, int cols, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Check.SameLength(x.Length, rows * cols, "Softmax");
+        Check.SameLength(y.Length, rows * cols, "Softmax");
         if (cols == 0) return;
         for (int r = 0; r < rows; r++)
         {
@@ -124,8 +141,7 @@ public sealed class FastKernels : IKernels
             TensorPrimitives.Subtract(xr, max, yr);
             TensorPrimitives.Exp(yr, yr);
             T sum = TensorPrimitives.Sum<T>(yr);
-            if (log) TensorPrimitives.Subtract(xr, max + T.Log(sum), yr);
-            else TensorPrimitives.Divide(yr, sum, yr);
+            TensorPrimitives.Divide(yr, sum, yr);
         }
     }
 

@@ -38,7 +38,10 @@ public interface IKernels
     void Binary<TOp, T>(TOp op, T a, ReadOnlySpan<T> b, Span<T> y)
         where TOp : struct, IBinaryOperator where T : unmanaged, IFloatingPointIeee754<T>;
 
-    /// <summary>Σ x[i] (a fixed order for a given length: the result is reproducible).</summary>
+    /// <summary>
+    /// Σ x[i], accumulated in float64 (blocked and pairwise in the fast kernel) and rounded once to T; a fixed order for
+    /// a given length, whatever the thread count: the result is reproducible. An empty span sums to 0.
+    /// </summary>
     T Sum<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>;
 
     /// <summary>Index of the largest element (the first on ties; NaN counts as largest); −1 for an empty span.</summary>
@@ -47,19 +50,20 @@ public interface IKernels
     /// <summary>Index of the smallest element (the first on ties; NaN counts as smallest); −1 for an empty span.</summary>
     int ArgMin<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>;
 
-    /// <summary>Column sums of a [rows, cols] matrix added into y [cols]: y[j] += Σᵢ x[i, j].</summary>
+    /// <summary>Column sums of a [rows, cols] matrix added into y [cols]: y[j] += Σᵢ x[i, j] (each column in float64 down the rows, rounded once).</summary>
     void AddColumnSums<T>(ReadOnlySpan<T> x, int rows, int cols, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>;
 
     /// <summary>
     /// The backward pass of a linear layer's ReLU and bias, in one sweep: g ← g ⊙ [y &gt; 0] when y [rows, cols] is
-    /// given (the ReLU mask from the layer's output), then sums[j] = Σᵢ g[i, j] when sums [cols] is given (∂L/∂b).
+    /// given (the ReLU mask from the layer's output), then sums[j] = Σᵢ g[i, j] when sums [cols] is given (∂L/∂b; each
+    /// column in float64 down the rows, rounded once).
     /// </summary>
     void ReluMaskColumnSums<T>(Span<T> g, ReadOnlySpan<T> y, int rows, int cols, Span<T> sums) where T : unmanaged, IFloatingPointIeee754<T>;
 
     /// <summary>Row-wise softmax of a [rows, cols] matrix: y = exp(x − max) / Σ exp(x − max).</summary>
     void Softmax<T>(ReadOnlySpan<T> x, int rows, int cols, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>;
 
-    /// <summary>Row-wise log-softmax of a [rows, cols] matrix: y = x − max − log Σ exp(x − max).</summary>
+    /// <summary>Row-wise log-softmax of a [rows, cols] matrix: y = (x − max) − log Σ exp(x − max), in that order.</summary>
     void LogSoftmax<T>(ReadOnlySpan<T> x, int rows, int cols, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>;
 
     /// <summary>

@@ -212,36 +212,8 @@ internal static class LaneRule
     }
 }
 
-/// <summary>Σ g² over a span, in fixed lanes (element i always goes to lane i mod width, whatever the span's address), so the same span gives the same bits every run.</summary>
-internal ref struct SumOfSquares<T> : ILaneRule<T> where T : unmanaged, IFloatingPointIeee754<T>
-{
-    public ReadOnlySpan<T> G;
-    public T Total;
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public int Run<TV>(int i) where TV : struct, ILanes<TV, T>
-    {
-        int w = TV.Count;
-        if (G.Length - i < w) return i;
-        TV acc0 = TV.Splat(T.Zero), acc1 = acc0, acc2 = acc0, acc3 = acc0;   // four FMA chains, so they overlap
-        for (; i <= G.Length - 4 * w; i += 4 * w)
-        {
-            var a = TV.Load(G, i); var b = TV.Load(G, i + w); var c = TV.Load(G, i + 2 * w); var d = TV.Load(G, i + 3 * w);
-            acc0 = TV.MultiplyAdd(a, a, acc0); acc1 = TV.MultiplyAdd(b, b, acc1); acc2 = TV.MultiplyAdd(c, c, acc2); acc3 = TV.MultiplyAdd(d, d, acc3);
-        }
-        for (; i <= G.Length - w; i += w) { var a = TV.Load(G, i); acc0 = TV.MultiplyAdd(a, a, acc0); }
-        Total += ((acc0 + acc1) + (acc2 + acc3)).Sum();
-        return i;
-    }
-}
-
-/// <summary>Entry point of <see cref="SumOfSquares{T}"/>.</summary>
+/// <summary>Σ g² over a span, as <see cref="CascadeSum.SumOfSquares{T}"/>: float64 accumulators (float32 widened exactly), the same bits every run.</summary>
 internal static class SumOfSquares
 {
-    public static T Of<T>(ReadOnlySpan<T> g) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var rule = new SumOfSquares<T> { G = g, Total = T.Zero };
-        LaneRule.Run<T, SumOfSquares<T>>(ref rule);
-        return rule.Total;
-    }
+    public static double Of<T>(ReadOnlySpan<T> g) where T : unmanaged, IFloatingPointIeee754<T> => CascadeSum.SumOfSquares(g);
 }

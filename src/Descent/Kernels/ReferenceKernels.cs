@@ -59,11 +59,21 @@ public sealed class ReferenceKernels : IKernels
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// In float64 with Neumaier's compensation (s + c, c collecting what each addition rounded off), rounded once to
+    /// <typeparamref name="T"/>: nearly the exact sum, for any order of magnitudes. An infinite or NaN running sum is
+    /// returned as it is (the compensation would turn ∞ into NaN).
+    /// </remarks>
     public T Sum<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        T s = T.Zero;
-        foreach (var v in x) s += v;
-        return s;
+        double s = 0, c = 0;
+        foreach (var v in x)
+        {
+            double d = double.CreateTruncating(v), t = s + d;
+            c += Math.Abs(s) >= Math.Abs(d) ? (s - t) + d : (d - t) + s;
+            s = t;
+        }
+        return T.CreateTruncating(double.IsFinite(s) ? s + c : s);
     }
 
     /// <inheritdoc/>
@@ -93,13 +103,17 @@ public sealed class ReferenceKernels : IKernels
     }
 
     /// <inheritdoc/>
+    /// <remarks>Each column summed down the rows in float64, from y[j] on, and rounded once.</remarks>
     public void AddColumnSums<T>(ReadOnlySpan<T> x, int rows, int cols, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Check.SameLength(x.Length, rows * cols, "AddColumnSums");
         Check.SameLength(y.Length, cols, "AddColumnSums");
-        for (int i = 0; i < rows; i++)
-            for (int j = 0; j < cols; j++)
-                y[j] += x[i * cols + j];
+        for (int j = 0; j < cols; j++)
+        {
+            double s = double.CreateTruncating(y[j]);
+            for (int i = 0; i < rows; i++) s += double.CreateTruncating(x[i * cols + j]);
+            y[j] = T.CreateTruncating(s);
+        }
     }
 
     /// <inheritdoc/>
@@ -122,13 +136,17 @@ public sealed class ReferenceKernels : IKernels
     {
         Check.SameLength(g.Length, rows * cols, "ReluMaskColumnSums");
         if (!y.IsEmpty) Check.SameLength(y.Length, g.Length, "ReluMaskColumnSums");
-        if (!sums.IsEmpty) { Check.SameLength(sums.Length, cols, "ReluMaskColumnSums"); sums.Clear(); }
-        for (int i = 0; i < rows; i++)
-            for (int j = 0; j < cols; j++)
+        if (!sums.IsEmpty) Check.SameLength(sums.Length, cols, "ReluMaskColumnSums");
+        for (int j = 0; j < cols; j++)
+        {
+            double s = 0;   // in float64, down the rows in order, rounded once
+            for (int i = 0; i < rows; i++)
             {
                 if (!y.IsEmpty && !(y[i * cols + j] > T.Zero)) g[i * cols + j] = T.Zero;
-                if (!sums.IsEmpty) sums[j] += g[i * cols + j];
+                s += double.CreateTruncating(g[i * cols + j]);
             }
+            if (!sums.IsEmpty) sums[j] = T.CreateTruncating(s);
+        }
     }
 
     /// <inheritdoc/>
@@ -164,7 +182,8 @@ public sealed class ReferenceKernels : IKernels
         }
     }
 
-    private static T RowMax<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>The largest element of a row (NaN if any is NaN; −∞ for an empty row).</summary>
+    internal static T RowMax<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
         T max = T.NegativeInfinity;
         foreach (var v in x) if (v > max || T.IsNaN(v)) max = v;
@@ -227,10 +246,13 @@ internal static class Check
         if (m < 0 || n < 0 || k < 0) throw new ArgumentException($"Gemm: negative size m={m}, n={n}, k={k}.");
         int aRows = transA ? k : m, aCols = transA ? m : k;
         int bRows = transB ? n : k, bCols = transB ? k : n;
-        if (lda < Math.Max(1, aCols) || ldb < Math.Max(1, bCols) || ldc < Math.Max(1, n))
+        // An empty matrix (a zero-size dimension, as PyTorch allows) is never read, so any leading dimension ≥ 0 will do.
+        if (lda < LeadingMinimum(aRows, aCols) || ldb < LeadingMinimum(bRows, bCols) || ldc < LeadingMinimum(m, n))
             throw new ArgumentException($"Gemm: leading dimensions too small (lda={lda} for {aCols} columns, ldb={ldb} for {bCols}, ldc={ldc} for {n}).");
         if (aRows > 0 && aCols > 0 && (long)(aRows - 1) * lda + aCols > aLen) throw new ArgumentException($"Gemm: A has {aLen} elements, needs [{aRows}, {aCols}] with lda {lda}.");
         if (bRows > 0 && bCols > 0 && (long)(bRows - 1) * ldb + bCols > bLen) throw new ArgumentException($"Gemm: B has {bLen} elements, needs [{bRows}, {bCols}] with ldb {ldb}.");
         if (m > 0 && n > 0 && (long)(m - 1) * ldc + n > cLen) throw new ArgumentException($"Gemm: C has {cLen} elements, needs [{m}, {n}] with ldc {ldc}.");
     }
+
+    private static int LeadingMinimum(int rows, int cols) => rows == 0 || cols == 0 ? 0 : cols;
 }

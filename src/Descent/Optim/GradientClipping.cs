@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 using System.Numerics.Tensors;
+using Descent.Kernels;
 
 namespace Descent.Optim;
 
@@ -13,8 +14,9 @@ namespace Descent.Optim;
 /// every gradient is multiplied by c = min(1, max_norm / (‖g‖_p + 1e-6)); the total norm before clipping
 /// is returned. By value: every element is clamped to [−v, v]. Keras differs: its <c>clipnorm</c> clips
 /// each tensor by its own norm, and <c>global_clipnorm</c> multiplies by max_norm/max(‖g‖, max_norm)
-/// (no 1e-6). Each tensor's 2-norm and 1-norm are computed in the gradient's own dtype with SIMD (as PyTorch does),
-/// and the per-tensor norms are combined in float64.
+/// (no 1e-6). Each tensor's 2-norm and 1-norm are summed in float64 by cascade summation (accurate over millions of
+/// float32 elements) and rounded to the gradient's own dtype, as PyTorch's per-tensor norm is; the per-tensor norms
+/// are combined in float64.
 /// </remarks>
 public static class GradientClipping
 {
@@ -81,8 +83,9 @@ public static class GradientClipping
             return acc;
         }
         if (x.Length == 0) return 0;
-        if (p == 2) return double.CreateTruncating(TensorPrimitives.Norm(x));
-        if (p == 1) return double.CreateTruncating(TensorPrimitives.SumOfMagnitudes(x));
+        // Σ in float64 by cascade summation, rounded to the gradient's dtype as PyTorch's per-tensor norm is.
+        if (p == 2) return double.CreateTruncating(T.CreateTruncating(Math.Sqrt(CascadeSum.SumOfSquares(x))));
+        if (p == 1) return double.CreateTruncating(T.CreateTruncating(CascadeSum.SumOfMagnitudes(x)));
         for (int i = 0; i < x.Length; i++) acc += Math.Pow(Math.Abs(double.CreateTruncating(x[i])), p);
         return Math.Pow(acc, 1 / p);
     }

@@ -11,7 +11,7 @@ namespace Descent.Optim;
 /// <code>
 /// g ← ∇f(θ) + λ·θ                        (weight decay λ, when λ ≠ 0)
 /// E[g²] ← ρ·E[g²] + (1 − ρ)·g²           (alpha ρ)
-/// centered: E[g] ← ρ·E[g] + (1 − ρ)·g,  s = √(E[g²] − E[g]²) + ε
+/// centered: E[g] ← ρ·E[g] + (1 − ρ)·g,  s = √max(E[g²] − E[g]², 0) + ε
 /// otherwise: s = √E[g²] + ε
 /// momentum μ > 0:  b ← μ·b + g / s,  θ ← θ − α·b     (b starts at 0)
 /// otherwise:       θ ← θ − α·g / s
@@ -19,6 +19,12 @@ namespace Descent.Optim;
 /// The notes write x ← x − γ/√(E[g²] + ε)·g, ε inside the root; PyTorch (and this class) add ε
 /// after the root. Keras follows the notes (ε inside the root: √(E[g²] + ε), centered √(E[g²] − E[g]² + ε))
 /// and defaults ρ = 0.9, ε = 1e-7, lr = 1e-3.
+/// <para>
+/// The centered variance is one fused multiply-add, fma(−E[g], E[g], E[g²]), with E[g] clamped to the finite range,
+/// so finite gradients never make it NaN: a gradient so large that (1 − ρ)·g² overflows (≳ 2e20 in float32, 1e155 in
+/// float64 for ρ = 0.99) gives E[g²] = ∞, s = ∞ and a zero step — PyTorch's weights stay put too — where
+/// E[g²] − E[g]² would be ∞ − ∞ = NaN. A variance that rounding pushes below 0 is taken as 0.
+/// </para>
 /// </remarks>
 public sealed class RmsProp : Optimizer
 {
@@ -85,6 +91,7 @@ public sealed class RmsProp : Optimizer
         public readonly int Run<TV>(int i) where TV : struct, ILanes<TV, T>
         {
             TV rho = TV.Splat(Rho), rest = TV.Splat(Rest), eps = TV.Splat(Eps), lr = TV.Splat(NegLr), mu = TV.Splat(Mu), wd = TV.Splat(Wd);
+            TV zero = TV.Splat(T.Zero), negBig = TV.Splat(-T.BitDecrement(T.PositiveInfinity));   // the most negative finite T
             for (int w = TV.Count; i <= P.Length - w; i += w)
             {
                 var p = TV.Load(P, i);
@@ -96,7 +103,10 @@ public sealed class RmsProp : Optimizer
                 {
                     var ga = TV.Load(Ga, i) * rho + rest * d;
                     ga.Store(Ga, i);
-                    avg = TV.Sqrt(sq - ga * ga) + eps;
+                    // E[g²] − E[g]² as one fused multiply-add (E[g]² never rounds to ∞ on its own: ∞ − ∞ would be NaN),
+                    // E[g] clamped to the finite range, and a variance rounded below 0 taken as 0.
+                    var gc = zero - TV.Max(zero - TV.Max(ga, negBig), negBig);
+                    avg = TV.Sqrt(TV.Max(TV.MultiplyAdd(zero - gc, gc, sq), zero)) + eps;
                 }
                 else avg = TV.Sqrt(sq) + eps;
                 if (Momentum)
