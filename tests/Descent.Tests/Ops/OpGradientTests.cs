@@ -15,7 +15,8 @@ public class OpGradientTests
                 "pow", "square", "abs", "tanh", "sigmoid", "relu", "leaky_relu", "elu", "gelu", "clamp", "sum", "sum_axis0", "sum_axis1",
                 "mean", "mean_axis", "var", "var_axis", "max_axis", "min_axis", "max_all", "matmul", "matmul_ta", "matmul_tb", "matmul_tab",
                 "linear", "linear_nobias", "softmax", "log_softmax", "softmax_axis0", "reshape", "flatten", "rows", "index_select", "concat0", "concat1",
-                "transpose", "gather", "scalar_ops" })
+                "transpose", "gather", "scalar_ops", "linear_relu", "linear_relu_residual", "dropout", "cross_entropy", "cross_entropy_smoothing_weights", "cross_entropy_sum",
+                "batch_norm" })
                 d.Add(k, op);
         return d;
     }
@@ -74,6 +75,19 @@ public class OpGradientTests
             case "matmul_tb": AssertGradients(() => L(a.MatMul(w, transposeB: true)), a, w); break;
             case "matmul_tab": AssertGradients(() => L(m45.MatMul(a, transposeA: true, transposeB: true)), m45, a); break;
             case "linear": AssertGradients(() => L(a.Linear(w, bias)), a, w, bias); break;
+            case "linear_relu": AssertGradients(() => L(a.Linear(w, bias, Descent.Kernels.GemmActivation.Relu)), a, w, bias); break;
+            case "linear_relu_residual":   // Add hands the same ∂L/∂y to both branches: the ReLU mask must not touch a's share
+                var w4 = P(r, 4, 4); var b4 = P(r, 4);
+                AssertGradients(() => L(a.Linear(w4, b4, Descent.Kernels.GemmActivation.Relu) + a.Tanh()) + L(a.Sigmoid() + a.Linear(w4, b4, Descent.Kernels.GemmActivation.Relu)), a, w4, b4); break;
+            case "dropout": AssertGradients(() => L(a.Dropout(0.4, new Rng(9))), a); break;   // the same mask each call: a fresh generator
+            case "cross_entropy": AssertGradients(() => a.CrossEntropy([3, 0, 2]), a); break;
+            case "cross_entropy_smoothing_weights":
+                var cw = Tensor.From(new double[] { 0.5, 1, 2, 1.5 }, 4);
+                AssertGradients(() => a.CrossEntropy([3, -100, 2], cw, labelSmoothing: 0.2), a); break;
+            case "cross_entropy_sum": AssertGradients(() => L(a.CrossEntropy([1, 0, 2], reduction: Descent.Losses.Reduction.None)), a); break;
+            case "batch_norm":
+                var gamma = P(r, 4); var beta = P(r, 4);
+                AssertGradients(() => L(a.BatchNormTrain(gamma, beta, 1e-5, out var bm, out var bv)), a, gamma, beta); break;
             case "linear_nobias": AssertGradients(() => L(a.Linear(w)), a, w); break;
             case "softmax": AssertGradients(() => L(a.Softmax()), a); break;
             case "log_softmax": AssertGradients(() => L(a.LogSoftmax(1)), a); break;
