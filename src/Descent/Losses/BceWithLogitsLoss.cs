@@ -5,7 +5,7 @@ namespace Descent.Losses;
 /// ℓ = −[y·log σ(x) + (1 − y)·log(1 − σ(x))], computed stably as max(x, 0) − x·y + log(1 + e^(−|x|)).
 /// Backward: ∂ℓ/∂x = σ(x) − y. Optional pos_weight p multiplies the positive term: ℓ = −[p·y·log σ(x) + (1 − y)·log(1 − σ(x))].
 /// </summary>
-public sealed class BceWithLogitsLoss(Reduction reduction = Reduction.Mean, double posWeight = 1.0)
+public sealed class BceWithLogitsLoss(Reduction reduction = Reduction.Mean, double posWeight = 1.0) : ILoss
 {
     /// <summary>Mean (default), sum or none.</summary>
     public Reduction Reduction { get; } = reduction;
@@ -26,6 +26,12 @@ public sealed class BceWithLogitsLoss(Reduction reduction = Reduction.Mean, doub
         var output = Autograd.ShouldRecord(logits) ? Autograd.Record(l, new BceNode(logits, target.Detach(), PosWeight)) : l;
         return Reduction switch { Reduction.None => output, Reduction.Sum => output.Sum(), _ => output.Mean() };
     }
+
+    /// <inheritdoc/>
+    public bool IsClassification => false;
+
+    /// <inheritdoc/>
+    public Tensor Of(Tensor output, LossTargets targets) => Forward(output, targets.RequireValues("bce"));
 
     /// <summary>ℓ(x, y) = (1 − y)·x + (1 + (p − 1)y)·softplus(−x), softplus(−x) = log(1 + e^(−|x|)) + max(−x, 0).</summary>
     private static double Element(double x, double y, double p)

@@ -1,3 +1,6 @@
+using Descent.Nn;
+using Descent.Optim;
+using Descent.Schedules;
 using Descent.Training;
 
 namespace Descent.Tests.Training;
@@ -7,9 +10,8 @@ public class TrainerTests
     private static TrainConfig Moons(int epochs = 30) => new()
     {
         Data = "moons:n=600,noise=0.1",
-        Hidden = [32, 32],
-        Activation = "relu",
-        Optimizer = "adam:lr=0.01",
+        Model = new MlpSpec { Hidden = [32, 32] },
+        Optimizer = OptimizerSpec.Parse("adam:lr=0.01"),
         BatchSize = 32,
         Epochs = epochs,
         Seed = 3,
@@ -63,7 +65,7 @@ public class TrainerTests
         var dir = Path.Combine(Path.GetTempPath(), "descent-resume-" + Guid.NewGuid().ToString("N"));
         try
         {
-            foreach (var config in new[] { Moons(4), Moons(4) with { Dropout = 0.2, Schedule = "cosine:tmax=4" }, Moons(4) with { BatchNorm = true, Optimizer = "sgd:lr=0.05,momentum=0.9" } })
+            foreach (var config in new[] { Moons(4), Moons(4) with { Model = ModelSpec.Parse("mlp:32x2,dropout=0.2"), Schedule = ScheduleSpec.Parse("cosine:tmax=4") }, Moons(4) with { Model = ModelSpec.Parse("mlp:32x2,bn=true"), Optimizer = OptimizerSpec.Parse("sgd:lr=0.05,momentum=0.9") } })
             {
                 var whole = TrainingJob.Create(config);
                 whole.Run();
@@ -77,7 +79,7 @@ public class TrainerTests
                 resumed.Run();
                 Assert.Equal(4, resumed.Trainer.State.History.Count);
                 foreach (var (name, t) in whole.Model.StateDict())
-                    Assert.True(t.BitwiseEquals(resumed.Model.StateDict()[name]), $"{config.Dropout} {config.BatchNorm}: {name} differs after resume");
+                    Assert.True(t.BitwiseEquals(resumed.Model.StateDict()[name]), $"{config.Model}: {name} differs after resume");
                 Assert.Equal(whole.Trainer.State.History[^1].TrainLoss, resumed.Trainer.State.History[^1].TrainLoss);
             }
         }
@@ -104,7 +106,7 @@ public class TrainerTests
     [Fact]
     public void DivergenceStopsWithStepLastLossAndAdvice()
     {
-        var job = TrainingJob.Create(Moons(5) with { Optimizer = "sgd:lr=1e6", Normalize = "none", Init = "normal:10" });
+        var job = TrainingJob.Create(Moons(5) with { Optimizer = OptimizerSpec.Parse("sgd:lr=1e6"), Normalize = "none", Model = ModelSpec.Parse("mlp:32,32,init=normal:10") });
         var e = Assert.Throws<DivergenceException>(() => job.Run());
         Assert.Contains("learning rate", e.Message);
         Assert.Contains("step", e.Message);
@@ -114,7 +116,7 @@ public class TrainerTests
     [Fact]
     public void EarlyStoppingRestoresBestWeights()
     {
-        var job = TrainingJob.Create(Moons(40) with { Validation = 0.2, Patience = 2, Optimizer = "adam:lr=0.05" });
+        var job = TrainingJob.Create(Moons(40) with { Validation = 0.2, Patience = 2, Optimizer = OptimizerSpec.Parse("adam:lr=0.05") });
         var r = job.Run();
         Assert.True(r.Epochs.Count <= 40);
         var best = r.Epochs.MinBy(e => e.ValidationLoss)!;
@@ -133,7 +135,7 @@ public class TrainingStepAllocationTests
     {
         var job = TrainingJob.Create(new TrainConfig
         {
-            Data = "blobs:n=512,classes=4", Hidden = [64, 32], Optimizer = optimizer, ClipNorm = clipNorm, BatchSize = 64, Epochs = 1, Dropout = 0.1,
+            Data = "blobs:n=512,classes=4", Model = ModelSpec.Parse("mlp:64,32,dropout=0.1"), Optimizer = OptimizerSpec.Parse(optimizer), ClipNorm = clipNorm, BatchSize = 64, Epochs = 1,
         });
         // Warm up: buffers, optimizer state, JIT.
         foreach (var b in job.Loader.Batches(0)) job.Trainer.Step(b.X, b.Labels, 0);
@@ -158,7 +160,7 @@ public class TrainingThreadDeterminismTests
         try
         {
             // Wide enough layers that the GEMMs split over the worker pool (128 × 512 × 512 multiply-adds).
-            var config = new TrainConfig { Data = "spirals:n=1024", Hidden = [512, 512], Epochs = 2, Dropout = 0.1, Optimizer = "adam:lr=1e-3" };
+            var config = new TrainConfig { Data = "spirals:n=1024", Model = ModelSpec.Parse("mlp:512x2,dropout=0.1"), Epochs = 2, Optimizer = OptimizerSpec.Parse("adam:lr=1e-3") };
             var one = TrainingJob.Create(config with { Threads = 1 }); one.Run();
             var two = TrainingJob.Create(config with { Threads = 2 }); two.Run();
             foreach (var (name, t) in one.Model.StateDict()) Assert.True(t.BitwiseEquals(two.Model.StateDict()[name]), name);
