@@ -24,7 +24,7 @@ public abstract record LayerSpec
     {
         Register(["linear", "dense"], s => LinearLayer.Parse(s));
         foreach (var name in Nn.Activation.Names.Where(n => n != "softmax"))
-            Register([name], s => ActivationLayer.From(s.Text, s.Text));
+            Register([name], s => ActivationLayer.From(s.Text));
         Register(["bn", "batchnorm", "batchnorm1d"], s =>
         {
             s.Accept("eps", "momentum");
@@ -116,16 +116,16 @@ public sealed record LinearLayer(int? Width, bool Bias = true, string? Init = nu
             width = int.TryParse(s.Positional[0], NumberStyles.None, CultureInfo.InvariantCulture, out int w) && w > 0 ? w
                 : throw new ArgumentException($"'{s.Text}': '{s.Positional[0]}' is not a width; expected a whole number ≥ 1, e.g. linear:128.");
         string? init = s.String("init", null);
-        if (init is not null) CheckInit(init, s.Text);
+        if (init is not null) CheckInit(init, $"'{s.Text}': ");
         return new LinearLayer(width, s.Bool("bias", true), init is "he" ? null : init);
     }
 
-    /// <summary>Checks an initializer's text; "default" and "pytorch" mean PyTorch's Linear default.</summary>
-    internal static void CheckInit(string init, string text)
+    /// <summary>Checks an initializer's text ("default" and "pytorch" mean PyTorch's Linear default); errors start with <paramref name="where"/>.</summary>
+    internal static void CheckInit(string init, string where)
     {
         if (init is "default" or "pytorch") return;
         try { InitializerSpec.Parse(init); }
-        catch (ArgumentException e) { throw new ArgumentException($"'{text}': init={init}: {e.Message}", e); }
+        catch (ArgumentException e) { throw new ArgumentException($"{where}init={init}: {e.Message}", e); }
     }
 
     /// <summary>The weight initializer: He by default, null for PyTorch's default.</summary>
@@ -159,11 +159,11 @@ public sealed record LinearLayer(int? Width, bool Bias = true, string? Init = nu
 /// <summary>An activation by name (<see cref="Activation.Create"/>): relu, tanh, sigmoid, gelu, identity, leaky_relu[:a], elu[:α].</summary>
 public sealed record ActivationLayer(string Name) : LayerSpec
 {
-    /// <summary>Checks <paramref name="name"/> and puts it in canonical form (lower case, '_').</summary>
-    internal static ActivationLayer From(string name, string text)
+    /// <summary>Checks <paramref name="name"/> and puts it in canonical form (lower case, '_'); errors start with <paramref name="where"/>.</summary>
+    internal static ActivationLayer From(string name, string where = "")
     {
         try { Nn.Activation.Create(name); }
-        catch (ArgumentException e) { throw new ArgumentException($"'{text}': {e.Message}", e); }
+        catch (ArgumentException e) { throw new ArgumentException(where + e.Message, e); }
         string n = name.Trim().ToLowerInvariant().Replace('-', '_');
         return new ActivationLayer(n == "leakyrelu" ? "leaky_relu" : n);
     }

@@ -100,8 +100,13 @@ public sealed record MlpSpec : ModelSpec
     {
         if (Hidden.Any(w => w < 1)) throw Bad(text, $"hidden widths must be ≥ 1, got {string.Join(",", Hidden)}.");
         if (!(Dropout >= 0 && Dropout < 1)) throw Bad(text, $"dropout={Dropout.ToString(CultureInfo.InvariantCulture)}; expected a probability in [0, 1).");
-        var act = ActivationLayer.From(Activation, text);
-        LinearLayer.CheckInit(Init, text);
+        ActivationLayer act;
+        try
+        {
+            act = ActivationLayer.From(Activation, $"act={Activation}: ");
+            LinearLayer.CheckInit(Init, "");
+        }
+        catch (ArgumentException e) { throw Bad(text, e.Message); }
         return this with { Activation = act.ToString() };
     }
 
@@ -116,7 +121,7 @@ public sealed record MlpSpec : ModelSpec
             {
                 var block = new List<LayerSpec> { new LinearLayer(w, Bias: !BatchNorm, Init: init) };
                 if (BatchNorm) block.Add(new BatchNormLayer());
-                block.Add(ActivationLayer.From(Activation, ToString()));
+                block.Add(ActivationLayer.From(Activation));
                 if (Dropout > 0) block.Add(new DropoutLayer(Dropout));
                 if (Residual) layers.Add(new ResidualLayer(block)); else layers.AddRange(block);
             }

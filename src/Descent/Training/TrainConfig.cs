@@ -92,6 +92,7 @@ public sealed record TrainConfig
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         WriteIndented = false,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,   // the text forms as written ('+' not \u002B)
     };
 
     /// <summary>The config as JSON (snake_case keys).</summary>
