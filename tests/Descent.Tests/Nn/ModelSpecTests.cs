@@ -100,6 +100,18 @@ public class ModelSpecTests
     }
 
     [Fact]
+    public void EveryModelTextInTheTrainingDocParses()
+    {
+        var doc = File.ReadAllText(Path.Combine(Descent.Tests.Training.TrainConfigTests.RepoRoot(), "docs", "training.md"));
+        var texts = System.Text.RegularExpressions.Regex.Matches(doc, @"--model '([^']+)'|--model (mlp[^\s`]*)|`(mlp[^`]*)`")
+            .Select(m => m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Success ? m.Groups[2].Value : m.Groups[3].Value)
+            .Where(t => t != "mlp:abc" && !t.Contains("act=nope") && !t.Contains('…') && !t.Contains('['))
+            .ToList();
+        Assert.True(texts.Count >= 8, string.Join(" | ", texts));
+        foreach (var t in texts) ModelSpec.Parse(t).Build([1, 28, 28], 10, new Rng(0));
+    }
+
+    [Fact]
     public void RecordsChangeWithWith()
     {
         var spec = (MlpSpec)ModelSpec.Parse("mlp:256,128");

@@ -58,6 +58,25 @@ public class TrainConfigTests
     }
 
     [Fact]
+    public void TrainingDocExampleRuns()
+    {
+        // doc:config begin
+        var config = new TrainConfig { Data = "sine", Model = ModelSpec.Parse("mlp:64,32,act=tanh"), Loss = LossSpec.Mse };
+        config = config with { Optimizer = config.Optimizer with { Lr = 0.01 }, Epochs = 40 };
+        var job = TrainingJob.Create(config);   // state.json stores "model": "mlp:64,32,act=tanh", "optimizer": "adam:lr=0.01"
+        // doc:config end
+        Assert.Contains("\"model\":\"mlp:64,32,act=tanh\"", job.Config.ToJson());
+        Assert.Contains("\"optimizer\":\"adam:lr=0.01\"", job.Config.ToJson());
+        var doc = File.ReadAllText(Path.Combine(RepoRoot(), "docs", "training.md")).Replace("\r", "");
+        var lines = File.ReadAllLines(ThisFile()).SkipWhile(l => l.Trim() != "// doc:config begin").Skip(1).TakeWhile(l => l.Trim() != "// doc:config end");
+        foreach (var line in lines) Assert.Contains(line.Trim(), doc);
+    }
+
+    private static string ThisFile([System.Runtime.CompilerServices.CallerFilePath] string path = "") => path;
+
+    internal static string RepoRoot() => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(ThisFile())!, "..", "..", ".."));
+
+    [Fact]
     public void WeightDecayGoesIntoTheOptimizerRecord()
     {
         var job = TrainingJob.Create(new TrainConfig { Data = "xor:n=64", Model = ModelSpec.Parse("mlp:8"), Epochs = 1, WeightDecay = 0.25 });
