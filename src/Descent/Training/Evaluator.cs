@@ -37,6 +37,7 @@ public static class Evaluator
         int n = labels?.Length ?? targets!.Shape[0];
         if (x.Rank < 1 || x.Shape[0] != n)
             throw new ShapeException($"evaluate: {n} {(labels is null ? "target rows" : "labels")} for features of shape {Shape.Format(x.Shape)}.");
+        var dtype = model.Parameters().FirstOrDefault()?.DType ?? x.DType;   // float32 features meet a float64 model converted, chunk by chunk
         bool wasTraining = model.Training;
         model.Eval();
         try
@@ -49,10 +50,10 @@ public static class Evaluator
             for (int start = 0; start < n; start += batchSize)
             {
                 int count = Math.Min(batchSize, n - start);
-                var xb = x.Rows(start, count);
+                var xb = x.Rows(start, count).To(dtype);
                 var yb = labels?.AsSpan(start, count).ToArray();
-                var tb = targets?.Rows(start, count).To(x.DType);
                 var output = model.Forward(xb);
+                var tb = targets?.Rows(start, count).To(output.DType);
                 double lv = loss(output, new LossTargets(yb, tb)).Item();
                 lossSum += reduction == Reduction.Sum ? lv : lv * count;
                 if (regression is not null) { regression.Add(output, tb!); continue; }

@@ -35,6 +35,15 @@ public class RegressionTrainingTests
     }
 
     [Fact]
+    public void Float64ModelIsEvaluatedOnFloat32Features()
+    {
+        var job = TrainingJob.Create(Sine(1) with { DType = "float64", Validation = 0.2 });
+        var result = job.Run();
+        Assert.False(double.IsNaN(result.Epochs[0].ValidationRmse));
+        Assert.True(job.EvaluateTest().Regression!.Rmse > 0);
+    }
+
+    [Fact]
     public void RegressionMetricsFollowTheirFormulas()
     {
         var acc = new RegressionAccumulator(1);
