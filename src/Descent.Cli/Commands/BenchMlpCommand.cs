@@ -34,7 +34,7 @@ internal static class BenchMlpCommand
             var job = TrainingJob.Create(new TrainConfig
             {
                 Data = p.GetValue(data)!, Epochs = p.GetValue(epochs), Seed = p.GetValue(seed), Threads = p.GetValue(threads),
-                Schedule = p.GetValue(schedule),
+                Schedule = p.GetValue(schedule) is { } text ? Descent.Schedules.ScheduleSpec.Parse(text) : null,
             });
             double startToFirstStep = double.NaN;
             job.Trainer.Options.ReportEvery = 1;

@@ -5,7 +5,10 @@ using Spectre.Console;
 
 namespace Descent.Cli.Commands;
 
-/// <summary><c>descent evaluate --checkpoint DIR</c>: test accuracy, per-class accuracy and the confusion matrix of a trained model.</summary>
+/// <summary>
+/// <c>descent evaluate --checkpoint DIR</c>: test accuracy, per-class accuracy and the confusion matrix of a trained classifier, or
+/// RMSE, MAE and R² of a regression; the model is rebuilt from the text form saved in the checkpoint.
+/// </summary>
 internal static class EvaluateCommand
 {
     public static Command Create()
@@ -19,6 +22,17 @@ internal static class EvaluateCommand
             var dir = p.GetValue(checkpoint)!;
             var job = TrainingJob.Resume(dir);
             var ev = job.EvaluateTest();
+            var inv = CultureInfo.InvariantCulture;
+            if (ev.Regression is { } reg)
+            {
+                if (p.GetValue(json))
+                    CliApp.WriteJson(new { checkpoint = dir, data = job.Config.Data, model = job.Config.Model.ToString(), loss = job.Loss.ToString(),
+                        targets = job.Test.TargetNames, test_loss = ev.Loss, test_rmse = reg.Rmse, test_mae = reg.Mae, test_r2 = reg.R2 });
+                else
+                    AnsiConsole.MarkupLine(Markup.Escape(string.Create(inv,
+                        $"{job.Config.Data} test set ({job.Test.Count} examples, target {string.Join(", ", job.Test.TargetNames)}): RMSE {reg.Rmse:F4}, R² {reg.R2:F4}, MAE {reg.Mae:F4}, {job.Loss} loss {ev.Loss:F4} · model {job.Config.Model}")));
+                return 0;
+            }
             var names = job.Test.ClassNames;
             var perClass = ev.PerClassAccuracy();
             if (p.GetValue(json))
@@ -27,6 +41,8 @@ internal static class EvaluateCommand
                 {
                     checkpoint = dir,
                     data = job.Config.Data,
+                    model = job.Config.Model.ToString(),
+                    loss = job.Loss.ToString(),
                     test_loss = ev.Loss,
                     test_accuracy = ev.Accuracy,
                     per_class = names.Select((n, i) => new { @class = n, accuracy = perClass[i] }),
@@ -34,8 +50,7 @@ internal static class EvaluateCommand
                 });
                 return 0;
             }
-            var inv = CultureInfo.InvariantCulture;
-            AnsiConsole.MarkupLine(Markup.Escape($"{job.Config.Data} test set: accuracy {ev.Accuracy.ToString("F4", inv)}, loss {ev.Loss.ToString("F4", inv)} ({job.Test.Count} examples)"));
+            AnsiConsole.MarkupLine(Markup.Escape($"model {job.Config.Model} · {job.Config.Data} test set: accuracy {ev.Accuracy.ToString("F4", inv)}, loss {ev.Loss.ToString("F4", inv)} ({job.Test.Count} examples)"));
             var cm = new Table().Title("confusion matrix (rows: true class, columns: predicted)").AddColumn("true \\ predicted");
             for (int j = 0; j < names.Count; j++) cm.AddColumn(new TableColumn(j.ToString(inv)).RightAligned());
             cm.AddColumn(new TableColumn("accuracy").RightAligned());

@@ -8,7 +8,8 @@ namespace Descent.Cli.Commands;
 
 /// <summary>
 /// <c>descent predict --checkpoint DIR --input FILE</c>: class, class name and probability for each example of an IDX
-/// image file (pixels scaled by 1/255 as in training) or a CSV of features (header row; a label column, if named, is ignored).
+/// image file (pixels scaled by 1/255 as in training) or a CSV of features (header row; a label column, if named, is ignored);
+/// for a regression checkpoint, the predicted target values (a CSV with the target column(s) is scored by RMSE and R²).
 /// </summary>
 internal static class PredictCommand
 {
@@ -25,6 +26,7 @@ internal static class PredictCommand
         {
             var model = TrainedModel.Load(p.GetValue(checkpoint)!);
             var path = p.GetValue(input)!;
+            if (model.IsRegression) return PredictValues(model, path, p.GetValue(label), p.GetValue(top), p.GetValue(json));
             var (features, rows, labels) = Read(path, model, p.GetValue(label));
             var probs = model.PredictProbabilities(features, rows);
             var pred = probs.ArgMax(1);
@@ -56,6 +58,55 @@ internal static class PredictCommand
             return 0;
         });
         return cmd;
+    }
+
+    /// <summary>A regression checkpoint: the predicted targets per row; with the target column(s) in the CSV, RMSE, MAE and R².</summary>
+    private static int PredictValues(TrainedModel model, string path, string? targetColumn, int show, bool asJson)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"--input: '{path}' does not exist.");
+        if (!path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)) throw new UserException($"--input {path}: a regression model reads a CSV of features.");
+        var header = (File.ReadLines(path).FirstOrDefault() ?? "").Split(',').Select(h => h.Trim().Trim('"')).ToList();
+        var targetNames = targetColumn?.Split(',', StringSplitOptions.TrimEntries) ?? model.TargetNames.Where(header.Contains).ToArray();
+        Tensor? truth = null;
+        float[] features;
+        int rows;
+        if (targetNames.Length > 0)
+        {
+            var data = Csv.LoadRegression(path, targetNames);
+            if (data.FeatureCount != model.FeatureCount)
+                throw new ShapeException($"{path}: rows have {data.FeatureCount} features besides {string.Join(", ", targetNames)}; the model takes {model.FeatureCount}.");
+            (features, rows, truth) = (data.Features, data.Count, data.TargetsTensor());
+        }
+        else (features, rows, _) = ReadFeaturesCsv(path, model.FeatureCount);
+        var output = model.Predict(features, rows);   // [rows, k]
+        int k = output.Shape[1];
+        RegressionMetrics? metrics = null;
+        if (truth is not null && truth.Shape[1] == k)
+        {
+            var acc = new RegressionAccumulator(k);
+            acc.Add(output, truth.To(output.DType));
+            metrics = acc.Result();
+        }
+        var predictions = Enumerable.Range(0, rows).Select(i => new
+        {
+            index = i,
+            prediction = Enumerable.Range(0, k).Select(j => output[i * k + j]).ToArray(),
+            target = truth is null ? null : Enumerable.Range(0, k).Select(j => truth[i * k + j]).ToArray(),
+        }).ToList();
+        if (asJson)
+        {
+            CliApp.WriteJson(new { input = path, rows, targets = model.TargetNames, rmse = metrics?.Rmse, mae = metrics?.Mae, r2 = metrics?.R2, predictions });
+            return 0;
+        }
+        var inv = CultureInfo.InvariantCulture;
+        var t = new Table().AddColumn("#");
+        foreach (var n in model.TargetNames) t.AddColumn(Markup.Escape("predicted " + n));
+        if (truth is not null) foreach (var n in targetNames) t.AddColumn(Markup.Escape(n));
+        foreach (var r in predictions.Take(show))
+            t.AddRow([r.index.ToString(inv), .. r.prediction.Select(v => v.ToString("G5", inv)), .. (r.target ?? []).Select(v => v.ToString("G5", inv))]);
+        AnsiConsole.Write(t);
+        AnsiConsole.MarkupLine(Markup.Escape($"{rows} examples" + (metrics is { } m ? string.Create(inv, $", RMSE {m.Rmse:F4}, R² {m.R2:F4}, MAE {m.Mae:F4}") : "")));
+        return 0;
     }
 
     private static (float[] Features, int Rows, int[]? Labels) Read(string path, TrainedModel model, string? labelColumn)

@@ -2,6 +2,10 @@ using System.CommandLine;
 using System.Globalization;
 using Descent.Cli.Rendering;
 using Descent.Diagnostics;
+using Descent.Losses;
+using Descent.Nn;
+using Descent.Optim;
+using Descent.Schedules;
 using Descent.Storage;
 using Descent.Training;
 using Spectre.Console;
@@ -9,8 +13,9 @@ using Spectre.Console;
 namespace Descent.Cli.Commands;
 
 /// <summary>
-/// <c>descent train</c>: trains an MLP (default 784-256-128-10, ReLU, He init, Adam 1e-3, batch 128, 10 epochs on
-/// Fashion-MNIST, seed 0), shows its progress, records the run in SQLite, saves a safetensors checkpoint after
+/// <c>descent train</c>: trains a model given in text form (<c>--model</c>; default the MLP 784-256-128-10, ReLU, He init,
+/// Adam 1e-3, batch 128, 10 epochs on Fashion-MNIST, seed 0) with any loss (<c>--loss</c>; regression from a CSV's
+/// <c>--target</c> column or the built-in sine/friedman sets), shows its progress, records the run in SQLite, saves a safetensors checkpoint after
 /// every epoch and reports the test accuracy. <c>--resume DIR</c> continues a stopped run to bitwise the same end.
 /// </summary>
 internal static class TrainCommand
@@ -22,13 +27,16 @@ internal static class TrainCommand
         var d = new TrainConfig();
         var json = CliApp.JsonOption();
         var seed = CliApp.SeedOption();
-        var data = new Option<string>("--data") { Description = "Data set: fashion-mnist, mnist:DIR, circles, moons, spirals, blobs, xor, csv:PATH[,label=COL].", DefaultValueFactory = _ => d.Data };
-        var hidden = new Option<string>("--hidden") { Description = "Hidden layer widths, comma-separated (e.g. 256,128; empty for none).", DefaultValueFactory = _ => string.Join(",", d.Hidden) };
-        var activation = new Option<string>("--activation") { Description = "Hidden activation: relu, tanh, sigmoid, leaky_relu, elu, gelu, identity.", DefaultValueFactory = _ => d.Activation };
-        var init = new Option<string>("--init") { Description = "Weight initializer: he, he-uniform, xavier, xavier-normal, lecun, orthogonal, zeros, normal:STD, uniform:A,B, default.", DefaultValueFactory = _ => d.Init };
-        var optimizer = new Option<string>("--optimizer") { Description = "Optimizer: sgd, momentum, adagrad, rmsprop, adam, adamw, with keys, e.g. sgd:lr=0.1,momentum=0.9.", DefaultValueFactory = _ => d.Optimizer };
+        var data = new Option<string>("--data") { Description = "Data set: fashion-mnist, mnist:DIR, circles, moons, spirals, blobs, xor, sine, friedman (regression), a CSV file (csv:PATH[,label=COL] or PATH.csv).", DefaultValueFactory = _ => d.Data };
+        var target = new Option<string?>("--target") { Description = "Regression: the CSV's target column(s), comma-separated (the other columns are the features)." };
+        var model = new Option<string?>("--model") { Description = "Model in text form: mlp:256,128[,act=tanh][,bn=true][,dropout=0.2][,residual=true][,init=he] or a layer list 'linear:256 bn relu dropout:0.2 linear' (default mlp:256,128)." };
+        var loss = new Option<string?>("--loss") { Description = "Loss: cross-entropy[:label_smoothing=0.1], mse, half-sse, bce[:pos_weight=2] (default: cross-entropy for classes, mse for a regression)." };
+        var hidden = new Option<string?>("--hidden") { Description = "Shorthand for --model mlp:WIDTHS: hidden layer widths, comma-separated (default 256,128; empty for none)." };
+        var activation = new Option<string?>("--activation") { Description = "Shorthand for the mlp's act=: relu, tanh, sigmoid, leaky_relu, elu, gelu, identity." };
+        var init = new Option<string?>("--init") { Description = "Shorthand for the mlp's init=: he (default), he-uniform, xavier, xavier-normal, lecun, orthogonal, zeros, normal:STD, uniform:A,B, default." };
+        var optimizer = new Option<string>("--optimizer") { Description = "Optimizer: sgd, momentum, adagrad, rmsprop, adam, adamw, with keys, e.g. sgd:lr=0.1,momentum=0.9.", DefaultValueFactory = _ => d.Optimizer.ToString() };
         var lr = new Option<double?>("--lr") { Description = "Learning rate (overrides lr in --optimizer)." };
-        var schedule = new Option<string?>("--schedule") { Description = "Learning-rate schedule: cosine (default: anneal to 0 over the run), constant, exponential:base=0.95, inverse-time:decay=1, step:size=3,gamma=0.5, plateau:patience=2, …", DefaultValueFactory = _ => d.Schedule };
+        var schedule = new Option<string?>("--schedule") { Description = "Learning-rate schedule: cosine (default: anneal to 0 over the run), constant, exponential:base=0.95, inverse-time:decay=1, step:size=3,gamma=0.5, plateau:patience=2, …", DefaultValueFactory = _ => d.Schedule?.ToString() };
         var batch = new Option<int>("--batch-size") { Description = "Mini-batch size.", DefaultValueFactory = _ => d.BatchSize };
         var epochs = new Option<int>("--epochs") { Description = "Number of epochs.", DefaultValueFactory = _ => d.Epochs };
         var dropLast = new Option<bool>("--drop-last") { Description = "Drop the last incomplete batch of each epoch." };
@@ -37,12 +45,12 @@ internal static class TrainCommand
         var weightDecay = new Option<double>("--weight-decay") { Description = "Weight decay given to the optimizer (PyTorch semantics)." };
         var l1 = new Option<double>("--l1") { Description = "L1 penalty λ·Σ|w| on the weights, added to the loss." };
         var l2 = new Option<double>("--l2") { Description = "L2 penalty ½λ·Σw² on the weights, added to the loss." };
-        var dropout = new Option<double>("--dropout") { Description = "Dropout probability after each hidden activation." };
-        var batchNorm = new Option<bool>("--batchnorm") { Description = "Batch normalization before each hidden activation." };
+        var dropout = new Option<double?>("--dropout") { Description = "Shorthand for the mlp's dropout=: dropout probability after each hidden activation." };
+        var batchNorm = new Option<bool>("--batchnorm") { Description = "Shorthand for the mlp's bn=true: batch normalization before each hidden activation." };
         var normalize = new Option<string>("--normalize") { Description = "Input normalization fit on the training split: global, per-feature, none.", DefaultValueFactory = _ => d.Normalize };
         var validation = new Option<double>("--validation") { Description = "Fraction of the training set held out for validation." };
         var patience = new Option<int?>("--patience") { Description = "Early stopping: epochs without validation improvement (restores the best weights)." };
-        var smoothing = new Option<double>("--label-smoothing") { Description = "Label smoothing of the cross-entropy." };
+        var smoothing = new Option<double?>("--label-smoothing") { Description = "Shorthand for --loss cross-entropy:label_smoothing=EPS." };
         var dtype = new Option<string>("--dtype") { Description = "Element type: float32 or float64.", DefaultValueFactory = _ => d.DType };
         var threads = new Option<int>("--threads") { Description = "Worker threads (0: all cores). Results do not depend on it." };
         var outDir = new Option<string?>("--out") { Description = "Checkpoint folder (default runs/run-ID)." };
@@ -51,7 +59,7 @@ internal static class TrainCommand
         var resume = new Option<string?>("--resume") { Description = "Continue the run checkpointed in this folder (its saved settings are used)." };
         var cmd = new Command("train", "Train a model (default: MLP 784-256-128-10 on Fashion-MNIST), record the run and save checkpoints.")
         {
-            data, hidden, activation, init, optimizer, lr, schedule, batch, epochs, dropLast, clipNorm, clipValue, weightDecay, l1, l2,
+            data, target, model, loss, hidden, activation, init, optimizer, lr, schedule, batch, epochs, dropLast, clipNorm, clipValue, weightDecay, l1, l2,
             dropout, batchNorm, normalize, validation, patience, smoothing, dtype, threads, outDir, db, resume, diagnose, seed, json,
         };
         CliApp.SetAction(cmd, p =>
@@ -65,16 +73,19 @@ internal static class TrainCommand
             }
             else
             {
-                var opt = p.GetValue(optimizer)!;
-                if (p.GetValue(lr) is { } rate) opt = SetLearningRate(opt, rate);
+                var opt = OptimizerSpec.Parse(p.GetValue(optimizer)!);
+                if (p.GetValue(lr) is { } rate) opt = opt with { Lr = rate };
+                var lossSpec = p.GetValue(loss) is { } lossText ? LossSpec.Parse(lossText) : null;
+                if (p.GetValue(smoothing) is { } eps) lossSpec = (lossSpec ?? LossSpec.CrossEntropy) with { LabelSmoothing = eps };
+                lossSpec?.Validate();
                 var config = new TrainConfig
                 {
                     Data = p.GetValue(data)!,
-                    Hidden = ParseWidths(p.GetValue(hidden)!),
-                    Activation = p.GetValue(activation)!,
-                    Init = p.GetValue(init)!,
+                    Target = p.GetValue(target),
+                    Model = ModelFrom(p.GetValue(model), p.GetValue(hidden), p.GetValue(activation), p.GetValue(init), p.GetValue(dropout), p.GetValue(batchNorm)),
+                    Loss = lossSpec,
                     Optimizer = opt,
-                    Schedule = p.GetValue(schedule),
+                    Schedule = p.GetValue(schedule) is { } scheduleText ? ScheduleSpec.Parse(scheduleText) : null,
                     BatchSize = p.GetValue(batch),
                     Epochs = p.GetValue(epochs),
                     DropLast = p.GetValue(dropLast),
@@ -83,12 +94,9 @@ internal static class TrainCommand
                     WeightDecay = p.GetValue(weightDecay),
                     L1 = p.GetValue(l1),
                     L2 = p.GetValue(l2),
-                    Dropout = p.GetValue(dropout),
-                    BatchNorm = p.GetValue(batchNorm),
                     Normalize = p.GetValue(normalize)!,
                     Validation = p.GetValue(validation),
                     Patience = p.GetValue(patience),
-                    LabelSmoothing = p.GetValue(smoothing),
                     DType = p.GetValue(dtype)!,
                     Seed = p.GetValue(seed),
                     Threads = p.GetValue(threads),
@@ -110,7 +118,7 @@ internal static class TrainCommand
         string checkpoint = outDir ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(dbPath))!, $"run-{runId}");
         if (!asJson)
             AnsiConsole.MarkupLine(Markup.Escape(string.Create(Inv,
-                $"run {runId}: {config.Data} ({job.Train.Count} train, {job.Validation?.Count ?? 0} validation, {job.Test.Count} test) · MLP {job.Train.FeatureCount}-{string.Join("-", config.Hidden)}-{job.Train.ClassCount} {config.Activation} · {config.Optimizer} · batch {config.BatchSize} · {config.Epochs} epochs · seed {config.Seed}")));
+                $"run {runId}: {config.Data} ({job.Train.Count} train, {job.Validation?.Count ?? 0} validation, {job.Test.Count} test) · {config.Model} ({job.Train.FeatureCount} in, {job.Train.OutputCount} out) · {job.Loss} · {config.Optimizer} · batch {config.BatchSize} · {config.Epochs} epochs · seed {config.Seed}")));
 
         if (!asJson && job.Trainer.State.NextEpoch == 0) RenderSummary(job);
 
@@ -140,8 +148,13 @@ internal static class TrainCommand
                 run_id = runId,
                 config,
                 epochs = job.Trainer.State.History.Select(TrainingJob.MetricsOf),
+                model = config.Model.ToString(),
+                loss = job.Loss.ToString(),
                 test_loss = test.Loss,
-                test_accuracy = test.Accuracy,
+                test_accuracy = test.Regression is null ? test.Accuracy : (double?)null,
+                test_rmse = test.Regression?.Rmse,
+                test_mae = test.Regression?.Mae,
+                test_r2 = test.Regression?.R2,
                 samples_per_second = samplesPerSecond,
                 wall_seconds = wall.Elapsed.TotalSeconds,
                 stopped_early = result.StoppedEarly,
@@ -150,7 +163,7 @@ internal static class TrainCommand
                 checkpoint,
                 diagnostics = observer is { Collector.BatchCount: > 0 } ? observer.Collector.Report().ToString() : null,
             };
-            store.Finish(runId, RunStatus.Finished, CliApp.ToJson(new { test_loss = test.Loss, test_accuracy = test.Accuracy, samples_per_second = samplesPerSecond, wall_seconds = wall.Elapsed.TotalSeconds }), checkpoint);
+            store.Finish(runId, RunStatus.Finished, CliApp.ToJson(new { test_loss = test.Loss, test_accuracy = test.Accuracy, test_rmse = test.Regression?.Rmse, test_r2 = test.Regression?.R2, samples_per_second = samplesPerSecond, wall_seconds = wall.Elapsed.TotalSeconds }), checkpoint);
             if (asJson) CliApp.WriteJson(summary);
             else
             {
@@ -183,7 +196,13 @@ internal static class TrainCommand
     private static void Render(TrainingJob job, Evaluation test, double samplesPerSecond, double wall, string checkpoint, long runId)
     {
         var table = new Table().Title("result").AddColumns("", "value");
-        table.AddRow("test accuracy", test.Accuracy.ToString("F4", Inv));
+        if (test.Regression is { } reg)
+        {
+            table.AddRow("test RMSE", reg.Rmse.ToString("F4", Inv));
+            table.AddRow("test R²", reg.R2.ToString("F4", Inv));
+            table.AddRow("test MAE", reg.Mae.ToString("F4", Inv));
+        }
+        else table.AddRow("test accuracy", test.Accuracy.ToString("F4", Inv));
         table.AddRow("test loss", test.Loss.ToString("F4", Inv));
         table.AddRow("train samples/s", samplesPerSecond.ToString("N0", Inv));
         table.AddRow("wall time", wall.ToString("F1", Inv) + " s");
@@ -204,6 +223,26 @@ internal static class TrainCommand
         AnsiConsole.Write(t);
     }
 
+    /// <summary>
+    /// The model of <c>--model</c>, or the default MLP; the MLP shorthands (--hidden, --activation, --init, --dropout, --batchnorm)
+    /// change an MLP with <c>with { … }</c> and are an error beside a layer list (write them into the list).
+    /// </summary>
+    internal static ModelSpec ModelFrom(string? model, string? hidden, string? activation, string? init, double? dropout, bool batchNorm)
+    {
+        var spec = model is null ? new MlpSpec { Hidden = hidden is null ? [256, 128] : ParseWidths(hidden) } : ModelSpec.Parse(model);
+        bool shorthand = activation is not null || init is not null || dropout is not null || batchNorm;
+        if (spec is not MlpSpec mlp)
+            return shorthand || hidden is not null
+                ? throw new UserException($"--hidden, --activation, --init, --dropout and --batchnorm change an mlp model; with the layer list '{model}', put them in the list (e.g. 'linear:128 bn relu dropout:0.2 linear').")
+                : spec;
+        if (model is not null && hidden is not null) throw new UserException($"--hidden {hidden} and --model {model} both give the widths; give them once, in --model.");
+        if (activation is not null) mlp = mlp with { Activation = activation };
+        if (init is not null) mlp = mlp with { Init = init };
+        if (dropout is { } p) mlp = mlp with { Dropout = p };
+        if (batchNorm) mlp = mlp with { BatchNorm = true };
+        return mlp.Checked();
+    }
+
     /// <summary>"256,128" → [256, 128]; "" → [].</summary>
     internal static int[] ParseWidths(string text)
     {
@@ -211,14 +250,5 @@ internal static class TrainCommand
         return text.Split(',', StringSplitOptions.TrimEntries).Select(s =>
             int.TryParse(s, NumberStyles.Integer, Inv, out int w) && w > 0 ? w
                 : throw new UserException($"--hidden: '{s}' is not a positive width; expected e.g. 256,128.")).ToArray();
-    }
-
-    /// <summary>Puts lr=RATE into an optimizer text form, replacing an lr that is there.</summary>
-    internal static string SetLearningRate(string optimizer, double rate)
-    {
-        var parts = optimizer.Split(':', 2);
-        var keys = parts.Length > 1 ? parts[1].Split(',', StringSplitOptions.RemoveEmptyEntries).Where(k => !k.Trim().StartsWith("lr=", StringComparison.OrdinalIgnoreCase)).ToList() : [];
-        keys.Insert(0, "lr=" + rate.ToString("R", Inv));
-        return parts[0] + ":" + string.Join(",", keys);
     }
 }

@@ -47,7 +47,7 @@ internal sealed class TrainingView(bool quiet, int epochs)
                         }
                         task!.Value = s.StepInEpoch + 1;
                         task.Description = string.Create(Inv,
-                            $"epoch {s.Epoch + 1}/{epochs} step {s.StepInEpoch + 1}/{s.StepsPerEpoch} loss {s.Loss:F4} acc {s.Accuracy:F3} {s.SamplesPerSecond:N0}/s");
+                            $"epoch {s.Epoch + 1}/{epochs} step {s.StepInEpoch + 1}/{s.StepsPerEpoch} loss {s.Loss:F4}{(double.IsNaN(s.Accuracy) ? "" : $" acc {s.Accuracy:F3}")} {s.SamplesPerSecond:N0}/s");
                     },
                     e =>
                     {
@@ -61,10 +61,14 @@ internal sealed class TrainingView(bool quiet, int epochs)
         return result;
     }
 
-    /// <summary>"epoch 3/10  loss 0.3121  acc 0.8870  val_loss …  lr 0.001  61,234 samples/s  0.98 s".</summary>
+    /// <summary>"epoch 3/10  loss 0.3121  acc 0.8870  val_loss …  lr 0.001  61,234 samples/s  0.98 s" (a regression: rmse and r2 for acc).</summary>
     public string Line(EpochMetrics e)
     {
-        var val = double.IsNaN(e.ValidationLoss) ? "" : string.Create(Inv, $"  val_loss {e.ValidationLoss:F4}  val_acc {e.ValidationAccuracy:F4}");
-        return string.Create(Inv, $"epoch {e.Epoch + 1}/{epochs}  loss {e.TrainLoss:F4}  acc {e.TrainAccuracy:F4}{val}  lr {e.LearningRate:G4}  {e.SamplesPerSecond:N0} samples/s  {e.Seconds:F2} s");
+        bool regression = !double.IsNaN(e.TrainRmse);
+        var val = double.IsNaN(e.ValidationLoss) ? ""
+            : regression ? string.Create(Inv, $"  val_loss {e.ValidationLoss:F4}  val_rmse {e.ValidationRmse:F4}  val_r2 {e.ValidationR2:F4}")
+            : string.Create(Inv, $"  val_loss {e.ValidationLoss:F4}  val_acc {e.ValidationAccuracy:F4}");
+        var fit = regression ? string.Create(Inv, $"rmse {e.TrainRmse:F4}  r2 {e.TrainR2:F4}") : string.Create(Inv, $"acc {e.TrainAccuracy:F4}");
+        return string.Create(Inv, $"epoch {e.Epoch + 1}/{epochs}  loss {e.TrainLoss:F4}  {fit}{val}  lr {e.LearningRate:G4}  {e.SamplesPerSecond:N0} samples/s  {e.Seconds:F2} s");
     }
 }

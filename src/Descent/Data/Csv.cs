@@ -65,6 +65,49 @@ public static class Csv
         throw new ArgumentException($"{path}: label column '{column}' is neither a column name ({string.Join(", ", header)}) nor an index in 0..{header.Count - 1}.");
     }
 
+    /// <summary>
+    /// Loads <paramref name="path"/> as a regression set: the <paramref name="targetColumns"/> (names or 0-based indices) are
+    /// the float targets [n, k], every other column a numeric feature. Errors name the file, the line and the column.
+    /// </summary>
+    public static Dataset LoadRegression(string path, IReadOnlyList<string> targetColumns, string? name = null)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"CSV file '{path}' does not exist.", path);
+        if (targetColumns.Count == 0) throw new ArgumentException($"{path}: no target column given.");
+        using var reader = new StreamReader(path);
+        string headerLine = reader.ReadLine() ?? throw new InvalidDataException($"{path}: the file is empty; expected a header line naming the columns.");
+        var header = SplitLine(headerLine, path, 1);
+        var targets = targetColumns.Select(c =>
+        {
+            int byName = header.FindIndex(h => h.Trim() == c.Trim());
+            if (byName >= 0) return byName;
+            return int.TryParse(c, NumberStyles.Integer, CultureInfo.InvariantCulture, out int i) && i >= 0 && i < header.Count ? i
+                : throw new ArgumentException($"{path}: target column '{c}' is neither a column name ({string.Join(", ", header)}) nor an index in 0..{header.Count - 1}.");
+        }).ToArray();
+        if (targets.Distinct().Count() != targets.Length) throw new ArgumentException($"{path}: a target column is named twice in '{string.Join(",", targetColumns)}'.");
+        if (targets.Length >= header.Count) throw new InvalidDataException($"{path}:1: every column is a target; no feature column is left.");
+        var features = new List<float>();
+        var values = new List<float>();
+        int lineNo = 1;
+        for (string? line = reader.ReadLine(); line is not null; line = reader.ReadLine())
+        {
+            lineNo++;
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            var fields = SplitLine(line, path, lineNo);
+            if (fields.Count != header.Count)
+                throw new InvalidDataException($"{path}:{lineNo}: expected {header.Count} fields as in the header, got {fields.Count}: '{line}'.");
+            for (int j = 0; j < fields.Count; j++)
+            {
+                if (!float.TryParse(fields[j], NumberStyles.Float, CultureInfo.InvariantCulture, out float v) || !float.IsFinite(v))
+                    throw new InvalidDataException($"{path}:{lineNo}: column {j + 1} ('{header[j]}') should be a finite number, got '{fields[j]}'.");
+                if (!targets.Contains(j)) features.Add(v);
+            }
+            foreach (int j in targets) values.Add(float.Parse(fields[j], NumberStyles.Float, CultureInfo.InvariantCulture));
+        }
+        if (values.Count == 0) throw new InvalidDataException($"{path}: no data rows after the header.");
+        int d = header.Count - targets.Length;
+        return new Dataset(name ?? Path.GetFileNameWithoutExtension(path), features.ToArray(), values.ToArray(), [d], targets.Select(j => header[j].Trim()).ToArray());
+    }
+
     /// <summary>Splits one CSV line at commas outside double quotes ("" inside quotes is a quote).</summary>
     internal static List<string> SplitLine(string line, string path, int lineNo)
     {

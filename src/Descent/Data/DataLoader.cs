@@ -1,8 +1,8 @@
 namespace Descent.Data;
 
-/// <summary>One mini-batch: features <c>[count, d]</c> and labels <c>[count]</c>, in buffers the loader reuses —
-/// valid until the loader's next batch.</summary>
-public readonly struct Batch(Tensor x, int[] labels, int index)
+/// <summary>One mini-batch: features <c>[count, d]</c>, labels <c>[count]</c> and, for a regression set or when asked
+/// for, target values <c>[count, k]</c>, in buffers the loader reuses — valid until the loader's next batch.</summary>
+public readonly struct Batch(Tensor x, int[] labels, int index, Tensor? targets = null)
 {
     /// <summary>The features, gathered into the loader's buffer. // [count, d]</summary>
     public Tensor X { get; } = x;
@@ -12,6 +12,9 @@ public readonly struct Batch(Tensor x, int[] labels, int index)
 
     /// <summary>0-based position of the batch within its epoch.</summary>
     public int Index { get; } = index;
+
+    /// <summary>Target values: regression targets, or one-hot labels (see <see cref="DataLoader.OneHotTargets"/>); else null. // [count, k]</summary>
+    public Tensor? Targets { get; } = targets;
 
     /// <summary>Number of rows (the batch size, or fewer for the last batch without drop-last).</summary>
     public int Count => Labels.Length;
@@ -37,11 +40,15 @@ public sealed class DataLoader
     private readonly int[] _y;       // [batch]
     private readonly Tensor? _xTail; // [n mod batch, d]
     private readonly int[]? _yTail;  // [n mod batch]
+    private readonly Tensor? _t;     // [batch, k] target values, or null
+    private readonly Tensor? _tTail; // [n mod batch, k]
     private readonly RowGather _gather = new();
     private int _next;
 
     /// <summary>A loader over <paramref name="data"/> in batches of <paramref name="batchSize"/>, as float32 (or float64) tensors.</summary>
-    public DataLoader(Dataset data, int batchSize, bool shuffle = true, bool dropLast = false, ulong seed = 0, DType dtype = DType.Float32)
+    /// <param name="oneHotTargets">For a classification set: also give each batch its labels one-hot as <see cref="Batch.Targets"/>
+    /// (for a value loss such as mse). A regression set always gives its targets.</param>
+    public DataLoader(Dataset data, int batchSize, bool shuffle = true, bool dropLast = false, ulong seed = 0, DType dtype = DType.Float32, bool oneHotTargets = false)
     {
         if (batchSize < 1) throw new ArgumentException($"Batch size must be ≥ 1, got {batchSize}.");
         if (dropLast && data.Count < batchSize)
@@ -60,6 +67,13 @@ public sealed class DataLoader
             _xTail = Tensor.Zeros(dtype, tail, d);
             _yTail = new int[tail];
         }
+        OneHotTargets = oneHotTargets && !data.IsRegression;
+        int k = data.IsRegression ? data.TargetNames.Count : OneHotTargets ? data.ClassCount : 0;
+        if (k > 0)
+        {
+            _t = Tensor.Zeros(dtype, batchSize, k);
+            if (_xTail is not null) _tTail = Tensor.Zeros(dtype, tail, k);
+        }
         BatchCount = dropLast ? data.Count / batchSize : (data.Count + batchSize - 1) / batchSize;
         StartEpoch(0);
     }
@@ -69,6 +83,9 @@ public sealed class DataLoader
     public bool Shuffle { get; }
     public bool DropLast { get; }
     public ulong Seed { get; }
+
+    /// <summary>Whether batches of a classification set carry one-hot targets.</summary>
+    public bool OneHotTargets { get; }
 
     /// <summary>Number of batches in each epoch.</summary>
     public int BatchCount { get; }
@@ -119,9 +136,21 @@ public sealed class DataLoader
                 y[k] = Data.Labels[row];
             }
         }
-        batch = new Batch(x, y, _next);
+        var t = count == BatchSize ? _t : _tTail;
+        if (t is not null) GatherTargets(start, count, y, t);
+        batch = new Batch(x, y, _next, t);
         _next++;
         return true;
+    }
+
+    /// <summary>Fills t [count, k] with the targets of the batch's rows, or with the one-hot rows of its labels <paramref name="y"/>.</summary>
+    private void GatherTargets(int start, int count, int[] y, Tensor t)
+    {
+        int k = t.Shape[1];
+        var src = Data.Targets;
+        for (int r = 0; r < count; r++)
+            for (int j = 0; j < k; j++)
+                t[r * k + j] = src is not null ? src[_order[start + r] * k + j] : y[r] == j ? 1 : 0;
     }
 
     /// <summary>Starts <paramref name="epoch"/> and returns its batches for <c>foreach</c> (no allocation per batch).</summary>

@@ -7,7 +7,8 @@ namespace Descent.Data;
 /// <summary>
 /// A labelled dataset held in memory: features as float32 rows <c>[n, d]</c> (row-major) and one class
 /// index per row, plus the class names and the shape of one example (e.g. <c>[1, 28, 28]</c> for an image,
-/// <c>[2]</c> for a point in the plane; its product is d).
+/// <c>[2]</c> for a point in the plane; its product is d). A regression set holds float targets <c>[n, k]</c>
+/// instead (<see cref="Targets"/>, <see cref="TargetNames"/>); it has no classes and its labels are all 0.
 /// </summary>
 /// <remarks>
 /// Images may instead be held as their bytes (a quarter of the memory) with a divisor — the features are
@@ -21,6 +22,7 @@ public sealed class Dataset
     private float[]? _features;          // [n, d] (materialized lazily when byte-backed)
     private readonly byte[]? _bytes;     // [n, d] raw pixels, or null
     private readonly float _divisor = 1f;
+    private readonly float[]? _targets;  // [n, k] regression targets, or null
 
     /// <summary>A byte-backed dataset: feature = byte / <paramref name="divisor"/> (then <paramref name="normalization"/>, if any).</summary>
     public Dataset(string name, byte[] bytes, float divisor, int[] labels, int[] featureShape, IReadOnlyList<string> classNames, Normalizer? normalization = null)
@@ -35,13 +37,25 @@ public sealed class Dataset
     public Dataset(string name, float[] features, int[] labels, int[] featureShape, IReadOnlyList<string> classNames)
         : this(name, features, features.Length, labels, featureShape, classNames) { }
 
+    /// <summary>A regression dataset: features [n, d] and targets [n, k], k = <paramref name="targetNames"/>.Count.</summary>
+    public Dataset(string name, float[] features, float[] targets, int[] featureShape, IReadOnlyList<string> targetNames)
+        : this(name, features, features.Length, new int[targetNames.Count == 0 ? 0 : targets.Length / targetNames.Count], featureShape, [])
+    {
+        int k = targetNames.Count;
+        if (k == 0) throw new ArgumentException($"Dataset '{name}': a regression set needs at least one target.");
+        if (targets.Length != Count * k || targets.Length % k != 0)
+            throw new ArgumentException($"Dataset '{name}': {Count} rows × {k} targets = {Count * (long)k} values expected, got {targets.Length}.");
+        _targets = targets;
+        TargetNames = targetNames;
+    }
+
     private Dataset(string name, float[]? features, int values, int[] labels, int[] featureShape, IReadOnlyList<string> classNames)
     {
         int d = Descent.Shape.Numel(featureShape);
         if (d <= 0) throw new ArgumentException($"Dataset '{name}': feature shape {Descent.Shape.Format(featureShape)} has no elements.");
         if (values != labels.Length * d)
             throw new ArgumentException($"Dataset '{name}': {labels.Length} labels × {d} features = {labels.Length * (long)d} values expected, got {values}.");
-        for (int i = 0; i < labels.Length; i++)
+        for (int i = 0; i < labels.Length && classNames.Count > 0; i++)
             if ((uint)labels[i] >= (uint)classNames.Count)
                 throw new ArgumentException($"Dataset '{name}': label {labels[i]} at row {i} is outside 0..{classNames.Count - 1} ({classNames.Count} classes).");
         Name = name;
@@ -159,6 +173,22 @@ public sealed class Dataset
         return WithFeatures(x);
     }
 
+    /// <summary>Regression targets, row-major, or null for a classification set. // [n, k]</summary>
+    public float[]? Targets => _targets;
+
+    /// <summary>The names of the regression targets (empty for a classification set).</summary>
+    public IReadOnlyList<string> TargetNames { get; } = [];
+
+    /// <summary>True for a regression set (float targets, no classes).</summary>
+    public bool IsRegression => _targets is not null;
+
+    /// <summary>Outputs a model needs: the number of targets (regression) or of classes.</summary>
+    public int OutputCount => IsRegression ? TargetNames.Count : ClassCount;
+
+    /// <summary>All targets as one tensor [n, k] (copied), or null for a classification set.</summary>
+    public Tensor? TargetsTensor(DType dtype = DType.Float32) =>
+        _targets is null ? null : Tensor.From((float[])_targets.Clone(), Count, TargetNames.Count).To(dtype);
+
     /// <summary>The class index of each row. // [n]</summary>
     public int[] Labels { get; }
 
@@ -199,11 +229,20 @@ public sealed class Dataset
         }
         var x = new float[indices.Length * d];
         for (int k = 0; k < indices.Length; k++) Features.AsSpan(indices[k] * d, d).CopyTo(x.AsSpan(k * d, d));
+        if (_targets is not null)
+        {
+            int t = TargetNames.Count;
+            var targets = new float[indices.Length * t];
+            for (int k = 0; k < indices.Length; k++) _targets.AsSpan(indices[k] * t, t).CopyTo(targets.AsSpan(k * t, t));
+            return new Dataset(name ?? Name, x, targets, (int[])FeatureShape.Clone(), TargetNames);
+        }
         return new Dataset(name ?? Name, x, y, (int[])FeatureShape.Clone(), ClassNames);
     }
 
     /// <summary>The same labels with other features (e.g. normalized), checked for length.</summary>
-    public Dataset WithFeatures(float[] features, string? name = null) => new(name ?? Name, features, Labels, FeatureShape, ClassNames);
+    public Dataset WithFeatures(float[] features, string? name = null) => _targets is null
+        ? new(name ?? Name, features, Labels, FeatureShape, ClassNames)
+        : new(name ?? Name, features, _targets, FeatureShape, TargetNames);
 
     /// <summary>All features as one tensor (copied). // [n, d]</summary>
     public Tensor FeaturesTensor() => Tensor.From((float[])Features.Clone(), Count, FeatureCount);
@@ -216,7 +255,9 @@ public sealed class Dataset
         return c;
     }
 
-    public override string ToString() => $"{Name}: {Count} × {Descent.Shape.Format(FeatureShape)}, {ClassCount} classes";
+    public override string ToString() => IsRegression
+        ? $"{Name}: {Count} × {Descent.Shape.Format(FeatureShape)}, targets {string.Join(", ", TargetNames)}"
+        : $"{Name}: {Count} × {Descent.Shape.Format(FeatureShape)}, {ClassCount} classes";
 }
 
 /// <summary>A training split and a test split of one dataset.</summary>

@@ -5,7 +5,7 @@ namespace Descent.Losses;
 /// ℓ = −[y·log σ(x) + (1 − y)·log(1 − σ(x))], computed stably as max(x, 0) − x·y + log(1 + e^(−|x|)).
 /// Backward: ∂ℓ/∂x = σ(x) − y. Optional pos_weight p multiplies the positive term: ℓ = −[p·y·log σ(x) + (1 − y)·log(1 − σ(x))].
 /// </summary>
-public sealed class BceWithLogitsLoss(Reduction reduction = Reduction.Mean, double posWeight = 1.0)
+public sealed class BceWithLogitsLoss(Reduction reduction = Reduction.Mean, double posWeight = 1.0) : ILoss
 {
     /// <summary>Mean (default), sum or none.</summary>
     public Reduction Reduction { get; } = reduction;
@@ -18,14 +18,18 @@ public sealed class BceWithLogitsLoss(Reduction reduction = Reduction.Mean, doub
     {
         LossChecks.SameShape(logits, target, "BceWithLogitsLoss");
         var l = logits.ZerosLike();                                        // per-element ℓ, shape of the logits
-        var x = logits.To(DType.Float64).Doubles;
-        var y = target.To(DType.Float64).Doubles;
-        var ld = new double[l.Length];
-        for (int i = 0; i < ld.Length; i++) ld[i] = Element(x[i], y[i], PosWeight);
-        l.CopyFrom(Tensor.From(ld, l.ShapeArray));
-        var output = Autograd.ShouldRecord(logits) ? Autograd.Record(l, new BceNode(logits, target.Detach(), PosWeight)) : l;
+        double p = PosWeight;
+        var y = target.Detach();
+        Tape.Run("binary_cross_entropy_with_logits", () => { for (int i = 0; i < l.Length; i++) l[i] = Element(logits[i], y[i], p); });
+        var output = Autograd.ShouldRecord(logits) ? Autograd.Record(l, new BceNode(logits, y, p)) : l;
         return Reduction switch { Reduction.None => output, Reduction.Sum => output.Sum(), _ => output.Mean() };
     }
+
+    /// <inheritdoc/>
+    public bool IsClassification => false;
+
+    /// <inheritdoc/>
+    public Tensor Of(Tensor output, LossTargets targets) => Forward(output, targets.RequireValues("bce"));
 
     /// <summary>ℓ(x, y) = (1 − y)·x + (1 + (p − 1)y)·softplus(−x), softplus(−x) = log(1 + e^(−|x|)) + max(−x, 0).</summary>
     private static double Element(double x, double y, double p)
@@ -41,18 +45,17 @@ public sealed class BceWithLogitsLoss(Reduction reduction = Reduction.Mean, doub
 
         protected internal override void Backward(Tensor g)
         {
-            var xs = x.To(DType.Float64).Doubles;
-            var ys = target.To(DType.Float64).Doubles;
-            var gs = g.To(DType.Float64).Doubles;
-            var gx = new double[xs.Length];
-            for (int i = 0; i < gx.Length; i++)
+            var gx = x.ZerosLike();                                        // ∂ℓ/∂x = g·(σ(x)·(1 + (p − 1)·y) − p·y), in float64
+            Tape.Run("binary_cross_entropy_with_logits backward", () =>
             {
-                double xi = xs[i], yi = ys[i];
-                double s = xi >= 0 ? 1 / (1 + Math.Exp(-xi)) : Math.Exp(xi) / (1 + Math.Exp(xi));
-                gx[i] = gs[i] * (s * (1 + (p - 1) * yi) - p * yi);
-            }
-            var t = Tensor.From(gx, x.ShapeArray);
-            Accumulate(x, x.DType == DType.Float64 ? t : t.To(x.DType));
+                for (int i = 0; i < gx.Length; i++)
+                {
+                    double xi = x[i], yi = target[i];
+                    double s = xi >= 0 ? 1 / (1 + Math.Exp(-xi)) : Math.Exp(xi) / (1 + Math.Exp(xi));
+                    gx[i] = g[i] * (s * (1 + (p - 1) * yi) - p * yi);
+                }
+            });
+            AccumulateOwned(x, gx);
         }
     }
 }

@@ -9,7 +9,7 @@ namespace Descent.Losses;
 /// the target becomes (1 − ε)·onehot + ε/C. Keras' <c>CategoricalCrossentropy</c> takes probabilities by default
 /// (<c>from_logits=False</c>); this one, like PyTorch's, takes logits.
 /// </remarks>
-public sealed class CrossEntropyLoss
+public sealed class CrossEntropyLoss : ILoss
 {
     /// <summary>Class weights [C] or null.</summary>
     public Tensor? Weight { get; }
@@ -34,4 +34,14 @@ public sealed class CrossEntropyLoss
     /// <summary>The loss of logits [batch, C] against class indices [batch].</summary>
     public Tensor Forward(Tensor logits, ReadOnlySpan<int> targets) =>
         logits.CrossEntropy(targets, Weight, LabelSmoothing, Reduction, IgnoreIndex);
+
+    /// <summary>As <see cref="Forward(Tensor, ReadOnlySpan{int})"/>, reading <paramref name="targets"/> each time the op runs (a captured step refills them).</summary>
+    public Tensor Forward(Tensor logits, int[] targets) =>
+        logits.CrossEntropy(targets, Weight, LabelSmoothing, Reduction, IgnoreIndex);
+
+    /// <inheritdoc/>
+    public bool IsClassification => true;
+
+    /// <inheritdoc/>
+    public Tensor Of(Tensor output, LossTargets targets) => Forward(output, targets.RequireLabels("cross-entropy"));
 }

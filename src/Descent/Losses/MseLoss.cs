@@ -4,7 +4,7 @@ namespace Descent.Losses;
 /// Mean squared error, <c>torch.nn.MSELoss</c>: ℓ = (1/n) Σᵢ (ŷᵢ − yᵢ)² over all n elements (sum or none on request).
 /// Backward: ∂ℓ/∂ŷᵢ = 2(ŷᵢ − yᵢ)/n. The notes' ½‖y − ŷ‖² is <see cref="HalfSumSquaredError"/>.
 /// </summary>
-public sealed class MseLoss(Reduction reduction = Reduction.Mean)
+public sealed class MseLoss(Reduction reduction = Reduction.Mean) : ILoss
 {
     /// <summary>Mean (default), sum or none.</summary>
     public Reduction Reduction { get; } = reduction;
@@ -16,6 +16,12 @@ public sealed class MseLoss(Reduction reduction = Reduction.Mean)
         var sq = prediction.Sub(target).Square();
         return Reduction switch { Reduction.None => sq, Reduction.Sum => sq.Sum(), _ => sq.Mean() };
     }
+
+    /// <inheritdoc/>
+    public bool IsClassification => false;
+
+    /// <inheritdoc/>
+    public Tensor Of(Tensor output, LossTargets targets) => Forward(output, targets.RequireValues("mse"));
 }
 
 /// <summary>Shared argument checks of the regression losses.</summary>

@@ -27,7 +27,7 @@ public sealed class LearningRatePolicy
     public static LearningRatePolicy Parse(string text, double baseRate)
     {
         var spec = SpecText.Parse(text, "schedule");
-        if (spec.Name != "plateau") return new LearningRatePolicy(baseRate, ScheduleSpec.Parse(text));
+        if (spec.Name != "plateau") return new LearningRatePolicy(baseRate, ScheduleSpec.Parse(text).Create());
         spec.Accept("mode", "factor", "patience", "threshold", "threshold_mode", "cooldown", "min_lr", "eps");
         string mode = spec.Choice("mode", "min", "min", "max"), tmode = spec.Choice("threshold_mode", "rel", "rel", "abs");
         return new LearningRatePolicy(baseRate, null, new ReduceLrOnPlateau(baseRate, mode == "max", spec.Double("factor", 0.1),

@@ -23,9 +23,13 @@ namespace Descent.Schedules;
 /// </list>
 /// Examples: <c>inverse-time:decay=1</c>, <c>exponential:base=0.95</c>, <c>cosine:tmax=10</c>,
 /// <c>warmup:steps=5+cosine:tmax=45</c>, <c>multi-step:milestones=30/60,gamma=0.1</c>.
-/// Reduce-on-plateau is not a pure schedule; see <see cref="LearningRatePolicy.Parse"/>.
+/// Reduce-on-plateau (<c>plateau:patience=2,…</c>) parses alone, but is not a pure schedule: build it with
+/// <see cref="Policy"/> (<see cref="LearningRatePolicy.Parse"/>).
+/// The text is parsed into this record (its parts and their keys) and changed with <c>with { … }</c>; a required
+/// length that is missing (e.g. <c>cosine</c> without tmax, which <c>descent train</c> sets to the run's epochs)
+/// is reported by <see cref="Create"/>. <see cref="ToString"/> gives the canonical text.
 /// </remarks>
-public static class ScheduleSpec
+public sealed record ScheduleSpec : ISchedule
 {
     private static readonly Dictionary<string, string[]> Keys = new()
     {
@@ -41,21 +45,72 @@ public static class ScheduleSpec
         ["one-cycle"] = ["total", "pct", "div", "final_div"],
     };
 
+    private static readonly Dictionary<string, string> Required = new()
+    {
+        ["step"] = "size", ["multi-step"] = "milestones", ["cosine"] = "tmax", ["cosine-restarts"] = "t0", ["warmup"] = "steps", ["one-cycle"] = "total",
+    };
+
+    private static readonly string[] PlateauKeys = ["mode", "factor", "patience", "threshold", "threshold_mode", "cooldown", "min_lr", "eps"];
+
+    private ISchedule? _built;
+
+    /// <summary>A schedule of <paramref name="parts"/> (joined in order).</summary>
+    public ScheduleSpec(IReadOnlyList<SchedulePart> parts) { Parts = parts; }
+
+    /// <summary>A copy without the built schedule (a <c>with</c> builds its own).</summary>
+    private ScheduleSpec(ScheduleSpec original) { Parts = original.Parts; }
+
     /// <summary>The accepted schedule names.</summary>
     public static IReadOnlyList<string> Names => Keys.Keys.ToArray();
 
-    /// <summary>Parses <paramref name="text"/> into a schedule (errors: one line listing what is accepted).</summary>
-    public static ISchedule Parse(string text)
+    /// <summary>The parts, in order (one for a plain schedule).</summary>
+    public IReadOnlyList<SchedulePart> Parts { get; init; }
+
+    /// <summary>True for <c>plateau:…</c>, which is driven by a metric (see <see cref="Policy"/>).</summary>
+    public bool IsPlateau => Parts.Count == 1 && Parts[0].Name == "plateau";
+
+    /// <summary>Parses <paramref name="text"/> (errors: one line listing what is accepted); values are checked now when every required length is given.</summary>
+    public static ScheduleSpec Parse(string text)
     {
-        var parts = text.Split('+', StringSplitOptions.TrimEntries).Select(p => SpecText.Parse(p, "schedule")).ToArray();
-        foreach (var p in parts)
+        var texts = text.Split('+', StringSplitOptions.TrimEntries).Select(p => SpecText.Parse(p, "schedule")).ToArray();
+        foreach (var p in texts)
         {
             if (p.Name == "plateau")
-                throw new ArgumentException($"schedule '{text}': plateau is driven by a metric, not a pure schedule; use it alone (LearningRatePolicy.Parse).");
+            {
+                if (texts.Length > 1)
+                    throw new ArgumentException($"schedule '{text}': plateau is driven by a metric, not a pure schedule; use it alone (LearningRatePolicy.Parse).");
+                p.Accept(PlateauKeys);
+                continue;
+            }
             if (!Keys.TryGetValue(p.Name, out var keys))
                 throw new ArgumentException($"Unknown schedule '{p.Name}' in '{text}'; accepted: {string.Join(", ", Keys.Keys)}, plateau.");
             p.Accept([.. keys, "per", "for"]);
         }
+        var spec = new ScheduleSpec(texts.Select(p => new SchedulePart(p.Name, p.Pairs())).ToArray());
+        if (spec.IsPlateau) spec.Policy(1);                                  // checks the plateau's values
+        else if (spec.Parts.All(p => !Required.TryGetValue(p.Name, out var k) || p.Keys.ContainsKey(k))) Create(text, texts);
+        return spec;
+    }
+
+    /// <summary>The schedule as a pure function (throws for plateau, and when a required length is missing).</summary>
+    public ISchedule Create()
+    {
+        string text = ToString();
+        if (IsPlateau) throw new ArgumentException($"schedule '{text}': plateau is driven by a metric, not a pure schedule; use it alone (LearningRatePolicy.Parse).");
+        return Create(text, Parts.Select(p => SpecText.Parse(p.ToString(), "schedule")).ToArray());
+    }
+
+    /// <summary>The training loop's policy from base rate α₀: this schedule, or the plateau rule.</summary>
+    public LearningRatePolicy Policy(double baseRate) => IsPlateau ? LearningRatePolicy.Parse(ToString(), baseRate) : new LearningRatePolicy(baseRate, Create());
+
+    /// <inheritdoc/>
+    public double LearningRate(double baseRate, long t) => (_built ??= Create()).LearningRate(baseRate, t);
+
+    /// <inheritdoc/>
+    public bool PerStep => (_built ??= Create()).PerStep;
+
+    private static ISchedule Create(string text, SpecText[] parts)
+    {
         string? per = parts.FirstOrDefault(p => p.Has("per"))?.Choice("per", "epoch", "epoch", "step");
         var schedules = new ISchedule[parts.Length];
         var boundaries = new long[parts.Length - 1];
@@ -63,6 +118,7 @@ public static class ScheduleSpec
         for (int i = 0; i < parts.Length; i++)
         {
             var p = parts[i];
+            if (!Keys.ContainsKey(p.Name)) throw new ArgumentException($"Unknown schedule '{p.Name}' in '{text}'; accepted: {string.Join(", ", Keys.Keys)}, plateau.");
             bool perStep = p.Choice("per", per ?? (p.Name == "one-cycle" ? "step" : "epoch"), "epoch", "step") == "step";
             try { schedules[i] = Build(p, perStep); }
             catch (ArgumentException e) when (!e.Message.StartsWith("schedule", StringComparison.Ordinal))
@@ -98,4 +154,29 @@ public static class ScheduleSpec
         long v = s.RequiredLong(key);
         return v >= 1 ? v : throw new ArgumentException($"schedule '{s.Text}': {key}={v}; expected ≥ 1.");
     }
+
+    /// <summary>The canonical text: the parts joined with '+'.</summary>
+    public override string ToString() => string.Join("+", Parts);
+
+    /// <summary>Equal when the canonical texts are.</summary>
+    public bool Equals(ScheduleSpec? other) => other is not null && ToString() == other.ToString();
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => ToString().GetHashCode(StringComparison.Ordinal);
+}
+
+/// <summary>
+/// One part of a <see cref="ScheduleSpec"/>: a name and its keys as text (e.g. <c>cosine</c>, {tmax: 10}); change a key with
+/// <c>part with { Keys = part.Keys.SetItem("tmax", "10") }</c>.
+/// </summary>
+public sealed record SchedulePart(string Name, System.Collections.Immutable.ImmutableSortedDictionary<string, string> Keys)
+{
+    /// <summary>The canonical text: <c>name</c> or <c>name:key=value,…</c> (keys in alphabetical order).</summary>
+    public override string ToString() => Keys.Count == 0 ? Name : Name + ":" + string.Join(",", Keys.Select(k => $"{k.Key}={k.Value}"));
+
+    /// <summary>Equal when the canonical texts are.</summary>
+    public bool Equals(SchedulePart? other) => other is not null && ToString() == other.ToString();
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => ToString().GetHashCode(StringComparison.Ordinal);
 }

@@ -1,8 +1,12 @@
+using Descent.Losses;
 using Descent.Nn;
 
 namespace Descent.Training;
 
-/// <summary>Evaluation of a classifier on a whole set: mean loss, accuracy and confusion matrix, in chunks, in eval mode.</summary>
+/// <summary>
+/// Evaluation of a model on a whole set, in chunks, in eval mode: for a classifier the mean loss, accuracy and confusion
+/// matrix; for a regression the mean loss and <see cref="RegressionMetrics"/> (RMSE, MAE, R²).
+/// </summary>
 public static class Evaluator
 {
     /// <summary>
@@ -11,9 +15,29 @@ public static class Evaluator
     /// </summary>
     public static Evaluation Evaluate(Module model, Tensor x, int[] labels, Func<Tensor, int[], Tensor>? loss = null, int batchSize = 1000, int classes = 0)
     {
-        if (x.Rank < 1 || x.Shape[0] != labels.Length)
-            throw new ShapeException($"evaluate: {labels.Length} labels for features of shape {Shape.Format(x.Shape)}.");
-        loss ??= (z, y) => z.CrossEntropy(y);
+        var f = loss ?? ((z, y) => z.CrossEntropy(y));
+        return Run(model, x, labels, null, (z, t) => f(z, t.Labels!), Reduction.Mean, batchSize, classes);
+    }
+
+    /// <summary>
+    /// Evaluates with <paramref name="loss"/> against class indices <paramref name="labels"/> [n] (classification; a value loss
+    /// sees them one-hot) or target values <paramref name="targets"/> [n, k] (regression; then <paramref name="labels"/> is null).
+    /// </summary>
+    public static Evaluation Evaluate(Module model, Tensor x, int[]? labels, Tensor? targets, ILoss loss, int batchSize = 1000, int classes = 0)
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        if (labels is null && targets is null) throw new ArgumentException("evaluate: neither labels nor targets given.");
+        return Run(model, x, labels, targets, (z, t) => loss.Of(z, !loss.IsClassification && t.Values is null
+            ? t with { Values = LossTargets.OneHot(t.Labels!, z.Shape[1], z.DType) } : t), loss.Reduction, batchSize, classes);
+    }
+
+    private static Evaluation Run(Module model, Tensor x, int[]? labels, Tensor? targets, Func<Tensor, LossTargets, Tensor> loss,
+        Reduction reduction, int batchSize, int classes)
+    {
+        int n = labels?.Length ?? targets!.Shape[0];
+        if (x.Rank < 1 || x.Shape[0] != n)
+            throw new ShapeException($"evaluate: {n} {(labels is null ? "target rows" : "labels")} for features of shape {Shape.Format(x.Shape)}.");
+        var dtype = model.Parameters().FirstOrDefault()?.DType ?? x.DType;   // float32 features meet a float64 model converted, chunk by chunk
         bool wasTraining = model.Training;
         model.Eval();
         try
@@ -22,24 +46,29 @@ public static class Evaluator
             double lossSum = 0;
             long correct = 0;
             int[,]? confusion = null;
-            int n = labels.Length;
+            RegressionAccumulator? regression = labels is null ? new RegressionAccumulator(targets!.Shape[1]) : null;
             for (int start = 0; start < n; start += batchSize)
             {
                 int count = Math.Min(batchSize, n - start);
-                var xb = x.Rows(start, count);
-                var yb = labels.AsSpan(start, count).ToArray();
-                var logits = model.Forward(xb);
-                int c = classes > 0 ? classes : logits.Shape[1];
+                var xb = x.Rows(start, count).To(dtype);
+                var yb = labels?.AsSpan(start, count).ToArray();
+                var output = model.Forward(xb);
+                var tb = targets?.Rows(start, count).To(output.DType);
+                double lv = loss(output, new LossTargets(yb, tb)).Item();
+                lossSum += reduction == Reduction.Sum ? lv : lv * count;
+                if (regression is not null) { regression.Add(output, tb!); continue; }
+                int c = classes > 0 ? classes : output.Shape[1];
                 confusion ??= new int[c, c];
-                lossSum += loss(logits, yb).Item() * count;
-                var pred = logits.ArgMax(1);
+                var pred = output.ArgMax(1);
                 for (int i = 0; i < count; i++)
                 {
-                    if (pred[i] == yb[i]) correct++;
+                    if (pred[i] == yb![i]) correct++;
                     if ((uint)yb[i] < (uint)c && (uint)pred[i] < (uint)c) confusion[yb[i], pred[i]]++;
                 }
             }
-            return new Evaluation(n == 0 ? double.NaN : lossSum / n, n == 0 ? double.NaN : (double)correct / n, confusion ?? new int[0, 0]);
+            double mean = n == 0 ? double.NaN : lossSum / n;
+            if (regression is not null) return new Evaluation(mean, double.NaN, new int[0, 0]) { Regression = regression.Result() };
+            return new Evaluation(mean, n == 0 ? double.NaN : (double)correct / n, confusion ?? new int[0, 0]);
         }
         finally
         {

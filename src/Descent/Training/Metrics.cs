@@ -13,16 +13,33 @@ namespace Descent.Training;
 public sealed record StepMetrics(int Epoch, long Step, int StepInEpoch, int StepsPerEpoch, double Loss, double Accuracy,
     double LearningRate, double GradientNorm, double SamplesPerSecond);
 
-/// <summary>What one epoch measured. Validation figures are NaN without a validation set.</summary>
+/// <summary>What one epoch measured. Validation figures are NaN without a validation set; accuracies are NaN for a
+/// regression set, RMSE and R² NaN for a classification set.</summary>
 public sealed record EpochMetrics(int Epoch, double TrainLoss, double TrainAccuracy, double ValidationLoss, double ValidationAccuracy,
-    double LearningRate, double SamplesPerSecond, double Seconds, double GradientNorm);
+    double LearningRate, double SamplesPerSecond, double Seconds, double GradientNorm)
+{
+    /// <summary>Root-mean-square error of the training batches as they were trained (regression).</summary>
+    public double TrainRmse { get; init; } = double.NaN;
 
-/// <summary>Loss and accuracy of a model on a dataset, with the per-class view.</summary>
-/// <param name="Loss">Mean loss.</param>
-/// <param name="Accuracy">Fraction classified correctly.</param>
-/// <param name="Confusion">Confusion matrix [true class, predicted class] (counts).</param>
+    /// <summary>R² of the training batches as they were trained (regression).</summary>
+    public double TrainR2 { get; init; } = double.NaN;
+
+    /// <summary>RMSE on the validation set (regression).</summary>
+    public double ValidationRmse { get; init; } = double.NaN;
+
+    /// <summary>R² on the validation set (regression).</summary>
+    public double ValidationR2 { get; init; } = double.NaN;
+}
+
+/// <summary>Loss and accuracy of a model on a dataset, with the per-class view; or, for a regression set, its errors.</summary>
+/// <param name="Loss">Mean loss per example.</param>
+/// <param name="Accuracy">Fraction classified correctly (NaN for regression).</param>
+/// <param name="Confusion">Confusion matrix [true class, predicted class] (counts; empty for regression).</param>
 public sealed record Evaluation(double Loss, double Accuracy, int[,] Confusion)
 {
+    /// <summary>The regression errors (RMSE, MAE, R²), or null for a classification set.</summary>
+    public RegressionMetrics? Regression { get; init; }
+
     /// <summary>Accuracy per true class (NaN for a class with no sample).</summary>
     public double[] PerClassAccuracy()
     {
@@ -44,3 +61,53 @@ public sealed record Evaluation(double Loss, double Accuracy, int[,] Confusion)
 /// <param name="BestEpoch">Epoch whose weights the model holds at the end (the best validation loss with early stopping that restores, else the last).</param>
 /// <param name="Seconds">Wall time of this call.</param>
 public sealed record TrainingResult(IReadOnlyList<EpochMetrics> Epochs, bool StoppedEarly, int BestEpoch, double Seconds);
+
+/// <summary>
+/// Errors of a regression over n examples and k outputs ŷ against targets y:
+/// RMSE = √(Σ (ŷ − y)² / nk), MAE = Σ |ŷ − y| / nk, and R² = 1 − SSE/SST per output, averaged over the outputs
+/// (scikit-learn's <c>r2_score</c> with 'uniform_average'; SST = Σ (y − ȳ)², so predicting ȳ scores 0).
+/// </summary>
+public sealed record RegressionMetrics(double Rmse, double Mae, double R2);
+
+/// <summary>Accumulates <see cref="RegressionMetrics"/> batch by batch, in double (sums in a fixed order, so deterministic).</summary>
+public sealed class RegressionAccumulator(int outputs)
+{
+    private readonly double[] _sse = new double[outputs], _sum = new double[outputs], _sumSq = new double[outputs];
+    private double _sae;
+    private long _rows;
+
+    /// <summary>Adds predictions [rows, k] against targets [rows, k].</summary>
+    public void Add(Tensor prediction, Tensor target)
+    {
+        if (!Shape.Equal(prediction.Shape, target.Shape) || prediction.Rank != 2 || prediction.Shape[1] != outputs)
+            throw new ShapeException($"regression metrics: prediction {Shape.Format(prediction.Shape)} and target {Shape.Format(target.Shape)} must both be [rows, {outputs}].");
+        int rows = prediction.Shape[0];
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < outputs; j++)
+            {
+                double p = prediction[i * outputs + j], y = target[i * outputs + j], e = p - y;
+                _sse[j] += e * e; _sae += Math.Abs(e); _sum[j] += y; _sumSq[j] += y * y;
+            }
+        _rows += rows;
+    }
+
+    /// <summary>Forgets everything added.</summary>
+    public void Clear()
+    {
+        Array.Clear(_sse); Array.Clear(_sum); Array.Clear(_sumSq);
+        _sae = 0; _rows = 0;
+    }
+
+    /// <summary>The metrics so far (NaN without rows; R² NaN when a target is constant).</summary>
+    public RegressionMetrics Result()
+    {
+        if (_rows == 0) return new RegressionMetrics(double.NaN, double.NaN, double.NaN);
+        double n = _rows, sse = _sse.Sum(), r2 = 0;
+        for (int j = 0; j < outputs; j++)
+        {
+            double sst = _sumSq[j] - _sum[j] * _sum[j] / n;
+            r2 += sst > 0 ? 1 - _sse[j] / sst : double.NaN;
+        }
+        return new RegressionMetrics(Math.Sqrt(sse / (n * outputs)), _sae / (n * outputs), r2 / outputs);
+    }
+}

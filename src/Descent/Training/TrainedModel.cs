@@ -6,14 +6,14 @@ using Descent.Serialization;
 namespace Descent.Training;
 
 /// <summary>
-/// A model read back from a checkpoint of <c>descent train</c> for inference: the MLP rebuilt from the saved
-/// config with its weights, the input normalization fit on the training split, and the class names.
-/// No data set is loaded.
+/// A model read back from a checkpoint of <c>descent train</c> for inference: the model rebuilt from the saved
+/// config's text form (<see cref="ModelSpec"/>) with its weights, the input normalization fit on the training split,
+/// and the class names (or, for a regression, the target names). No data set is loaded.
 /// </summary>
 public sealed class TrainedModel
 {
-    private TrainedModel(TrainConfig config, Sequential model, Normalizer? normalizer, IReadOnlyList<string> classNames, int[] featureShape)
-        => (Config, Model, Normalizer, ClassNames, FeatureShape) = (config, model, normalizer, classNames, featureShape);
+    private TrainedModel(TrainConfig config, Sequential model, Normalizer? normalizer, IReadOnlyList<string> classNames, IReadOnlyList<string> targetNames, int[] featureShape)
+        => (Config, Model, Normalizer, ClassNames, TargetNames, FeatureShape) = (config, model, normalizer, classNames, targetNames, featureShape);
 
     /// <summary>The training configuration.</summary>
     public TrainConfig Config { get; }
@@ -24,8 +24,14 @@ public sealed class TrainedModel
     /// <summary>The input normalization, or null.</summary>
     public Normalizer? Normalizer { get; }
 
-    /// <summary>Class names, by class index.</summary>
+    /// <summary>Class names, by class index (empty for a regression).</summary>
     public IReadOnlyList<string> ClassNames { get; }
+
+    /// <summary>Names of the regression targets (empty for a classifier).</summary>
+    public IReadOnlyList<string> TargetNames { get; }
+
+    /// <summary>True when the model predicts regression targets rather than classes.</summary>
+    public bool IsRegression => TargetNames.Count > 0;
 
     /// <summary>The shape of one example (e.g. [1, 28, 28]).</summary>
     public int[] FeatureShape { get; }
@@ -42,17 +48,24 @@ public sealed class TrainedModel
         var extra = ck.State.Extra ?? throw new InvalidDataException($"{dir}: state.json has no 'extra' section (class names, feature shape).");
         var classes = extra["class_names"]?.Deserialize<string[]>() ?? throw new InvalidDataException($"{dir}: state.json lacks extra.class_names.");
         var shape = extra["feature_shape"]?.Deserialize<int[]>() ?? throw new InvalidDataException($"{dir}: state.json lacks extra.feature_shape.");
+        var targets = extra["target_names"]?.Deserialize<string[]>() ?? [];
         var norm = extra["normalizer"] is { } n ? Normalizer.FromState(n.Deserialize<Normalizer.State>(Checkpoint.JsonOptions)!) : null;
         var dtype = config.DType == "float64" ? DType.Float64 : DType.Float32;
-        int[] widths = [Shape.Numel(shape), .. config.Hidden, classes.Length];
-        var model = Mlp.Create(widths, config.Activation, null, config.BatchNorm, config.Dropout, new Rng(config.Seed), dtype);
+        var model = config.Model.Build(shape, targets.Length > 0 ? targets.Length : classes.Length, new Rng(config.Seed), dtype);
         model.LoadStateDict(ck.Model);
         model.Eval();
-        return new TrainedModel(config, model, norm, classes, shape);
+        return new TrainedModel(config, model, norm, classes, targets, shape);
     }
 
     /// <summary>Class probabilities [n, classes] for raw features [n, features] (normalized here as in training).</summary>
     public Tensor PredictProbabilities(float[] features, int rows)
+    {
+        if (IsRegression) throw new InvalidOperationException("PredictProbabilities: the model is a regression; use Predict.");
+        return Predict(features, rows).Softmax(1);
+    }
+
+    /// <summary>The model's outputs [n, k] for raw features [n, features]: logits of a classifier, predicted targets of a regression.</summary>
+    public Tensor Predict(float[] features, int rows)
     {
         if (features.Length != rows * FeatureCount)
             throw new ShapeException($"predict: {features.Length} values for {rows} rows of {FeatureCount} features (shape {Shape.Format(FeatureShape)}).");
@@ -61,6 +74,6 @@ public sealed class TrainedModel
         var input = Tensor.From(x, rows, FeatureCount);
         using var _ = Autograd.NoGrad();
         var dtype = Config.DType == "float64" ? DType.Float64 : DType.Float32;
-        return Model.Forward(input.To(dtype)).Softmax(1);
+        return Model.Forward(input.To(dtype));
     }
 }

@@ -1,6 +1,7 @@
 using Descent.Kernels;
 using System.Diagnostics;
 using Descent.Data;
+using Descent.Losses;
 using Descent.Nn;
 using Descent.Optim;
 using Descent.Regularization;
@@ -25,37 +26,33 @@ public sealed class Trainer
     private readonly Module _model;
     private readonly IOptimizer _optimizer;
     private readonly LearningRatePolicy _policy;
-    private readonly CrossEntropyLossFn _loss;
+    private readonly ILoss _loss;
+    private Tensor? _lastOutput;                 // the model's output of the last step, for the regression metrics // [batch, k]
+    private RegressionAccumulator? _trainErrors; // regression errors of the current epoch's batches
     private IReadOnlyList<Tensor> _parameters;
     private readonly Penalty? _penalty;
     private Dictionary<string, Tensor>? _bestWeights;
     private readonly CapturedStep _step;
+    private readonly Tensor[] _oneInput = new Tensor[1], _twoInputs = new Tensor[2];   // [batch] or [batch, targets]
     private IReadOnlyList<Tensor> _captured;      // the parameters the tapes were recorded with
     private IStepObserver? _capturingObserver;    // the observer whose forward the step records (its first batch size only)
     private int _observedBatch;
     private readonly Optimizer? _normInStep;   // the optimizer, when it updates exactly the model's parameters (so it can measure their norm)
     private bool _stopRequested;
 
-    /// <summary>Cross-entropy on logits with optional label smoothing (mean over the batch).</summary>
-    public sealed record CrossEntropyLossFn(double LabelSmoothing = 0)
-    {
-        /// <summary>The loss of logits [batch, classes] against labels.</summary>
-        public Tensor Of(Tensor logits, int[] labels) => logits.CrossEntropy(labels, labelSmoothing: LabelSmoothing);
-    }
-
     /// <param name="model">The model; its parameters are those the optimizer updates.</param>
     /// <param name="optimizer">The optimizer.</param>
     /// <param name="policy">Learning rate per step/epoch (null: the optimizer's rate, constant).</param>
     /// <param name="options">Settings.</param>
     /// <param name="penalty">An L1/L2 penalty on the weights (not biases) added to the loss, or null.</param>
-    /// <param name="labelSmoothing">Label smoothing of the cross-entropy.</param>
+    /// <param name="loss">The loss (null: cross-entropy); a value loss (mse, half-sse, bce) trains on the batches' <see cref="Batch.Targets"/>.</param>
     public Trainer(Module model, IOptimizer optimizer, LearningRatePolicy? policy = null, TrainerOptions? options = null,
-        Penalty? penalty = null, double labelSmoothing = 0)
+        Penalty? penalty = null, ILoss? loss = null)
     {
         _model = model;
         _optimizer = optimizer;
         _policy = policy ?? new LearningRatePolicy(optimizer.LearningRate);
-        _loss = new CrossEntropyLossFn(labelSmoothing);
+        _loss = loss ?? new CrossEntropyLoss();
         _parameters = model.Parameters();
         _penalty = penalty is { Lambda: > 0 } ? penalty : null;
         if (optimizer is Optimizer o && o.Parameters.Count == _parameters.Count
@@ -68,6 +65,9 @@ public sealed class Trainer
 
     /// <summary>The settings.</summary>
     public TrainerOptions Options { get; }
+
+    /// <summary>The loss.</summary>
+    public ILoss Loss => _loss;
 
     /// <summary>Progress so far; set it (from a checkpoint) before <see cref="Fit"/> to resume.</summary>
     public TrainerState State { get; set; } = new();
@@ -125,7 +125,7 @@ public sealed class Trainer
     public TrainingResult Fit(DataLoader train, Dataset? validation = null, CancellationToken cancellation = default)
     {
         var wall = Stopwatch.StartNew();
-        using var threads = Kernels.Threading.Limit(Options.Threads);
+        using var threads = Threading.Limit(Options.Threads);
         var s = State;
         Tensor? vx = validation is null ? null : Tensor.From(validation.Features, validation.Count, validation.FeatureCount);   // a view: evaluation only reads it
         for (int epoch = s.NextEpoch; epoch < Options.Epochs && !s.Stopped; epoch++)
@@ -133,8 +133,9 @@ public sealed class Trainer
             var metrics = RunEpoch(train, epoch, cancellation);
             if (validation is not null)
             {
-                var ev = Evaluate(vx!, validation.Labels);
-                metrics = metrics with { ValidationLoss = ev.Loss, ValidationAccuracy = ev.Accuracy };
+                var ev = validation.IsRegression ? Evaluate(vx!, null, validation.TargetsTensor()) : Evaluate(vx!, validation.Labels);
+                metrics = metrics with { ValidationLoss = ev.Loss, ValidationAccuracy = ev.Accuracy,
+                    ValidationRmse = ev.Regression?.Rmse ?? double.NaN, ValidationR2 = ev.Regression?.R2 ?? double.NaN };
                 UpdateEarlyStopping(epoch, ev.Loss);
                 _policy.ReportMetric(ev.Loss);
             }
@@ -161,37 +162,43 @@ public sealed class Trainer
         double lossSum = 0, normSum = 0;
         long correct = 0, seen = 0;
         int stepInEpoch = 0, steps = train.BatchCount;
+        bool regression = train.Data.IsRegression;
+        if (regression) { _trainErrors ??= new RegressionAccumulator(train.Data.OutputCount); _trainErrors.Clear(); }
         _profile?.Begin();
         foreach (var batch in train.Batches(epoch))
         {
             _profile?.Mark("gather mini-batch");
             cancellation.ThrowIfCancellationRequested();
-            var (lv, hits, norm, lr) = Step(batch.X, batch.Labels, epoch);
+            var (lv, hits, norm, lr) = Step(batch.X, batch.Labels, epoch, batch.Targets);
             int n = batch.Count;
+            if (regression) { _trainErrors!.Add(_lastOutput!, batch.Targets!); hits = 0; }
+            if (_loss.Reduction == Reduction.Sum) lv /= n;   // a total over the batch: report it per example
             lossSum += lv * n; correct += hits; seen += n; normSum += norm;
             stepInEpoch++;
             if (StepReported is not null && (stepInEpoch % Options.ReportEvery == 0 || stepInEpoch == steps))
-                StepReported(new StepMetrics(epoch, s.Step - 1, stepInEpoch - 1, steps, lv, (double)hits / n,
+                StepReported(new StepMetrics(epoch, s.Step - 1, stepInEpoch - 1, steps, lv, regression ? double.NaN : (double)hits / n,
                     lr, norm, seen / Math.Max(clock.Elapsed.TotalSeconds, 1e-9)));
             _profile?.End();
             _profile?.Begin();
         }
         double secs = clock.Elapsed.TotalSeconds;
-        return new EpochMetrics(epoch, lossSum / Math.Max(seen, 1), (double)correct / Math.Max(seen, 1), double.NaN, double.NaN,
-            _optimizer.LearningRate, seen / Math.Max(secs, 1e-9), secs, normSum / Math.Max(stepInEpoch, 1));
+        var errors = _trainErrors?.Result();
+        return new EpochMetrics(epoch, lossSum / Math.Max(seen, 1), regression ? double.NaN : (double)correct / Math.Max(seen, 1), double.NaN, double.NaN,
+            _optimizer.LearningRate, seen / Math.Max(secs, 1e-9), secs, normSum / Math.Max(stepInEpoch, 1))
+        { TrainRmse = regression ? errors!.Rmse : double.NaN, TrainR2 = regression ? errors!.R2 : double.NaN };
     }
 
     /// <summary>
     /// One optimizer step on a batch: set the learning rate, forward, loss, backward, clip, update.
     /// Returns (loss, correct predictions, gradient norm before clipping, learning rate). On the planned path it allocates nothing.
     /// </summary>
-    internal (double Loss, int Correct, double Norm, double LearningRate) Step(Tensor x, int[] labels, int epoch)
+    internal (double Loss, int Correct, double Norm, double LearningRate) Step(Tensor x, int[] labels, int epoch, Tensor? targets = null)
     {
         var s = State;
         double lr = _policy.Apply(_optimizer, s.Step, epoch);
         // Observed: a step the observer wants, of the batch size whose tape records through its forward pass.
         var observer = Observer is { } o && o.Wants(s.Step) && (_capturingObserver != o || x.Shape[0] == _observedBatch) ? o : null;
-        var (lv, hits) = ForwardBackward(x, labels, observer);
+        var (lv, hits) = ForwardBackward(x, labels, targets, observer);
         if (!double.IsFinite(lv)) throw new DivergenceException(s.Step, epoch, lv, s.LastGoodLoss, lr);
         s.LastGoodLoss = lv;
         // The norm before clipping. Without clipping, an Optimizer measures it inside its update pass (no pass of its own).
@@ -210,7 +217,7 @@ public sealed class Trainer
     }
 
     /// <summary>One forward and backward pass; gradients are left in the parameters. Returns (loss, correct predictions).</summary>
-    private (double Loss, int Correct) ForwardBackward(Tensor x, int[] labels, IStepObserver? observer)
+    private (double Loss, int Correct) ForwardBackward(Tensor x, int[] labels, Tensor? targets, IStepObserver? observer)
     {
         if (Observer is { } o && _capturingObserver != o)
         {
@@ -220,10 +227,14 @@ public sealed class Trainer
             _step.Invalidate();
         }
         int mode = _capturingObserver is not null && x.Shape[0] == _observedBatch ? 1 : 0;
-        var outputs = Capture ? _step.Run([x], labels, mode) : StepBody([x], labels, mode);
+        var inputs = targets is null ? _oneInput : _twoInputs;              // reused: a step allocates nothing
+        inputs[0] = x;
+        if (targets is not null) inputs[1] = targets;
+        var outputs = Capture ? _step.Run(inputs, labels, mode) : StepBody(inputs, labels, mode);
         double lv = outputs[0].Item();
+        _lastOutput = outputs[1];
         if (observer is not null && double.IsFinite(lv)) observer.AfterBackward();
-        int hits = CountCorrect(outputs[1], labels);
+        int hits = _loss.IsClassification ? CountCorrect(outputs[1], labels) : 0;
         if (!Capture) _profile?.Mark("forward, loss, backward (eager)");
         else if (!_step.LastReplayed) _profile?.Discard();   // a step that recorded its tape is not a replayed step
         return (lv, hits);
@@ -238,7 +249,7 @@ public sealed class Trainer
         foreach (var p in _parameters) p.Grad = null;
         var x = inputs[0];
         var output = mode == 1 ? _capturingObserver!.Forward(x) : _model.Forward(x);
-        var loss = _loss.Of(output, labels);
+        var loss = _loss.Of(output, new LossTargets(labels, inputs.Length > 1 ? inputs[1] : null));
         if (_penalty is not null) loss = _penalty.AddTo(loss, _model);
         loss.Backward();
         return [loss, output];
@@ -276,15 +287,22 @@ public sealed class Trainer
     /// <summary>Loss, accuracy and confusion matrix on a whole set, in evaluation mode, without recording a graph.</summary>
     public Evaluation Evaluate(Tensor x, int[] labels, int classes = 0)
     {
-        using var threads = Kernels.Threading.Limit(Options.Threads);
-        return Evaluator.Evaluate(_model, x, labels, (z, y) => _loss.Of(z, y), Options.EvaluationBatchSize, classes);
+        using var threads = Threading.Limit(Options.Threads);
+        return Evaluator.Evaluate(_model, x, labels, null, _loss, Options.EvaluationBatchSize, classes);
+    }
+
+    /// <summary>Loss and RMSE, MAE, R² on a regression set (targets [n, k]), or as <see cref="Evaluate(Tensor, int[], int)"/> when <paramref name="targets"/> is null.</summary>
+    public Evaluation Evaluate(Tensor x, int[]? labels, Tensor? targets, int classes = 0)
+    {
+        using var threads = Threading.Limit(Options.Threads);
+        return Evaluator.Evaluate(_model, x, targets is null ? labels : null, targets, _loss, Options.EvaluationBatchSize, classes);
     }
 
     /// <summary>Rows of logits [batch, classes] whose arg max is the label (allocation-free).</summary>
     internal static int CountCorrect(Tensor logits, int[] labels)
     {
         if (logits.Rank != 2 || logits.Shape[0] != labels.Length) return 0;
-        var k = Kernels.KernelProvider.Current;
+        var k = KernelProvider.Current;
         int hits = 0, c = logits.Shape[1];
         for (int i = 0; i < labels.Length; i++)
         {

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Descent.Data;
-using Descent.Init;
+using Descent.Losses;
 using Descent.Nn;
 using Descent.Optim;
 using Descent.Regularization;
@@ -12,7 +12,7 @@ namespace Descent.Training;
 
 /// <summary>
 /// One training run assembled from a <see cref="TrainConfig"/>: the data (normalized on the training split),
-/// the MLP, the optimizer, the learning-rate policy and the <see cref="Trainer"/> — and its checkpoints:
+/// the model built from its text form (<see cref="ModelSpec"/>), the loss, the optimizer, the learning-rate policy and the <see cref="Trainer"/> — and its checkpoints:
 /// <see cref="SaveCheckpoint"/> after any epoch and <see cref="Resume"/> give bitwise the same end as a run
 /// that was never stopped.
 /// </summary>
@@ -23,8 +23,9 @@ public sealed class TrainingJob
     private const string BestPrefix = "trainer.best.";
 
     private TrainingJob(TrainConfig config, DatasetPair data, Dataset? validation, Normalizer? normalizer, Sequential model,
-        Optimizer optimizer, Trainer trainer, DataLoader loader)
+        Optimizer optimizer, Trainer trainer, DataLoader loader, LossSpec loss)
     {
+        Loss = loss;
         Config = config; Train = data.Train; Test = data.Test; Validation = validation; Normalizer = normalizer;
         Model = model; Optimizer = optimizer; Trainer = trainer; Loader = loader;
     }
@@ -47,6 +48,9 @@ public sealed class TrainingJob
     /// <summary>The model.</summary>
     public Sequential Model { get; }
 
+    /// <summary>The loss (the configured one, or the data's default).</summary>
+    public LossSpec Loss { get; }
+
     /// <summary>The optimizer.</summary>
     public Optimizer Optimizer { get; }
 
@@ -68,7 +72,7 @@ public sealed class TrainingJob
         // While the data set loads, compile the training step's code on another core (a throwaway model of the same
         // kinds of layers takes two steps), so the first real step does not wait for the JIT. Touches no shared state.
         var warmUp = ownsData ? Task.Run(() => WarmUp(config, dtype)) : null;
-        data ??= DatasetSpec.Load(config.Data, config.Seed);
+        data ??= DatasetSpec.Load(config.Data, config.Seed, config.Target);
         warmUp?.Wait();
         Dataset train = data.Train, test = data.Test;
         Dataset? validation = null;
@@ -96,13 +100,12 @@ public sealed class TrainingJob
             System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
             GC.Collect();
         }
-        int[] widths = [train.FeatureCount, .. config.Hidden, train.ClassCount];
-        var init = config.Init is "default" or "pytorch" ? null : Initializer.Parse(config.Init);
-        var model = Mlp.Create(widths, config.Activation, init, config.BatchNorm, config.Dropout, new Rng(config.Seed, WeightsStream), dtype);
-        var spec = OptimizerSpec.Parse(WithWeightDecay(config.Optimizer, config.WeightDecay));
+        var model = config.Model.Build(train.FeatureShape, train.OutputCount, new Rng(config.Seed, WeightsStream), dtype);
+        var loss = LossFor(config, train);
+        var spec = WithWeightDecay(config.Optimizer, config.WeightDecay);
         var optimizer = spec.Create(model.Parameters());
         var schedule = WithCosineLength(config.Schedule, config.Epochs);
-        var policy = schedule is null ? new LearningRatePolicy(spec.LearningRate) : LearningRatePolicy.Parse(schedule, spec.LearningRate);
+        var policy = schedule is null ? new LearningRatePolicy(spec.LearningRate) : schedule.Policy(spec.LearningRate);
         if (config.L1 > 0 && config.L2 > 0) throw new ArgumentException("choose one penalty: --l1 or --l2, not both.");
         var penalty = config.L1 > 0 ? Penalty.L1(config.L1) : config.L2 > 0 ? Penalty.L2(config.L2) : null;
         var options = new TrainerOptions
@@ -113,9 +116,10 @@ public sealed class TrainingJob
             EarlyStoppingPatience = config.Patience,
             Threads = config.Threads,
         };
-        var trainer = new Trainer(model, optimizer, policy, options, penalty, config.LabelSmoothing);
-        var loader = new DataLoader(train, config.BatchSize, shuffle: true, dropLast: config.DropLast, seed: config.Seed, dtype: dtype);
-        return new TrainingJob(config, new DatasetPair(train, test), validation, normalizer, model, optimizer, trainer, loader);
+        var trainer = new Trainer(model, optimizer, policy, options, penalty, loss.Create());
+        var loader = new DataLoader(train, config.BatchSize, shuffle: true, dropLast: config.DropLast, seed: config.Seed, dtype: dtype,
+            oneHotTargets: !loss.IsClassification);
+        return new TrainingJob(config, new DatasetPair(train, test), validation, normalizer, model, optimizer, trainer, loader, loss);
     }
 
     /// <summary>Two training steps of a tiny model built like the real one (same activation, optimizer, dtype) on random data.</summary>
@@ -124,12 +128,14 @@ public sealed class TrainingJob
         try
         {
             var rng = new Rng(0x3A93);
-            var model = Mlp.Create([8, 16, 16, 4], config.Activation, null, config.BatchNorm, config.Dropout, rng, dtype);
-            var optimizer = OptimizerSpec.Parse(WithWeightDecay(config.Optimizer, config.WeightDecay)).Create(model.Parameters());
-            var trainer = new Trainer(model, optimizer, options: new TrainerOptions { Epochs = 1 });
+            var model = config.Model.Build([8], 4, rng, dtype);
+            var optimizer = WithWeightDecay(config.Optimizer, config.WeightDecay).Create(model.Parameters());
+            var loss = (config.Loss ?? LossSpec.CrossEntropy).Create();
+            var trainer = new Trainer(model, optimizer, options: new TrainerOptions { Epochs = 1 }, loss: loss);
             var x = Tensor.Normal(rng, 0, 1, dtype, 32, 8);
             int[] labels = Enumerable.Range(0, 32).Select(i => i % 4).ToArray();
-            for (int i = 0; i < 2; i++) trainer.Step(x, labels, 0);
+            var targets = loss.IsClassification ? null : LossTargets.OneHot(labels, 4, dtype);
+            for (int i = 0; i < 2; i++) trainer.Step(x, labels, 0, targets);
             trainer.Evaluate(x, labels);
         }
         catch (Exception e) when (e is ArgumentException or FormatException)
@@ -139,28 +145,33 @@ public sealed class TrainingJob
     }
 
     /// <summary>"cosine" without a length anneals over the whole run: tmax = the number of epochs.</summary>
-    private static string? WithCosineLength(string? schedule, int epochs)
-    {
-        if (schedule is null) return null;
-        var t = schedule.Trim();
-        if (t == "cosine") return $"cosine:tmax={epochs}";
-        if (t.StartsWith("cosine:", StringComparison.Ordinal) && !t.Contains("tmax", StringComparison.Ordinal)) return $"{t},tmax={epochs}";
-        return schedule;
-    }
+    private static ScheduleSpec? WithCosineLength(ScheduleSpec? schedule, int epochs) =>
+        schedule is { Parts: [{ Name: "cosine" } cosine] } && !cosine.Keys.ContainsKey("tmax")
+            ? schedule with { Parts = [cosine with { Keys = cosine.Keys.SetItem("tmax", epochs.ToString(System.Globalization.CultureInfo.InvariantCulture)) }] }
+            : schedule;
 
-    private static string WithWeightDecay(string optimizer, double weightDecay)
+    private static OptimizerSpec WithWeightDecay(OptimizerSpec optimizer, double weightDecay)
     {
         if (weightDecay == 0) return optimizer;
-        if (optimizer.Contains("weight_decay", StringComparison.OrdinalIgnoreCase))
+        if (optimizer.WeightDecay is not null)
             throw new ArgumentException($"weight decay is given twice: --weight-decay {weightDecay} and in --optimizer '{optimizer}'.");
-        return optimizer + (optimizer.Contains(':') ? "," : ":") + "weight_decay=" + weightDecay.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        return optimizer with { WeightDecay = weightDecay };
+    }
+
+    /// <summary>The configured loss, or the data's default (cross-entropy for classes, mse for regression targets); checked against the data.</summary>
+    private static LossSpec LossFor(TrainConfig config, Dataset train)
+    {
+        var loss = config.Loss ?? (train.IsRegression ? LossSpec.Mse : LossSpec.CrossEntropy);
+        if (loss.IsClassification && train.IsRegression)
+            throw new ArgumentException($"--loss {loss} needs class labels, but '{config.Data}' has regression targets ({string.Join(", ", train.TargetNames)}); use --loss mse or half-sse.");
+        return loss;
     }
 
     /// <summary>Trains to the configured number of epochs (from where a resume left off).</summary>
     public TrainingResult Run(CancellationToken cancellation = default) => Trainer.Fit(Loader, Validation, cancellation);
 
-    /// <summary>Loss, accuracy and confusion matrix on the test set.</summary>
-    public Evaluation EvaluateTest() => Trainer.Evaluate(Tensor.From(Test.Features, Test.Count, Test.FeatureCount), Test.Labels, Test.ClassCount);
+    /// <summary>Loss, accuracy and confusion matrix on the test set; loss, RMSE, MAE and R² for a regression set.</summary>
+    public Evaluation EvaluateTest() => Trainer.Evaluate(Tensor.From(Test.Features, Test.Count, Test.FeatureCount), Test.Labels, Test.TargetsTensor(), Test.ClassCount);
 
     /// <summary>Writes a checkpoint of the current state (after an epoch) to <paramref name="dir"/>, atomically.</summary>
     public void SaveCheckpoint(string dir)
@@ -179,6 +190,7 @@ public sealed class TrainingJob
                 ["run_id"] = RunId,
                 ["normalizer"] = Normalizer is null ? null : JsonSerializer.SerializeToNode(Normalizer.Parameters, Checkpoint.JsonOptions),
                 ["class_names"] = new JsonArray(Train.ClassNames.Select(c => (JsonNode?)JsonValue.Create(c)).ToArray()),
+                ["target_names"] = new JsonArray(Train.TargetNames.Select(c => (JsonNode?)JsonValue.Create(c)).ToArray()),
                 ["feature_shape"] = new JsonArray(Train.FeatureShape.Select(d => (JsonNode?)JsonValue.Create(d)).ToArray()),
             },
         };
@@ -234,7 +246,15 @@ public sealed class TrainingJob
     }
 
     /// <summary>An epoch's metrics as a flat name → value map (run records, state.json).</summary>
-    public static Dictionary<string, double> MetricsOf(EpochMetrics e) => new()
+    public static Dictionary<string, double> MetricsOf(EpochMetrics e)
+    {
+        var m = Metrics(e);
+        if (double.IsNaN(e.TrainRmse)) return m;   // regression figures only for a regression run
+        m["train_rmse"] = e.TrainRmse; m["train_r2"] = e.TrainR2; m["val_rmse"] = e.ValidationRmse; m["val_r2"] = e.ValidationR2;
+        return m;
+    }
+
+    private static Dictionary<string, double> Metrics(EpochMetrics e) => new()
     {
         ["epoch"] = e.Epoch + 1,
         ["train_loss"] = e.TrainLoss,

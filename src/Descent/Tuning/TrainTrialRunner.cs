@@ -1,5 +1,9 @@
 using System.Globalization;
 using Descent.Data;
+using Descent.Losses;
+using Descent.Nn;
+using Descent.Optim;
+using Descent.Schedules;
 using Descent.Serialization;
 using Descent.Training;
 
@@ -43,28 +47,27 @@ public sealed class TrainTrialRunner(string data, int epochs, double validation 
         var c = new TrainConfig { Data = data, Epochs = epochs, Validation = validation, Seed = seed, Threads = threads };
         foreach (var name in p.Values.Keys)
             if (!Known.Contains(name)) throw new ArgumentException($"search space: '{name}' is not a train option the tuner knows; use {string.Join(", ", Known)}.");
-        if (p.Has("optimizer")) c = c with { Optimizer = p.GetString("optimizer") };
-        if (p.Has("lr")) c = c with { Optimizer = SetKey(c.Optimizer, "lr", p.GetDouble("lr")) };
+        if (p.Has("optimizer")) c = c with { Optimizer = OptimizerSpec.Parse(p.GetString("optimizer")) };
+        if (p.Has("lr")) c = c with { Optimizer = c.Optimizer with { Lr = p.GetDouble("lr") } };
         if (p.Has("momentum"))
-        {
-            string kind = c.Optimizer.Split(':')[0].Trim().ToLowerInvariant();
-            c = c with { Optimizer = SetKey(c.Optimizer, kind is "adam" or "adamw" ? "beta1" : "momentum", p.GetDouble("momentum")) };
-        }
+            c = c with { Optimizer = c.Optimizer.Name is "adam" or "adamw" ? c.Optimizer with { Beta1 = p.GetDouble("momentum") } : c.Optimizer with { Momentum = p.GetDouble("momentum") } };
+        var mlp = (MlpSpec)c.Model;
         if (p.Has("hidden"))
         {
             var v = p.Values["hidden"];
-            c = c with { Hidden = v is string s ? s.Split(',').Select(w => int.Parse(w, CultureInfo.InvariantCulture)).ToArray() : [p.GetInt("hidden"), Math.Max(1, p.GetInt("hidden") / 2)] };
+            mlp = mlp with { Hidden = v is string s ? s.Split(',').Select(w => int.Parse(w, CultureInfo.InvariantCulture)).ToArray() : [p.GetInt("hidden"), Math.Max(1, p.GetInt("hidden") / 2)] };
         }
         if (p.Has("batch-size")) c = c with { BatchSize = p.GetInt("batch-size") };
-        if (p.Has("dropout")) c = c with { Dropout = p.GetDouble("dropout") };
+        if (p.Has("dropout")) mlp = mlp with { Dropout = p.GetDouble("dropout") };
         if (p.Has("weight-decay")) c = c with { WeightDecay = p.GetDouble("weight-decay") };
         if (p.Has("l2")) c = c with { L2 = p.GetDouble("l2") };
-        if (p.Has("activation")) c = c with { Activation = p.GetString("activation") };
-        if (p.Has("init")) c = c with { Init = p.GetString("init") };
-        if (p.Has("schedule")) c = c with { Schedule = p.GetString("schedule") };
+        if (p.Has("activation")) mlp = mlp with { Activation = p.GetString("activation") };
+        if (p.Has("init")) mlp = mlp with { Init = p.GetString("init") };
+        if (p.Has("schedule")) c = c with { Schedule = ScheduleSpec.Parse(p.GetString("schedule")) };
         if (p.Has("clip-norm")) c = c with { ClipNorm = p.GetDouble("clip-norm") };
-        if (p.Has("label-smoothing")) c = c with { LabelSmoothing = p.GetDouble("label-smoothing") };
-        if (p.Has("batchnorm")) c = c with { BatchNorm = p.GetString("batchnorm") is "true" or "1" or "True" };
+        if (p.Has("label-smoothing")) c = c with { Loss = LossSpec.CrossEntropy with { LabelSmoothing = p.GetDouble("label-smoothing") } };
+        if (p.Has("batchnorm")) mlp = mlp with { BatchNorm = p.GetString("batchnorm") is "true" or "1" or "True" };
+        c = c with { Model = mlp.Checked() };
         if (p.Has("epochs")) c = c with { Epochs = p.GetInt("epochs") };
         return c;
     }
@@ -95,14 +98,5 @@ public sealed class TrainTrialRunner(string data, int epochs, double validation 
         {
         }
         return last;
-    }
-
-    private static string SetKey(string optimizer, string key, double value)
-    {
-        var parts = optimizer.Split(':', 2);
-        var keys = parts.Length > 1 ? parts[1].Split(',', StringSplitOptions.RemoveEmptyEntries)
-            .Where(k => !k.Trim().StartsWith(key + "=", StringComparison.OrdinalIgnoreCase)).ToList() : [];
-        keys.Insert(0, key + "=" + value.ToString("R", CultureInfo.InvariantCulture));
-        return parts[0] + ":" + string.Join(",", keys);
     }
 }

@@ -9,14 +9,13 @@ public class TrainTrialRunnerTests
     {
         var r = new TrainTrialRunner("moons", epochs: 3);
         var c = r.ConfigFor(new TrialParameters(new Dictionary<string, object> { ["lr"] = 0.01, ["momentum"] = 0.95, ["hidden"] = 64L, ["batch-size"] = 32L, ["dropout"] = 0.2 }), 7, 1);
-        Assert.Equal("adam:beta1=0.95,lr=0.01", c.Optimizer);
-        Assert.Equal(new[] { 64, 32 }, c.Hidden);
+        Assert.Equal("adam:lr=0.01,beta1=0.95", c.Optimizer.ToString());
+        Assert.Equal("mlp:64,32,dropout=0.2", c.Model.ToString());
         Assert.Equal(32, c.BatchSize);
-        Assert.Equal(0.2, c.Dropout);
         Assert.Equal(7UL, c.Seed);
         Assert.Equal(0.1, c.Validation);
         var sgd = r.ConfigFor(new TrialParameters(new Dictionary<string, object> { ["optimizer"] = "sgd", ["momentum"] = 0.9 }), 0, 1);
-        Assert.Equal("sgd:momentum=0.9", sgd.Optimizer);
+        Assert.Equal("sgd:momentum=0.9", sgd.Optimizer.ToString());
         var e = Assert.Throws<ArgumentException>(() => r.ConfigFor(new TrialParameters(new Dictionary<string, object> { ["learning_rate"] = 0.1 }), 0, 1));
         Assert.Contains("learning_rate", e.Message);
     }
