@@ -45,8 +45,8 @@ public static class Checkpoint
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    /// <summary>Fault tests: told of each file operation of a save before it happens (it may stop the save there).</summary>
-    internal static Action<string>? FaultHook;
+    /// <summary>Fault tests: told of each file operation of a save on this thread before it happens (it may stop the save there).</summary>
+    [ThreadStatic] internal static Action<string>? FaultHook;
 
     /// <summary>The staged name of a tensor file during a save (<c>.model.safetensors.next</c>).</summary>
     public static string StagedName(string file) => $".{file}.next";
