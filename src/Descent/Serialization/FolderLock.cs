@@ -68,14 +68,15 @@ public sealed class FolderLock : IDisposable
     public static FolderLock? TryAcquire(string dir, out LockOwner? holder)
     {
         string path = System.IO.Path.Combine(dir, FileName);
+        byte[] me = JsonSerializer.SerializeToUtf8Bytes(LockOwner.Current(), Checkpoint.JsonOptions);   // ready before the lock is taken
         var result = Posix.TryLock(path, out var handle);
         holder = ReadOwner(path);
         if (result == Posix.LockResult.Busy)
         {
             // The holder writes its name just after it takes the lock: give it a moment, so the message names it.
-            for (int i = 0; i < 20 && holder?.IsAlive() != true; i++)
+            for (int i = 0; i < 50 && holder?.IsAlive() != true; i++)
             {
-                Thread.Sleep(10);
+                Thread.Sleep(20);
                 holder = ReadOwner(path);
             }
             return null;
@@ -89,9 +90,8 @@ public sealed class FolderLock : IDisposable
         holder = null;
         try
         {
-            byte[] json = JsonSerializer.SerializeToUtf8Bytes(LockOwner.Current(), Checkpoint.JsonOptions);
             RandomAccess.SetLength(handle, 0);
-            RandomAccess.Write(handle, json, 0);
+            RandomAccess.Write(handle, me, 0);
             RandomAccess.FlushToDisk(handle);
         }
         catch
