@@ -62,6 +62,8 @@ internal static class TrainCommand
             TrainingJob job;
             string? resumeDir = p.GetValue(resume);
             // The output folder is checked and locked before anything is loaded, trained or recorded.
+            if (resumeDir is not null && !Checkpoint.Exists(resumeDir))   // before the folder is claimed (which would create it)
+                throw new UserException($"--resume '{resumeDir}': no checkpoint there (expected {Checkpoint.StateFile}, {Checkpoint.ModelFile} and {Checkpoint.OptimizerFile}).");
             string? outPath = p.GetValue(outDir) ?? resumeDir;
             using var folder = outPath is null ? null : ClaimOutput(outPath, p.GetValue(force));
             if (resumeDir is not null)
