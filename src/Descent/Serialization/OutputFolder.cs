@@ -62,6 +62,12 @@ public sealed class OutputFolder : IDisposable
         try
         {
             Probe(real, Say);
+            // A save killed after its commit is finished now, so model.safetensors is in place for any reader.
+            try { Checkpoint.Recover(real); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new OutputFolderException(Say($"holds a checkpoint that cannot be tidied ({Checkpoint.Reason(e)}); choose a place you can write."));
+            }
             return new OutputFolder(real, folderLock);
         }
         catch

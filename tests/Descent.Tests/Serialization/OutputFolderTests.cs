@@ -81,6 +81,21 @@ public class OutputFolderTests
     }
 
     [Fact]
+    public void TakingAFolderFinishesASaveKilledAfterItsCommitAndDropsLeftovers()
+    {
+        using var tmp = new TempDir();
+        string d = tmp.File("d");
+        using (OutputFolder.Claim(d)) Checkpoint.Save(d, Model(), null, new TrainingState { Epoch = 1 });
+        File.Move(Path.Combine(d, "model.safetensors"), Path.Combine(d, Checkpoint.StagedName("model.safetensors")));   // killed before the rename
+        File.WriteAllText(Path.Combine(d, $".state.json.{int.MaxValue}.{Guid.NewGuid():N}.tmp"), "half");               // killed mid-write
+        File.WriteAllText(Path.Combine(d, ".state.json.mine.tmp"), "not a name Descent gives");
+        using (OutputFolder.Claim(d)) { }
+        Assert.Equal([".descent.lock", ".state.json.mine.tmp", "model.safetensors", "optimizer.safetensors", "state.json"],
+            Directory.GetFileSystemEntries(d).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(1, Checkpoint.Load(d).State.Epoch);
+    }
+
+    [Fact]
     public void RootFileAndFileInThePathAreRefused()
     {
         using var tmp = new TempDir();
