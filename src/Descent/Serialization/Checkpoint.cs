@@ -236,6 +236,7 @@ public static class Checkpoint
     internal static string Reason(Exception e) => e switch
     {
         UnauthorizedAccessException => "permission denied",
+        FileNotFoundException or DirectoryNotFoundException => "the file system there refuses new files and folders",
         IOException { HResult: 28 or unchecked((int)0x80070070) } => "the disk is full (no space left on the device)",
         IOException { HResult: 30 } => "the file system is read-only",
         _ => e.Message,
