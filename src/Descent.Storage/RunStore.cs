@@ -111,6 +111,29 @@ public sealed class RunStore : IDisposable
         tx.Commit();
     }
 
+    /// <summary>
+    /// The run a resumed checkpoint continues. A checkpoint names its run (<paramref name="savedRunId"/>), and so does
+    /// every copy of its folder; so the run continues (<see cref="Claim"/>) only when the checkpoint is read from and
+    /// written to the very folder the run records (the same real path, symbolic links resolved). A copy, a moved folder,
+    /// a branch into another <c>--out</c>, or a run this database does not hold becomes a new run, and the original's
+    /// record is left as it was.
+    /// </summary>
+    /// <param name="savedRunId">The run id saved in the checkpoint, or null.</param>
+    /// <param name="readFrom">The folder the checkpoint was loaded from.</param>
+    /// <param name="writeTo">The folder the resumed run saves its checkpoints in.</param>
+    /// <param name="configJson">The configuration, for a new run.</param>
+    public ResumedRun Resume(long? savedRunId, string readFrom, string writeTo, string configJson)
+    {
+        string? recorded = savedRunId is long id ? GetRun(id)?.CheckpointPath : null;
+        if (recorded is not null && Descent.Serialization.OutputFolder.IsSame(recorded, readFrom) && Descent.Serialization.OutputFolder.IsSame(recorded, writeTo))
+        {
+            Claim(savedRunId!.Value);
+            return new ResumedRun(savedRunId.Value, null, recorded);
+        }
+        long created = CreateRun(configJson, savedRunId is long from ? $"from run {from}" : null);
+        return new ResumedRun(created, savedRunId, recorded);
+    }
+
     /// <summary>This process as stored in <c>owner</c>: host, pid and start time.</summary>
     private static string ThisProcess()
     {
@@ -256,3 +279,7 @@ public sealed class RunStore : IDisposable
         return cmd;
     }
 }
+
+/// <summary>The run a resume records into: <see cref="RunId"/>; when it is a new run, <see cref="CopyOf"/> is the run the
+/// checkpoint came from, whose record (with its folder <see cref="OriginalFolder"/>, if known) is left as it was.</summary>
+public sealed record ResumedRun(long RunId, long? CopyOf, string? OriginalFolder);

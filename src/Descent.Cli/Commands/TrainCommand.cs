@@ -6,6 +6,7 @@ using Descent.Losses;
 using Descent.Nn;
 using Descent.Optim;
 using Descent.Schedules;
+using Descent.Serialization;
 using Descent.Storage;
 using Descent.Training;
 using Spectre.Console;
@@ -53,20 +54,26 @@ internal static class TrainCommand
         var smoothing = new Option<double?>("--label-smoothing") { Description = "Shorthand for --loss cross-entropy:label_smoothing=EPS." };
         var dtype = new Option<string>("--dtype") { Description = "Element type: float32 or float64.", DefaultValueFactory = _ => d.DType };
         var threads = new Option<int>("--threads") { Description = "Worker threads (0: all cores). Results do not depend on it." };
-        var outDir = new Option<string?>("--out") { Description = "Checkpoint folder (default runs/run-ID)." };
+        var outDir = new Option<string?>("--out") { Description = "Checkpoint folder, Descent's own (default runs/run-ID); a folder holding other files is refused." };
+        var force = new Option<bool>("--force") { Description = "Write the checkpoint into an --out folder that holds other files; they are kept (Descent never deletes or overwrites a file it did not write)." };
         var db = new Option<string>("--db") { Description = "Run database (SQLite).", DefaultValueFactory = _ => Sqlite.DefaultPath };
         var diagnose = new Option<bool>("--diagnose") { Description = "Collect per-layer activation, gradient and update statistics while training and print a report with advice." };
         var resume = new Option<string?>("--resume") { Description = "Continue the run checkpointed in this folder (its saved settings are used)." };
         var cmd = new Command("train", "Train a model (default: MLP 784-256-128-10 on Fashion-MNIST), record the run and save checkpoints.")
         {
             data, target, model, loss, hidden, activation, init, optimizer, lr, schedule, batch, epochs, dropLast, clipNorm, clipValue, weightDecay, l1, l2,
-            dropout, batchNorm, normalize, validation, patience, smoothing, dtype, threads, outDir, db, resume, diagnose, seed, json,
+            dropout, batchNorm, normalize, validation, patience, smoothing, dtype, threads, outDir, force, db, resume, diagnose, seed, json,
         };
         CliApp.SetAction(cmd, p =>
         {
             bool asJson = p.GetValue(json);
             TrainingJob job;
             string? resumeDir = p.GetValue(resume);
+            // The output folder is checked and locked before anything is loaded, trained or recorded.
+            if (resumeDir is not null && !Checkpoint.Exists(resumeDir))   // before the folder is claimed (which would create it)
+                throw new UserException($"--resume '{resumeDir}': no checkpoint there (expected {Checkpoint.StateFile}, {Checkpoint.ModelFile} and {Checkpoint.OptimizerFile}).");
+            string? outPath = p.GetValue(outDir) ?? resumeDir;
+            using var folder = outPath is null ? null : ClaimOutput(outPath, p.GetValue(force));
             if (resumeDir is not null)
             {
                 job = TrainingJob.Resume(resumeDir);
@@ -103,19 +110,46 @@ internal static class TrainCommand
                 };
                 job = TrainingJob.Create(config);
             }
-            return Run(job, p.GetValue(db)!, p.GetValue(outDir) ?? resumeDir, asJson, p.GetValue(diagnose));
+            return Run(job, p.GetValue(db)!, folder, resumeDir, asJson, p.GetValue(diagnose));
         });
         return cmd;
     }
 
-    private static int Run(TrainingJob job, string dbPath, string? outDir, bool asJson, bool diagnose)
+    /// <summary>Checks and locks the output folder (<see cref="OutputFolder.Claim"/>); a refusal is one line and exit 1.</summary>
+    private static OutputFolder ClaimOutput(string path, bool force)
+    {
+        try { return OutputFolder.Claim(path, force); }
+        catch (OutputFolderException e) { throw new UserException(e.Message); }
+    }
+
+    private static int Run(TrainingJob job, string dbPath, OutputFolder? folder, string? resumeDir, bool asJson, bool diagnose)
     {
         var config = job.Config;
         using var store = RunStore.Open(dbPath);
-        long runId = job.RunId ?? store.CreateRun(config.ToJson());
-        if (job.RunId is not null) store.Claim(runId);   // a resumed run is running again, under this process
+        long runId;
+        ResumedRun? resumed = null;
+        if (resumeDir is null) runId = store.CreateRun(config.ToJson());
+        else
+        {
+            // The run continues only in its own folder; a copy or a branch is a new run with the epochs so far.
+            resumed = store.Resume(job.RunId, resumeDir, folder!.Path, config.ToJson());
+            runId = resumed.RunId;
+            if (resumed.CopyOf is not null)
+                foreach (var e in job.Trainer.State.History) store.AddEpoch(runId, e.Epoch, TrainingJob.MetricsOf(e));
+        }
         job.RunId = runId;
-        string checkpoint = outDir ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(dbPath))!, $"run-{runId}");
+        OutputFolder? ownFolder = null;
+        if (folder is null)
+        {
+            try { folder = ownFolder = ClaimOutput(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(dbPath))!, $"run-{runId}"), force: false); }
+            catch (UserException e) { store.Finish(runId, RunStatus.Failed, null, null, e.Message); throw; }
+        }
+        using var _ = ownFolder;
+        string checkpoint = folder.Path;
+        if (resumed is { CopyOf: long original } && !asJson)
+            AnsiConsole.MarkupLine(Markup.Escape(resumed.OriginalFolder is { } f && OutputFolder.IsSame(f, resumeDir!) && !OutputFolder.IsSame(f, checkpoint)
+                ? $"run {runId} is a new run: it continues run {original}'s checkpoint into another folder ({checkpoint}); run {original}'s record is left as it was."
+                : $"run {runId} is a new run: '{resumeDir}' is a copy of run {original}'s checkpoint{(resumed.OriginalFolder is { } o ? $" (run {original} is in {o})" : "")}; run {original}'s record is left as it was."));
         if (!asJson)
             AnsiConsole.MarkupLine(Markup.Escape(string.Create(Inv,
                 $"run {runId}: {config.Data} ({job.Train.Count} train, {job.Validation?.Count ?? 0} validation, {job.Test.Count} test) · {config.Model} ({job.Train.FeatureCount} in, {job.Train.OutputCount} out) · {job.Loss} · {config.Optimizer} · batch {config.BatchSize} · {config.Epochs} epochs · seed {config.Seed}")));
@@ -161,6 +195,7 @@ internal static class TrainCommand
                 best_epoch = result.BestEpoch + 1,
                 step_path = job.Trainer.StepPath,
                 checkpoint,
+                copy_of_run = resumed?.CopyOf,
                 diagnostics = observer is { Collector.BatchCount: > 0 } ? observer.Collector.Report().ToString() : null,
             };
             store.Finish(runId, RunStatus.Finished, CliApp.ToJson(new { test_loss = test.Loss, test_accuracy = test.Accuracy, test_rmse = test.Regression?.Rmse, test_r2 = test.Regression?.R2, samples_per_second = samplesPerSecond, wall_seconds = wall.Elapsed.TotalSeconds }), checkpoint);
@@ -175,6 +210,11 @@ internal static class TrainCommand
         catch (DivergenceException e)
         {
             store.Finish(runId, RunStatus.Diverged, null, checkpoint, e.Message);
+            throw new UserException(e.Message);
+        }
+        catch (CheckpointSaveException e)
+        {
+            store.Finish(runId, RunStatus.Failed, null, checkpoint, e.Message);
             throw new UserException(e.Message);
         }
         catch (OperationCanceledException)

@@ -84,15 +84,24 @@ public static class Safetensors
     public static void Write(string path, IEnumerable<KeyValuePair<string, SafeTensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         var list = tensors.ToList();
-        byte[] header = BuildHeader(list, metadata);
-        AtomicFile.Write(path, s =>
-        {
-            Span<byte> n = stackalloc byte[8];
-            BinaryPrimitives.WriteUInt64LittleEndian(n, (ulong)header.Length);
-            s.Write(n);
-            s.Write(header);
-            foreach (var t in list) s.Write(t.Value.Data);
-        });
+        byte[] header = BuildHeader(list, metadata);   // checked before the file is touched
+        AtomicFile.Write(path, s => WriteTo(s, header, list));
+    }
+
+    /// <summary>Writes Descent tensors in the safetensors format to <paramref name="stream"/> (not atomic by itself).</summary>
+    public static void WriteTo(Stream stream, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        var list = tensors.Select(t => new KeyValuePair<string, SafeTensor>(t.Key, SafeTensor.From(t.Value))).ToList();
+        WriteTo(stream, BuildHeader(list, metadata), list);
+    }
+
+    private static void WriteTo(Stream s, byte[] header, List<KeyValuePair<string, SafeTensor>> list)
+    {
+        Span<byte> n = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(n, (ulong)header.Length);
+        s.Write(n);
+        s.Write(header);
+        foreach (var t in list) s.Write(t.Value.Data);
     }
 
     private static byte[] BuildHeader(List<KeyValuePair<string, SafeTensor>> tensors, IReadOnlyDictionary<string, string>? metadata)

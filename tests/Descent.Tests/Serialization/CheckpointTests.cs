@@ -76,16 +76,48 @@ public class CheckpointTests
     }
 
     [Fact]
-    public void InterruptedSwapFallsBackToTheCompleteOldFolder()
+    public void SaveReplacesFilesInPlaceAndNeverTouchesOtherFiles()
     {
         using var tmp = new TempDir();
         string dir = tmp.File("ckpt");
-        Checkpoint.Save(dir, Model(4), null, State(4));
-        Directory.Move(dir, dir + ".old-0123"); // as if killed between the two renames
-        Assert.True(Checkpoint.Exists(dir));
-        Assert.Equal(4, Checkpoint.Load(dir).State.Epoch);
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "notes.txt"), "mine");
+        Directory.CreateDirectory(Path.Combine(dir, "plots"));
+        Checkpoint.Save(dir, Model(1), null, State(1));
+        Checkpoint.Save(dir, Model(2), null, State(2));
+        Assert.Equal("mine", File.ReadAllText(Path.Combine(dir, "notes.txt")));
+        Assert.True(Directory.Exists(Path.Combine(dir, "plots")));
+        Assert.Equal(["ckpt"], Directory.GetFileSystemEntries(tmp.Path).Select(Path.GetFileName));   // no sibling folder, ever
+        Assert.Equal(["model.safetensors", "notes.txt", "optimizer.safetensors", "plots", "state.json"],
+            Directory.GetFileSystemEntries(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(2, Checkpoint.Load(dir).State.Epoch);
+    }
+
+    [Fact]
+    public void NoCheckpointIsAClearError()
+    {
+        using var tmp = new TempDir();
         Assert.False(Checkpoint.Exists(tmp.File("none")));
         Assert.Contains("No checkpoint", Assert.Throws<FileNotFoundException>(() => Checkpoint.Load(tmp.File("none"))).Message);
+    }
+
+    [Fact]
+    public void ASaveKilledAfterItsCommitIsFinishedByTheNextLoadAndSave()
+    {
+        using var tmp = new TempDir();
+        string dir = tmp.File("ckpt");
+        Checkpoint.Save(dir, Model(1), null, State(1));
+        // As if killed after state.json was committed but before the staged model took its name.
+        Checkpoint.Save(tmp.File("next"), Model(2), null, State(2));
+        File.Copy(tmp.File("next/model.safetensors"), Path.Combine(dir, Checkpoint.StagedName("model.safetensors")));
+        File.Copy(tmp.File("next/optimizer.safetensors"), Path.Combine(dir, "optimizer.safetensors"), overwrite: true);
+        File.Copy(tmp.File("next/state.json"), Path.Combine(dir, "state.json"), overwrite: true);
+        var c = Checkpoint.Load(dir);
+        Assert.Equal(2, c.State.Epoch);
+        Assert.Equal(2.0, c.Model["fc1.weight"][0, 0]);
+        Checkpoint.Recover(dir);
+        Assert.False(File.Exists(Path.Combine(dir, Checkpoint.StagedName("model.safetensors"))));
+        Assert.Equal(2.0, Safetensors.Read(Path.Combine(dir, "model.safetensors")).ToTensors()["fc1.weight"][0, 0]);
     }
 
     [Fact]
