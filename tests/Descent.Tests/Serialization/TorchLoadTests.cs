@@ -8,11 +8,10 @@ namespace Descent.Tests.Serialization;
 /// <summary>Our safetensors weights, read with json+numpy, load into a PyTorch <c>nn.Sequential</c> with <c>strict=True</c>.</summary>
 public class TorchLoadTests
 {
-    [Fact]
+    [PythonFact("numpy", "torch")]
     public void PyTorchLoadsOurStateDict()
     {
-        const string python = "/usr/bin/python3";
-        if (!File.Exists(python)) return; // optional: needs python3 with numpy and torch
+        const string python = PythonFactAttribute.Python;
         using var tmp = new TempDir();
         string p = tmp.File("model.safetensors");
         var w = Tensor.From(new float[] { 0.5f, -1, 2, 0.25f, 3, -0.75f }, 2, 3); // [out, in]
@@ -21,10 +20,7 @@ public class TorchLoadTests
         string script = tmp.File("load.py");
         File.WriteAllText(script, """
             import json, struct, sys
-            try:
-                import numpy as np, torch
-            except ImportError:
-                print("SKIP"); sys.exit(0)
+            import numpy as np, torch
             raw = open(sys.argv[1], "rb").read()
             n = struct.unpack("<Q", raw[:8])[0]
             header = json.loads(raw[8:8 + n])
@@ -42,7 +38,6 @@ public class TorchLoadTests
         string stdout = proc.StandardOutput.ReadToEnd(), stderr = proc.StandardError.ReadToEnd();
         proc.WaitForExit();
         Assert.True(proc.ExitCode == 0, stderr);
-        if (stdout.Trim() == "SKIP") return;
         var y = JsonSerializer.Deserialize<double[]>(stdout)!;
         Assert.Equal(0.5 - 2 + 6 + 0.1, y[0], 5);
         Assert.Equal(0.25 + 6 - 2.25 - 0.2, y[1], 5);
