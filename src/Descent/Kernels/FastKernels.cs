@@ -93,6 +93,16 @@ public sealed class FastKernels : IKernels
     }
 
     /// <inheritdoc/>
+    public void BatchNormForward<T>(ReadOnlySpan<T> x, int rows, int cols, ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, double eps, Span<T> y, Span<T> xhat,
+        Span<double> mean, Span<double> var, Span<double> invStd) where T : unmanaged, IFloatingPointIeee754<T> =>
+        BatchNormKernel.Forward(x, rows, cols, gamma, beta, eps, y, xhat, mean, var, invStd, fast: true);
+
+    /// <inheritdoc/>
+    public void BatchNormBackward<T>(ReadOnlySpan<T> gy, ReadOnlySpan<T> xhat, int rows, int cols, ReadOnlySpan<T> gamma, ReadOnlySpan<double> invStd,
+        Span<double> sumG, Span<double> sumGH, Span<T> gx) where T : unmanaged, IFloatingPointIeee754<T> =>
+        BatchNormKernel.Backward(gy, xhat, rows, cols, gamma, invStd, sumG, sumGH, gx, fast: true);
+
+    /// <inheritdoc/>
     public void DropoutMask<T>(Rng rng, double p, Span<T> mask) where T : unmanaged, IFloatingPointIeee754<T>
     {
         // The generator is sequential: one draw per element, in order, is the whole cost (the reference's loop).

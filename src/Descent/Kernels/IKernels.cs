@@ -75,6 +75,17 @@ public interface IKernels
         int ignoreIndex, Span<double> rowLoss, Span<double> rowWeight, Span<T> g) where T : unmanaged, IFloatingPointIeee754<T>;
 
     /// <summary>
+    /// Batch normalization of x [rows, cols] over its rows (see <see cref="BatchNormKernel"/>): writes y and x̂ [rows, cols]
+    /// and the batch's μ, σ² (biased) and 1/√(σ² + ε) [cols], in float64. Empty γ, β mean 1 and 0.
+    /// </summary>
+    void BatchNormForward<T>(ReadOnlySpan<T> x, int rows, int cols, ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, double eps, Span<T> y, Span<T> xhat,
+        Span<double> mean, Span<double> var, Span<double> invStd) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>The backward of <see cref="BatchNormForward"/>: Σᵢ g and Σᵢ g·x̂ [cols] and, when gx is not empty, ∂L/∂x [rows, cols].</summary>
+    void BatchNormBackward<T>(ReadOnlySpan<T> gy, ReadOnlySpan<T> xhat, int rows, int cols, ReadOnlySpan<T> gamma, ReadOnlySpan<double> invStd,
+        Span<double> sumG, Span<double> sumGH, Span<T> gx) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>
     /// An inverted-dropout mask: mask[i] = 1/(1 − p) with probability 1 − p, else 0 (all 0 when p = 1), drawing
     /// <c>rng.NextDouble()</c> once per element in order (so every implementation gives the same mask for a generator state).
     /// </summary>

@@ -125,6 +125,16 @@ public sealed class ReferenceKernels : IKernels
     }
 
     /// <inheritdoc/>
+    public void BatchNormForward<T>(ReadOnlySpan<T> x, int rows, int cols, ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, double eps, Span<T> y, Span<T> xhat,
+        Span<double> mean, Span<double> var, Span<double> invStd) where T : unmanaged, IFloatingPointIeee754<T> =>
+        BatchNormKernel.Forward(x, rows, cols, gamma, beta, eps, y, xhat, mean, var, invStd, fast: false);
+
+    /// <inheritdoc/>
+    public void BatchNormBackward<T>(ReadOnlySpan<T> gy, ReadOnlySpan<T> xhat, int rows, int cols, ReadOnlySpan<T> gamma, ReadOnlySpan<double> invStd,
+        Span<double> sumG, Span<double> sumGH, Span<T> gx) where T : unmanaged, IFloatingPointIeee754<T> =>
+        BatchNormKernel.Backward(gy, xhat, rows, cols, gamma, invStd, sumG, sumGH, gx, fast: false);
+
+    /// <inheritdoc/>
     public void DropoutMask<T>(Rng rng, double p, Span<T> mask) where T : unmanaged, IFloatingPointIeee754<T>
     {
         T scale = p == 1 ? T.Zero : T.CreateTruncating(1.0 / (1 - p));

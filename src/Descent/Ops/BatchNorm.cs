@@ -1,3 +1,4 @@
+using Descent.Kernels;
 using System.Numerics;
 
 namespace Descent;
@@ -40,19 +41,23 @@ public static partial class Ops
         batchMean = Tensor.Zeros(x.DType, c);                    // [C]
         batchVar = Tensor.Zeros(x.DType, c);                     // [C]
         var invStd = new double[c];                              // [C] 1/√(σ² + ε)
-        var mu = new double[c];                                  // [C] scratch: μ
-        var s2 = new double[c];                                  // [C] scratch: σ²
+        var mu = new double[c];                                  // [C] μ
+        var s2 = new double[c];                                  // [C] σ² (biased)
         var (mean, var) = (batchMean, batchVar);
         if (runningMean is not null && (runningMean.Length != c || runningVar is null || runningVar.Length != c))
             throw new ShapeException($"batch_norm: running statistics {Shape.Format(runningMean.Shape)} do not fit input {Shape.Format(x.Shape)} (expected [{c}]).");
         Tape.Run("batch_norm", () =>
         {
-            if (x.DType == DType.Float32) BatchNormForward<float>(x, gamma, beta, eps, y, xhat, mean, var, invStd, mu, s2);
-            else BatchNormForward<double>(x, gamma, beta, eps, y, xhat, mean, var, invStd, mu, s2);
-            if (runningMean is null) return;
+            var k = KernelProvider.Current;
+            if (x.DType == DType.Float32)
+                k.BatchNormForward<float>(x.Floats, n, c, gamma is null ? default : gamma.Floats, beta is null ? default : beta.Floats, eps, y.Floats, xhat.Floats, mu, s2, invStd);
+            else
+                k.BatchNormForward<double>(x.Doubles, n, c, gamma is null ? default : gamma.Doubles, beta is null ? default : beta.Doubles, eps, y.Doubles, xhat.Doubles, mu, s2, invStd);
             double unbias = n / (n - 1.0);
             for (int j = 0; j < c; j++)
             {
+                mean[j] = mu[j]; var[j] = s2[j];
+                if (runningMean is null) continue;
                 runningMean[j] = (1 - momentum) * runningMean[j] + momentum * mean[j];
                 runningVar![j] = (1 - momentum) * runningVar[j] + momentum * var[j] * unbias;
             }
@@ -63,37 +68,6 @@ public static partial class Ops
         return Autograd.ShouldRecord(inputs.ToArray())
             ? Autograd.Record(y, new BatchNormNode(inputs.ToArray(), x, gamma, beta, xhat, invStd))
             : y;
-    }
-
-    private static void BatchNormForward<T>(Tensor x, Tensor? gamma, Tensor? beta, double eps, Tensor y, Tensor xhat, Tensor mean, Tensor var,
-        double[] invStd, double[] mu, double[] s2) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int n = x.Shape[0], c = x.Shape[1];
-        var xs = x.Span<T>();
-        Array.Clear(mu);
-        Array.Clear(s2);
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < c; j++) mu[j] += double.CreateTruncating(xs[i * c + j]);
-        for (int j = 0; j < c; j++) mu[j] /= n;
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < c; j++) { double d = double.CreateTruncating(xs[i * c + j]) - mu[j]; s2[j] += d * d; }
-        var ms = mean.Span<T>(); var vs = var.Span<T>();
-        for (int j = 0; j < c; j++)
-        {
-            s2[j] /= n;
-            invStd[j] = 1.0 / Math.Sqrt(s2[j] + eps);
-            ms[j] = T.CreateTruncating(mu[j]); vs[j] = T.CreateTruncating(s2[j]);
-        }
-        var ys = y.Span<T>(); var hs = xhat.Span<T>();
-        ReadOnlySpan<T> gs = gamma is null ? default : gamma.Span<T>(), bs = beta is null ? default : beta.Span<T>();
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < c; j++)
-            {
-                double h = (double.CreateTruncating(xs[i * c + j]) - mu[j]) * invStd[j];
-                double g = gamma is null ? 1 : double.CreateTruncating(gs[j]), b = beta is null ? 0 : double.CreateTruncating(bs[j]);
-                hs[i * c + j] = T.CreateTruncating(h);
-                ys[i * c + j] = T.CreateTruncating(g * h + b);
-            }
     }
 
     private sealed class BatchNormNode(Tensor[] inputs, Tensor x, Tensor? gamma, Tensor? beta, Tensor xhat, double[] invStd) : Node(inputs)
@@ -108,10 +82,14 @@ public static partial class Ops
             var gx = x.RequiresGrad ? x.ZerosLike() : null;      // [batch, C]
             var gGamma = gamma is not null && gamma.RequiresGrad ? gamma.ZerosLike() : null;   // [C]
             var gBeta = beta is not null && beta.RequiresGrad ? beta.ZerosLike() : null;       // [C]
+            int n = x.Shape[0];
             Tape.Run("batch_norm backward", () =>
             {
-                if (gy.DType == DType.Float32) Run<float>(gy, sumG, sumGH, gx);
-                else Run<double>(gy, sumG, sumGH, gx);
+                var k = KernelProvider.Current;
+                if (gy.DType == DType.Float32)
+                    k.BatchNormBackward<float>(gy.Floats, xhat.Floats, n, c, gamma is null ? default : gamma.Floats, invStd, sumG, sumGH, gx is null ? default : gx.Floats);
+                else
+                    k.BatchNormBackward<double>(gy.Doubles, xhat.Doubles, n, c, gamma is null ? default : gamma.Doubles, invStd, sumG, sumGH, gx is null ? default : gx.Doubles);
                 for (int j = 0; j < c; j++)
                 {
                     if (gGamma is not null) gGamma[j] = sumGH[j];
@@ -121,31 +99,6 @@ public static partial class Ops
             if (gx is not null) AccumulateOwned(x, gx);
             if (gGamma is not null) AccumulateOwned(gamma!, gGamma);
             if (gBeta is not null) AccumulateOwned(beta!, gBeta);
-        }
-
-        private void Run<T>(Tensor gy, double[] sumG, double[] sumGH, Tensor? gx) where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            int n = x.Shape[0], c = x.Shape[1];
-            var g = gy.Span<T>(); var h = xhat.Span<T>();
-            Array.Clear(sumG);
-            Array.Clear(sumGH);
-            for (int i = 0; i < n; i++)
-                for (int j = 0; j < c; j++)
-                {
-                    double gi = double.CreateTruncating(g[i * c + j]);
-                    sumG[j] += gi; sumGH[j] += gi * double.CreateTruncating(h[i * c + j]);
-                }
-            if (gx is not null)
-            {
-                var gxs = gx.Span<T>();
-                ReadOnlySpan<T> gam = gamma is null ? default : gamma.Span<T>();
-                for (int i = 0; i < n; i++)
-                    for (int j = 0; j < c; j++)
-                    {
-                        double k = (gamma is null ? 1 : double.CreateTruncating(gam[j])) * invStd[j] / n;
-                        gxs[i * c + j] = T.CreateTruncating(k * (n * double.CreateTruncating(g[i * c + j]) - sumG[j] - double.CreateTruncating(h[i * c + j]) * sumGH[j]));
-                    }
-            }
         }
     }
 }

@@ -82,3 +82,48 @@ public class LossKernelParityTests
         }
     }
 }
+
+/// <summary>The batch-norm kernel: the fast form does the reference's float64 operations in the same order, so the bits agree.</summary>
+public class BatchNormKernelParityTests
+{
+    private static void Check<T>(int n, int c, bool affine) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var r = new Rng((ulong)(n * 1000 + c));
+        T[] Fill(int len, double lo, double hi) { var v = new T[len]; for (int i = 0; i < len; i++) v[i] = T.CreateTruncating(r.Uniform(lo, hi)); return v; }
+        var x = Fill(n * c, 50, 53);   // offset data: the statistics must not lose it
+        var gamma = affine ? Fill(c, 0.5, 2) : [];
+        var beta = affine ? Fill(c, -1, 1) : [];
+        var gy = Fill(n * c, -1, 1);
+        var outs = new List<(T[] Y, T[] H, double[] Mu, double[] Var, double[] Inv, double[] SG, double[] SGH, T[] GX)>();
+        foreach (var k in new IKernels[] { ReferenceKernels.Instance, FastKernels.Instance })
+        {
+            T[] y = new T[n * c], h = new T[n * c], gx = new T[n * c];
+            double[] mu = new double[c], v = new double[c], inv = new double[c], sg = new double[c], sgh = new double[c];
+            k.BatchNormForward<T>(x, n, c, gamma, beta, 1e-5, y, h, mu, v, inv);
+            k.BatchNormBackward<T>(gy, h, n, c, gamma, inv, sg, sgh, gx);
+            outs.Add((y, h, mu, v, inv, sg, sgh, gx));
+        }
+        var (e, a) = (outs[0], outs[1]);
+        Assert.Equal(e.Y, a.Y); Assert.Equal(e.H, a.H); Assert.Equal(e.Mu, a.Mu); Assert.Equal(e.Var, a.Var);
+        Assert.Equal(e.Inv, a.Inv); Assert.Equal(e.SG, a.SG); Assert.Equal(e.SGH, a.SGH); Assert.Equal(e.GX, a.GX);
+        // x̂ has mean 0 and variance 1 per column (the definition).
+        for (int j = 0; j < c; j++)
+        {
+            double m = 0, s = 0;
+            for (int i = 0; i < n; i++) m += double.CreateTruncating(e.H[i * c + j]);
+            m /= n;
+            for (int i = 0; i < n; i++) s += Math.Pow(double.CreateTruncating(e.H[i * c + j]) - m, 2);
+            Assert.True(Math.Abs(m) < 1e-5 && Math.Abs(s / n - 1) < 1e-3, $"column {j}: mean {m}, variance {s / n}");
+        }
+    }
+
+    [Theory]
+    [InlineData(2, 1, true)]
+    [InlineData(17, 300, false)]
+    [InlineData(128, 256, true)]
+    public void FastIsBitwiseTheReference(int n, int c, bool affine)
+    {
+        Check<float>(n, c, affine);
+        Check<double>(n, c, affine);
+    }
+}

@@ -1,0 +1,141 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace Descent.Kernels;
+
+/// <summary>
+/// Batch normalization over the rows of x [n, C], per column j, in float64 (Ioffe and Szegedy 2015):
+/// <code>
+///   μⱼ = (1/n) Σᵢ xᵢⱼ,  σⱼ² = (1/n) Σᵢ (xᵢⱼ − μⱼ)²,  x̂ᵢⱼ = (xᵢⱼ − μⱼ)/√(σⱼ² + ε),  yᵢⱼ = γⱼ·x̂ᵢⱼ + βⱼ
+///   backward (g = ∂L/∂y):  ∂L/∂βⱼ = Σᵢ gᵢⱼ,  ∂L/∂γⱼ = Σᵢ gᵢⱼx̂ᵢⱼ,
+///                          ∂L/∂xᵢⱼ = γⱼ/(n·√(σⱼ² + ε)) · (n·gᵢⱼ − Σₖ gₖⱼ − x̂ᵢⱼ Σₖ gₖⱼx̂ₖⱼ)
+/// </code>
+/// The reference is the scalar loop; the fast form does the same float64 operations, in the same order, a row of a
+/// block of columns at a time with vector calls — so the two give the same bits.
+/// </summary>
+internal static class BatchNormKernel
+{
+    private const int Block = 256;   // columns per pass of the fast form (its float64 rows live on the stack)
+
+    /// <summary>Forward: writes y, x̂ [n, C] and μ, σ², 1/√(σ² + ε) [C]. Empty γ, β: 1 and 0.</summary>
+    public static void Forward<T>(ReadOnlySpan<T> x, int n, int c, ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, double eps, Span<T> y, Span<T> xhat,
+        Span<double> mean, Span<double> var, Span<double> invStd, bool fast) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!fast) { ForwardReference(x, n, c, gamma, beta, eps, y, xhat, mean, var, invStd); return; }
+        Span<double> row = stackalloc double[Block], g = stackalloc double[Block], b = stackalloc double[Block];
+        for (int j0 = 0; j0 < c; j0 += Block)
+        {
+            int w = Math.Min(Block, c - j0);
+            Span<double> r = row[..w], gw = g[..w], bw = b[..w], mu = mean.Slice(j0, w), s2 = var.Slice(j0, w), inv = invStd.Slice(j0, w);
+            mu.Clear(); s2.Clear();
+            for (int i = 0; i < n; i++) { Widen(x.Slice(i * c + j0, w), r); TensorPrimitives.Add(mu, r, mu); }
+            TensorPrimitives.Divide(mu, n, mu);
+            for (int i = 0; i < n; i++)
+            {
+                Widen(x.Slice(i * c + j0, w), r);
+                TensorPrimitives.Subtract(r, mu, r);
+                TensorPrimitives.Multiply(r, r, r);
+                TensorPrimitives.Add(s2, r, s2);
+            }
+            for (int j = 0; j < w; j++) { s2[j] /= n; inv[j] = 1.0 / Math.Sqrt(s2[j] + eps); }
+            if (gamma.IsEmpty) gw.Fill(1); else Widen(gamma.Slice(j0, w), gw);
+            if (beta.IsEmpty) bw.Clear(); else Widen(beta.Slice(j0, w), bw);
+            for (int i = 0; i < n; i++)
+            {
+                Widen(x.Slice(i * c + j0, w), r);
+                TensorPrimitives.Subtract(r, mu, r);
+                TensorPrimitives.Multiply(r, inv, r);                             // x̂
+                Narrow(r, xhat.Slice(i * c + j0, w));
+                TensorPrimitives.Multiply(r, gw, r);
+                TensorPrimitives.Add(r, bw, r);                                   // γ·x̂ + β
+                Narrow(r, y.Slice(i * c + j0, w));
+            }
+        }
+    }
+
+    /// <summary>Backward: Σᵢ g, Σᵢ g·x̂ [C] and, when gx is not empty, ∂L/∂x [n, C].</summary>
+    public static void Backward<T>(ReadOnlySpan<T> gy, ReadOnlySpan<T> xhat, int n, int c, ReadOnlySpan<T> gamma, ReadOnlySpan<double> invStd,
+        Span<double> sumG, Span<double> sumGH, Span<T> gx, bool fast) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!fast) { BackwardReference(gy, xhat, n, c, gamma, invStd, sumG, sumGH, gx); return; }
+        Span<double> gRow = stackalloc double[Block], hRow = stackalloc double[Block], k = stackalloc double[Block];
+        for (int j0 = 0; j0 < c; j0 += Block)
+        {
+            int w = Math.Min(Block, c - j0);
+            Span<double> g = gRow[..w], h = hRow[..w], kw = k[..w], sg = sumG.Slice(j0, w), sgh = sumGH.Slice(j0, w);
+            sg.Clear(); sgh.Clear();
+            for (int i = 0; i < n; i++)
+            {
+                Widen(gy.Slice(i * c + j0, w), g);
+                Widen(xhat.Slice(i * c + j0, w), h);
+                TensorPrimitives.Add(sg, g, sg);
+                TensorPrimitives.Multiply(g, h, h);
+                TensorPrimitives.Add(sgh, h, sgh);
+            }
+            if (gx.IsEmpty) continue;
+            for (int j = 0; j < w; j++) kw[j] = (gamma.IsEmpty ? 1 : double.CreateTruncating(gamma[j0 + j])) * invStd[j0 + j] / n;
+            for (int i = 0; i < n; i++)
+            {
+                Widen(gy.Slice(i * c + j0, w), g);
+                Widen(xhat.Slice(i * c + j0, w), h);
+                TensorPrimitives.Multiply(g, (double)n, g);
+                TensorPrimitives.Subtract(g, sg, g);
+                TensorPrimitives.Multiply(h, sgh, h);
+                TensorPrimitives.Subtract(g, h, g);                               // n·g − Σg − x̂·Σgx̂
+                TensorPrimitives.Multiply(g, kw, g);
+                Narrow(g, gx.Slice(i * c + j0, w));
+            }
+        }
+    }
+
+    private static void ForwardReference<T>(ReadOnlySpan<T> x, int n, int c, ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, double eps, Span<T> y,
+        Span<T> xhat, Span<double> mu, Span<double> s2, Span<double> invStd) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        mu.Clear(); s2.Clear();
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < c; j++) mu[j] += double.CreateTruncating(x[i * c + j]);
+        for (int j = 0; j < c; j++) mu[j] /= n;
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < c; j++) { double d = double.CreateTruncating(x[i * c + j]) - mu[j]; s2[j] += d * d; }
+        for (int j = 0; j < c; j++) { s2[j] /= n; invStd[j] = 1.0 / Math.Sqrt(s2[j] + eps); }
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < c; j++)
+            {
+                double h = (double.CreateTruncating(x[i * c + j]) - mu[j]) * invStd[j];
+                double g = gamma.IsEmpty ? 1 : double.CreateTruncating(gamma[j]), b = beta.IsEmpty ? 0 : double.CreateTruncating(beta[j]);
+                xhat[i * c + j] = T.CreateTruncating(h);
+                y[i * c + j] = T.CreateTruncating(g * h + b);
+            }
+    }
+
+    private static void BackwardReference<T>(ReadOnlySpan<T> gy, ReadOnlySpan<T> xhat, int n, int c, ReadOnlySpan<T> gamma, ReadOnlySpan<double> invStd,
+        Span<double> sumG, Span<double> sumGH, Span<T> gx) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        sumG.Clear(); sumGH.Clear();
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < c; j++)
+            {
+                double gi = double.CreateTruncating(gy[i * c + j]);
+                sumG[j] += gi; sumGH[j] += gi * double.CreateTruncating(xhat[i * c + j]);
+            }
+        if (gx.IsEmpty) return;
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < c; j++)
+            {
+                double k = (gamma.IsEmpty ? 1 : double.CreateTruncating(gamma[j])) * invStd[j] / n;
+                gx[i * c + j] = T.CreateTruncating(k * (n * double.CreateTruncating(gy[i * c + j]) - sumG[j] - double.CreateTruncating(xhat[i * c + j]) * sumGH[j]));
+            }
+    }
+
+    private static void Widen<T>(ReadOnlySpan<T> from, Span<double> to) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(double)) System.Runtime.InteropServices.MemoryMarshal.Cast<T, double>(from).CopyTo(to);
+        else TensorPrimitives.ConvertTruncating<T, double>(from, to);
+    }
+
+    private static void Narrow<T>(ReadOnlySpan<double> from, Span<T> to) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(double)) from.CopyTo(System.Runtime.InteropServices.MemoryMarshal.Cast<T, double>(to));
+        else TensorPrimitives.ConvertTruncating<double, T>(from, to);
+    }
+}
