@@ -16,23 +16,30 @@ public static class Evaluator
     public static Evaluation Evaluate(Module model, Tensor x, int[] labels, Func<Tensor, int[], Tensor>? loss = null, int batchSize = 1000, int classes = 0)
     {
         var f = loss ?? ((z, y) => z.CrossEntropy(y));
-        return Run(model, x, labels, null, (z, t) => f(z, t.Labels!), Reduction.Mean, batchSize, classes);
+        return Run(model, x, labels, null, (z, t) => f(z, t.Labels!), Reduction.Mean, batchSize, classes, null);
     }
 
     /// <summary>
     /// Evaluates with <paramref name="loss"/> against class indices <paramref name="labels"/> [n] (classification; a value loss
     /// sees them one-hot) or target values <paramref name="targets"/> [n, k] (regression; then <paramref name="labels"/> is null).
     /// </summary>
-    public static Evaluation Evaluate(Module model, Tensor x, int[]? labels, Tensor? targets, ILoss loss, int batchSize = 1000, int classes = 0)
+    public static Evaluation Evaluate(Module model, Tensor x, int[]? labels, Tensor? targets, ILoss loss, int batchSize = 1000, int classes = 0) =>
+        Evaluate(model, x, labels, targets, loss, batchSize, classes, null);
+
+    /// <summary>
+    /// As above, with the model's forward pass given: e.g. a <see cref="CapturedStep"/> that records it once per batch
+    /// shape and replays it (<see cref="Trainer.Evaluate(Tensor, int[], int)"/>). Its output must be read before the next call.
+    /// </summary>
+    public static Evaluation Evaluate(Module model, Tensor x, int[]? labels, Tensor? targets, ILoss loss, int batchSize, int classes, Func<Tensor, Tensor>? forward)
     {
         ArgumentNullException.ThrowIfNull(loss);
         if (labels is null && targets is null) throw new ArgumentException("evaluate: neither labels nor targets given.");
         return Run(model, x, labels, targets, (z, t) => loss.Of(z, !loss.IsClassification && t.Values is null
-            ? t with { Values = LossTargets.OneHot(t.Labels!, z.Shape[1], z.DType) } : t), loss.Reduction, batchSize, classes);
+            ? t with { Values = LossTargets.OneHot(t.Labels!, z.Shape[1], z.DType) } : t), loss.Reduction, batchSize, classes, forward);
     }
 
     private static Evaluation Run(Module model, Tensor x, int[]? labels, Tensor? targets, Func<Tensor, LossTargets, Tensor> loss,
-        Reduction reduction, int batchSize, int classes)
+        Reduction reduction, int batchSize, int classes, Func<Tensor, Tensor>? forward)
     {
         int n = labels?.Length ?? targets!.Shape[0];
         if (x.Rank < 1 || x.Shape[0] != n)
@@ -52,7 +59,7 @@ public static class Evaluator
                 int count = Math.Min(batchSize, n - start);
                 var xb = x.Rows(start, count).To(dtype);
                 var yb = labels?.AsSpan(start, count).ToArray();
-                var output = model.Forward(xb);
+                var output = forward is null ? model.Forward(xb) : forward(xb);
                 var tb = targets?.Rows(start, count).To(output.DType);
                 double lv = loss(output, new LossTargets(yb, tb)).Item();
                 lossSum += reduction == Reduction.Sum ? lv : lv * count;

@@ -33,6 +33,8 @@ public sealed class Trainer
     private readonly Penalty? _penalty;
     private Dictionary<string, Tensor>? _bestWeights;
     private readonly CapturedStep _step;
+    private readonly CapturedStep _evaluation;                 // the model's forward pass in evaluation mode, one tape per batch shape
+    private readonly Func<Tensor, Tensor> _evaluate;
     private readonly Tensor[] _oneInput = new Tensor[1], _twoInputs = new Tensor[2];   // [batch] or [batch, targets]
     private IReadOnlyList<Tensor> _captured;      // the parameters the tapes were recorded with
     private IStepObserver? _capturingObserver;    // the observer whose forward the step records (its first batch size only)
@@ -60,6 +62,11 @@ public sealed class Trainer
         Options = options ?? new TrainerOptions();
         Options.Validate();
         _step = new CapturedStep(StepBody);
+        _evaluation = new CapturedStep((inputs, _, _) =>
+        {
+            using (Autograd.NoGrad()) return [_model.Forward(inputs[0])];
+        });
+        _evaluate = x => _evaluation.Run([x], [], mode: 2)[0];
         _captured = _parameters;
     }
 
@@ -264,6 +271,7 @@ public sealed class Trainer
         if (same) return;
         _parameters = _captured = now;
         _step.Invalidate();
+        _evaluation.Invalidate();
     }
 
     private void UpdateEarlyStopping(int epoch, double validationLoss)
@@ -288,14 +296,16 @@ public sealed class Trainer
     public Evaluation Evaluate(Tensor x, int[] labels, int classes = 0)
     {
         using var threads = Threading.Limit(Options.Threads);
-        return Evaluator.Evaluate(_model, x, labels, null, _loss, Options.EvaluationBatchSize, classes);
+        CheckParameters();
+        return Evaluator.Evaluate(_model, x, labels, null, _loss, Options.EvaluationBatchSize, classes, Capture ? _evaluate : null);
     }
 
     /// <summary>Loss and RMSE, MAE, R² on a regression set (targets [n, k]), or as <see cref="Evaluate(Tensor, int[], int)"/> when <paramref name="targets"/> is null.</summary>
     public Evaluation Evaluate(Tensor x, int[]? labels, Tensor? targets, int classes = 0)
     {
         using var threads = Threading.Limit(Options.Threads);
-        return Evaluator.Evaluate(_model, x, targets is null ? labels : null, targets, _loss, Options.EvaluationBatchSize, classes);
+        CheckParameters();
+        return Evaluator.Evaluate(_model, x, targets is null ? labels : null, targets, _loss, Options.EvaluationBatchSize, classes, Capture ? _evaluate : null);
     }
 
     /// <summary>Rows of logits [batch, classes] whose arg max is the label (allocation-free).</summary>

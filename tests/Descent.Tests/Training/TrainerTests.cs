@@ -92,6 +92,24 @@ public class TrainerTests
         }
     }
 
+    /// <summary>Evaluation replays a recorded forward pass per batch shape (eval mode: running statistics, no dropout) and gives the eager numbers.</summary>
+    [Fact]
+    public void ReplayedEvaluationIsTheEagerEvaluation()
+    {
+        var job = TrainingJob.Create(Moons(1) with { Model = ModelSpec.Parse("mlp:32x2,bn=true,dropout=0.3") });
+        job.Run();
+        var x = job.Test.FeaturesTensor();
+        job.Trainer.Options.EvaluationBatchSize = 64;   // several batches and a last, smaller one
+        var recorded = job.Trainer.Evaluate(x, job.Test.Labels);
+        var replayed = job.Trainer.Evaluate(x, job.Test.Labels);
+        job.Trainer.Capture = false;
+        var eager = job.Trainer.Evaluate(x, job.Test.Labels);
+        Assert.Equal(eager.Loss, recorded.Loss);
+        Assert.Equal(eager.Loss, replayed.Loss);
+        Assert.Equal(eager.Accuracy, replayed.Accuracy);
+        Assert.Equal(eager.Confusion, replayed.Confusion);
+    }
+
     /// <summary>--diagnose observes the replayed step itself: a diagnosed run ends with bitwise the weights of a plain run.</summary>
     [Fact]
     public void DiagnosedRunIsBitwiseThePlainRun()
