@@ -26,15 +26,17 @@ internal static partial class LabCommand
             foreach (var a in activations) Nn.Activation.Create(a);
             var r = VanishingLab.Run(ds, activations, p.GetValue(width), p.GetValue(samples), p.GetValue(c.Seed), p.GetValue(init));
             var t = new Table().Title($"Gradient norms at initialization (width {r.Width}, {r.Samples} samples)")
-                .AddColumns("act", "depth", "stack", "‖∂L/∂W₁‖", "‖∂L/∂W_L‖", "ratio", "verdict");
+                .AddColumns("act", "depth", "stack", "‖∂L/∂W₁‖", "ratio r", "out std s", "verdict");
             foreach (var run in r.Runs)
-                t.AddRow(run.Activation, run.Depth.ToString(CultureInfo.InvariantCulture), run.KindText, G(run.GradientNorms[0]), G(run.GradientNorms[^1]), G(run.FirstToLast),
+                t.AddRow(run.Activation, run.Depth.ToString(CultureInfo.InvariantCulture), run.KindText, G(run.GradientNorms[0]), G(run.FirstToLast), G(run.OutputStd),
                     run.Verdict == "kept" ? "kept" : $"[red]{run.Verdict}[/]");
             t.Caption(VanishingLab.Criterion);
-            var worst = r.Runs.Where(x => x.Kind == StackKind.Residual).MaxBy(x => x.FirstToLast)!;
+            var worst = r.Runs.Where(x => x.Kind == StackKind.Residual).MaxBy(x => x.GradientNorms[0])!;
             var scaled = r.Runs.Where(x => x.Kind == StackKind.ScaledResidual).ToList();
-            string verdict = $"plain sigmoid/tanh stacks vanish; full-size residual branches explode ({worst.Activation}, depth {worst.Depth}: ratio {G(worst.FirstToLast)}); " +
-                $"branches scaled by 1/√depth keep the ratio between {G(scaled.Min(x => x.FirstToLast))} and {G(scaled.Max(x => x.FirstToLast))}.";
+            string Count(StackKind k, string v) => $"{r.Runs.Count(x => x.Kind == k && x.Verdict == v)} of {r.Runs.Count(x => x.Kind == k)}";
+            string verdict = $"plain stacks vanish in {Count(StackKind.Plain, "vanishing")} runs; full-size residual branches explode in {Count(StackKind.Residual, "exploding")} " +
+                $"({worst.Activation}, depth {worst.Depth}: ‖∂L/∂W₁‖ = {G(worst.GradientNorms[0])}); branches scaled by 1/√depth keep {Count(StackKind.ScaledResidual, "kept")} " +
+                $"(ratio {G(scaled.Min(x => x.FirstToLast))} to {G(scaled.Max(x => x.FirstToLast))}).";
             string variant = Variant(("depths", p.GetValue(depths), "20,50,100"), ("width", p.GetValue(width).ToString(), "64"), ("samples", p.GetValue(samples).ToString(), "128"),
                 ("activations", p.GetValue(acts), "sigmoid,tanh,relu"), ("init", p.GetValue(init), ""));
             var figures = r.Figures.Select(f => variant.Length == 0 ? f : f with { FileName = f.FileName.Replace("vanishing", "vanishing" + variant) }).ToList();

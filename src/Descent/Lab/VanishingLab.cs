@@ -26,13 +26,14 @@ public enum StackKind
 /// <param name="GradientNorms">‖∂L/∂Wₗ‖ for l = 1 … depth (first layer first).</param>
 /// <param name="FirstToLast">‖∂L/∂W₁‖ / ‖∂L/∂W_depth‖.</param>
 /// <param name="Bound">0.25^(depth − 1): the notes' bound on the sigmoid product over the layers between the two.</param>
-public sealed record VanishingRun(string Activation, int Depth, StackKind Kind, string Init, double[] GradientNorms, double FirstToLast, double Bound)
+/// <param name="OutputStd">Std of the last layer's outputs (the forward signal; the input has std 1).</param>
+public sealed record VanishingRun(string Activation, int Depth, StackKind Kind, string Init, double[] GradientNorms, double FirstToLast, double Bound, double OutputStd)
 {
     /// <summary>Whether the blocks are residual.</summary>
     public bool Residual => Kind != StackKind.Plain;
 
     /// <summary>The verdict under <see cref="VanishingLab.Criterion"/>: vanishing, exploding or kept.</summary>
-    public string Verdict => FirstToLast < 1e-2 ? "vanishing" : FirstToLast > 1e2 ? "exploding" : "kept";
+    public string Verdict => FirstToLast < 1e-2 ? "vanishing" : FirstToLast > 1e2 || OutputStd > 1e2 ? "exploding" : "kept";
 
     /// <summary>The kind as the table prints it.</summary>
     public string KindText => Kind switch { StackKind.Plain => "plain", StackKind.Residual => "residual", _ => "residual ×1/√L" };
@@ -55,7 +56,7 @@ public sealed record VanishingResult(int Width, int Samples, IReadOnlyList<Vanis
 public static class VanishingLab
 {
     /// <summary>The one rule of the verdicts.</summary>
-    public const string Criterion = "Verdict on r = ‖∂L/∂W₁‖ / ‖∂L/∂W_L‖: vanishing if r < 1e-2, exploding if r > 1e2, kept otherwise.";
+    public const string Criterion = "Verdict on r = ‖∂L/∂W₁‖ / ‖∂L/∂W_L‖ and the output's std s (input std 1): vanishing if r < 1e-2; exploding if r > 1e2 or s > 1e2 (the forward signal blew up and every ∂L/∂W with it); kept otherwise.";
 
     /// <summary>Runs every (activation, depth, kind) combination.</summary>
     public static VanishingResult Run(IReadOnlyList<int> depths, IReadOnlyList<string> activations, int width, int samples, ulong seed, string? init = null)
@@ -76,8 +77,8 @@ public static class VanishingLab
                 grid.Legend($"depth {ds[k]}, {Kinds[(int)kind]}", Palette.Color(k), Dash(kind));
         grid.Legend("0.25ⁿ (sigmoid′ ≤ 1/4)", "#000", "2 3");
         figures.Add(new Figure("vanishing-layers.svg", "Vanishing and exploding gradients, layer by layer",
-            "Solid: plain stacks; dashed: residual blocks x + f(Wx + b); dotted: residual blocks with branches ×1/√L. Sigmoid and tanh stacks vanish; " +
-            "full-size ReLU residual branches explode (the curve climbs by decades); scaled branches stay near 1.", grid.ToSvg()) { Wide = true });
+            "Solid: plain stacks; dashed: residual blocks x + f(Wx + b); dotted: residual blocks with branches ×1/√L. Plain sigmoid stacks vanish far below 1. " +
+            "These curves are relative to the last layer: a full-size ReLU residual stack looks flat here because it explodes everywhere at once (‖∂L/∂W‖ ≈ 1e24 at depth 100, see the table).", grid.ToSvg()) { Wide = true });
         var summary = new LineChart { Title = "First-to-last gradient ratio ‖∂L/∂W₁‖ / ‖∂L/∂W_L‖ by depth", XLabel = "depth (layers)", YLabel = "ratio (log)", YScale = AxisScale.Log };
         for (int a = 0; a < activations.Count; a++)
             foreach (var kind in Enum.GetValues<StackKind>())
@@ -89,7 +90,17 @@ public static class VanishingLab
         summary.HorizontalRule(1e2, "exploding above");
         summary.HorizontalRule(1e-2, "vanishing below");
         figures.Add(new Figure("vanishing-ratio.svg", "Gradient ratio first/last layer by depth",
-            Criterion + " Only the scaled residual stacks stay between the two dashed lines at every depth.", summary.ToSvg()));
+            Criterion + " The ratio alone misses the ReLU residual explosion (both ends explode together): the table's verdict column uses the output's std too.", summary.ToSvg()));
+        var size = new LineChart { Title = "Size of the gradient at the first layer, ‖∂L/∂W₁‖, by depth", XLabel = "depth (layers)", YLabel = "‖∂L/∂W₁‖ (log)", YScale = AxisScale.Log };
+        for (int a = 0; a < activations.Count; a++)
+            foreach (var kind in Enum.GetValues<StackKind>())
+            {
+                var rs = runs.Where(r => r.Activation == activations[a] && r.Kind == kind).OrderBy(r => r.Depth).ToList();
+                size.Add(new Series($"{activations[a]}, {Kinds[(int)kind]}", rs.Select(r => (double)r.Depth).ToList(), rs.Select(r => r.GradientNorms[0]).ToList(), Dash(kind), true)
+                { Color = Palette.Color(a + 3) });
+            }
+        figures.Add(new Figure("vanishing-size.svg", "How big the first layer's gradient is",
+            "Vanishing (plain sigmoid: down to 1e-61) and exploding (full-size ReLU residual: up to 1e24) on one log axis; scaled residual branches stay within a few decades of the plain ReLU stack.", size.ToSvg()));
         return new VanishingResult(width, samples, runs, figures);
     }
 
@@ -125,8 +136,15 @@ public static class VanishingLab
         var y = probe.Forward(x);
         var r = Tensor.Normal(new Rng(seed, 2), 0, 1, DType.Float64, y.ShapeArray);
         y.Mul(r).Sum().Backward();
-        var norms = probe.Statistics(sampleSize: 1).Select(s => s.WeightGradientNorm).ToArray();
-        return new VanishingRun(activation, depth, kind, init, norms, norms[0] / norms[^1], Math.Pow(0.25, depth - 1));
+        var stats = probe.Statistics(sampleSize: 1);
+        var norms = stats.Select(s => s.WeightGradientNorm).ToArray();
+        return new VanishingRun(activation, depth, kind, init, norms, norms[0] / norms[^1], Math.Pow(0.25, depth - 1), Std(y.ToArray()));
+    }
+
+    private static double Std(double[] v)
+    {
+        double m = v.Average();
+        return Math.Sqrt(v.Sum(a => (a - m) * (a - m)) / v.Length);
     }
 
     private static LineChart Chart(string activation, IReadOnlyList<VanishingRun> runs, IReadOnlyList<int> depths)
