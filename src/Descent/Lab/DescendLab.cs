@@ -59,10 +59,10 @@ public static class DescendLab
         {
             var x = bowlRun.Path[k];
             var g = bowl.Gradient(x);
-            bowlPlot.AddArrow(new Arrow(x[0], x[1], 0.1 * g[0], 0.1 * g[1], $"∇f(x⁽{(k == 0 ? "⁰" : "¹")}⁾) = ({g[0]:0.#}, {g[1]:0.#})"));
+            bowlPlot.AddArrow(new Arrow(x[0], x[1], 0.05 * g[0], 0.05 * g[1], $"∇f(x⁽{(k == 0 ? "⁰" : "¹")}⁾) = ({g[0]:0.#}, {g[1]:0.#})", "#c0392b"));
         }
         figures.Add(new Figure("descend-bowl.svg", "(x₁ − 5)² + x₂² from (−9, 6), α = 0.1",
-            $"Blue arrows: the gradient at x⁽⁰⁾ and x⁽¹⁾ (drawn ×α), perpendicular to the level lines and pointing uphill; each step goes the other way, " +
+            $"Red arrows: the gradient at x⁽⁰⁾ and x⁽¹⁾ (drawn ×0.05), perpendicular to the level lines and pointing uphill; each step goes the other way, " +
             $"to ({bowlRun.Path[1][0]:0.###}, {bowlRun.Path[1][1]:0.###}) first, and shrinks the distance to (5, 0) by 1 − 2α = 0.8.", bowlPlot.ToSvg()));
 
         var el = Objective.Elongated;
@@ -96,8 +96,9 @@ public static class DescendLab
     {
         var (lo, hi, _, _) = f.Window;
         var curve = Curve(f, lo, hi, null, $"Gradient descent on f(x) = {f.Formula}");
-        foreach (var r in runs)
-            curve.Add($"γ = {r.LearningRate:g3} ({r.StatusText})", r.Path.Select(p => p[0]).ToList(), r.Path.Select(p => f.F(p)).ToList(), markers: true);
+        for (int i = 0; i < runs.Count; i++)
+            curve.Add(new Series($"γ = {runs[i].LearningRate:g3} ({runs[i].StatusText})", runs[i].Path.Select(p => p[0]).ToList(), runs[i].Path.Select(p => f.F(p)).ToList(), null, true)
+            { Color = Palette.Color(i) });
         yield return new Figure($"descend-{f.Name}.svg", $"f(x) = {f.Formula}: every iterate", caption, curve.ToSvg());
         yield return Trace(f, runs, caption);
     }
@@ -148,7 +149,13 @@ public static class DescendLab
         var (x0, x1, y0, y1) = f.Window;
         var plot = new ContourPlot(f.At, x0, x1, y0, y1) { Title = title, Levels = 12 };
         foreach (var r in runs)
-            plot.AddPath($"γ = {r.LearningRate:g3}, start ({r.Start[0]:g3}, {r.Start[1]:g3}): {r.StatusText} after {r.Iterations} steps", r.Path.Select(p => (p[0], p[1])).ToList());
+        {
+            // Every iterate, up to the first one outside the window (a diverging run leaves it; the table has the rest).
+            int inside = r.Path.TakeWhile(p => p[0] >= x0 && p[0] <= x1 && p[1] >= y0 && p[1] <= y1).Count();
+            var shown = r.Path.Take(Math.Min(r.Path.Count, inside + 1)).Select(p => (p[0], p[1])).ToList();
+            string cut = shown.Count < r.Path.Count ? $", drawn until it leaves the window at step {shown.Count - 1}" : "";
+            plot.AddPath($"γ = {r.LearningRate:g3}, start ({r.Start[0]:g3}, {r.Start[1]:g3}): {r.StatusText} after {r.Iterations} steps{cut}", shown);
+        }
         return plot;
     }
 
