@@ -19,7 +19,7 @@ internal static partial class LabCommand
     public static Command Create()
     {
         var cmd = new Command("lab", "The notes' experiments: tables, SVG figures and an HTML report page (see `descent lab <experiment> --help`).");
-        foreach (var sub in new[] { Descend(), Optimizers(), Schedules(), LrRange(), Vanishing(), Init(), InitTrain(), BatchNorm() })
+        foreach (var sub in new[] { Descend(), Optimizers(), Schedules(), LrRange(), Vanishing(), Init(), InitTrain(), BatchNorm(), GradCheckLab() })
             cmd.Subcommands.Add(sub);
         return cmd;
     }
