@@ -19,7 +19,7 @@ internal static partial class LabCommand
     public static Command Create()
     {
         var cmd = new Command("lab", "The notes' experiments: tables, SVG figures and an HTML report page (see `descent lab <experiment> --help`).");
-        foreach (var sub in new[] { Descend(), Optimizers(), Schedules(), LrRange(), Vanishing(), Init(), InitTrain(), BatchNorm(), GradCheckLab() })
+        foreach (var sub in new[] { Descend(), Optimizers(), Schedules(), LrRange(), Vanishing(), Init(), InitTrain(), BatchNorm(), Regularization(), GradCheckLab() })
             cmd.Subcommands.Add(sub);
         return cmd;
     }
@@ -33,7 +33,8 @@ internal static partial class LabCommand
         public const string Vanishing = "4 Vanishing and exploding gradients";
         public const string Initialization = "5 Weight initialization";
         public const string BatchNorm = "6 Batch normalization";
-        public const string Checking = "7 Gradient checking";
+        public const string Regularization = "7 Regularization";
+        public const string Checking = "8 Gradient checking";
     }
 
     /// <summary>Options every experiment has.</summary>
