@@ -90,7 +90,7 @@ public sealed class HistogramGrid
             {
                 double z = left + axis.Fraction(0) * (right - left);
                 svg.Rect(z - bw / 2, ptop, bw, bottom - ptop, "#999", opacity: 0.8);
-                svg.Text(z + bw, ptop + 10, $"zeros {zeros / (double)values.Length:0%}", 10, "start", "#555", cssClass: "zeros");
+                svg.Text(right, ptop + 10, $"zeros (grey): {zeros / (double)values.Length:0%}", 10, "end", "#555", cssClass: "zeros");
             }
             svg.Line(left, bottom, right, bottom, "#444");
             foreach (double t in axis.Ticks(4))

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text;
 using System.Text.Json;
 
@@ -149,7 +148,8 @@ public sealed class ReportPage
         return sb.ToString();
     }
 
-    private static string Enc(string s) => WebUtility.HtmlEncode(s);
+    /// <summary>Escapes the five HTML-significant characters only (the page is UTF-8, so Unicode formulas stay readable in the source).</summary>
+    private static string Enc(string s) => s.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\"", "&quot;").Replace("'", "&#39;");
 
     private static string Anchor(string s) => "s-" + new string(s.Select(c => char.IsLetterOrDigit(c) ? char.ToLowerInvariant(c) : '-').ToArray());
 }
