@@ -44,7 +44,7 @@ internal static partial class LabCommand
                 ("samples", n.ToString(CultureInfo.InvariantCulture), "1000"), ("net", single ? $"{ini} {act}" : null, ""), ("bn", withBn ? "on" : null, ""));
             var r = InitLab.Run(configs, p.GetValue(c.Seed), "init" + variant);
             var t = new Table().Title($"Per-layer statistics at initialization (input {inputDim}, widths {string.Join("-", hidden)}, {n} samples)")
-                .AddColumns("network", "layer", "mean", "std", "saturated", "dead ReLU", "grad std");
+                .AddColumns("network", "layer", "mean", "std", "sat.", "dead", "grad std");
             foreach (var run in r.Runs)
             {
                 foreach (var l in run.Layers)
@@ -52,7 +52,7 @@ internal static partial class LabCommand
                         P(l.SaturatedFraction), P(l.DeadFraction), G(l.GradientStd));
                 t.AddEmptyRow();
             }
-            t.Caption("saturated: |tanh| or sigmoid within 1 % of its limits; dead: ReLU zero for every sample; mean and std include the zeros.");
+            t.Caption("sat.: tanh or sigmoid outputs within 1 % of their limits; dead: ReLU units zero for every sample; mean and std include the zeros.");
             string verdict = single
                 ? $"{configs[0].Name}: activation std {G(r.Runs[0].Layers[0].Std)} at layer 1, {G(r.Runs[0].Layers[^1].Std)} at layer {r.Runs[0].Layers.Count}."
                 : "N(0, 0.01²) collapses tanh towards 0, N(0, 1) saturates it, Xavier keeps tanh's spread; with ReLU Xavier halves the variance per layer and He (2/fan_in) keeps it.";

@@ -64,6 +64,8 @@ internal static partial class LabCommand
     {
         string outDir = p.GetValue(c.Out)!;
         if (string.IsNullOrWhiteSpace(outDir)) throw new UserException("--out must name a folder, got an empty value.");
+        // Names never break mid-word at 80 columns or when piped: the first column (the row's name) does not wrap.
+        foreach (var table in tables.OfType<Table>()) if (table.Columns.Count > 0) table.Columns[0].NoWrap = true;
         string text = string.Join("\n", tables.Select(Plain)) + "Lesson: " + verdict + "\n";
         var page = ReportPage.Open(outDir);
         var files = page.WriteSection(new ReportSection(words.Id, words.Chapter, words.Title, words.Formula, words.Lesson, CommandLine(p), text), figures);

@@ -15,7 +15,7 @@ public static class OptimizerFigures
         var f = race.Function;
         var (x0, x1, y0, y1) = f.Window;
         string Color(OptimizerRun r) => Palette.Color(families.ToList().FindIndex(fam => fam.Name == r.Optimizer));
-        string Steps(OptimizerRun r) => r.Diverged ? "diverged" : r.StepsToGoal is { } s ? $"{s} steps" : "goal not reached";
+        string Steps(OptimizerRun r) => r.Diverged ? "diverged" : r.StepsToGoal is { } s ? $"{s} step{(s == 1 ? "" : "s")}" : "goal not reached";
         string goal = race.Minimum is null ? "f ≤ −f(x₀)" : $"f − f* ≤ {race.Tolerance:0e0}·(f(x₀) − f*)";
         var grid = new PanelGrid { Title = $"Each optimizer at its best setting on {race.Title}, from ({race.Start[0]:g3}, {race.Start[1]:g3})", Columns = 3 };
         foreach (var r in runs)
