@@ -3,22 +3,38 @@ using System.Diagnostics;
 using System.Globalization;
 using Descent.Plotting;
 using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace Descent.Cli.Commands;
 
 /// <summary>
-/// <c>descent lab &lt;experiment&gt;</c>: the notes' experiments. Each prints a table (or, with <c>--json</c>, one JSON
-/// document with the numbers), writes its SVG figures into <c>--out</c> (default <c>out/lab</c>) and adds them to the
-/// report page <c>index.html</c> there. The experiments live in <c>Descent.Lab</c>; this file only parses and prints.
+/// <c>descent lab &lt;experiment&gt;</c>: the notes' experiments, one file each (<c>LabCommand.Descend.cs</c>, …). Each
+/// prints a table that ends with the lesson in one line (or, with <c>--json</c>, one JSON document with the numbers),
+/// writes its SVG figures into <c>--out</c> (default <c>out/lab</c>) and writes its own section of the report page
+/// <c>index.html</c> there: formula, lesson, figures, the table and the command. The experiments live in
+/// <c>Descent.Lab</c>; these files only parse and print.
 /// </summary>
 internal static partial class LabCommand
 {
     public static Command Create()
     {
         var cmd = new Command("lab", "The notes' experiments: tables, SVG figures and an HTML report page (see `descent lab <experiment> --help`).");
-        cmd.Subcommands.Add(Descend());
-        foreach (var sub in More()) cmd.Subcommands.Add(sub);
+        foreach (var sub in new[] { Descend(), Optimizers(), Schedules(), LrRange(), Vanishing(), Init(), InitTrain(), BatchNorm(), Regularization(), GradCheckLab() })
+            cmd.Subcommands.Add(sub);
         return cmd;
+    }
+
+    /// <summary>Chapters of the notes, in the report's order.</summary>
+    private static class Chapter
+    {
+        public const string GradientDescent = "1 Gradient descent";
+        public const string Optimizers = "2 Optimizers";
+        public const string Decay = "3 Learning-rate decay";
+        public const string Vanishing = "4 Vanishing and exploding gradients";
+        public const string Initialization = "5 Weight initialization";
+        public const string BatchNorm = "6 Batch normalization";
+        public const string Regularization = "7 Regularization";
+        public const string Checking = "8 Gradient checking";
     }
 
     /// <summary>Options every experiment has.</summary>
@@ -36,25 +52,57 @@ internal static partial class LabCommand
         }
     }
 
-    /// <summary>Writes the figures into the output folder, updates the report page, and returns their paths.</summary>
-    private static (IReadOnlyList<string> Files, string Page) Save(string outDir, string section, IEnumerable<Figure> figures)
+    /// <summary>What one run tells the report: its section key and chapter, heading, formula and lesson.</summary>
+    private sealed record Words(string Id, string Chapter, string Title, string Formula, string Lesson);
+
+    /// <summary>
+    /// Prints the tables and the lesson line (or the JSON document), writes the figures and the run's section of the
+    /// report page, and returns the exit code.
+    /// </summary>
+    private static int Publish(ParseResult p, Common c, Stopwatch watch, object result, IReadOnlyList<Figure> figures, Words words,
+        IReadOnlyList<IRenderable> tables, string verdict)
     {
+        string outDir = p.GetValue(c.Out)!;
         if (string.IsNullOrWhiteSpace(outDir)) throw new UserException("--out must name a folder, got an empty value.");
+        // Names never break mid-word at 80 columns or when piped: the first column (the row's name) does not wrap.
+        foreach (var table in tables.OfType<Table>()) if (table.Columns.Count > 0) table.Columns[0].NoWrap = true;
+        string text = string.Join("\n", tables.Select(Plain)) + "Lesson: " + verdict + "\n";
         var page = ReportPage.Open(outDir);
-        var files = figures.Select(f => page.AddFigure(f.FileName, f.Svg, section, f.Title, f.Caption)).ToList();
+        var files = page.WriteSection(new ReportSection(words.Id, words.Chapter, words.Title, words.Formula, words.Lesson, CommandLine(p), text), figures);
         page.Save();
-        return (files, page.PagePath);
+        if (p.GetValue(c.Json))
+        {
+            CliApp.WriteJson(new { result, lesson = verdict, figures = files, report = page.PagePath, seconds = Math.Round(watch.Elapsed.TotalSeconds, 3) });
+            return 0;
+        }
+        foreach (var t in tables) AnsiConsole.Write(t);
+        AnsiConsole.Write(new Markup($"[bold]Lesson:[/] {Markup.Escape(verdict)}\n"));
+        AnsiConsole.MarkupLine($"[grey]{files.Count} figures in {Markup.Escape(Path.GetDirectoryName(page.PagePath) ?? ".")}; report: {Markup.Escape(page.PagePath)} ({watch.Elapsed.TotalSeconds:0.0} s)[/]");
+        return 0;
     }
 
-    /// <summary>Prints the JSON document (numbers + figure paths + timing) or the closing lines after a table.</summary>
-    private static void Finish(bool json, object result, (IReadOnlyList<string> Files, string Page) saved, Stopwatch watch)
+    /// <summary>The command as typed (for "reproduce with").</summary>
+    private static string CommandLine(ParseResult p) =>
+        "./descent " + string.Join(" ", p.Tokens.Select(t => t.Value.Any(char.IsWhiteSpace) || t.Value.Contains(';') ? $"'{t.Value}'" : t.Value));
+
+    /// <summary>A table as plain text, 100 columns wide, for the report page.</summary>
+    private static string Plain(IRenderable table)
     {
-        if (json)
+        var sw = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
-            CliApp.WriteJson(new { result, figures = saved.Files, report = saved.Page, seconds = Math.Round(watch.Elapsed.TotalSeconds, 3) });
-            return;
-        }
-        AnsiConsole.MarkupLine($"[grey]{saved.Files.Count} figures in {Markup.Escape(Path.GetDirectoryName(saved.Page) ?? ".")}; report: {Markup.Escape(saved.Page)} ({watch.Elapsed.TotalSeconds:0.0} s)[/]");
+            Out = new AnsiConsoleOutput(sw), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No,
+        });
+        console.Profile.Width = 100;
+        console.Write(table);
+        return sw.ToString();
+    }
+
+    /// <summary>A file-name and section-key suffix for a run with non-default options ("" for the defaults).</summary>
+    private static string Variant(params (string Name, string? Value, string Default)[] options)
+    {
+        var changed = options.Where(o => o.Value is not null && o.Value != o.Default).Select(o => $"{o.Name}-{o.Value}").ToList();
+        return changed.Count == 0 ? "" : "-" + Lab.InitLab.Slug(string.Join("-", changed));
     }
 
     private static string G(double v) => double.IsFinite(v)
@@ -63,30 +111,16 @@ internal static partial class LabCommand
 
     private static string Vec(double[] v) => v.Length == 1 ? G(v[0]) : "(" + string.Join(", ", v.Select(G)) + ")";
 
-    private static Command Descend()
+    private static string P(double v) => double.IsFinite(v) ? v.ToString("0.0%", CultureInfo.InvariantCulture) : "–";
+
+    private static int[] ParseWidths(string text, string option)
     {
-        var c = new Common();
-        var cmd = c.Command("descend", "Gradient descent on the notes' functions: learning rates too small, right and too large; saddles; stationary points.");
-        CliApp.SetAction(cmd, p =>
-        {
-            var watch = Stopwatch.StartNew();
-            var r = Lab.DescendLab.Run();
-            var saved = Save(p.GetValue(c.Out)!, "Gradient descent", r.Figures);
-            if (!p.GetValue(c.Json))
-            {
-                var t = new Table().Title("Gradient descent  x ← x − γ∇f(x)").AddColumns("f", "γ", "start", "iterations", "final x", "f(x)", "‖∇f‖", "status");
-                foreach (var run in r.Runs)
-                    t.AddRow(Markup.Escape(run.Function), G(run.LearningRate), Vec(run.Start), run.Iterations.ToString(CultureInfo.InvariantCulture),
-                        Vec(run.FinalX), G(run.FinalF), G(run.GradientNorm),
-                        run.Status == Lab.DescentStatus.Diverged ? "[red]diverged[/]" : Markup.Escape(run.StatusText));
-                AnsiConsole.Write(t);
-                var s = new Table().Title("Stationary points of x₁² + x₁ − 4x₁x₂ + x₁³x₂ (Hessian test)").AddColumns("x", "f(x)", "Hessian eigenvalues", "kind");
-                foreach (var sp in r.StationaryPoints) s.AddRow(Vec(sp.X), G(sp.F), Vec(sp.Eigenvalues), sp.KindText);
-                AnsiConsole.Write(s);
-            }
-            Finish(p.GetValue(c.Json), r, saved, watch);
-            return 0;
-        });
-        return cmd;
+        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var widths = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!int.TryParse(parts[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out widths[i]) || widths[i] <= 0)
+                throw new UserException($"{option} expects positive integers separated by commas (e.g. 500,400,300), got '{text}' ('{parts[i]}' is not one).");
+        if (widths.Length == 0) throw new UserException($"{option} needs at least one width, got '{text}'.");
+        return widths;
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Descent.Plotting;
 using Descent.Storage;
 using Descent.Tuning;
 using Spectre.Console;

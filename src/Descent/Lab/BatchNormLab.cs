@@ -40,7 +40,7 @@ public static class BatchNormLab
                 runs.Add(new BatchNormRun($"{init}{(bn ? " +BN" : "")}", init, bn, epochsRec, before, after));
             }
         var figures = new List<Figure>();
-        var loss = new LineChart { Title = "Training loss: with and without batch norm", XLabel = "epoch", YLabel = "cross-entropy" };
+        var loss = new LineChart { Title = "Training loss: with and without batch norm", XLabel = "epoch", YLabel = "cross-entropy (log)", YScale = AxisScale.Log };
         var acc = new LineChart { Title = "Test accuracy: with and without batch norm", XLabel = "epoch", YLabel = "accuracy", YRange = (0, 1) };
         foreach (var r in runs)
         {
@@ -58,13 +58,16 @@ public static class BatchNormLab
                 "The spread of each hidden layer's outputs on the training set. At initialization the two batch-norm networks coincide: " +
                 "both draw the same normal numbers, only scaled, and batch norm divides the scale out.", std.ToSvg()));
         }
-        foreach (var r in runs)
+        var grid = new HistogramGrid
         {
-            var grid = new HistogramGrid { Title = $"Activations per layer at initialization — {r.Name}", XLabel = "activation value", Columns = Math.Min(6, r.Before.Count),
-                XRange = activation == "tanh" ? (-1, 1) : null };
+            Title = "Activations per layer at initialization (rows: network; columns: layer; one shared x axis)", XLabel = "activation value",
+            Columns = runs[0].Before.Count, RowTitles = runs.Select(r => r.Name).ToList(), XRange = activation == "tanh" ? (-1, 1) : null,
+            PanelWidth = 190, PanelHeight = 150,
+        };
+        foreach (var r in runs)
             foreach (var l in r.Before) grid.Add($"layer {l.Index}", l.Sample);
-            figures.Add(new Figure($"batchnorm-hist-{InitLab.Slug(r.Name)}.svg", $"Batch norm: histograms, {r.Name}", "Per-layer activations on the training set before training.", grid.ToSvg()));
-        }
+        figures.Add(new Figure("batchnorm-hist.svg", "Batch norm: histograms at initialization",
+            "Without batch norm N(0, 0.01²) squeezes every layer towards 0 and N(0, 1) saturates tanh at ±1; with it both start at the same unit spread.", grid.ToSvg()) { Wide = true });
         return new BatchNormResult("spirals", hidden, activation, optimizer, runs, figures);
     }
 

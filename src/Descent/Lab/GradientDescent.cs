@@ -6,7 +6,7 @@ public enum DescentStatus
 {
     /// <summary>The gradient norm fell below the tolerance.</summary>
     Converged,
-    /// <summary>Still moving when the iterations ran out.</summary>
+    /// <summary>Still moving towards a stationary point when the iterations ran out.</summary>
     NotConverged,
     /// <summary>Bounded but the gradient norm did not shrink (the iterates bounce across the valley).</summary>
     Oscillating,
@@ -32,7 +32,7 @@ public sealed record DescentRun(string Function, double LearningRate, double[] S
     public string StatusText => Status switch
     {
         DescentStatus.Converged => "converged",
-        DescentStatus.NotConverged => "not converged",
+        DescentStatus.NotConverged => "still moving",
         DescentStatus.Oscillating => "oscillating",
         DescentStatus.Stalled => "stalled (steps < 1e-4)",
         _ => "diverged",
@@ -41,13 +41,16 @@ public sealed record DescentRun(string Function, double LearningRate, double[] S
 
 /// <summary>
 /// Plain gradient descent, x⁽ᵗ⁺¹⁾ = x⁽ᵗ⁾ − γ ∇f(x⁽ᵗ⁾) (the notes' formula), in float64 on an <see cref="Objective"/>.
-/// Stops when ‖∇f‖ &lt; tolerance, when the iterates blow up (‖x‖ &gt; 10⁸ or not finite: diverged), or after the given
-/// number of iterations. A run that is still far from converged but whose steps reverse direction is "oscillating"; a run
-/// whose steps have shrunk below 10⁻⁴ without converging is "stalled". A run whose gradient norm ends above 100× its first is counted as diverged too; one whose
-/// last gradient norm is at least half the first is "oscillating".
+/// It stops early only when ‖∇f‖ &lt; tolerance (1e-8) or the iterates blow up; the verdict follows
+/// <see cref="Criterion"/>, one rule for every run.
 /// </summary>
 public static class GradientDescent
 {
+    /// <summary>The one criterion every verdict of the lab's descent runs follows (g = ‖∇f‖ at the last iterate, g₀ at the start).</summary>
+    public const string Criterion =
+        "Verdicts: diverged if ‖x‖ > 1e8 or g > 100·g₀; converged if g ≤ max(1e-8, 1e-5·g₀); oscillating if g ≥ g₀/2, or g ≥ g₀/100 " +
+        "and most of the last ten steps reverse; stalled if the last step γ·g < 1e-4; otherwise still moving (budget spent).";
+
     /// <summary>Runs gradient descent from <paramref name="start"/>.</summary>
     public static DescentRun Run(Objective f, double[] start, double learningRate, int iterations, double tolerance = 1e-8)
     {
@@ -73,10 +76,10 @@ public static class GradientDescent
         if (status == DescentStatus.NotConverged)
         {
             g = Norm(f.Gradient(x));
-            if (g < tolerance) status = DescentStatus.Converged;
+            if (g <= Math.Max(tolerance, 1e-5 * g0)) status = DescentStatus.Converged;
             else if (g > 100 * g0) status = DescentStatus.Diverged;
             else if (iterations >= 10 && (g >= 0.5 * g0 || (g >= 0.01 * g0 && Reverses(path)))) status = DescentStatus.Oscillating;
-            else if (learningRate * g < 1e-4 && g > 1e-3) status = DescentStatus.Stalled;
+            else if (learningRate * g < 1e-4) status = DescentStatus.Stalled;
         }
         double fx = f.F(x);
         if (!double.IsFinite(fx)) status = DescentStatus.Diverged;

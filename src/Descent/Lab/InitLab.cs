@@ -64,40 +64,66 @@ public static class InitLab
         return new InitRun(c, probe.Statistics());
     }
 
-    /// <summary>Measures every configuration and draws the figures.</summary>
-    public static InitResult Run(IReadOnlyList<InitConfig> configs, ulong seed)
+    /// <summary>Measures every configuration and draws the figures; file names start with <paramref name="prefix"/> (one run's set never overwrites another's).</summary>
+    public static InitResult Run(IReadOnlyList<InitConfig> configs, ulong seed, string prefix = "init")
     {
         var runs = configs.Select(c => Measure(c, seed)).ToList();
         var figures = new List<Figure>();
-        foreach (var run in runs)
+        foreach (var act in runs.Select(r => r.Config.Activation).Distinct())
         {
-            var c = run.Config;
+            var rows = runs.Where(r => r.Config.Activation == act).ToList();
+            bool relu = act is "relu";
             var grid = new HistogramGrid
             {
-                Title = $"Activations per layer — {c.Name} ({string.Join("-", c.Hidden)}, {c.Samples} samples)",
-                XLabel = c.Activation is "relu" ? "activation value (> 0)" : "activation value",
-                Columns = Math.Min(run.Layers.Count, 6),
-                XRange = c.Activation is "tanh" ? (-1, 1) : c.Activation is "sigmoid" ? (0, 1) : null,
+                Title = $"{act}: activations per layer (rows: initialization; columns: layer; one shared x axis)",
+                XLabel = "activation value",
+                Columns = rows[0].Layers.Count,
+                RowTitles = rows.Select(r => r.Config.Name).ToList(),
+                XRange = act is "tanh" ? (-1, 1) : act is "sigmoid" ? (0, 1) : null,
+                ZerosApart = relu,
+                PanelWidth = 200,
+                PanelHeight = 150,
             };
-            bool relu = c.Activation is "relu";
-            foreach (var l in run.Layers) grid.Add($"layer {l.Index}", relu ? l.Sample.Where(v => v > 0) : l.Sample);
-            figures.Add(new Figure($"init-{Slug(c.Name)}.svg", $"Histograms: {c.Name}",
-                "Each panel is one hidden layer's outputs at initialization" + (relu ? " (the zeros of ReLU, about half the values, are left out so the rest stays visible)." : "."), grid.ToSvg()));
+            foreach (var r in rows)
+                foreach (var l in r.Layers) grid.Add($"layer {l.Index}", l.Sample);
+            figures.Add(new Figure($"{prefix}-hist-{act}.svg", $"Histograms of {act} activations, all initializations on one x axis",
+                relu ? "ReLU zeros are counted (grey bar at 0, with their share) and in the mean and std, which match the table; Xavier's spread shrinks layer after layer, He's stays."
+                     : "Small weights squeeze the outputs towards 0 layer after layer; N(0, 1) pushes them to ±1 (saturated); Xavier keeps the spread.", grid.ToSvg()) { Wide = true });
         }
-        figures.Add(PerLayer(runs, "init-std.svg", "Activation std per layer", "std of activations (log)", l => l.Std,
-            "How the spread of the activations evolves with depth for each initialization."));
-        figures.Add(PerLayer(runs, "init-grad.svg", "Gradient std per layer (backward pass)", "std of ∂L/∂activation (log)", l => l.GradientStd,
-            "The gradient reaching each layer; small values near layer 1 mean the first layers barely learn."));
+        figures.Add(PerLayer(runs, $"{prefix}-std.svg", "Activation std per layer", "std of activations (log)", l => l.Std,
+            "How the spread of the activations evolves with depth for each initialization (dashed: with batch norm)."));
+        figures.Add(PerLayer(runs, $"{prefix}-grad.svg", "Gradient std per layer (backward pass)", "std of ∂L/∂activation (log)", l => l.GradientStd,
+            "The gradient reaching each layer; small values near layer 1 mean the first layers barely learn." + SaturatedTanhNote(runs)));
         var sat = new LineChart { Title = "Saturated (tanh/sigmoid) or dead (ReLU) share per layer", XLabel = "layer", YLabel = "fraction of units", YRange = (0, 1) };
+        var families = runs.Select(r => (r.Config.Init, r.Config.Activation)).Distinct().ToList();
         foreach (var run in runs)
-            sat.Add(Series.Indexed(run.Config.Name, run.Layers.Select(l => l.SaturatedFraction + l.DeadFraction).ToList(), 1, run.Config.BatchNorm ? "6 3" : null, markers: true));
-        figures.Add(new Figure("init-saturation.svg", "Saturated or dead units per layer", "tanh/sigmoid outputs within 1 % of their limits, or ReLU units that are zero for every sample.", sat.ToSvg()));
+            sat.Add(Series.Indexed(run.Config.Name, run.Layers.Select(l => l.SaturatedFraction + l.DeadFraction).ToList(), 1, run.Config.BatchNorm ? "6 3" : null, markers: true)
+                with { Color = Palette.Color(families.IndexOf((run.Config.Init, run.Config.Activation))) });
+        figures.Add(new Figure($"{prefix}-saturation.svg", "Saturated or dead units per layer", "tanh/sigmoid outputs within 1 % of their limits, or ReLU units that are zero for every sample.", sat.ToSvg()));
         return new InitResult(runs, figures);
+    }
+
+    /// <summary>
+    /// Why the gradient of the saturated N(0, 1) tanh network grows backward (the textbook expects saturation to kill it):
+    /// Var(∂L/∂a_{l−1}) = n·Var(W)·E[f′(z)²]·Var(∂L/∂a_l); with n·Var(W) = fan_in the few unsaturated units still pass
+    /// a gradient amplified by fan_in·E[f′²] &gt; 1. Empty when no such network was run.
+    /// </summary>
+    private static string SaturatedTanhNote(IReadOnlyList<InitRun> runs)
+    {
+        var big = runs.FirstOrDefault(r => r.Config.Init == "normal:1" && r.Config.Activation == "tanh" && !r.Config.BatchNorm);
+        if (big is null || big.Layers.Count < 2) return "";
+        var g = big.Layers.Select(l => l.GradientStd).ToList();
+        double perLayer = Math.Pow(g[0] / g[^1], 1.0 / (g.Count - 1));
+        double saturated = big.Layers.Average(l => l.SaturatedFraction);
+        return $" Why does N(0, 1) tanh's gradient grow to {g[0]:0.#e0} at layer 1 while {saturated:0%} of its units are saturated? Backward, each layer multiplies " +
+               $"the gradient's variance by fan_in·Var(W)·E[f′(z)²]: Var(W) = 1 is fan_in times too large, and the few unsaturated units (f′ ≈ 1) pass it on, so the " +
+               $"product stays above 1 (here ×{perLayer:0.#} in std per layer). Saturation kills the gradient of the saturated units' weights, not the signal " +
+               "through the rest: the network explodes and stalls at once, which is why it trains poorly.";
     }
 
     private static Figure PerLayer(IReadOnlyList<InitRun> runs, string file, string title, string yLabel, Func<LayerStatistics, double> pick, string caption)
     {
-        var chart = new LineChart { Title = title, XLabel = "layer", YLabel = yLabel, YScale = AxisScale.Log };
+        var chart = new LineChart { Title = title, XLabel = "layer", YLabel = yLabel, YScale = AxisScale.Log, Height = 480 };
         var families = runs.Select(r => (r.Config.Init, r.Config.Activation)).Distinct().ToList();
         foreach (var run in runs)
             chart.Add(Series.Indexed(run.Config.Name, run.Layers.Select(pick).ToList(), 1, run.Config.BatchNorm ? "6 3" : null, markers: true)

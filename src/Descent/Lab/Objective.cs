@@ -26,7 +26,7 @@ public sealed record Objective(string Name, string Formula, int Dimension, Func<
 
     /// <summary>f(x) = (x₁ − 5)² + x₂² (minimum 0 at (5, 0)).</summary>
     public static Objective ShiftedBowl { get; } = new("bowl", "(x₁ − 5)² + x₂²", 2,
-        x => (x[0] - 5) * (x[0] - 5) + x[1] * x[1], x => [2 * x[0] - 10, 2 * x[1]], _ => [2, 0, 0, 2], (-10, 8, -7, 7));
+        x => (x[0] - 5) * (x[0] - 5) + x[1] * x[1], x => [2 * x[0] - 10, 2 * x[1]], _ => [2, 0, 0, 2], (-12, 8, -7, 9));
 
     /// <summary>f(x) = 0.1x₁² + x₂² (an elongated bowl: curvature 0.2 along x₁, 2 along x₂).</summary>
     public static Objective Elongated { get; } = new("elongated", "0.1x₁² + x₂²", 2,

@@ -3,15 +3,19 @@ using Descent.Plotting;
 
 namespace Descent.Lab;
 
-/// <summary>One optimizer's race on one function.</summary>
-/// <param name="Function">Objective name.</param>
-/// <param name="Optimizer">Optimizer text form (as accepted by --optimizer).</param>
+/// <summary>One optimizer's run on one race.</summary>
+/// <param name="Race">Race name.</param>
+/// <param name="Optimizer">Family name (SGD, Momentum, …).</param>
+/// <param name="Spec">The text form it ran with (as accepted by --optimizer).</param>
+/// <param name="Settings">The same in the notes' symbols (α, β).</param>
 /// <param name="Iterations">Steps taken.</param>
 /// <param name="FinalX">Where it ended.</param>
 /// <param name="FinalF">f there.</param>
-/// <param name="StepsToTolerance">First step with f − f* &lt; 1e-4·(f(x₀) − f*) (null if never).</param>
+/// <param name="StepsToGoal">First step that met the race's goal (null if never).</param>
+/// <param name="Floor">Mean of f − f* over the last quarter of the steps (the neighbourhood it settles in); for the saddle, mean f.</param>
 /// <param name="Diverged">Whether the iterates blew up.</param>
-public sealed record OptimizerRun(string Function, string Optimizer, int Iterations, double[] FinalX, double FinalF, int? StepsToTolerance, bool Diverged)
+public sealed record OptimizerRun(string Race, string Optimizer, string Spec, string Settings, int Iterations, double[] FinalX, double FinalF,
+    int? StepsToGoal, double Floor, bool Diverged)
 {
     /// <summary>Every iterate.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
@@ -22,90 +26,105 @@ public sealed record OptimizerRun(string Function, string Optimizer, int Iterati
     public IReadOnlyList<double> Values { get; init; } = [];
 }
 
-/// <summary>One race: a function, a start and the optimizers with their learning rates.</summary>
-public sealed record Race(Objective Function, double[] Start, double Minimum, int Iterations, string[] Optimizers);
+/// <summary>
+/// One race: a function, a start, a budget and the goal. With a minimum f*, the goal is f − f* ≤ tolerance·(f(x₀) − f*);
+/// without one (the saddle), it is f ≤ −f(x₀) (the iterate has left the saddle downhill). <paramref name="Noise"/> replaces
+/// the exact gradient by mini-batch gradients; <paramref name="SettingsFrom"/> reuses another race's chosen settings
+/// instead of searching the grid.
+/// </summary>
+public sealed record Race(string Name, string Title, string Lesson, Objective Function, double[] Start, double? Minimum, int Iterations,
+    double Tolerance = 1e-4, MiniBatchGradient? Noise = null, string? SettingsFrom = null);
 
-/// <summary>What <c>descent lab optimizers</c> measured.</summary>
-public sealed record OptimizersResult(IReadOnlyList<OptimizerRun> Runs, [property: System.Text.Json.Serialization.JsonIgnore] IReadOnlyList<Figure> Figures);
+/// <summary>What <c>descent lab optimizers</c> measured: the chosen run of every optimizer in every race, and the search.</summary>
+public sealed record OptimizersResult(IReadOnlyList<OptimizerRun> Runs, int SettingsTried, IReadOnlyList<string> Lessons,
+    [property: System.Text.Json.Serialization.JsonIgnore] IReadOnlyList<Figure> Figures);
 
 /// <summary>
-/// SGD, Momentum, Nesterov, Adagrad, RMSprop, Adam and AdamW (the library's optimizers, float64) racing on the notes'
-/// 2-D functions plus Rosenbrock and Beale: each step sets the parameter's gradient to ∇f(x) in closed form and calls
-/// <see cref="IOptimizer.Step"/>. Trajectories are drawn on the contours, f − f* per iteration on a log axis.
-/// Learning rates are chosen per function so every optimizer makes progress (Adagrad, RMSprop and Adam take steps of
-/// about lr per coordinate whatever the gradient's scale; SGD's step is lr·∇f).
+/// SGD, Momentum, Nesterov, Adagrad, RMSprop and Adam (the library's optimizers, float64) racing on the notes' 2-D
+/// functions: each step sets the parameter's gradient to ∇f(x) (or a mini-batch estimate) and calls
+/// <see cref="IOptimizer.Step"/>. <b>One rule picks every setting:</b> each optimizer runs every setting of its grid
+/// (<see cref="OptimizerFamily"/>) for the race's budget, and keeps the one with the lowest mean f − f* over the last
+/// quarter of the budget (diverged runs are out). The saddle has no minimum, so it reuses the settings won on the
+/// elongated bowl, whose stable direction has the same curvature (2).
 /// </summary>
 public static class OptimizersLab
 {
     /// <summary>The default races.</summary>
-    public static IReadOnlyList<Race> DefaultRaces() =>
+    public static IReadOnlyList<Race> DefaultRaces(ulong seed = 0) =>
     [
-        new(Objective.Elongated, [-8, 5], 0, 150, ["sgd:lr=0.4", "momentum:lr=0.1,momentum=0.9", "sgd:lr=0.1,momentum=0.9,nesterov=true",
-            "adagrad:lr=2", "rmsprop:lr=0.1", "adam:lr=0.5", "adamw:lr=0.5,weight_decay=0.01"]),
-        new(Objective.ShiftedBowl, [-9, 6], 0, 150, ["sgd:lr=0.1", "momentum:lr=0.05,momentum=0.9", "sgd:lr=0.05,momentum=0.9,nesterov=true",
-            "adagrad:lr=3", "rmsprop:lr=0.1", "adam:lr=0.5", "adamw:lr=0.5,weight_decay=0.01"]),
-        new(Objective.Rosenbrock, [-1.5, 2], 0, 3000, ["sgd:lr=1e-3", "momentum:lr=5e-4,momentum=0.9", "sgd:lr=5e-4,momentum=0.9,nesterov=true",
-            "adagrad:lr=0.5", "rmsprop:lr=0.01", "adam:lr=0.05", "adamw:lr=0.05,weight_decay=0.01"]),
-        new(Objective.Beale, [1, 1.5], 0, 3000, ["sgd:lr=5e-3", "momentum:lr=1e-3,momentum=0.9", "sgd:lr=1e-3,momentum=0.9,nesterov=true",
-            "adagrad:lr=0.5", "rmsprop:lr=0.01", "adam:lr=0.05", "adamw:lr=0.05,weight_decay=0.01"]),
+        new("elongated", "the elongated bowl 0.1x₁² + x₂²",
+            "Momentum damps SGD's zig-zag across the steep x₂ direction and keeps its speed along the shallow x₁ direction: fewer steps than SGD at each one's best setting.",
+            Objective.Elongated, [-8, 5], 0, 200),
+        new("saddle", "the saddle x₂² − x₁²",
+            "Near a saddle ∇f ≈ 0: SGD's step α∇f is tiny, so it lingers while |x₁| grows by only (1 + 2α) a step; Adam, RMSprop and Adagrad divide by the gradient's size, take steps of about α at once and leave in a few steps.",
+            Objective.Saddle, [1e-6, 4], null, 60, SettingsFrom: "elongated"),
+        new("noisy", "the elongated bowl with mini-batch gradients (8 of 256 samples)",
+            "With noisy gradients a constant α does not converge: each optimizer hovers in a neighbourhood of the minimum whose size grows with α, so the best α is smaller than on the exact bowl (or decay it: see the schedules).",
+            Objective.Elongated, [-8, 5], 0, 300, 1e-2, new MiniBatchGradient(256, 8, seed)),
+        new("rosenbrock", "Rosenbrock's curved valley (1 − x₁)² + 100(x₂ − x₁²)²",
+            "The valley's walls are about 1000× steeper than its floor, so α must be small for the walls: SGD then crawls along the floor (a shallow line on the log plot), while momentum and Adam build speed along it and end many decades lower; Adagrad and RMSprop stall on the floor.",
+            Objective.Rosenbrock, [-1.5, 2], 0, 3000),
     ];
 
-    /// <summary>Runs one optimizer on one function.</summary>
-    public static OptimizerRun Race(Objective f, double[] start, double minimum, string optimizer, int iterations)
+    /// <summary>Runs one optimizer (text form) on one race.</summary>
+    public static OptimizerRun Run(Race race, string optimizer, string family = "")
     {
+        var f = race.Function;
         var spec = OptimizerSpec.Parse(optimizer);
-        var x = Tensor.From((double[])start.Clone(), start.Length);   // [2]
+        var x = Tensor.From((double[])race.Start.Clone(), race.Start.Length);   // [2]
         var opt = spec.Create([x]);
-        var path = new List<double[]> { (double[])start.Clone() };
-        var values = new List<double> { f.F(start) };
-        double gap0 = values[0] - minimum;
+        var gradient = race.Noise?.Stream() ?? f.Gradient;
+        var path = new List<double[]> { (double[])race.Start.Clone() };
+        var values = new List<double> { f.F(race.Start) };
+        double fStar = race.Minimum ?? 0, f0 = values[0];
+        double goal = race.Minimum is { } m ? m + race.Tolerance * (f0 - m) : -f0;
         int? reached = null;
         bool diverged = false;
         int t = 0;
-        for (; t < iterations; t++)
+        for (; t < race.Iterations; t++)
         {
             var cur = x.ToArray();
-            x.Grad = Tensor.From(f.Gradient(cur), cur.Length);
+            x.Grad = Tensor.From(gradient(cur), cur.Length);
             opt.Step();
             var next = x.ToArray();
             double fx = f.F(next);
             path.Add(next);
             values.Add(fx);
-            if (reached is null && fx - minimum < 1e-4 * gap0) reached = t + 1;
+            if (reached is null && fx <= goal) reached = t + 1;
+            if (race.Minimum is null && reached is not null) { t++; break; }      // the saddle's goal is to leave: done
             if (!next.All(double.IsFinite) || !double.IsFinite(fx) || GradientDescent.Norm(next) > 1e6) { diverged = true; t++; break; }
         }
-        return new OptimizerRun(f.Name, optimizer, t, path[^1], values[^1], reached, diverged) { Path = path, Values = values };
+        var tail = values.Skip(values.Count - Math.Max(1, values.Count / 4)).Select(v => v - fStar).ToList();
+        double floor = diverged ? double.PositiveInfinity : tail.Average();
+        return new OptimizerRun(race.Name, family, optimizer, OptimizerFamily.Settings(optimizer), t, path[^1], values[^1], reached, floor, diverged)
+        { Path = path, Values = values };
     }
 
-    /// <summary>Runs every race and draws, per function, the trajectories on the contours and the loss curves.</summary>
-    public static OptimizersResult Run(IReadOnlyList<Race> races, double iterationScale = 1)
+    /// <summary>The best run of one optimizer on one race under the stated rule (lowest floor; diverged runs last).</summary>
+    public static OptimizerRun Best(Race race, OptimizerFamily family) =>
+        family.Specs.Select(s => Run(race, s, family.Name)).OrderBy(r => r.Diverged).ThenBy(r => r.Floor).First();
+
+    /// <summary>Runs every race and draws, per race, the paths as small multiples, the loss curves, and (on the bowl) an overlay.</summary>
+    public static OptimizersResult Run(IReadOnlyList<Race> races, IReadOnlyList<OptimizerFamily>? families = null)
     {
-        var runs = new List<OptimizerRun>();
+        families ??= OptimizerFamily.All;
+        var chosen = new Dictionary<string, List<OptimizerRun>>();
         var figures = new List<Figure>();
+        int tried = 0;
         foreach (var race in races)
         {
-            int iters = Math.Max(1, (int)(race.Iterations * iterationScale));
-            var rs = race.Optimizers.Select(o => Race(race.Function, race.Start, race.Minimum, o, iters)).ToList();
-            runs.AddRange(rs);
-            var f = race.Function;
-            var (x0, x1, y0, y1) = f.Window;
-            var contour = new ContourPlot(f.At, x0, x1, y0, y1) { Title = $"Optimizers on {f.Formula} from ({race.Start[0]:g3}, {race.Start[1]:g3})", Levels = 18, Height = 640 };
-            foreach (var r in rs) contour.AddPath(r.Optimizer + (r.Diverged ? " (diverged)" : ""), Thin(r.Path).Select(p => (p[0], p[1])).ToList());
-            figures.Add(new Figure($"optimizers-{f.Name}.svg", $"Optimizer trajectories on {f.Formula}", $"{iters} steps each; open circle = start, dot = end.", contour.ToSvg()));
-            var loss = new LineChart { Title = $"f(x) − f* per iteration on {f.Formula}", XLabel = "iteration", YLabel = "f(x) − f* (log)", YScale = AxisScale.Log };
-            foreach (var r in rs) loss.Add(Series.Indexed(r.Optimizer, r.Values.Select(v => v - race.Minimum).ToList()));
-            figures.Add(new Figure($"optimizers-{f.Name}-loss.svg", $"Loss per iteration on {f.Formula}", "Straight lines on the log axis are linear convergence.", loss.ToSvg()));
+            List<OptimizerRun> rs;
+            if (race.SettingsFrom is { } from && chosen.TryGetValue(from, out var earlier))
+                rs = earlier.Select(e => Run(race, e.Spec, e.Optimizer)).ToList();
+            else
+            {
+                rs = families.Select(fam => Best(race, fam)).ToList();
+                tried += families.Sum(fam => fam.Specs.Count);
+            }
+            chosen[race.Name] = rs;
+            figures.AddRange(OptimizerFigures.Race(race, rs, families));
         }
-        return new OptimizersResult(runs, figures);
-    }
-
-    /// <summary>At most ~400 points of a long path (keeps the first and last).</summary>
-    private static IReadOnlyList<double[]> Thin(IReadOnlyList<double[]> path)
-    {
-        if (path.Count <= 400) return path;
-        int stride = (path.Count + 399) / 400;
-        var thin = path.Where((_, i) => i % stride == 0).ToList();
-        if (!ReferenceEquals(thin[^1], path[^1])) thin.Add(path[^1]);
-        return thin;
+        var lessons = races.Select(r => $"{r.Name}: {r.Lesson}").ToList();
+        return new OptimizersResult(chosen.Values.SelectMany(r => r).ToList(), tried, lessons, figures);
     }
 }

@@ -11,22 +11,52 @@ public sealed class Frame
 
     /// <summary>Lays out a frame in a drawing of the given size, leaving room on the right for legend entries.</summary>
     public Frame(Svg svg, Axis x, Axis y, string title, string xLabel, string yLabel, IReadOnlyList<string> legendNames, bool legendBelow = false)
+        : this(svg, (0, 0, svg.Width, svg.Height), x, y, title, xLabel, yLabel, legendNames, legendBelow)
+    {
+    }
+
+    /// <summary>Lays out a frame inside the rectangle <paramref name="box"/> of the drawing (one panel of small multiples).</summary>
+    public Frame(Svg svg, (double X, double Y, double W, double H) box, Axis x, Axis y, string title, string xLabel, string yLabel,
+        IReadOnlyList<string> legendNames, bool legendBelow = false)
     {
         LegendBelow = legendBelow && legendNames.Count > 0;
         Svg = svg;
+        Box = box;
         X = x;
         Y = y;
         double yTickWidth = Y.Ticks().Select(t => Svg.TextWidth(Axis.Format(t), TickFont)).DefaultIfEmpty(10).Max();
         double legendWidth = legendNames.Count == 0 || LegendBelow ? 0 : legendNames.Max(n => Svg.TextWidth(n, 12)) + 44;
-        Left = 30 + yTickWidth + (yLabel.Length > 0 ? 6 : 0);
-        Top = title.Length > 0 ? 40 : 16;
-        Right = svg.Width - 16 - legendWidth;
-        Bottom = svg.Height - (xLabel.Length > 0 ? 50 : 32) - (LegendBelow ? legendNames.Count * 20 + 14 : 0);
+        Left = box.X + 30 + yTickWidth + (yLabel.Length > 0 ? 6 : 0);
+        Top = box.Y + (title.Length > 0 ? 40 : 16);
+        Right = box.X + box.W - 16 - legendWidth;
+        Bottom = box.Y + box.H - (xLabel.Length > 0 ? 50 : 32) - (LegendBelow ? legendNames.Count * 20 + 14 : 0);
         Title = title;
         XLabel = xLabel;
         YLabel = yLabel;
         ClipId = "clip" + Guid.NewGuid().ToString("N")[..8];
     }
+
+    /// <summary>
+    /// Shrinks the plotting area (centred) so one unit of x and one unit of y take the same number of pixels:
+    /// circles stay circles on a contour plot.
+    /// </summary>
+    public void EqualAspect()
+    {
+        double ux = (Right - Left) / (X.Max - X.Min), uy = (Bottom - Top) / (Y.Max - Y.Min);
+        if (ux > uy)
+        {
+            double w = uy * (X.Max - X.Min), c = (Left + Right) / 2;
+            (Left, Right) = (c - w / 2, c + w / 2);
+        }
+        else
+        {
+            double h = ux * (Y.Max - Y.Min), c = (Top + Bottom) / 2;
+            (Top, Bottom) = (c - h / 2, c + h / 2);
+        }
+    }
+
+    /// <summary>The rectangle of the drawing this frame lays itself out in.</summary>
+    public (double X, double Y, double W, double H) Box { get; }
 
     /// <summary>The drawing.</summary>
     public Svg Svg { get; }
@@ -38,16 +68,16 @@ public sealed class Frame
     public Axis Y { get; }
 
     /// <summary>Pixel bounds of the plotting area.</summary>
-    public double Left { get; }
+    public double Left { get; private set; }
 
     /// <inheritdoc cref="Left"/>
-    public double Top { get; }
+    public double Top { get; private set; }
 
     /// <inheritdoc cref="Left"/>
-    public double Right { get; }
+    public double Right { get; private set; }
 
     /// <inheritdoc cref="Left"/>
-    public double Bottom { get; }
+    public double Bottom { get; private set; }
 
     /// <summary>Whether the legend sits under the plot (contour plots keep their width) rather than on the right.</summary>
     public bool LegendBelow { get; }
@@ -86,13 +116,13 @@ public sealed class Frame
         Svg.Rect(Left, Top, Right - Left, Bottom - Top, "none", "#444");
         if (Title.Length > 0)
         {
-            double size = Math.Min(15, (Svg.Width - 24) / Math.Max(1, Title.Length * 0.7));
+            double size = Math.Min(15, (Box.W - 24) / Math.Max(1, Title.Length * 0.7));
             double half = Title.Length * size * 0.35;
-            double cx = Math.Clamp((Left + Right) / 2, 10 + half, Math.Max(10 + half, Svg.Width - 10 - half));
-            Svg.Text(cx, 24, Title, size, "middle", "#111", weight: "bold", cssClass: "title");
+            double cx = Math.Clamp((Left + Right) / 2, Box.X + 10 + half, Math.Max(Box.X + 10 + half, Box.X + Box.W - 10 - half));
+            Svg.Text(cx, Box.Y + 24, Title, size, "middle", "#111", weight: "bold", cssClass: "title");
         }
         if (XLabel.Length > 0) Svg.Text((Left + Right) / 2, Bottom + 40, XLabel, 13, "middle", "#111", cssClass: "xlabel");
-        if (YLabel.Length > 0) Svg.Text(16, (Top + Bottom) / 2, YLabel, 13, "middle", "#111", rotate: -90, cssClass: "ylabel");
+        if (YLabel.Length > 0) Svg.Text(Box.X + 16, (Top + Bottom) / 2, YLabel, 13, "middle", "#111", rotate: -90, cssClass: "ylabel");
     }
 
     /// <summary>Draws the legend to the right of the plotting area.</summary>

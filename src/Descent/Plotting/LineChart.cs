@@ -11,6 +11,9 @@ public sealed record Series(string Name, IReadOnlyList<double> X, IReadOnlyList<
     /// <summary>Colour (CSS), or null for the palette colour of the series' position.</summary>
     public string? Color { get; init; }
 
+    /// <summary>Draw as a staircase: each value holds until the next x (a schedule that changes in whole steps).</summary>
+    public bool Steps { get; init; }
+
     /// <summary>A series over x = 0, 1, 2, … (iterations, epochs, layers).</summary>
     public static Series Indexed(string name, IReadOnlyList<double> y, int start = 0, string? dash = null, bool markers = false) =>
         new(name, Enumerable.Range(start, y.Count).Select(i => (double)i).ToList(), y, dash, markers);
@@ -83,16 +86,31 @@ public sealed class LineChart
         return this;
     }
 
-    /// <summary>Renders the chart as a standalone SVG document.</summary>
+    /// <summary>Whether the legend is drawn (off for panels that share one legend).</summary>
+    public bool ShowLegend { get; init; } = true;
+
+    /// <summary>Renders the chart as a standalone SVG document (taller when the legend must go below the plot).</summary>
     public string ToSvg()
     {
-        var svg = new Svg(Width, Height);
+        var names = LegendNames();
+        bool below = LegendBelow(names, Width);
+        var svg = new Svg(Width, Height + (below ? names.Count * 20 + 14 : 0));
+        Draw(svg, (0, 0, svg.Width, svg.Height));
+        return svg.ToString();
+    }
+
+    private List<string> LegendNames() => ShowLegend ? _series.Select(s => s.Name).Where(n => n.Length > 0).ToList() : [];
+
+    private static bool LegendBelow(List<string> names, double width) => names.Count > 0 && names.Max(n => Svg.TextWidth(n, 12)) + 44 > 0.3 * width;
+
+    /// <summary>Draws the chart into the rectangle <paramref name="box"/> of <paramref name="svg"/> (a panel of small multiples).</summary>
+    public void Draw(Svg svg, (double X, double Y, double W, double H) box)
+    {
         var xAxis = XRange is { } xr ? new Axis(xr.Min, xr.Max, XScale, nice: false) : Fit(_series.SelectMany(s => s.X), XScale, false);
         var yAxis = YRange is { } yr ? new Axis(yr.Min, yr.Max, YScale, nice: false) : Fit(_series.SelectMany(s => s.Y), YScale, true);
-        var names = _series.Select(s => s.Name).Where(n => n.Length > 0).ToList();
-        bool below = names.Count > 0 && names.Max(n => Svg.TextWidth(n, 12)) + 44 > 0.3 * Width;
-        if (below) svg = new Svg(Width, Height + names.Count * 20 + 14);
-        var frame = new Frame(svg, xAxis, yAxis, Title, XLabel, YLabel, names, below);
+        var names = LegendNames();
+        bool below = LegendBelow(names, box.W);
+        var frame = new Frame(svg, box, xAxis, yAxis, Title, XLabel, YLabel, names, below);
         frame.DrawAxes();
         for (int i = 0; i < _series.Count; i++)
         {
@@ -100,7 +118,7 @@ public sealed class LineChart
             string color = s.Color ?? Palette.Color(i);
             svg.Raw($"<g class=\"series\" data-name=\"{Svg.Escape(s.Name)}\">");
             foreach (var run in Runs(s, xAxis, yAxis))
-                svg.Polyline(run.Select(p => (frame.Px(p.X), frame.Py(p.Y))).ToList(), color, 2, s.Dash, clipId: frame.ClipId);
+                svg.Polyline((s.Steps ? Staircase(run) : run).Select(p => (frame.Px(p.X), frame.Py(p.Y))).ToList(), color, 2, s.Dash, clipId: frame.ClipId);
             if (s.Markers)
                 for (int k = 0; k < s.X.Count; k++)
                     if (xAxis.CanShow(s.X[k]) && yAxis.CanShow(s.Y[k]) && Inside(xAxis, s.X[k]) && Inside(yAxis, s.Y[k]))
@@ -124,8 +142,7 @@ public sealed class LineChart
                 svg.Text(frame.Left + 6, py - 4, label, 11, "start", "#333");
             }
         }
-        frame.DrawLegend(_series.Select((s, i) => (s.Name, s.Color ?? Palette.Color(i), s.Dash, s.Markers)).Where(e => e.Name.Length > 0).ToList());
-        return svg.ToString();
+        if (ShowLegend) frame.DrawLegend(_series.Select((s, i) => (s.Name, s.Color ?? Palette.Color(i), s.Dash, s.Markers)).Where(e => e.Name.Length > 0).ToList());
     }
 
     private static bool Inside(Axis a, double v) => v >= Math.Min(a.Min, a.Max) - 1e-12 * Math.Abs(a.Max) && v <= a.Max + 1e-12 * Math.Abs(a.Max);
@@ -143,6 +160,18 @@ public sealed class LineChart
             if (max != 0) max += d;
         }
         return new Axis(min, max, scale);
+    }
+
+    /// <summary>(x₀, y₀), (x₁, y₀), (x₁, y₁), …: each value held until the next abscissa.</summary>
+    private static List<(double X, double Y)> Staircase(List<(double X, double Y)> run)
+    {
+        var steps = new List<(double X, double Y)>(2 * run.Count);
+        for (int k = 0; k < run.Count; k++)
+        {
+            if (k > 0) steps.Add((run[k].X, run[k - 1].Y));
+            steps.Add(run[k]);
+        }
+        return steps;
     }
 
     /// <summary>Splits a series into runs of drawable points.</summary>

@@ -64,6 +64,39 @@ public class DescendLabTests
     }
 
     [Fact]
+    public void QuarticFigureShowsTheWholePathAndZoomsOnTheFlatInflection()
+    {
+        var r = DescendLab.Run();
+        var small = r.Runs.Single(x => x.Function == "quartic" && x.LearningRate == 1e-5);
+        var fig = r.Figures.Single(f => f.FileName == "descend-quartic.svg");
+        var doc = SvgAssert.WellFormed(fig.Svg);
+        string text = SvgAssert.Text(doc);
+        // The path is not cut: the legend and the drawn series end at the table's last iterate.
+        Assert.Contains($"x = {small.FinalX[0]:0.##}", text);
+        var series = doc.Descendants().Where(e => (string?)e.Attribute("data-name") == "γ = 1e-05").ToList();
+        Assert.Equal(2, series.Count);                                            // in the whole view and in the zoom
+        var trace = SvgAssert.WellFormed(r.Figures.Single(f => f.FileName == "descend-quartic-trace.svg").Svg);
+        var tracePoints = trace.Descendants().Where(e => (string?)e.Attribute("data-name") == "γ = 1e-05 (still moving)").Single()
+            .Descendants().First(e => e.Name.LocalName == "polyline").Attribute("points")!.Value.Split(' ').Length;
+        Assert.Equal(small.Path.Count, tracePoints);
+        // The zoom's y axis shows the region near 0 (ticks of hundreds, not of 1e6).
+        Assert.Contains("400", text.Split('\n'));
+        Assert.Contains("-400", text.Split('\n'));
+        // Where the notes are wrong, the caption says so.
+        Assert.Contains("inflection", fig.Caption);
+        Assert.Equal(DescentStatus.NotConverged, small.Status);                   // still crawling towards 0, not stuck in a minimum
+    }
+
+    [Fact]
+    public void TheVerdictFollowsOneCriterion()
+    {
+        // f = 3.5e-10 after 60 steps at γ = 0.9: converged by the relative rule (the old absolute rule said "not converged").
+        Assert.Equal(DescentStatus.Converged, GradientDescent.Run(Objective.Elongated, [-8, 5], 0.9, 60).Status);
+        Assert.Equal(DescentStatus.NotConverged, GradientDescent.Run(Objective.Elongated, [-8, 5], 0.5, 60).Status);
+        Assert.Contains("converged if", GradientDescent.Criterion);
+    }
+
+    [Fact]
     public void StationaryPointsOfTheCubicAreThreeSaddles()
     {
         var points = StationaryPoints.Find(Objective.Cubic2D);
@@ -108,7 +141,7 @@ public class DescendLabTests
             if (fig.FileName != "descend-stationary.svg") Assert.True(series >= 1, fig.FileName);
         }
         var quad = SvgAssert.WellFormed(r.Figures.Single(f => f.FileName == "descend-quadratic.svg").Svg);
-        Assert.Equal(new[] { "f(x)", "γ = 0.01 (not converged)", "γ = 0.1 (converged)", "γ = 1 (oscillating)" }, SvgAssert.Names(quad, "series"));
+        Assert.Equal(new[] { "f(x)", "γ = 0.01 (still moving)", "γ = 0.1 (converged)", "γ = 1 (oscillating)" }, SvgAssert.Names(quad, "series"));
         var el = SvgAssert.WellFormed(r.Figures.Single(f => f.FileName == "descend-elongated.svg").Svg);
         Assert.Equal(4, SvgAssert.Names(el, "path").Count);
         Assert.Contains(SvgAssert.Names(el, "path"), n => n.Contains("diverged"));

@@ -72,11 +72,41 @@ public class InitLabTests
         var configs = InitLab.Presets(50, [50, 50, 50], 100, batchNorm: true);
         Assert.Equal(12, configs.Count);
         var r = InitLab.Run(configs, 1);
-        Assert.Equal(12 + 3, r.Figures.Count);
+        Assert.Equal(2 + 3, r.Figures.Count);                                    // one histogram grid per activation, then std, grad, saturation
         var std = SvgAssert.WellFormed(r.Figures.Single(f => f.FileName == "init-std.svg").Svg);
         Assert.Equal(configs.Select(c => c.Name), SvgAssert.Names(std, "series"));
-        var hist = SvgAssert.WellFormed(r.Figures.Single(f => f.FileName == "init-he-relu.svg").Svg);
-        Assert.Equal(new[] { "layer 1", "layer 2", "layer 3" }, SvgAssert.Names(hist, "panel"));
+        // One grid for ReLU: rows = the four ReLU networks (Xavier, He, each ±BN), columns = the three layers, zeros counted.
+        var hist = SvgAssert.WellFormed(r.Figures.Single(f => f.FileName == "init-hist-relu.svg").Svg);
+        Assert.Equal(4 * 3, SvgAssert.Names(hist, "panel").Count);
+        Assert.Contains("zeros", SvgAssert.Text(hist));
+    }
+
+    [Fact]
+    public void ReluHistogramHeadersCountTheZerosAndMatchTheTable()
+    {
+        var run = Measure("he", "relu");
+        var grid = new Descent.Plotting.HistogramGrid { ZerosApart = true };
+        foreach (var l in run.Layers) grid.Add($"layer {l.Index}", l.Sample);
+        string text = SvgAssert.Text(SvgAssert.WellFormed(grid.ToSvg()));
+        // The header's mean is the mean of every value, zeros included, as in the table (not the mean of the positives).
+        var l1 = run.Layers[0];
+        double sampleMean = l1.Sample.Average();
+        Assert.InRange(sampleMean, l1.Mean * 0.8, l1.Mean * 1.2);
+        Assert.Contains($"mean {sampleMean:0.###}", text);
+    }
+
+    [Fact]
+    public void ASingleNetworkRunWritesItsOwnFiles()
+    {
+        var r = InitLab.Run([new InitConfig("he relu", 20, [20, 20], "relu", "he", 50, false)], 1, "init-net-he-relu");
+        Assert.All(r.Figures, f => Assert.StartsWith("init-net-he-relu-", f.FileName));
+    }
+
+    [Fact]
+    public void SaturatedTanhGradientIsExplainedInItsCaption()
+    {
+        var r = InitLab.Run(InitLab.Presets(100, [100, 100, 100], 200, false), 1);
+        Assert.Contains("saturated", r.Figures.Single(f => f.FileName == "init-grad.svg").Caption);
     }
 }
 
@@ -85,21 +115,37 @@ public class VanishingLabTests
     [Fact]
     public void SigmoidStackVanishesBelowTheBoundAndResidualsCarryTheGradient()
     {
-        var plain = VanishingLab.Measure("sigmoid", 20, false, 32, 64, 1, "xavier");
-        var res = VanishingLab.Measure("sigmoid", 20, true, 32, 64, 1, "xavier");
+        var plain = VanishingLab.Measure("sigmoid", 20, StackKind.Plain, 32, 64, 1, "xavier");
+        var res = VanishingLab.Measure("sigmoid", 20, StackKind.Residual, 32, 64, 1, "xavier");
         Assert.Equal(20, plain.GradientNorms.Length);
         Assert.True(plain.FirstToLast < plain.Bound * 10, $"{plain.FirstToLast} vs bound {plain.Bound}");
         Assert.True(res.FirstToLast > 1e-3, $"{res.FirstToLast}");
-        var relu = VanishingLab.Measure("relu", 20, false, 32, 64, 1, "he");
+        var relu = VanishingLab.Measure("relu", 20, StackKind.Plain, 32, 64, 1, "he");
         Assert.InRange(relu.FirstToLast, 0.1, 10);
     }
 
     [Fact]
-    public void FiguresHoldEveryDepthAndTheBound()
+    public void FullSizeReluResidualsExplodeAndScaledOnesKeepTheGradient()
+    {
+        var full = VanishingLab.Measure("relu", 60, StackKind.Residual, 32, 64, 1, "he");
+        var scaled = VanishingLab.Measure("relu", 60, StackKind.ScaledResidual, 32, 64, 1, "he");
+        Assert.Equal("exploding", full.Verdict);
+        Assert.True(full.GradientNorms[0] > 1e10, $"{full.GradientNorms[0]}");
+        Assert.Equal("kept", scaled.Verdict);
+        Assert.InRange(scaled.FirstToLast, 1e-2, 1e2);
+        Assert.True(scaled.OutputStd < 1e2, $"{scaled.OutputStd}");
+        Assert.Equal("vanishing", VanishingLab.Measure("sigmoid", 30, StackKind.Plain, 32, 64, 1, "xavier").Verdict);
+    }
+
+    [Fact]
+    public void FiguresHoldEveryDepthAndTheBoundOnlyWhereItReads()
     {
         var r = VanishingLab.Run([5, 10], ["sigmoid", "relu"], 16, 32, 1);
-        Assert.Equal(8, r.Runs.Count);
-        var doc = SvgAssert.WellFormed(r.Figures.Single(f => f.FileName == "vanishing-sigmoid.svg").Svg);
-        Assert.Equal(new[] { "depth 5", "depth 5 residual", "depth 10", "depth 10 residual", "0.25ⁿ (sigmoid′ ≤ 1/4)" }, SvgAssert.Names(doc, "series"));
+        Assert.Equal(12, r.Runs.Count);
+        var doc = SvgAssert.WellFormed(r.Figures.Single(f => f.FileName == "vanishing-layers.svg").Svg);
+        var names = SvgAssert.Names(doc, "series");
+        Assert.Equal(2 * 3 * 2 + 1, names.Count);                                // 2 depths × 3 kinds × 2 activations + the bound
+        Assert.Single(names, n => n == "0.25ⁿ");                                  // on the sigmoid panel only: it does not stretch ReLU's axis
     }
+
 }

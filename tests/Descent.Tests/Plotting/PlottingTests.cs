@@ -140,6 +140,35 @@ public class ReportPageTests
     }
 
     [Fact]
+    public void ASectionIsACourseUnitAndRewritingItNeverMixesRuns()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "descent-report-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var svg = new LineChart().Add("s", [0, 1], [0, 1]).ToSvg();
+            var page = ReportPage.Open(dir);
+            var section = new ReportSection("init", "5 Weight initialization", "Activations at initialization", "Var(y) = n·Var(w)·Var(x)",
+                "Each layer multiplies the variance by n·Var(w).", "./descent lab init", "┌ table ┐");
+            page.WriteSection(section, [new Figure("init-a.svg", "A", "caption A", svg), new Figure("init-b.svg", "B", "caption B", svg) { Wide = true }]);
+            page.WriteSection(section with { Id = "descend", Chapter = "1 Gradient descent", Title = "Descent" }, [new Figure("d.svg", "D", "", svg)]);
+            page.Save();
+            var again = ReportPage.Open(dir);
+            again.WriteSection(section, [new Figure("init-a.svg", "A2", "caption A2", svg)]);   // the same run again, with fewer figures
+            again.Save();
+            string html = File.ReadAllText(Path.Combine(dir, ReportPage.PageName));
+            Assert.DoesNotContain("init-b.svg\"><img", html);                    // the old run's figure is gone from its section
+            Assert.Contains("A2", html);
+            Assert.Contains("Var(y) = n·Var(w)·Var(x)", html);
+            Assert.Contains("./descent lab init", html);
+            Assert.Contains("<nav>", html);
+            Assert.True(html.IndexOf("1 Gradient descent", StringComparison.Ordinal) < html.IndexOf("5 Weight initialization", StringComparison.Ordinal));
+            Assert.DoesNotContain("<script", html);
+            Assert.DoesNotContain("http", html);                                  // offline: no external resource
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
     public void FigureNamesMustBePlainSvgFileNames()
     {
         string dir = Path.Combine(Path.GetTempPath(), "descent-report-" + Guid.NewGuid().ToString("N"));

@@ -1,7 +1,7 @@
-using Descent.Tests.Plotting;
+using Descent.Plotting;
 using Descent.Tuning;
 
-namespace Descent.Tests.Tuning;
+namespace Descent.Tests.Plotting;
 
 public class TuningFiguresTests
 {

@@ -1,7 +1,7 @@
 using System.Globalization;
-using Descent.Plotting;
+using Descent.Tuning;
 
-namespace Descent.Tuning;
+namespace Descent.Plotting;
 
 /// <summary>
 /// The figures of a study, drawn with <see cref="LineChart"/>: one per parameter (the parameter against the metric,
