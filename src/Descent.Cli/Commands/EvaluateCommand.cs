@@ -1,11 +1,18 @@
 using System.CommandLine;
 using System.Globalization;
+using Descent.Data;
+using Descent.Cli.Rendering;
+using Descent.Losses;
 using Descent.Training;
 using Spectre.Console;
 
 namespace Descent.Cli.Commands;
 
-/// <summary><c>descent evaluate --checkpoint DIR</c>: test accuracy, per-class accuracy and the confusion matrix of a trained model.</summary>
+/// <summary>
+/// <c>descent evaluate --checkpoint DIR</c>: test accuracy, per-class accuracy and the confusion matrix of a trained model.
+/// Only the weights and <c>state.json</c> are read (not the optimizer's state); the test split is rebuilt from the
+/// saved data set and seed and normalized with the statistics saved at training time.
+/// </summary>
 internal static class EvaluateCommand
 {
     public static Command Create()
@@ -17,16 +24,22 @@ internal static class EvaluateCommand
         CliApp.SetAction(cmd, p =>
         {
             var dir = p.GetValue(checkpoint)!;
-            var job = TrainingJob.Resume(dir);
-            var ev = job.EvaluateTest();
-            var names = job.Test.ClassNames;
+            var model = LoadModel(dir);
+            var test = DatasetSpec.Load(model.Config.Data, model.Config.Seed).Test;
+            if (test.FeatureCount != model.FeatureCount || !test.ClassNames.SequenceEqual(model.ClassNames))
+                throw new UserException($"{dir}: the model takes {model.FeatureCount} features and classes [{string.Join(", ", model.ClassNames)}], but its data set '{model.Config.Data}' now has {test.FeatureCount} features and classes [{string.Join(", ", test.ClassNames)}]; the data changed since training.");
+            var features = (float[])test.Features.Clone();   // [n, d]
+            model.Normalizer?.Apply(features, test.FeatureCount);
+            var loss = new CrossEntropyLoss(labelSmoothing: model.Config.LabelSmoothing);
+            var ev = Evaluator.Evaluate(model.Model, Tensor.From(features, test.Count, test.FeatureCount), test.Labels, (z, y) => loss.Forward(z, y), classes: model.ClassNames.Count);
+            var names = model.ClassNames;
             var perClass = ev.PerClassAccuracy();
             if (p.GetValue(json))
             {
                 CliApp.WriteJson(new
                 {
                     checkpoint = dir,
-                    data = job.Config.Data,
+                    data = model.Config.Data,
                     test_loss = ev.Loss,
                     test_accuracy = ev.Accuracy,
                     per_class = names.Select((n, i) => new { @class = n, accuracy = perClass[i] }),
@@ -35,7 +48,7 @@ internal static class EvaluateCommand
                 return 0;
             }
             var inv = CultureInfo.InvariantCulture;
-            AnsiConsole.MarkupLine(Markup.Escape($"{job.Config.Data} test set: accuracy {ev.Accuracy.ToString("F4", inv)}, loss {ev.Loss.ToString("F4", inv)} ({job.Test.Count} examples)"));
+            AnsiConsole.MarkupLine(Markup.Escape($"{model.Config.Data} test set: accuracy {Numbers.Format(ev.Accuracy)}, loss {Numbers.Format(ev.Loss)} ({test.Count} examples)"));
             var cm = new Table().Title("confusion matrix (rows: true class, columns: predicted)").AddColumn("true \\ predicted");
             for (int j = 0; j < names.Count; j++) cm.AddColumn(new TableColumn(j.ToString(inv)).RightAligned());
             cm.AddColumn(new TableColumn("accuracy").RightAligned());
@@ -43,7 +56,7 @@ internal static class EvaluateCommand
             {
                 var row = new List<string> { i.ToString(inv) };
                 for (int j = 0; j < names.Count; j++) row.Add(i == j ? $"[green]{ev.Confusion[i, j]}[/]" : ev.Confusion[i, j].ToString(inv));
-                row.Add(perClass[i].ToString("F3", inv));
+                row.Add(Numbers.Format(perClass[i]));
                 cm.AddRow(row.ToArray());
             }
             AnsiConsole.Write(cm);
@@ -51,5 +64,21 @@ internal static class EvaluateCommand
             return 0;
         });
         return cmd;
+    }
+
+    /// <summary>
+    /// The model of a checkpoint, for evaluate and predict; weights that are not finite (a run that diverged) are refused,
+    /// since every score computed from them would be NaN.
+    /// </summary>
+    internal static TrainedModel LoadModel(string dir)
+    {
+        var model = TrainedModel.Load(dir);
+        foreach (var (name, w) in model.Model.NamedParameters())
+        {
+            int bad = w.ToArray().Count(v => !double.IsFinite(v));
+            if (bad > 0)
+                throw new UserException($"{dir}: weight '{name}' holds {bad} NaN or infinite value{(bad == 1 ? "" : "s")} (the run diverged); use a checkpoint saved before it, or train again with a smaller --lr.");
+        }
+        return model;
     }
 }

@@ -62,11 +62,13 @@ internal static class TrainCommand
             if (resumeDir is not null)
             {
                 job = TrainingJob.Resume(resumeDir);
+                JitWarmUp.ReleaseLoadBuffers();
             }
             else
             {
                 var opt = p.GetValue(optimizer)!;
-                if (p.GetValue(lr) is { } rate) opt = SetLearningRate(opt, rate);
+                if (p.GetValue(lr) is { } rate)
+                    opt = rate > 0 && double.IsFinite(rate) ? SetLearningRate(opt, rate) : throw new UserException($"--lr: expected a finite number > 0, got {rate.ToString("R", Inv)}.");
                 var config = new TrainConfig
                 {
                     Data = p.GetValue(data)!,
@@ -93,7 +95,11 @@ internal static class TrainCommand
                     Seed = p.GetValue(seed),
                     Threads = p.GetValue(threads),
                 };
-                job = TrainingJob.Create(config);
+                config.Validate();
+                var warmUp = JitWarmUp.Start(config);
+                try { job = TrainingJob.Create(config); }
+                finally { JitWarmUp.Finish(warmUp); }
+                JitWarmUp.ReleaseLoadBuffers();
             }
             return Run(job, p.GetValue(db)!, p.GetValue(outDir) ?? resumeDir, asJson, p.GetValue(diagnose));
         });

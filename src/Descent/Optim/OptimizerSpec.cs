@@ -42,6 +42,12 @@ public sealed class OptimizerSpec
             throw new ArgumentException($"Unknown optimizer '{spec.Name}' in '{text}'; accepted: {string.Join(", ", Keys.Keys)}.");
         spec.Accept(keys);
         var parsed = new OptimizerSpec(spec);
+        // PyTorch takes these, but from the command line they are mistakes: a zero rate trains nothing, and a momentum
+        // of 1 or more makes the velocity v ← μ·v + g grow without bound.
+        if (!(parsed.LearningRate > 0 && double.IsFinite(parsed.LearningRate)))
+            throw new ArgumentException($"optimizer '{text}': lr must be a finite number > 0, got {parsed.LearningRate}.");
+        if (spec.Name is "sgd" or "momentum" or "rmsprop" && spec.Double("momentum", 0) is var mu && !(mu >= 0 && mu < 1))
+            throw new ArgumentException($"optimizer '{text}': momentum must be in [0, 1), got {mu}.");
         try { parsed.Create([Tensor.Zeros(1)]); } // checks the values now, not at the first training step
         catch (ArgumentException e) when (!e.Message.StartsWith("optimizer '", StringComparison.Ordinal)) { throw new ArgumentException($"optimizer '{text}': {e.Message}", e); }
         return parsed;

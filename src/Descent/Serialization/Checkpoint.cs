@@ -115,7 +115,9 @@ public static class Checkpoint
     public static bool Exists(string dir) => Resolve(dir) is not null;
 
     /// <summary>Loads the checkpoint in <paramref name="dir"/>, checking the tensor files against the digests in <c>state.json</c>.</summary>
-    public static LoadedCheckpoint Load(string dir)
+    /// <param name="dir">The checkpoint folder.</param>
+    /// <param name="withOptimizer">False for inference: <c>optimizer.safetensors</c> is neither needed nor read.</param>
+    public static LoadedCheckpoint Load(string dir, bool withOptimizer = true)
     {
         string where = Resolve(dir) ?? throw new FileNotFoundException($"No checkpoint in '{dir}': expected {StateFile}, {ModelFile} and {OptimizerFile} there.");
         string statePath = Path.Combine(where, StateFile);
@@ -129,7 +131,7 @@ public static class Checkpoint
         {
             throw new InvalidDataException($"{statePath}: byte offset {e.BytePositionInLine} of line {e.LineNumber + 1}: not a valid training state ({e.Message}).");
         }
-        foreach (var file in new[] { ModelFile, OptimizerFile })
+        foreach (var file in withOptimizer ? new[] { ModelFile, OptimizerFile } : [ModelFile])
         {
             string p = Path.Combine(where, file);
             if (!File.Exists(p)) throw new FileNotFoundException($"Checkpoint '{where}' lacks {file}.", p);
@@ -141,7 +143,7 @@ public static class Checkpoint
             }
         }
         var model = Safetensors.Read(Path.Combine(where, ModelFile)).ToTensors();
-        var opt = Safetensors.Read(Path.Combine(where, OptimizerFile)).ToTensors();
+        var opt = withOptimizer ? Safetensors.Read(Path.Combine(where, OptimizerFile)).ToTensors() : new Dictionary<string, Tensor>();
         return new LoadedCheckpoint(where, model, opt, state);
     }
 

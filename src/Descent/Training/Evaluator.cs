@@ -7,13 +7,15 @@ public static class Evaluator
 {
     /// <summary>
     /// Runs <paramref name="model"/> in evaluation mode over x [n, d] in chunks of <paramref name="batchSize"/> rows
-    /// (no graph recorded) and restores the previous mode. <paramref name="classes"/> = 0 takes the model's output width.
+    /// (no graph recorded) and restores the previous mode. Each chunk is converted to the model's element type (data sets
+    /// are float32; a float64 model evaluates float64 rows). <paramref name="classes"/> = 0 takes the model's output width.
     /// </summary>
     public static Evaluation Evaluate(Module model, Tensor x, int[] labels, Func<Tensor, int[], Tensor>? loss = null, int batchSize = 1000, int classes = 0)
     {
         if (x.Rank < 1 || x.Shape[0] != labels.Length)
             throw new ShapeException($"evaluate: {labels.Length} labels for features of shape {Shape.Format(x.Shape)}.");
         loss ??= (z, y) => z.CrossEntropy(y);
+        DType? dtype = model.Parameters().FirstOrDefault()?.DType;
         bool wasTraining = model.Training;
         model.Eval();
         try
@@ -26,7 +28,8 @@ public static class Evaluator
             for (int start = 0; start < n; start += batchSize)
             {
                 int count = Math.Min(batchSize, n - start);
-                var xb = x.Rows(start, count);
+                var xb = x.Rows(start, count);   // [count, d]
+                if (dtype is { } t && xb.DType != t) xb = xb.To(t);   // data sets are float32; a float64 model gets float64 rows
                 var yb = labels.AsSpan(start, count).ToArray();
                 var logits = model.Forward(xb);
                 int c = classes > 0 ? classes : logits.Shape[1];

@@ -66,14 +66,12 @@ public sealed class TrainingJob
         // threads: wired once the GEMM worker pool lands
         var dtype = config.DType == "float64" ? DType.Float64 : DType.Float32;
         bool ownsData = data is null;   // data loaded here may be normalized in place; data passed in is shared
-        // While the data set loads, compile the training step's code on another core (a throwaway model of the same
-        // kinds of layers takes two steps), so the first real step does not wait for the JIT. Touches no shared state.
-        var warmUp = ownsData ? Task.Run(() => WarmUp(config, dtype)) : null;
         data ??= DatasetSpec.Load(config.Data, config.Seed);
-        warmUp?.Wait();
         Dataset train = data.Train, test = data.Test;
         Dataset? validation = null;
         if (config.Validation > 0) (train, validation) = Split.TrainValidation(train, config.Validation, config.Seed);
+        if (config.BatchSize > train.Count)
+            throw new ArgumentException($"--batch-size {config.BatchSize} is larger than the training split ({train.Count} examples); use at most {train.Count}.");
         Normalizer? normalizer = null;
         if (config.Normalize != "none")
         {
@@ -90,12 +88,6 @@ public sealed class TrainingJob
                 test = normalizer.Transform(test);
                 if (validation is not null) validation = normalizer.Transform(validation);
             }
-        }
-        if (ownsData)
-        {
-            // Loading left large temporary buffers (compressed and raw bytes); return them before training starts.
-            System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
-            GC.Collect();
         }
         int[] widths = [train.FeatureCount, .. config.Hidden, train.ClassCount];
         var init = config.Init is "default" or "pytorch" ? null : Initializer.Parse(config.Init);
@@ -116,26 +108,6 @@ public sealed class TrainingJob
         var trainer = new Trainer(model, optimizer, policy, options, penalty, config.LabelSmoothing);
         var loader = new DataLoader(train, config.BatchSize, shuffle: true, dropLast: config.DropLast, seed: config.Seed, dtype: dtype);
         return new TrainingJob(config, new DatasetPair(train, test), validation, normalizer, model, optimizer, trainer, loader);
-    }
-
-    /// <summary>Two training steps of a tiny model built like the real one (same activation, optimizer, dtype) on random data.</summary>
-    private static void WarmUp(TrainConfig config, DType dtype)
-    {
-        try
-        {
-            var rng = new Rng(0x3A93);
-            var model = Mlp.Create([8, 16, 16, 4], config.Activation, null, config.BatchNorm, config.Dropout, rng, dtype);
-            var optimizer = OptimizerSpec.Parse(WithWeightDecay(config.Optimizer, config.WeightDecay)).Create(model.Parameters());
-            var trainer = new Trainer(model, optimizer, options: new TrainerOptions { Epochs = 1 });
-            var x = Tensor.Normal(rng, 0, 1, dtype, 32, 8);
-            int[] labels = Enumerable.Range(0, 32).Select(i => i % 4).ToArray();
-            for (int i = 0; i < 2; i++) trainer.Step(x, labels, 0);
-            trainer.Evaluate(x, labels);
-        }
-        catch (Exception e) when (e is ArgumentException or FormatException)
-        {
-            // A bad setting is reported by the real build below, with its own message.
-        }
     }
 
     /// <summary>"cosine" without a length anneals over the whole run: tmax = the number of epochs.</summary>

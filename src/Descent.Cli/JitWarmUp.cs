@@ -1,0 +1,47 @@
+using Descent.Data;
+using Descent.Nn;
+using Descent.Optim;
+using Descent.Training;
+
+namespace Descent.Cli;
+
+/// <summary>
+/// Process tuning of <c>descent train</c>, kept out of the library: while the data set loads, the training step's
+/// code is compiled on another core (a throwaway model with the same kinds of layers takes two steps), so the first
+/// real step does not wait for the JIT; and the loader's large temporary buffers are returned before training starts.
+/// </summary>
+internal static class JitWarmUp
+{
+    /// <summary>Starts the warm-up for a run of <paramref name="config"/>; touches no shared state.</summary>
+    public static Task Start(TrainConfig config) => Task.Run(() => TwoSteps(config));
+
+    /// <summary>
+    /// Waits for the warm-up. Its failure is dropped on purpose: it only saves compile time, and a setting that makes
+    /// it fail (a rate that diverges, say) is reported by the real run with its own message.
+    /// </summary>
+    public static void Finish(Task warmUp)
+    {
+        try { warmUp.Wait(); }
+        catch (AggregateException) { }
+    }
+
+    /// <summary>Compacts the heap once: loading left large compressed and raw byte buffers behind.</summary>
+    public static void ReleaseLoadBuffers()
+    {
+        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect();
+    }
+
+    private static void TwoSteps(TrainConfig config)
+    {
+        var dtype = config.DType == "float64" ? DType.Float64 : DType.Float32;
+        var rng = new Rng(0x3A93);
+        var model = Mlp.Create([8, 16, 16, 4], config.Activation, null, config.BatchNorm, config.Dropout, rng, dtype);   // [8] → [4]
+        var optimizer = OptimizerSpec.Parse(config.Optimizer).Create(model.Parameters());
+        var trainer = new Trainer(model, optimizer, options: new TrainerOptions { Epochs = 1 });
+        var x = Tensor.Normal(rng, 0, 1, DType.Float32, 32, 8);   // [32, 8]
+        int[] labels = Enumerable.Range(0, 32).Select(i => i % 4).ToArray();
+        var data = new Dataset("warm-up", x.ToArray().Select(v => (float)v).ToArray(), labels, [8], ["a", "b", "c", "d"]);
+        trainer.Fit(new DataLoader(data, batchSize: 16, shuffle: false, dtype: dtype));   // two steps and an epoch's bookkeeping
+    }
+}
