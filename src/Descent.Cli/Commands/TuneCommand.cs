@@ -49,11 +49,16 @@ internal static partial class TuneCommand
                 Sampler = Sampler(p.GetValue(sampler)!, p.GetValue(gridPoints)), Pruner = Pruner(p.GetValue(pruner)!, p.GetValue(warmup), p.GetValue(minEpochs), p.GetValue(eta)), MaxRetries = Math.Max(0, p.GetValue(retries)),
                 Lease = Seconds(p.GetValue(lease), "--lease"), CheckpointDirectory = Path.Combine(StudyDirectory(p.GetValue(db)!, name), "checkpoints"),
             };
-            using var store = new StudyStore(p.GetValue(db)!);
             var requested = SpaceFor(p.GetValue(space), runner);
+            runner.CheckSpace(requested);   // before anything is stored or run
+            using var store = new StudyStore(p.GetValue(db)!);
             var s = Study.Open(store, name, requested, runner, options);
-            if (p.GetValue(space) != null && s.Info.SpaceJson != requested.ToJson())
-                Console.Error.WriteLine($"descent: study '{name}' exists with another search space; its stored space is used (see descent tune show {name} --json).");
+            if (s.Info.SpaceJson != requested.ToJson())
+            {
+                runner.CheckSpace(s.Space);
+                if (p.GetValue(space) != null)
+                    Console.Error.WriteLine($"descent: study '{name}' exists with another search space; its stored space is used (see descent tune show {name} --json).");
+            }
             bool asJson = p.GetValue(json);
             using var cancel = CtrlC();
             s.Optimize(runner, asJson ? null : new LiveView(verbose: false), cancel.Token);

@@ -111,7 +111,7 @@ public sealed class TrainingJob
     }
 
     /// <summary>"cosine" without a length anneals over the whole run: tmax = the number of epochs.</summary>
-    private static string? WithCosineLength(string? schedule, int epochs)
+    internal static string? WithCosineLength(string? schedule, int epochs)
     {
         if (schedule is null) return null;
         var t = schedule.Trim();

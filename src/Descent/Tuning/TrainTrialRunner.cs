@@ -69,6 +69,37 @@ public sealed class TrainTrialRunner(string data, int epochs, double validation 
         return c;
     }
 
+    /// <summary>
+    /// Every name must be a known train option, and each end of every range (each choice of a categorical) must make a
+    /// valid run: the config's ranges, the optimizer, initializer and schedule text forms and the activation are checked.
+    /// </summary>
+    public void CheckSpace(SearchSpace space)
+    {
+        foreach (var name in space.Names)
+            if (!Known.Contains(name)) throw new ArgumentException($"search space: '{name}' is not a train option the tuner knows; use {string.Join(", ", Known)}.");
+        foreach (var (name, distribution) in space.Parameters)
+        {
+            var values = distribution is CategoricalDistribution c ? c.Choices : [distribution.FromUnit(0), distribution.FromUnit(1)];
+            foreach (var value in values)
+            {
+                try { CheckConfig(ConfigFor(new TrialParameters(new Dictionary<string, object> { [name] = value }), 0, 0)); }
+                catch (Exception e) when (e is ArgumentException or FormatException or InvalidCastException or OverflowException)
+                {
+                    throw new ArgumentException($"search space: {name} = {SearchSpace.FormatValue(value)} cannot be trained: {e.Message}", e);
+                }
+            }
+        }
+    }
+
+    private static void CheckConfig(TrainConfig c)
+    {
+        c.Validate();
+        var spec = Optim.OptimizerSpec.Parse(c.Optimizer);
+        if (c.Init is not ("default" or "pytorch")) Init.Initializer.Parse(c.Init);
+        if (TrainingJob.WithCosineLength(c.Schedule, c.Epochs) is { } schedule) Schedules.LearningRatePolicy.Parse(schedule, spec.LearningRate);
+        Nn.Activation.Create(c.Activation);
+    }
+
     /// <inheritdoc/>
     public double Run(TrialContext ctx)
     {
