@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Spectre.Console;
 
 namespace Descent.Cli;
 
@@ -61,13 +62,31 @@ internal static class CliApp
             if (line is not null)
             {
                 if (JsonErrors) WriteJson(new { error = line });
-                else Console.Error.WriteLine($"descent: {line}");
+                else System.Console.Error.WriteLine($"descent: {line}");
                 return 1;
             }
             if (JsonErrors) WriteJson(new { error = $"internal error: {e.GetType().Name}: {e.Message}", bug = true });
-            Console.Error.WriteLine($"descent: internal error (a bug; please report it with this trace): {e}");
+            System.Console.Error.WriteLine($"descent: internal error (a bug; please report it with this trace): {e}");
             return 2;
         }
+    }
+
+    /// <summary>
+    /// A console on the current <see cref="System.Console.Out"/> (so in-process callers can capture it): colours and the live
+    /// display only in a terminal, as wide as the terminal — or as <c>$COLUMNS</c> says (80 when piped).
+    /// </summary>
+    public static IAnsiConsole Console()
+    {
+        bool piped = System.Console.IsOutputRedirected;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(System.Console.Out),
+            Ansi = piped ? AnsiSupport.No : AnsiSupport.Detect,
+            ColorSystem = piped ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
+            Interactive = piped ? InteractionSupport.No : InteractionSupport.Detect,
+        });
+        if (int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out int width) && width >= 20) console.Profile.Width = width;
+        return console;
     }
 
     private static readonly JsonSerializerOptions JsonOptions = new()
@@ -79,7 +98,7 @@ internal static class CliApp
     };
 
     /// <summary>Writes <paramref name="value"/> as the one JSON document of a <c>--json</c> run.</summary>
-    public static void WriteJson(object value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, JsonOptions));
+    public static void WriteJson(object value) => System.Console.Out.WriteLine(JsonSerializer.Serialize(value, JsonOptions));
 
     /// <summary>Serializes with the CLI's JSON conventions (snake_case names).</summary>
     public static string ToJson(object value) => JsonSerializer.Serialize(value, JsonOptions);

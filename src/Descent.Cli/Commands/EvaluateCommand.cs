@@ -48,7 +48,7 @@ internal static class EvaluateCommand
                 return 0;
             }
             var inv = CultureInfo.InvariantCulture;
-            AnsiConsole.MarkupLine(Markup.Escape($"{model.Config.Data} test set: accuracy {Numbers.Format(ev.Accuracy)}, loss {Numbers.Format(ev.Loss)} ({test.Count} examples)"));
+            CliApp.Console().MarkupLine(Markup.Escape($"{model.Config.Data} test set: accuracy {Numbers.Format(ev.Accuracy)}, loss {Numbers.Format(ev.Loss)} ({test.Count} examples)"));
             var cm = new Table().Title("confusion matrix (rows: true class, columns: predicted)").AddColumn("true \\ predicted");
             for (int j = 0; j < names.Count; j++) cm.AddColumn(new TableColumn(j.ToString(inv)).RightAligned());
             cm.AddColumn(new TableColumn("accuracy").RightAligned());
@@ -59,8 +59,8 @@ internal static class EvaluateCommand
                 row.Add(Numbers.Format(perClass[i]));
                 cm.AddRow(row.ToArray());
             }
-            AnsiConsole.Write(cm);
-            AnsiConsole.MarkupLine(Markup.Escape("classes: " + string.Join(", ", names.Select((n, i) => $"{i} {n}"))));
+            CliApp.Console().Write(cm);
+            CliApp.Console().MarkupLine(Markup.Escape("classes: " + string.Join(", ", names.Select((n, i) => $"{i} {n}"))));
             return 0;
         });
         return cmd;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Descent.Cli.Rendering;
 using Descent.Data;
 using Descent.Training;
 using Spectre.Console;
@@ -48,12 +49,12 @@ internal static class PredictCommand
             if (labels is not null) t.AddColumn("label");
             foreach (var r in results.Take(p.GetValue(top)))
             {
-                var cells = new List<string> { r.index.ToString(inv), r.@class.ToString(inv), Markup.Escape(r.name), r.probability.ToString("F3", inv) };
+                var cells = new List<string> { r.index.ToString(inv), r.@class.ToString(inv), Markup.Escape(r.name), Numbers.Format(r.probability) };
                 if (labels is not null) cells.Add(r.label == r.@class ? $"[green]{r.label}[/]" : $"[red]{r.label}[/]");
                 t.AddRow(cells.ToArray());
             }
-            AnsiConsole.Write(t);
-            AnsiConsole.MarkupLine(Markup.Escape($"{rows} examples" + (accuracy is { } a ? $", accuracy {a.ToString("F4", inv)}" : "")));
+            CliApp.Console().Write(t);
+            CliApp.Console().MarkupLine(Markup.Escape($"{rows} examples" + (accuracy is { } a ? $", accuracy {Numbers.Format(a)}" : "")));
             return 0;
         });
         return cmd;

@@ -115,8 +115,8 @@ internal static class TrainCommand
         job.RunId = runId;
         string checkpoint = outDir ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(dbPath))!, $"run-{runId}");
         if (!asJson)
-            AnsiConsole.MarkupLine(Markup.Escape(string.Create(Inv,
-                $"run {runId}: {config.Data} ({job.Train.Count} train, {job.Validation?.Count ?? 0} validation, {job.Test.Count} test) · MLP {job.Train.FeatureCount}-{string.Join("-", config.Hidden)}-{job.Train.ClassCount} {config.Activation} · {config.Optimizer} · batch {config.BatchSize} · {config.Epochs} epochs · seed {config.Seed}")));
+            CliApp.Console().MarkupLine(Markup.Escape(string.Create(Inv,
+                $"run {runId}: {config.Data} ({job.Train.Count} train, {job.Validation?.Count ?? 0} validation, {job.Test.Count} test) · MLP {job.Train.FeatureCount}-{string.Join("-", config.Hidden)}-{job.Train.ClassCount} {config.Activation} · {config.Optimizer} · batch {config.BatchSize} · {Numbers.Plural(config.Epochs, "epoch")} · seed {config.Seed}")));
 
         if (!asJson && job.Trainer.State.NextEpoch == 0) RenderSummary(job);
 
@@ -125,7 +125,7 @@ internal static class TrainCommand
         Console.CancelKeyPress += onCancel;
         var observer = diagnose ? new DiagnosticsObserver(job.Model, every: Math.Max(1, job.Loader.BatchCount * config.Epochs / 40)) : null;
         job.Trainer.Observer = observer;
-        var view = new TrainingView(asJson, config.Epochs);
+        var view = TrainingView.ForConsole(asJson, config.Epochs);
         var wall = System.Diagnostics.Stopwatch.StartNew();
         try
         {
@@ -189,14 +189,14 @@ internal static class TrainCommand
     private static void Render(TrainingJob job, Evaluation test, double samplesPerSecond, double wall, string checkpoint, long runId)
     {
         var table = new Table().Title("result").AddColumns("", "value");
-        table.AddRow("test accuracy", test.Accuracy.ToString("F4", Inv));
-        table.AddRow("test loss", test.Loss.ToString("F4", Inv));
-        table.AddRow("train samples/s", samplesPerSecond.ToString("N0", Inv));
+        table.AddRow("test accuracy", Numbers.Format(test.Accuracy));
+        table.AddRow("test loss", Numbers.Format(test.Loss));
+        table.AddRow("train samples/s", Numbers.Count(samplesPerSecond));
         table.AddRow("wall time", wall.ToString("F1", Inv) + " s");
         table.AddRow("step path", Markup.Escape(job.Trainer.StepPath));
         table.AddRow("run", $"{runId} (./descent runs show {runId})");
         table.AddRow("checkpoint", Markup.Escape(checkpoint));
-        AnsiConsole.Write(table);
+        CliApp.Console().Write(table);
     }
 
     /// <summary>The model as a table: layer, type, output shape, parameters (PyTorch-style names).</summary>
@@ -207,7 +207,7 @@ internal static class TrainCommand
         foreach (var r in summary.Rows)
             t.AddRow(Markup.Escape(r.Name), Markup.Escape(r.Type), Markup.Escape(Shape.Format(r.OutputShape)), r.Parameters.ToString("N0", Inv));
         t.AddRow("", "[bold]total[/]", "", $"[bold]{summary.TotalParameters.ToString("N0", Inv)}[/]");
-        AnsiConsole.Write(t);
+        CliApp.Console().Write(t);
     }
 
     /// <summary>"256,128" → [256, 128]; "" → [].</summary>
