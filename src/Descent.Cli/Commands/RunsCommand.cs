@@ -108,8 +108,8 @@ internal static class RunsCommand
                     finished_at = run.FinishedAt,
                     checkpoint = run.CheckpointPath,
                     message = run.Message,
-                    config = JsonNode.Parse(run.ConfigJson),
-                    results = run.ResultsJson is null ? null : JsonNode.Parse(run.ResultsJson),
+                    config = Json(run.ConfigJson),
+                    results = run.ResultsJson is null ? null : Json(run.ResultsJson),
                     epochs = run.Epochs.Select(e => new { epoch = e.Epoch, recorded_at = e.RecordedAt, metrics = e.Metrics }),
                 });
                 return 0;
@@ -150,7 +150,11 @@ internal static class RunsCommand
     private static T WithStore<T>(string path, Func<RunStore, T> read)
     {
         using var store = RunStore.Open(path);
-        return read(store);
+        try { return read(store); }
+        catch (JsonException e)
+        {
+            throw new UserException($"the run database '{path}' holds a damaged record ({e.Message.Split('.')[0]}); restore it from a copy or pass --db with a new file name.");
+        }
     }
 
     private static string StatusMarkup(RunStatus s) => s switch
@@ -183,6 +187,13 @@ internal static class RunsCommand
         JsonValue n when n.GetValueKind() == JsonValueKind.String => n.GetValue<string>(),
         _ => v.ToJsonString(),
     };
+
+    /// <summary>Stored JSON as a node; text that is not JSON (a damaged record) as the string it is, rather than a crash.</summary>
+    private static JsonNode? Json(string text)
+    {
+        try { return JsonNode.Parse(text); }
+        catch (JsonException) { return JsonValue.Create(text); }
+    }
 
     /// <summary>Metrics in a fixed, readable order: losses and accuracies first, bookkeeping last.</summary>
     private static IEnumerable<string> MetricOrder(IEnumerable<string> keys)
