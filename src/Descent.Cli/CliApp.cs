@@ -35,7 +35,7 @@ internal static class CliApp
         s_database = null;
         return Guarded(() =>
         {
-            var parse = root.Parse(args);
+            var parse = root.Parse(args.Length == 0 ? ["--help"] : args);   // `descent` alone lists the commands
             if (parse.Errors.Count > 0) throw new UserException(Faults.DescribeParseErrors(parse));
             s_database = parse.CommandResult.Command.Options.Any(o => o.Name == "--db") ? parse.GetValue<string>("--db") : null;
             return parse.Invoke();

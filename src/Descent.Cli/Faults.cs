@@ -20,6 +20,7 @@ internal static class Faults
         SqliteException s => DescribeDatabase(s, database),
         UserException or ArgumentException or FormatException or InvalidDataException or ShapeException => e.Message,
         FileNotFoundException or DirectoryNotFoundException => e.Message,
+        System.Text.Json.JsonException j => $"a saved file or record does not hold the JSON expected{(j.Path is null ? "" : $" (at {j.Path})")}; it was changed or damaged: restore it or start afresh.",
         UnauthorizedAccessException => $"{e.Message.TrimEnd('.')}: permission denied; check the folder's permissions or choose another path.",
         IOException io when IsDiskFull(io) => $"the disk is full ({io.Message.TrimEnd('.')}); free some space or write elsewhere (--out, --db).",
         IOException io => $"{io.Message.TrimEnd('.')}; check the path and try again.",
@@ -51,7 +52,9 @@ internal static class Faults
     /// </summary>
     public static string DescribeParseErrors(ParseResult parse)
     {
-        var first = parse.Errors[0];
+        // The most telling error first: a bad option value, then a word that is not a command or option.
+        var first = parse.Errors.OrderBy(e => e.SymbolResult is OptionResult or ArgumentResult { Parent: OptionResult } ? 0
+            : parse.UnmatchedTokens.Any(t => e.Message.Contains($"'{t}'", StringComparison.Ordinal)) ? 1 : 2).First();
         string help = $"see '{CommandPath(parse.CommandResult.Command, parse)} --help'";
         string more = parse.Errors.Count > 1 ? $" ({parse.Errors.Count - 1} more error{(parse.Errors.Count > 2 ? "s" : "")})" : "";
         var option = first.SymbolResult switch

@@ -93,8 +93,17 @@ public sealed record TrainConfig
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
     /// <summary>Reads a config written by <see cref="ToJson"/>.</summary>
-    public static TrainConfig FromJson(string json) =>
-        JsonSerializer.Deserialize<TrainConfig>(json, Json) ?? throw new InvalidDataException("training config: the JSON holds null.");
+    public static TrainConfig FromJson(string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<TrainConfig>(json, Json) ?? throw new InvalidDataException("training config: the JSON holds null.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"training config: the value at {e.Path ?? "the top"} is not of the expected kind (or the JSON is not valid); the checkpoint's state.json was changed or damaged.", e);
+        }
+    }
 
     /// <summary>Checks ranges; the message names the setting and the bad value.</summary>
     public void Validate()
