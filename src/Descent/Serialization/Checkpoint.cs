@@ -119,7 +119,7 @@ public static class Checkpoint
     /// <param name="withOptimizer">False for inference: <c>optimizer.safetensors</c> is neither needed nor read.</param>
     public static LoadedCheckpoint Load(string dir, bool withOptimizer = true)
     {
-        string where = Resolve(dir) ?? throw new FileNotFoundException($"No checkpoint in '{dir}': expected {StateFile}, {ModelFile} and {OptimizerFile} there.");
+        string where = Resolve(dir) ?? throw new FileNotFoundException($"No checkpoint in '{dir}': expected {StateFile}, {ModelFile}{(withOptimizer ? $" and {OptimizerFile}" : "")} there.");
         string statePath = Path.Combine(where, StateFile);
         TrainingState state;
         try
