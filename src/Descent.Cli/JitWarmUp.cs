@@ -12,6 +12,21 @@ namespace Descent.Cli;
 /// </summary>
 internal static class JitWarmUp
 {
+    /// <summary>
+    /// Builds the job of <paramref name="config"/> (the data set loads) while the warm-up compiles on another core, then
+    /// returns the loader's buffers: what <c>train</c> and <c>bench mlp</c> both do before their first step.
+    /// </summary>
+    public static TrainingJob CreateJob(TrainConfig config)
+    {
+        config.Validate();
+        var warmUp = Start(config);
+        TrainingJob job;
+        try { job = TrainingJob.Create(config); }
+        finally { Finish(warmUp); }
+        ReleaseLoadBuffers();
+        return job;
+    }
+
     /// <summary>Starts the warm-up for a run of <paramref name="config"/>; touches no shared state.</summary>
     public static Task Start(TrainConfig config) => Task.Run(() => TwoSteps(config));
 

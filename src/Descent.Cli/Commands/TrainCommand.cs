@@ -95,11 +95,7 @@ internal static class TrainCommand
                     Seed = p.GetValue(seed),
                     Threads = p.GetValue(threads),
                 };
-                config.Validate();
-                var warmUp = JitWarmUp.Start(config);
-                try { job = TrainingJob.Create(config); }
-                finally { JitWarmUp.Finish(warmUp); }
-                JitWarmUp.ReleaseLoadBuffers();
+                job = JitWarmUp.CreateJob(config);
             }
             return Run(job, p.GetValue(db)!, p.GetValue(outDir) ?? resumeDir, asJson, p.GetValue(diagnose));
         });
