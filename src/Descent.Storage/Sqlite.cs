@@ -17,12 +17,20 @@ public static class Sqlite
         var dir = Path.GetDirectoryName(Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
         var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, DefaultTimeout = 30 }.ToString());
-        c.Open();
-        Execute(c, "PRAGMA journal_mode=WAL;");
-        Execute(c, "PRAGMA synchronous=NORMAL;");
-        Execute(c, "PRAGMA busy_timeout=30000;");
-        Execute(c, "PRAGMA foreign_keys=ON;");
-        return c;
+        try
+        {
+            c.Open();
+            Execute(c, "PRAGMA journal_mode=WAL;");
+            Execute(c, "PRAGMA synchronous=NORMAL;");
+            Execute(c, "PRAGMA busy_timeout=30000;");
+            Execute(c, "PRAGMA foreign_keys=ON;");
+            return c;
+        }
+        catch
+        {
+            c.Dispose();   // not a database, a full disk: the file is not left open
+            throw;
+        }
     }
 
     /// <summary>Runs a statement that returns nothing.</summary>

@@ -20,7 +20,12 @@ public sealed class StudyStore : IStudyStorage, IDisposable
     {
         Path = path;
         _db = Sqlite.Open(path);
-        lock (_lock) CreateSchema();
+        try { lock (_lock) CreateSchema(); }
+        catch
+        {
+            _db.Dispose();   // a damaged or full database: the file is not left open
+            throw;
+        }
     }
 
     public string Path { get; }

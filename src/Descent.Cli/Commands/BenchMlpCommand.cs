@@ -31,7 +31,7 @@ internal static class BenchMlpCommand
         {
             double startToHere = (DateTime.Now - Process.GetCurrentProcess().StartTime).TotalSeconds;
             var sinceHere = Stopwatch.StartNew();
-            var job = TrainingJob.Create(new TrainConfig
+            var job = JitWarmUp.CreateJob(new TrainConfig
             {
                 Data = p.GetValue(data)!, Epochs = p.GetValue(epochs), Seed = p.GetValue(seed), Threads = p.GetValue(threads),
                 Schedule = p.GetValue(schedule) is { } text ? Descent.Schedules.ScheduleSpec.Parse(text) : null,

@@ -1,5 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
+using Descent.Data;
+using Descent.Cli.Rendering;
+using Descent.Losses;
 using Descent.Training;
 using Spectre.Console;
 
@@ -8,6 +11,8 @@ namespace Descent.Cli.Commands;
 /// <summary>
 /// <c>descent evaluate --checkpoint DIR</c>: test accuracy, per-class accuracy and the confusion matrix of a trained classifier, or
 /// RMSE, MAE and R² of a regression; the model is rebuilt from the text form saved in the checkpoint.
+/// Only the weights and <c>state.json</c> are read (not the optimizer's state); the test split is rebuilt from the
+/// saved data set and seed and normalized with the statistics saved at training time.
 /// </summary>
 internal static class EvaluateCommand
 {
@@ -20,29 +25,38 @@ internal static class EvaluateCommand
         CliApp.SetAction(cmd, p =>
         {
             var dir = p.GetValue(checkpoint)!;
-            var job = TrainingJob.Resume(dir);
-            var ev = job.EvaluateTest();
+            var model = LoadModel(dir);
+            var test = DatasetSpec.Load(model.Config.Data, model.Config.Seed, model.Config.Target).Test;
+            if (test.FeatureCount != model.FeatureCount || !test.ClassNames.SequenceEqual(model.ClassNames) || !test.TargetNames.SequenceEqual(model.TargetNames))
+                throw new UserException($"{dir}: the model takes {model.FeatureCount} features and {(model.IsRegression ? $"targets [{string.Join(", ", model.TargetNames)}]" : $"classes [{string.Join(", ", model.ClassNames)}]")}, but its data set '{model.Config.Data}' now has {test.FeatureCount} features and {(model.IsRegression ? $"targets [{string.Join(", ", test.TargetNames)}]" : $"classes [{string.Join(", ", test.ClassNames)}]")}; the data changed since training.");
+            var features = (float[])test.Features.Clone();   // [n, d]
+            model.Normalizer?.Apply(features, test.FeatureCount);
+            var loss = TrainingJob.LossFor(model.Config, test).Create();
+            var x = Tensor.From(features, test.Count, test.FeatureCount);
             var inv = CultureInfo.InvariantCulture;
-            if (ev.Regression is { } reg)
+            if (model.IsRegression)
             {
+                var evr = Evaluator.Evaluate(model.Model, x, null, test.TargetsTensor(), loss);
+                var reg = evr.Regression!;
                 if (p.GetValue(json))
-                    CliApp.WriteJson(new { checkpoint = dir, data = job.Config.Data, model = job.Config.Model.ToString(), loss = job.Loss.ToString(),
-                        targets = job.Test.TargetNames, test_loss = ev.Loss, test_rmse = reg.Rmse, test_mae = reg.Mae, test_r2 = reg.R2 });
+                    CliApp.WriteJson(new { checkpoint = dir, data = model.Config.Data, model = model.Config.Model.ToString(), loss = loss.ToString(),
+                        targets = test.TargetNames, test_loss = evr.Loss, test_rmse = reg.Rmse, test_mae = reg.Mae, test_r2 = reg.R2 });
                 else
-                    AnsiConsole.MarkupLine(Markup.Escape(string.Create(inv,
-                        $"{job.Config.Data} test set ({job.Test.Count} examples, target {string.Join(", ", job.Test.TargetNames)}): RMSE {reg.Rmse:F4}, R² {reg.R2:F4}, MAE {reg.Mae:F4}, {job.Loss} loss {ev.Loss:F4} · model {job.Config.Model}")));
+                    CliApp.Console().MarkupLine(Markup.Escape(
+                        $"{model.Config.Data} test set ({test.Count} examples, target {string.Join(", ", test.TargetNames)}): RMSE {Numbers.Format(reg.Rmse)}, R² {Numbers.Format(reg.R2)}, MAE {Numbers.Format(reg.Mae)}, {loss} loss {Numbers.Format(evr.Loss)} · model {model.Config.Model}"));
                 return 0;
             }
-            var names = job.Test.ClassNames;
+            var ev = Evaluator.Evaluate(model.Model, x, test.Labels, null, loss, classes: model.ClassNames.Count);
+            var names = model.ClassNames;
             var perClass = ev.PerClassAccuracy();
             if (p.GetValue(json))
             {
                 CliApp.WriteJson(new
                 {
                     checkpoint = dir,
-                    data = job.Config.Data,
-                    model = job.Config.Model.ToString(),
-                    loss = job.Loss.ToString(),
+                    data = model.Config.Data,
+                    model = model.Config.Model.ToString(),
+                    loss = loss.ToString(),
                     test_loss = ev.Loss,
                     test_accuracy = ev.Accuracy,
                     per_class = names.Select((n, i) => new { @class = n, accuracy = perClass[i] }),
@@ -50,7 +64,7 @@ internal static class EvaluateCommand
                 });
                 return 0;
             }
-            AnsiConsole.MarkupLine(Markup.Escape($"model {job.Config.Model} · {job.Config.Data} test set: accuracy {ev.Accuracy.ToString("F4", inv)}, loss {ev.Loss.ToString("F4", inv)} ({job.Test.Count} examples)"));
+            CliApp.Console().MarkupLine(Markup.Escape($"model {model.Config.Model} · {model.Config.Data} test set: accuracy {Numbers.Format(ev.Accuracy)}, loss {Numbers.Format(ev.Loss)} ({test.Count} examples)"));
             var cm = new Table().Title("confusion matrix (rows: true class, columns: predicted)").AddColumn("true \\ predicted");
             for (int j = 0; j < names.Count; j++) cm.AddColumn(new TableColumn(j.ToString(inv)).RightAligned());
             cm.AddColumn(new TableColumn("accuracy").RightAligned());
@@ -58,13 +72,29 @@ internal static class EvaluateCommand
             {
                 var row = new List<string> { i.ToString(inv) };
                 for (int j = 0; j < names.Count; j++) row.Add(i == j ? $"[green]{ev.Confusion[i, j]}[/]" : ev.Confusion[i, j].ToString(inv));
-                row.Add(perClass[i].ToString("F3", inv));
+                row.Add(Numbers.Format(perClass[i]));
                 cm.AddRow(row.ToArray());
             }
-            AnsiConsole.Write(cm);
-            AnsiConsole.MarkupLine(Markup.Escape("classes: " + string.Join(", ", names.Select((n, i) => $"{i} {n}"))));
+            CliApp.Console().Write(cm);
+            CliApp.Console().MarkupLine(Markup.Escape("classes: " + string.Join(", ", names.Select((n, i) => $"{i} {n}"))));
             return 0;
         });
         return cmd;
+    }
+
+    /// <summary>
+    /// The model of a checkpoint, for evaluate and predict; weights that are not finite (a run that diverged) are refused,
+    /// since every score computed from them would be NaN.
+    /// </summary>
+    internal static TrainedModel LoadModel(string dir)
+    {
+        var model = TrainedModel.Load(dir);
+        foreach (var (name, w) in model.Model.NamedParameters())
+        {
+            int bad = w.ToArray().Count(v => !double.IsFinite(v));
+            if (bad > 0)
+                throw new UserException($"{dir}: weight '{name}' holds {bad} NaN or infinite value{(bad == 1 ? "" : "s")} (the run diverged); use a checkpoint saved before it, or train again with a smaller --lr.");
+        }
+        return model;
     }
 }

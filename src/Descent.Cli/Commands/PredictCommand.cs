@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Descent.Cli.Rendering;
 using Descent.Data;
 using Descent.Training;
 using Spectre.Console;
@@ -8,8 +9,9 @@ namespace Descent.Cli.Commands;
 
 /// <summary>
 /// <c>descent predict --checkpoint DIR --input FILE</c>: class, class name and probability for each example of an IDX
-/// image file (pixels scaled by 1/255 as in training) or a CSV of features (header row; a label column, if named, is ignored);
-/// for a regression checkpoint, the predicted target values (a CSV with the target column(s) is scored by RMSE and R²).
+/// image file (pixels scaled by 1/255 as in training) or a CSV of features (header row). A label column, if named with <c>--label</c>, is left out of the features and scored
+/// against: its labels are the model's class names, and a label the model does not know is an error naming its line. For a regression
+/// checkpoint, the predicted target values (a CSV with the target column(s) is scored by RMSE and R²).
 /// </summary>
 internal static class PredictCommand
 {
@@ -24,7 +26,7 @@ internal static class PredictCommand
         var cmd = new Command("predict", "Predict classes with a checkpoint for examples in an IDX or CSV file.") { checkpoint, input, label, top, json, seed };
         CliApp.SetAction(cmd, p =>
         {
-            var model = TrainedModel.Load(p.GetValue(checkpoint)!);
+            var model = EvaluateCommand.LoadModel(p.GetValue(checkpoint)!);
             var path = p.GetValue(input)!;
             if (model.IsRegression) return PredictValues(model, path, p.GetValue(label), p.GetValue(top), p.GetValue(json));
             var (features, rows, labels) = Read(path, model, p.GetValue(label));
@@ -49,12 +51,12 @@ internal static class PredictCommand
             if (labels is not null) t.AddColumn("label");
             foreach (var r in results.Take(p.GetValue(top)))
             {
-                var cells = new List<string> { r.index.ToString(inv), r.@class.ToString(inv), Markup.Escape(r.name), r.probability.ToString("F3", inv) };
+                var cells = new List<string> { r.index.ToString(inv), r.@class.ToString(inv), Markup.Escape(r.name), Numbers.Format(r.probability) };
                 if (labels is not null) cells.Add(r.label == r.@class ? $"[green]{r.label}[/]" : $"[red]{r.label}[/]");
                 t.AddRow(cells.ToArray());
             }
-            AnsiConsole.Write(t);
-            AnsiConsole.MarkupLine(Markup.Escape($"{rows} examples" + (accuracy is { } a ? $", accuracy {a.ToString("F4", inv)}" : "")));
+            CliApp.Console().Write(t);
+            CliApp.Console().MarkupLine(Markup.Escape($"{rows} examples" + (accuracy is { } a ? $", accuracy {Numbers.Format(a)}" : "")));
             return 0;
         });
         return cmd;
@@ -115,17 +117,22 @@ internal static class PredictCommand
         if (path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase))
         {
             if (labelColumn is null) return ReadFeaturesCsv(path, model.FeatureCount);
-            var data = Csv.Load(path, labelColumn);
+            var data = Csv.Load(path, labelColumn, classNames: model.ClassNames);   // labels numbered by the model's classes
             if (data.FeatureCount != model.FeatureCount)
                 throw new ShapeException($"{path}: rows have {data.FeatureCount} features; the model takes {model.FeatureCount}.");
-            return (data.Features, data.Count, labelColumn is null ? null : data.Labels);
+            return (data.Features, data.Count, data.Labels);
         }
+        if (labelColumn is not null)
+            throw new UserException($"--label names a CSV column, but '{path}' is not a .csv file; leave --label out for IDX images.");
         var idx = Idx.Read(path);
-        long per = idx.Dimensions.Skip(1).Aggregate(1L, (a, b) => a * b);
-        if (per != model.FeatureCount)
-            throw new ShapeException($"{path}: IDX examples have {per} values (dimensions {Shape.Format(idx.Dimensions)}); the model takes {model.FeatureCount}.");
+        int[] example = idx.Dimensions.Skip(1).ToArray();
+        if (!SameShape(example, model.FeatureShape))
+            throw new ShapeException($"{path}: the examples are {Shape.Format(example)} ({idx.Dimensions[0]} of them); the model takes {Shape.Format(model.FeatureShape)}. Give examples of the size it was trained on.");
         return (idx.ToFloats(255f), idx.Dimensions[0], null);
     }
+
+    /// <summary>Whether two example shapes agree, leading 1s aside ([28, 28] is [1, 28, 28]).</summary>
+    private static bool SameShape(int[] a, int[] b) => a.SkipWhile(d => d == 1).SequenceEqual(b.SkipWhile(d => d == 1));
 
     /// <summary>A CSV of features only: a header row, then rows of numbers.</summary>
     private static (float[] Features, int Rows, int[]? Labels) ReadFeaturesCsv(string path, int features)

@@ -77,11 +77,13 @@ internal static class TrainCommand
             if (resumeDir is not null)
             {
                 job = TrainingJob.Resume(resumeDir);
+                JitWarmUp.ReleaseLoadBuffers();
             }
             else
             {
                 var opt = OptimizerSpec.Parse(p.GetValue(optimizer)!);
-                if (p.GetValue(lr) is { } rate) opt = opt with { Lr = rate };
+                if (p.GetValue(lr) is { } rate)
+                    opt = rate > 0 && double.IsFinite(rate) ? opt with { Lr = rate } : throw new UserException($"--lr: expected a finite number > 0, got {rate.ToString("R", Inv)}.");
                 var lossSpec = p.GetValue(loss) is { } lossText ? LossSpec.Parse(lossText) : null;
                 if (p.GetValue(smoothing) is { } eps) lossSpec = (lossSpec ?? LossSpec.CrossEntropy) with { LabelSmoothing = eps };
                 lossSpec?.Validate();
@@ -108,7 +110,7 @@ internal static class TrainCommand
                     Seed = p.GetValue(seed),
                     Threads = p.GetValue(threads),
                 };
-                job = TrainingJob.Create(config);
+                job = JitWarmUp.CreateJob(config);
             }
             return Run(job, p.GetValue(db)!, folder, resumeDir, asJson, p.GetValue(diagnose));
         });
@@ -151,8 +153,8 @@ internal static class TrainCommand
                 ? $"run {runId} is a new run: it continues run {original}'s checkpoint into another folder ({checkpoint}); run {original}'s record is left as it was."
                 : $"run {runId} is a new run: '{resumeDir}' is a copy of run {original}'s checkpoint{(resumed.OriginalFolder is { } o ? $" (run {original} is in {o})" : "")}; run {original}'s record is left as it was."));
         if (!asJson)
-            AnsiConsole.MarkupLine(Markup.Escape(string.Create(Inv,
-                $"run {runId}: {config.Data} ({job.Train.Count} train, {job.Validation?.Count ?? 0} validation, {job.Test.Count} test) · {config.Model} ({job.Train.FeatureCount} in, {job.Train.OutputCount} out) · {job.Loss} · {config.Optimizer} · batch {config.BatchSize} · {config.Epochs} epochs · seed {config.Seed}")));
+            CliApp.Console().MarkupLine(Markup.Escape(string.Create(Inv,
+                $"run {runId}: {config.Data} ({job.Train.Count} train, {job.Validation?.Count ?? 0} validation, {job.Test.Count} test) · {config.Model} ({job.Train.FeatureCount} in, {job.Train.OutputCount} out) · {job.Loss} · {config.Optimizer} · batch {config.BatchSize} · {Numbers.Plural(config.Epochs, "epoch")} · seed {config.Seed}")));
 
         if (!asJson && job.Trainer.State.NextEpoch == 0) RenderSummary(job);
 
@@ -161,7 +163,7 @@ internal static class TrainCommand
         Console.CancelKeyPress += onCancel;
         var observer = diagnose ? new DiagnosticsObserver(job.Model, every: Math.Max(1, job.Loader.BatchCount * config.Epochs / 40)) : null;
         job.Trainer.Observer = observer;
-        var view = new TrainingView(asJson, config.Epochs);
+        var view = TrainingView.ForConsole(asJson, config.Epochs);
         var wall = System.Diagnostics.Stopwatch.StartNew();
         try
         {
@@ -238,18 +240,18 @@ internal static class TrainCommand
         var table = new Table().Title("result").AddColumns("", "value");
         if (test.Regression is { } reg)
         {
-            table.AddRow("test RMSE", reg.Rmse.ToString("F4", Inv));
-            table.AddRow("test R²", reg.R2.ToString("F4", Inv));
-            table.AddRow("test MAE", reg.Mae.ToString("F4", Inv));
+            table.AddRow("test RMSE", Numbers.Format(reg.Rmse));
+            table.AddRow("test R²", Numbers.Format(reg.R2));
+            table.AddRow("test MAE", Numbers.Format(reg.Mae));
         }
-        else table.AddRow("test accuracy", test.Accuracy.ToString("F4", Inv));
-        table.AddRow("test loss", test.Loss.ToString("F4", Inv));
-        table.AddRow("train samples/s", samplesPerSecond.ToString("N0", Inv));
+        else table.AddRow("test accuracy", Numbers.Format(test.Accuracy));
+        table.AddRow("test loss", Numbers.Format(test.Loss));
+        table.AddRow("train samples/s", Numbers.Count(samplesPerSecond));
         table.AddRow("wall time", wall.ToString("F1", Inv) + " s");
         table.AddRow("step path", Markup.Escape(job.Trainer.StepPath));
         table.AddRow("run", $"{runId} (./descent runs show {runId})");
         table.AddRow("checkpoint", Markup.Escape(checkpoint));
-        AnsiConsole.Write(table);
+        CliApp.Console().Write(table);
     }
 
     /// <summary>The model as a table: layer, type, output shape, parameters (PyTorch-style names).</summary>
@@ -260,7 +262,7 @@ internal static class TrainCommand
         foreach (var r in summary.Rows)
             t.AddRow(Markup.Escape(r.Name), Markup.Escape(r.Type), Markup.Escape(Shape.Format(r.OutputShape)), r.Parameters.ToString("N0", Inv));
         t.AddRow("", "[bold]total[/]", "", $"[bold]{summary.TotalParameters.ToString("N0", Inv)}[/]");
-        AnsiConsole.Write(t);
+        CliApp.Console().Write(t);
     }
 
     /// <summary>

@@ -39,7 +39,7 @@ internal static partial class TuneCommand
             if (p.GetValue(json))
             {
                 var summary = Summary(info, trials, k);
-                CliApp.WriteJson(new { summary, space = System.Text.Json.JsonDocument.Parse(info.SpaceJson).RootElement, figures = files });
+                CliApp.WriteJson(new { summary, space = info.Space.ToJson() is var space ? System.Text.Json.JsonDocument.Parse(space).RootElement : default, figures = files });
             }
             else
             {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Descent.Cli.Rendering;
 using Descent.Storage;
 using Descent.Tuning;
 using Spectre.Console;
@@ -49,11 +50,16 @@ internal static partial class TuneCommand
                 Sampler = Sampler(p.GetValue(sampler)!, p.GetValue(gridPoints)), Pruner = Pruner(p.GetValue(pruner)!, p.GetValue(warmup), p.GetValue(minEpochs), p.GetValue(eta)), MaxRetries = Math.Max(0, p.GetValue(retries)),
                 Lease = Seconds(p.GetValue(lease), "--lease"), CheckpointDirectory = Path.Combine(StudyDirectory(p.GetValue(db)!, name), "checkpoints"),
             };
-            using var store = new StudyStore(p.GetValue(db)!);
             var requested = SpaceFor(p.GetValue(space), runner);
+            runner.CheckSpace(requested);   // before anything is stored or run
+            using var store = new StudyStore(p.GetValue(db)!);
             var s = Study.Open(store, name, requested, runner, options);
-            if (p.GetValue(space) != null && s.Info.SpaceJson != requested.ToJson())
-                Console.Error.WriteLine($"descent: study '{name}' exists with another search space; its stored space is used (see descent tune show {name} --json).");
+            if (s.Info.SpaceJson != requested.ToJson())
+            {
+                runner.CheckSpace(s.Space);
+                if (p.GetValue(space) != null)
+                    Console.Error.WriteLine($"descent: study '{name}' exists with another search space; its stored space is used (see descent tune show {name} --json).");
+            }
             bool asJson = p.GetValue(json);
             using var cancel = CtrlC();
             s.Optimize(runner, asJson ? null : new LiveView(verbose: false), cancel.Token);
@@ -68,12 +74,7 @@ internal static partial class TuneCommand
     /// <summary>The console of the running command, bound to the current <see cref="Console.Out"/> (so output can be captured).</summary>
     private static IAnsiConsole Con { get; set; } = AnsiConsole.Console;
 
-    private static void BindConsole() => Con = AnsiConsole.Create(new AnsiConsoleSettings
-    {
-        Out = new AnsiConsoleOutput(Console.Out),
-        Ansi = Console.IsOutputRedirected ? AnsiSupport.No : AnsiSupport.Detect,
-        ColorSystem = Console.IsOutputRedirected ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
-    });
+    private static void BindConsole() => Con = CliApp.Console();
 
     // The objective of `descent tune`: the trainer (`train` = Fashion-MNIST, `train:DATA` = any data set of `descent train`),
     // or a built-in synthetic objective (quadratic, branin) for quick checks.
@@ -151,11 +152,11 @@ internal static partial class TuneCommand
                         Con.MarkupLine($"trial {t.Number} started: {Markup.Escape(t.Parameters.ToString())}");
                         break;
                     case TrialEventKind.Epoch when verbose:
-                        Con.MarkupLine($"  trial {t.Number}  epoch {e.Metric!.Value.Epoch,3}  {e.Metric.Value.Value.ToString("0.0000", CultureInfo.InvariantCulture)}");
+                        Con.MarkupLine($"  trial {t.Number}  epoch {e.Metric!.Value.Epoch,3}  {Numbers.Format(e.Metric.Value.Value)}");
                         break;
                     case TrialEventKind.Finished:
                         string colour = t.State switch { TrialState.Complete => "green", TrialState.Pruned => "yellow", _ => "red" };
-                        Con.MarkupLine($"trial {t.Number,4} [{colour}]{t.State.ToString().ToLowerInvariant(),-8}[/] {V(t.Value),12} after {t.Epochs.Count} epochs  {Markup.Escape(t.Parameters.ToString())}" +
+                        Con.MarkupLine($"trial {t.Number,4} [{colour}]{t.State.ToString().ToLowerInvariant(),-8}[/] {V(t.Value),12} after {Numbers.Plural(t.Epochs.Count, "epoch")}  {Markup.Escape(t.Parameters.ToString())}" +
                             (t.Note != null ? $"  [grey]({Markup.Escape(t.Note)})[/]" : ""));
                         break;
                 }
@@ -163,7 +164,7 @@ internal static partial class TuneCommand
         }
     }
 
-    internal static string V(double? v) => v is { } d ? d.ToString("0.0000", CultureInfo.InvariantCulture) : "—";
+    internal static string V(double? v) => v is { } d ? Numbers.Format(d) : "—";
 
     internal static object Summary(StudyInfo info, IReadOnlyList<TrialRecord> trials, int top)
     {
@@ -204,12 +205,14 @@ internal static partial class TuneCommand
         var best = ranked[0];
         Con.MarkupLine($"Best: trial {best.Number}, {Markup.Escape(info.Metric)} = [green]{V(best.Value)}[/]  {Markup.Escape(best.Parameters.ToString())}");
         var names = info.Space.Names.ToList();
-        var table = new Table().AddColumns(["#", "trial", "state", Markup.Escape(info.Metric), "epochs", "round", .. names.Select(Markup.Escape)]);
+        var table = new FittedTable().Add("#", numeric: true).Add("trial", numeric: true).Add("state").Add(info.Metric, numeric: true)
+            .Add("epochs", numeric: true, priority: 20).Add("round", numeric: true, priority: 30);
+        for (int i = 0; i < names.Count; i++) table.Add(names[i], priority: 1 + i);
         int rank = 1;
         foreach (var t in ranked.Take(top))
             table.AddRow([(rank++).ToString(CultureInfo.InvariantCulture), t.Number.ToString(CultureInfo.InvariantCulture), t.State.ToString().ToLowerInvariant(), V(t.Value),
                 t.Epochs.Count.ToString(CultureInfo.InvariantCulture), t.Round.ToString(CultureInfo.InvariantCulture),
                 .. names.Select(n => t.Params.TryGetValue(n, out var v) ? Markup.Escape(SearchSpace.FormatValue(v)) : "")]);
-        Con.Write(table);
+        table.Write(Con);
     }
 }

@@ -6,13 +6,22 @@ namespace Descent.Data;
 /// A classification dataset from a CSV file: a header line naming the columns, then one row per example of
 /// numeric features (invariant culture, '.' decimal point) and one label column (by name or 0-based index;
 /// default the last column). Labels may be any text; if every label is an integer they are ordered numerically,
-/// otherwise alphabetically (ordinal), and the class index is the position in that order. Fields may be quoted
-/// with double quotes; blank lines are skipped.
+/// otherwise alphabetically (ordinal), and the class index is the position in that order — unless the classes are
+/// given (a trained model's), and then a label's index is its position among them. An empty label is an error, not a
+/// class. Fields may be quoted with double quotes; blank lines are skipped.
 /// </summary>
 public static class Csv
 {
     /// <summary>Loads <paramref name="path"/>; errors name the file, the line and the column.</summary>
-    public static Dataset Load(string path, string? labelColumn = null, string? name = null)
+    /// <param name="path">The CSV file.</param>
+    /// <param name="labelColumn">The label column's name or 0-based index (default: the last column).</param>
+    /// <param name="name">The data set's name (default: the file name).</param>
+    /// <param name="classNames">
+    /// The classes the labels must come from, in class-index order (a trained model's, or the training file's): each
+    /// label maps to its position here, and a label not among them is an error naming its line. Null: the classes are
+    /// the file's own distinct labels (at least two).
+    /// </param>
+    public static Dataset Load(string path, string? labelColumn = null, string? name = null, IReadOnlyList<string>? classNames = null)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"CSV file '{path}' does not exist.", path);
         using var reader = new StreamReader(path);
@@ -26,6 +35,7 @@ public static class Csv
         int d = header.Count - 1;
         var features = new List<float>();
         var labels = new List<string>();
+        var labelLines = new List<int>();   // the file line of each label, for errors
         int lineNo = 1;
         for (string? line = reader.ReadLine(); line is not null; line = reader.ReadLine())
         {
@@ -36,18 +46,35 @@ public static class Csv
                 throw new InvalidDataException($"{path}:{lineNo}: expected {header.Count} fields as in the header, got {fields.Count}: '{line}'.");
             for (int j = 0; j < fields.Count; j++)
             {
-                if (j == label) { labels.Add(fields[j].Trim()); continue; }
+                if (j == label)
+                {
+                    string text = fields[j].Trim();
+                    if (text.Length == 0)
+                        throw new InvalidDataException($"{path}:{lineNo}: the label (column {j + 1}, '{header[j]}') is empty; every row needs its class.");
+                    labels.Add(text);
+                    labelLines.Add(lineNo);
+                    continue;
+                }
                 if (!float.TryParse(fields[j], NumberStyles.Float, CultureInfo.InvariantCulture, out float v) || !float.IsFinite(v))
                     throw new InvalidDataException($"{path}:{lineNo}: column {j + 1} ('{header[j]}') should be a finite number, got '{fields[j]}'.");
                 features.Add(v);
             }
         }
         if (labels.Count == 0) throw new InvalidDataException($"{path}: no data rows after the header.");
-        var classes = OrderClasses(labels.Distinct(StringComparer.Ordinal).ToList());
-        var index = classes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i, StringComparer.Ordinal);
-        var y = labels.Select(l => index[l]).ToArray();
+        var classes = classNames?.ToList() ?? OrderClasses(labels.Distinct(StringComparer.Ordinal).ToList());
+        if (classNames is null && classes.Count < 2)
+            throw new InvalidDataException($"{path}: every row has the label '{classes[0]}' (column '{header[label]}'); a classifier needs at least two classes.");
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < classes.Count; i++) index.TryAdd(classes[i], i);
+        var y = new int[labels.Count];
+        for (int i = 0; i < y.Length; i++)
+            y[i] = index.TryGetValue(labels[i], out int c) ? c
+                : throw new InvalidDataException($"{path}:{labelLines[i]}: label '{labels[i]}' is not one of the {classes.Count} classes [{Preview(classes)}]; the labels must be the model's class names.");
         return new Dataset(name ?? Path.GetFileNameWithoutExtension(path), features.ToArray(), y, [d], classes);
     }
+
+    private static string Preview(List<string> classes) =>
+        classes.Count <= 12 ? string.Join(", ", classes) : string.Join(", ", classes.Take(12)) + ", …";
 
     private static List<string> OrderClasses(List<string> classes)
     {

@@ -116,11 +116,9 @@ public static class DatasetSpec
             var (train, test) = Split.TrainValidation(all, 0.2, seed);
             return new DatasetPair(train, test.WithFeatures(test.Features, name + "/test"));
         }
-        var testSet = Read(testPath, "/test");
+        var testSet = targets is null ? Csv.Load(testPath, label, name + "/test", all.ClassNames) : Read(testPath, "/test");   // labels numbered by the training file's classes
         if (testSet.FeatureCount != all.FeatureCount)
             throw new InvalidDataException($"{testPath} has {testSet.FeatureCount} feature columns, {path} has {all.FeatureCount}.");
-        if (!testSet.ClassNames.SequenceEqual(all.ClassNames))
-            throw new InvalidDataException($"{testPath} has classes [{string.Join(", ", testSet.ClassNames)}], {path} has [{string.Join(", ", all.ClassNames)}]; they must be the same.");
         return new DatasetPair(all, testSet);
     }
 

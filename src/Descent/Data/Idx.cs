@@ -146,6 +146,23 @@ public static class Idx
         });
     }
 
+    /// <summary>
+    /// Reads up to <paramref name="count"/> bytes: at once up to 16 MB, beyond that in doubling steps, so a damaged gzip
+    /// header claiming gigabytes costs only what the stream really holds. Shorter than asked at the end of the stream.
+    /// </summary>
+    private static byte[] ReadUpTo(Stream z, long count)
+    {
+        var data = new byte[Math.Min(count, 16L << 20)];
+        int n = z.ReadAtLeast(data, data.Length, throwOnEndOfStream: false);
+        while (n == data.Length && n < count)
+        {
+            System.Array.Resize(ref data, (int)Math.Min(count, 2L * data.Length));
+            n += z.ReadAtLeast(data.AsSpan(n), data.Length - n, throwOnEndOfStream: false);
+        }
+        if (n < data.Length) System.Array.Resize(ref data, n);
+        return data;
+    }
+
     private static bool IsGzip(string path)
     {
         using var f = File.OpenRead(path);
@@ -174,10 +191,12 @@ public static class Idx
             offset = got;
             if (got < header) return Parse(head[..got], source);
             var dims = ParseHeader(head[..header], source, out byte type, out int size, out long expected);
-            var data = new byte[expected - header];
-            int n = z.ReadAtLeast(data, data.Length, throwOnEndOfStream: false);
+            if (!gzip && file.Length < expected)   // before allocating what a damaged header claims
+                throw new InvalidDataException($"{source}: truncated at byte offset {file.Length}: dimensions [{string.Join(", ", dims)}] of {size}-byte elements need {expected} bytes, the file has {file.Length}.");
+            var data = ReadUpTo(z, expected - header);
+            int n = data.Length;
             offset = header + n;
-            if (n < data.Length)
+            if (n < expected - header)
                 throw new InvalidDataException($"{source}: truncated at byte offset {offset}: dimensions [{string.Join(", ", dims)}] of {size}-byte elements need {expected} bytes, the file has {offset}.");
             Span<byte> probe = stackalloc byte[4096];
             long extra = 0;

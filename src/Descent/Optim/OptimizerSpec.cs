@@ -94,6 +94,12 @@ public sealed record OptimizerSpec
             throw new ArgumentException($"Unknown optimizer '{Name}' in '{text}'; accepted: {string.Join(", ", Keys.Keys)}.");
         foreach (var (key, _) in Given())
             if (!keys.Contains(key)) throw new ArgumentException($"optimizer '{text}': unknown key '{key}' for {Name}; accepted: {string.Join(", ", keys)}.");
+        // PyTorch takes these, but from the command line they are mistakes: a zero rate trains nothing, and a momentum
+        // of 1 or more makes the velocity v ← μ·v + g grow without bound.
+        if (!(LearningRate > 0 && double.IsFinite(LearningRate)))
+            throw new ArgumentException($"optimizer '{text}': lr must be a finite number > 0, got {LearningRate}.");
+        if (Name is "sgd" or "momentum" or "rmsprop" && Momentum is { } mu && !(mu >= 0 && mu < 1))
+            throw new ArgumentException($"optimizer '{text}': momentum must be in [0, 1), got {mu}.");
         try { Create([Tensor.Zeros(1)]); } // checks the values now, not at the first training step
         catch (ArgumentException e) when (!e.Message.StartsWith("optimizer '", StringComparison.Ordinal)) { throw new ArgumentException($"optimizer '{text}': {e.Message}", e); }
     }

@@ -112,19 +112,21 @@ public static class Checkpoint
     }
 
     /// <summary>Loads the checkpoint in <paramref name="dir"/>, checking the tensor files against the digests in <c>state.json</c>.</summary>
-    public static LoadedCheckpoint Load(string dir)
+    /// <param name="dir">The checkpoint folder.</param>
+    /// <param name="withOptimizer">False for inference: <c>optimizer.safetensors</c> is neither needed nor read.</param>
+    public static LoadedCheckpoint Load(string dir, bool withOptimizer = true)
     {
         string full = Path.GetFullPath(dir);
         string statePath = Path.Combine(full, StateFile);
         for (int attempt = 0; ; attempt++)
         {
             if (!File.Exists(statePath))
-                throw new FileNotFoundException($"No checkpoint in '{dir}': expected {StateFile}, {ModelFile} and {OptimizerFile} there.", statePath);
+                throw new FileNotFoundException($"No checkpoint in '{dir}': expected {StateFile}, {ModelFile}{(withOptimizer ? $" and {OptimizerFile}" : "")} there.", statePath);
             var state = ReadState(statePath, out byte[] stateBytes);
             try
             {
                 var model = Parse(full, ModelFile, state);
-                var opt = Parse(full, OptimizerFile, state);
+                var opt = withOptimizer ? Parse(full, OptimizerFile, state) : new Dictionary<string, Tensor>();
                 return new LoadedCheckpoint(full, model, opt, state);
             }
             catch (InvalidDataException) when (attempt < 2 && File.Exists(statePath) && !File.ReadAllBytes(statePath).AsSpan().SequenceEqual(stateBytes))
@@ -184,6 +186,16 @@ public static class Checkpoint
     private static TrainingState ReadState(string statePath, out byte[] bytes)
     {
         bytes = File.ReadAllBytes(statePath);
+        try
+        {
+            // Strict UTF-8 first: the JSON reader leaves strings it does not unescape unchecked, and a bad byte would
+            // surface later, when a part of the state is read, as an exception no caller expects.
+            new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetCharCount(bytes);
+        }
+        catch (System.Text.DecoderFallbackException e)
+        {
+            throw new InvalidDataException($"{statePath}: byte offset {e.Index}: not UTF-8 text; the checkpoint's state.json was changed or damaged.");
+        }
         try
         {
             return JsonSerializer.Deserialize<TrainingState>(bytes, JsonOptions)

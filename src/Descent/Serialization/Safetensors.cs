@@ -160,6 +160,7 @@ public static class Safetensors
         if (n > MaxHeaderBytes) throw Bad(source, 0, $"header length {n} is larger than the limit of {MaxHeaderBytes} bytes (not a safetensors file?)");
         if (8 + (long)n > bytes.Length) throw Bad(source, bytes.Length, $"truncated: the header of {n} bytes should end at byte offset {8 + (long)n}, the file has {bytes.Length} bytes");
         int dataStart = 8 + (int)n;
+        if (!System.Text.Unicode.Utf8.IsValid(bytes.AsSpan(8, (int)n))) throw Bad(source, 8, "the header is not valid UTF-8 text");
         JsonDocument doc;
         try { doc = JsonDocument.Parse(bytes.AsMemory(8, (int)n)); }
         catch (JsonException e) { throw Bad(source, 8 + (e.BytePositionInLine ?? 0), $"the header is not valid JSON ({e.Message})"); }

@@ -11,7 +11,8 @@ public static class Evaluator
 {
     /// <summary>
     /// Runs <paramref name="model"/> in evaluation mode over x [n, d] in chunks of <paramref name="batchSize"/> rows
-    /// (no graph recorded) and restores the previous mode. <paramref name="classes"/> = 0 takes the model's output width.
+    /// (no graph recorded) and restores the previous mode. Each chunk is converted to the model's element type (data sets
+    /// are float32; a float64 model evaluates float64 rows). <paramref name="classes"/> = 0 takes the model's output width.
     /// </summary>
     public static Evaluation Evaluate(Module model, Tensor x, int[] labels, Func<Tensor, int[], Tensor>? loss = null, int batchSize = 1000, int classes = 0)
     {

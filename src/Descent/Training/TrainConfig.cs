@@ -104,6 +104,15 @@ public sealed record TrainConfig
     /// </summary>
     public static TrainConfig FromJson(string json)
     {
+        try { return Read(json); }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"training config: the value at {e.Path ?? "the top"} is not of the expected kind (or the JSON is not valid); the checkpoint's state.json was changed or damaged.", e);
+        }
+    }
+
+    private static TrainConfig Read(string json)
+    {
         var node = JsonNode.Parse(json) as JsonObject ?? throw new InvalidDataException("training config: the JSON is not an object.");
         if (node["model"] is null && node["hidden"] is JsonArray hidden)
         {
@@ -131,9 +140,13 @@ public sealed record TrainConfig
         if (Schedule is { IsPlateau: false } schedule && !(schedule.Parts is [{ Name: "cosine" }])) schedule.Create();
         if (BatchSize < 1) throw new ArgumentException($"batch size must be ≥ 1, got {BatchSize}.");
         if (Epochs < 1) throw new ArgumentException($"epochs must be ≥ 1, got {Epochs}.");
+        if (Patience is < 1) throw new ArgumentException($"patience must be ≥ 1 epoch, got {Patience}.");
         if (!(Validation >= 0 && Validation < 1)) throw new ArgumentException($"validation fraction must be in [0, 1), got {Validation}.");
         if (Patience is not null && Validation == 0) throw new ArgumentException("early stopping (--patience) needs a validation split (--validation 0.1, say).");
-        if (WeightDecay < 0 || L1 < 0 || L2 < 0) throw new ArgumentException($"weight decay and penalties must be ≥ 0, got weight decay {WeightDecay}, L1 {L1}, L2 {L2}.");
+        if (!(WeightDecay >= 0 && L1 >= 0 && L2 >= 0)) throw new ArgumentException($"weight decay and penalties must be ≥ 0, got weight decay {WeightDecay}, L1 {L1}, L2 {L2}.");
+        Loss?.Validate();
+        if (ClipNorm is { } cn && !(cn > 0 && double.IsFinite(cn))) throw new ArgumentException($"clip norm must be a finite number > 0, got {cn}.");
+        if (ClipValue is { } cv && !(cv > 0 && double.IsFinite(cv))) throw new ArgumentException($"clip value must be a finite number > 0, got {cv}.");
         if (Threads < 0) throw new ArgumentException($"threads must be ≥ 0, got {Threads}.");
         if (DType is not ("float32" or "float64")) throw new ArgumentException($"dtype must be float32 or float64, got '{DType}'.");
         if (Normalize is not ("global" or "per-feature" or "none")) throw new ArgumentException($"normalize must be global, per-feature or none, got '{Normalize}'.");

@@ -42,7 +42,7 @@ public sealed class TrainedModel
     /// <summary>Loads the checkpoint in <paramref name="dir"/>.</summary>
     public static TrainedModel Load(string dir)
     {
-        var ck = Checkpoint.Load(dir);
+        var ck = Checkpoint.Load(dir, withOptimizer: false);
         var cfgNode = ck.State.Config ?? throw new InvalidDataException($"{dir}: state.json has no training config; it is not a checkpoint of descent train.");
         var config = TrainConfig.FromJson(cfgNode.ToJsonString());
         var extra = ck.State.Extra ?? throw new InvalidDataException($"{dir}: state.json has no 'extra' section (class names, feature shape).");

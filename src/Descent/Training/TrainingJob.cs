@@ -69,14 +69,12 @@ public sealed class TrainingJob
         config.Validate();
         var dtype = config.DType == "float64" ? DType.Float64 : DType.Float32;
         bool ownsData = data is null;   // data loaded here may be normalized in place; data passed in is shared
-        // While the data set loads, compile the training step's code on another core (a throwaway model of the same
-        // kinds of layers takes two steps), so the first real step does not wait for the JIT. Touches no shared state.
-        var warmUp = ownsData ? Task.Run(() => WarmUp(config, dtype)) : null;
         data ??= DatasetSpec.Load(config.Data, config.Seed, config.Target);
-        warmUp?.Wait();
         Dataset train = data.Train, test = data.Test;
         Dataset? validation = null;
         if (config.Validation > 0) (train, validation) = Split.TrainValidation(train, config.Validation, config.Seed);
+        if (config.BatchSize > train.Count)
+            throw new ArgumentException($"--batch-size {config.BatchSize} is larger than the training split ({train.Count} examples); use at most {train.Count}.");
         Normalizer? normalizer = null;
         if (config.Normalize != "none")
         {
@@ -93,12 +91,6 @@ public sealed class TrainingJob
                 test = normalizer.Transform(test);
                 if (validation is not null) validation = normalizer.Transform(validation);
             }
-        }
-        if (ownsData)
-        {
-            // Loading left large temporary buffers (compressed and raw bytes); return them before training starts.
-            System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
-            GC.Collect();
         }
         var model = config.Model.Build(train.FeatureShape, train.OutputCount, new Rng(config.Seed, WeightsStream), dtype);
         var loss = LossFor(config, train);
@@ -122,30 +114,8 @@ public sealed class TrainingJob
         return new TrainingJob(config, new DatasetPair(train, test), validation, normalizer, model, optimizer, trainer, loader, loss);
     }
 
-    /// <summary>Two training steps of a tiny model built like the real one (same activation, optimizer, dtype) on random data.</summary>
-    private static void WarmUp(TrainConfig config, DType dtype)
-    {
-        try
-        {
-            var rng = new Rng(0x3A93);
-            var model = config.Model.Build([8], 4, rng, dtype);
-            var optimizer = WithWeightDecay(config.Optimizer, config.WeightDecay).Create(model.Parameters());
-            var loss = (config.Loss ?? LossSpec.CrossEntropy).Create();
-            var trainer = new Trainer(model, optimizer, options: new TrainerOptions { Epochs = 1 }, loss: loss);
-            var x = Tensor.Normal(rng, 0, 1, dtype, 32, 8);
-            int[] labels = Enumerable.Range(0, 32).Select(i => i % 4).ToArray();
-            var targets = loss.IsClassification ? null : LossTargets.OneHot(labels, 4, dtype);
-            for (int i = 0; i < 2; i++) trainer.Step(x, labels, 0, targets);
-            trainer.Evaluate(x, labels);
-        }
-        catch (Exception e) when (e is ArgumentException or FormatException)
-        {
-            // A bad setting is reported by the real build below, with its own message.
-        }
-    }
-
     /// <summary>"cosine" without a length anneals over the whole run: tmax = the number of epochs.</summary>
-    private static ScheduleSpec? WithCosineLength(ScheduleSpec? schedule, int epochs) =>
+    internal static ScheduleSpec? WithCosineLength(ScheduleSpec? schedule, int epochs) =>
         schedule is { Parts: [{ Name: "cosine" } cosine] } && !cosine.Keys.ContainsKey("tmax")
             ? schedule with { Parts = [cosine with { Keys = cosine.Keys.SetItem("tmax", epochs.ToString(System.Globalization.CultureInfo.InvariantCulture)) }] }
             : schedule;
@@ -159,7 +129,8 @@ public sealed class TrainingJob
     }
 
     /// <summary>The configured loss, or the data's default (cross-entropy for classes, mse for regression targets); checked against the data.</summary>
-    private static LossSpec LossFor(TrainConfig config, Dataset train)
+    /// <summary>The loss a run of <paramref name="config"/> trains with on <paramref name="train"/>: the configured one, else mse for regression targets and cross-entropy for classes.</summary>
+    public static LossSpec LossFor(TrainConfig config, Dataset train)
     {
         var loss = config.Loss ?? (train.IsRegression ? LossSpec.Mse : LossSpec.CrossEntropy);
         if (loss.IsClassification && train.IsRegression)

@@ -67,13 +67,13 @@ public static class TrialQueue
         var retried = trials.Where(t => t.RetryOf != null).Select(t => t.RetryOf!.Value).ToHashSet();
         foreach (var f in trials.Where(t => t.State == TrialState.Failed && !retried.Contains(t.Number)))
         {
-            if (Attempts(trials, f) <= request.MaxRetries)
+            if (Attempts(trials, f) < request.MaxRetries)   // f was attempt Attempts + 1 of at most 1 + MaxRetries
                 return new TrialPlan(new(f.Params), f.Round, RetryOf: f.Number, ResumedFrom: f.ResumedFrom);
         }
         return request.Sample(trials);
     }
 
-    /// <summary>How many times a trial's parameters have been retried before it (0 for an original).</summary>
+    /// <summary>How many times a trial's parameters had been retried before it (0 for an original): it is attempt n + 1.</summary>
     private static int Attempts(IReadOnlyList<TrialRecord> trials, TrialRecord t)
     {
         int n = 0;

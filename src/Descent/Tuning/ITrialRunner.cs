@@ -25,6 +25,13 @@ public interface ITrialRunner
 
     /// <summary>Runs one trial; returns the final objective value (usually the last reported value).</summary>
     double Run(TrialContext context);
+
+    /// <summary>
+    /// Checks a search space before the study starts, so a parameter the objective does not know, or a range it cannot
+    /// train with, is one error up front instead of a failed trial after another. Throws an <see cref="ArgumentException"/>
+    /// naming the parameter and the value.
+    /// </summary>
+    void CheckSpace(SearchSpace space) { }
 }
 
 /// <summary>Everything a runner needs for one trial, and the channel back to the study.</summary>

@@ -140,10 +140,14 @@ public sealed class SearchSpace
         return Encoding.UTF8.GetString(ms.ToArray());
     }
 
-    /// <summary>Formats a parameter value for tables: numbers with 4 significant digits.</summary>
+    /// <summary>
+    /// Formats a parameter value for tables: numbers with 4 significant digits, written out between 0.001 and 100000
+    /// and in scientific form (lower-case e, as the command line writes rates) beyond: 0.0316, 9.549e-05.
+    /// </summary>
     public static string FormatValue(object v) => v switch
     {
-        double d => d.ToString("G4", CultureInfo.InvariantCulture),
+        double d when d == 0 || !double.IsFinite(d) || Math.Abs(d) >= 1e-3 && Math.Abs(d) < 1e5 => d.ToString("G4", CultureInfo.InvariantCulture),
+        double d => d.ToString("0.###e+00", CultureInfo.InvariantCulture),
         long l => l.ToString(CultureInfo.InvariantCulture),
         _ => v.ToString() ?? "",
     };

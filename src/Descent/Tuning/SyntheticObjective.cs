@@ -68,6 +68,19 @@ public sealed class SyntheticObjective : ITrialRunner
         new SearchSpace().Add("x1", new UniformDistribution(-5, 10)).Add("x2", new UniformDistribution(0, 15)),
         0.397887);
 
+    /// <summary>Every parameter must be one of <see cref="DefaultSpace"/>'s, and f must be defined at the space's centre.</summary>
+    public void CheckSpace(SearchSpace space)
+    {
+        foreach (var name in space.Names)
+            if (!DefaultSpace.Contains(name))
+                throw new ArgumentException($"search space: '{name}' is not a parameter of the {Name} objective; use {string.Join(", ", DefaultSpace.Names)}.");
+        try { _final(new TrialParameters(space.Parameters.ToDictionary(p => p.Key, p => p.Value.FromUnit(0.5)))); }
+        catch (Exception e) when (e is ArgumentException or FormatException or InvalidCastException)
+        {
+            throw new ArgumentException($"search space for the {Name} objective: {e.Message}", e);
+        }
+    }
+
     /// <summary>f(θ) without noise.</summary>
     public double FinalLoss(TrialParameters p) => _final(p);
 

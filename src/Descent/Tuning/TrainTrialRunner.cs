@@ -72,6 +72,36 @@ public sealed class TrainTrialRunner(string data, int epochs, double validation 
         return c;
     }
 
+    /// <summary>
+    /// Every name must be a known train option, and each end of every range (each choice of a categorical) must make a
+    /// valid run: the config's ranges, the optimizer, initializer and schedule text forms and the activation are checked.
+    /// </summary>
+    public void CheckSpace(SearchSpace space)
+    {
+        foreach (var name in space.Names)
+            if (!Known.Contains(name)) throw new ArgumentException($"search space: '{name}' is not a train option the tuner knows; use {string.Join(", ", Known)}.");
+        foreach (var (name, distribution) in space.Parameters)
+        {
+            var values = distribution is CategoricalDistribution c ? c.Choices : [distribution.FromUnit(0), distribution.FromUnit(1)];
+            foreach (var value in values)
+            {
+                try { CheckConfig(ConfigFor(new TrialParameters(new Dictionary<string, object> { [name] = value }), 0, 0)); }
+                catch (Exception e) when (e is ArgumentException or FormatException or InvalidCastException or OverflowException)
+                {
+                    throw new ArgumentException($"search space: {name} = {SearchSpace.FormatValue(value)} cannot be trained: {e.Message}", e);
+                }
+            }
+        }
+    }
+
+    private static void CheckConfig(TrainConfig c)
+    {
+        c.Validate();
+        c.Optimizer.Validate();
+        TrainingJob.WithCosineLength(c.Schedule, c.Epochs)?.Policy(c.Optimizer.LearningRate);
+        _ = c.Model.Layers;   // the model's text form expands (an unknown activation or initializer is an error here)
+    }
+
     /// <inheritdoc/>
     public double Run(TrialContext ctx)
     {

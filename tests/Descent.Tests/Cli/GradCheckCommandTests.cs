@@ -7,9 +7,22 @@ public static class CliRunner
 {
     private static readonly object Lock = new();
 
-    public static (int Exit, string Out, string Err) Run(params string[] args)
+    public static (int Exit, string Out, string Err) Run(params string[] args) => RunAt(null, args);
+
+    /// <summary>Runs with <c>$COLUMNS</c> set to <paramref name="columns"/> (the console width of tables), or unset.</summary>
+    public static (int Exit, string Out, string Err) RunAt(int? columns, params string[] args)
     {
         lock (Lock)
+        {
+            string? oldColumns = Environment.GetEnvironmentVariable("COLUMNS");
+            Environment.SetEnvironmentVariable("COLUMNS", columns?.ToString());
+            try { return Invoke(args); }
+            finally { Environment.SetEnvironmentVariable("COLUMNS", oldColumns); }
+        }
+    }
+
+    private static (int Exit, string Out, string Err) Invoke(string[] args)
+    {
         {
             var (oldOut, oldErr) = (Console.Out, Console.Error);
             var (o, e) = (new StringWriter(), new StringWriter());

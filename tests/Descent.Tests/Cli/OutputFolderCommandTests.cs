@@ -90,13 +90,16 @@ public class OutputFolderCommandTests
                 var winner = Assert.Single(procs, p => !p.HasExited);
                 foreach (var loser in procs.Where(p => p != winner))
                 {
-                    var (exit, _, stderr) = Finish(loser);
+                    var (exit, stdout, stderr) = Finish(loser);
                     Assert.Equal(1, exit);
-                    Assert.Single(stderr.Trim().Split('\n'));
-                    Assert.StartsWith($"descent: --out '{outDir}' is in use by another descent run (pid {winner.Id} on {Environment.MachineName}", stderr.Trim());
+                    Assert.Equal("", stderr.Trim());   // with --json the error is the one JSON document on stdout
+                    var error = System.Text.Json.JsonDocument.Parse(stdout).RootElement.GetProperty("error").GetString();
+                    Assert.StartsWith($"--out '{outDir}' is in use by another descent run (pid {winner.Id} on {Environment.MachineName}", error);
                 }
                 // The winner trains on; killed without warning, its lock goes with it.
-                while (!File.Exists(tmp.File(outDir + "/state.json")) && !winner.HasExited && sw.Elapsed < TimeSpan.FromSeconds(120)) Thread.Sleep(20);
+                // (after its first whole save: from then on the three files are always there, each replaced by a rename)
+                while (!new[] { "state.json", "model.safetensors", "optimizer.safetensors" }.All(f => File.Exists(tmp.File(outDir + "/" + f)))
+                       && !winner.HasExited && sw.Elapsed < TimeSpan.FromSeconds(120)) Thread.Sleep(20);
                 winner.Kill();
                 winner.WaitForExit();
             }

@@ -46,7 +46,7 @@ public class RunsCommandTests
         Assert.Equal(2, doc.RootElement.GetProperty("epochs").GetArrayLength());
         var (exit2, table, _) = CliRunner.Run("runs", "show", id.ToString(), "--db", db);
         Assert.Equal(0, exit2);
-        Assert.Contains("val_accuracy", table);
+        Assert.Contains("val_acc", table);   // headers are shortened to fit 80 columns
         Assert.Contains("moons-mlp", table);
         var (exit3, list, _) = CliRunner.Run("runs", "list", "--db", db);
         Assert.Equal(0, exit3);
@@ -75,5 +75,45 @@ public class RunsCommandTests
         var (exit, _, stderr) = CliRunner.Run([.. args, "--db", db]);
         Assert.Equal(1, exit);
         Assert.Single(stderr.Trim().Split('\n'));
+    }
+
+    [Theory]
+    [InlineData(80)]
+    [InlineData(100)]
+    [InlineData(120)]
+    public void ListAndShowFitTheWidthWithWholeHeadersAndOneEpochColumn(int width)
+    {
+        using var tmp = new TempDir();
+        string db = tmp.File("descent.db");
+        using (var store = RunStore.Open(db))
+        {
+            long id = store.CreateRun("""{"data":"circles","hidden":[256,128],"optimizer":"adam:lr=1e-3","validation":0.2}""");
+            for (int e = 0; e < 3; e++)
+                store.AddEpoch(id, e, new Dictionary<string, double>
+                {
+                    ["epoch"] = e + 1, ["train_loss"] = 0.3121, ["train_accuracy"] = 0.887, ["val_loss"] = 0.3345, ["val_accuracy"] = 0.8801,
+                    ["learning_rate"] = 9.549e-05, ["samples_per_second"] = 61234.5, ["seconds"] = 0.98, ["gradient_norm"] = 1.25,
+                }, tmp.File("a-rather-long-checkpoint-folder-name/run-1"));
+            store.Finish(id, RunStatus.Diverged, """{"test_loss":0.3,"test_accuracy":0.88}""", tmp.File("ck"), "training diverged at step 9");
+        }
+        foreach (var args in new[] { new[] { "runs", "list", "--db", db }, ["runs", "show", "1", "--db", db] })
+        {
+            var (exit, stdout, stderr) = CliRunner.RunAt(width, args);
+            Assert.True(exit == 0, stderr);
+            var lines = stdout.Split('\n').Select(l => l.TrimEnd()).ToList();
+            Assert.All(lines, l => Assert.True(l.Length <= width, $"{l.Length} > {width}: {l}\n{stdout}"));
+            Assert.Contains(lines, l => l.Contains("│ diverged │") || l.Contains("status      diverged"));   // never "diverg|ed"
+            Assert.Contains("train_loss", stdout);
+            Assert.DoesNotContain("E-0", stdout);
+            if (args[1] == "show")
+            {
+                Assert.Single(lines, l => l.Contains("│ epoch"));
+                Assert.DoesNotContain("│ epoch │ epoch", stdout);
+                Assert.DoesNotContain("{", stdout);   // settings as "key value", not raw JSON
+                Assert.Contains("hidden 256,128", stdout);
+                Assert.Contains("9.549e-05", stdout);
+                Assert.Equal(3, lines.Count(l => l.Contains("0.3121")));
+            }
+        }
     }
 }

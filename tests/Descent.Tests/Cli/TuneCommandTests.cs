@@ -129,4 +129,32 @@ public sealed class TuneCommandTests : IDisposable
         Assert.Equal(1, exit);
         Assert.Contains("known", stderr);
     }
+
+    [Theory]
+    [InlineData(80)]
+    [InlineData(100)]
+    [InlineData(120)]
+    public void TheTablesFitTheWidth(int width)
+    {
+        var (exit, stdout, stderr) = CliRunner.RunAt(width, "tune", "--study", "w", "--objective", "quadratic", "--trials", "4", "--epochs", "2", "--db", Db);
+        Assert.True(exit == 0, stderr);
+        (exit, var shown, stderr) = CliRunner.RunAt(width, "tune", "show", "w", "--db", Db, "--no-figures");
+        Assert.True(exit == 0, stderr);
+        foreach (var line in (stdout + shown).Split('\n'))
+            Assert.True(line.TrimEnd().Length <= width, $"{line.TrimEnd().Length} > {width}: {line}");
+        Assert.Contains("batch-size", shown);   // a whole header, not "batch-|size"
+        Assert.DoesNotContain("E-0", stdout + shown);
+        Assert.Contains("after 2 epochs", stdout);
+    }
+
+    [Fact]
+    public void AnUnknownParameterStopsTheStudyBeforeItStarts()
+    {
+        string space = Path.Combine(_dir, "space.json");
+        Directory.CreateDirectory(_dir);
+        File.WriteAllText(space, """{"lrr": {"type": "log_uniform", "low": 1e-4, "high": 1}}""");
+        var r = CliRunner.Run("tune", "--study", "u", "--objective", "train:xor", "--space", space, "--trials", "3", "--db", Db);
+        Assert.Contains("'lrr' is not a train option", FaultTests.AssertOneLine(r));
+        Assert.False(File.Exists(Db));   // nothing stored, no trial run
+    }
 }

@@ -199,3 +199,38 @@ public class IdxTests
         Assert.InRange(pair.Train.Features.Max(), 0.99f, 1f);
     }
 }
+
+public class IdxDamagedHeaderTests
+{
+    /// <summary>A header that claims far more data than the file holds is refused before that much memory is taken.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AHeaderClaimingGigabytesCostsOnlyWhatTheFileHolds(bool gzip)
+    {
+        using var tmp = new TempDir();
+        string path = tmp.File("big.idx");
+        Descent.Data.Idx.WriteBytes(path, new byte[5 * 6 * 7], [5, 6, 7], gzip);
+        byte[] raw = gzip ? Gunzip(File.ReadAllBytes(path)) : File.ReadAllBytes(path);
+        raw[5] = 0x30;   // dimension 0: 5 → 0x00300005, about 3 million images of 42 bytes (≈ 130 MB)
+        File.WriteAllBytes(path, gzip ? Gzip(raw) : raw);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.Contains("truncated", Assert.Throws<InvalidDataException>(() => Descent.Data.Idx.Read(path)).Message);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 20_000_000, "allocated what the header claims");
+    }
+
+    private static byte[] Gzip(byte[] b)
+    {
+        var ms = new MemoryStream();
+        using (var z = new System.IO.Compression.GZipStream(ms, System.IO.Compression.CompressionLevel.Fastest, true)) z.Write(b);
+        return ms.ToArray();
+    }
+
+    private static byte[] Gunzip(byte[] b)
+    {
+        using var z = new System.IO.Compression.GZipStream(new MemoryStream(b), System.IO.Compression.CompressionMode.Decompress);
+        var ms = new MemoryStream();
+        z.CopyTo(ms);
+        return ms.ToArray();
+    }
+}

@@ -79,9 +79,9 @@ public class TrainConfigTests
     [Fact]
     public void WeightDecayGoesIntoTheOptimizerRecord()
     {
-        var job = TrainingJob.Create(new TrainConfig { Data = "xor:n=64", Model = ModelSpec.Parse("mlp:8"), Epochs = 1, WeightDecay = 0.25 });
+        var job = TrainingJob.Create(new TrainConfig { Data = "xor:n=64", Model = ModelSpec.Parse("mlp:8"), Epochs = 1, BatchSize = 16, WeightDecay = 0.25 });
         Assert.Equal(0.25, Assert.IsType<Adam>(job.Optimizer).WeightDecay);
-        var twice = new TrainConfig { Data = "xor:n=64", Optimizer = OptimizerSpec.Parse("adam:weight_decay=0.1"), WeightDecay = 0.25 };
+        var twice = new TrainConfig { Data = "xor:n=64", BatchSize = 16, Optimizer = OptimizerSpec.Parse("adam:weight_decay=0.1"), WeightDecay = 0.25 };
         Assert.Contains("weight decay is given twice", Assert.Throws<ArgumentException>(() => TrainingJob.Create(twice)).Message);
     }
 }
