@@ -30,7 +30,7 @@ public static class OptimizerFigures
         yield return new Figure($"optimizers-{race.Name}.svg", $"Paths on {race.Title}",
             $"One panel per optimizer, same axes; each at the setting with the lowest mean f − f* over the last quarter of {race.Iterations} steps " +
             (race.SettingsFrom is null ? "(grid α ∈ {1, 1.5, 2, 3, 5, 7}×10ᵏ, β ∈ {0.5, 0.9})" : $"(settings won on the {race.SettingsFrom} race)") +
-            $". Steps count until {goal}. Open circle = start, dot = end, star = minimum.", grid.ToSvg());
+            $". Steps count until {goal}. Open circle = start, dot = end, star = minimum.", grid.ToSvg()) { Wide = true };
 
         var loss = race.Minimum is null
             ? new LineChart { Title = $"Distance from the saddle along the escape direction, |x₁|", XLabel = "iteration", YLabel = "|x₁| (log)", YScale = AxisScale.Log }
