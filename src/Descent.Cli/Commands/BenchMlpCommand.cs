@@ -81,9 +81,9 @@ internal static class BenchMlpCommand
             t.AddRow("epoch time (best)", summary.best_epoch_seconds.ToString("F3", inv) + " s");
             t.AddRow($"test accuracy after {summary.epochs} epochs", summary.test_accuracy.ToString("F4", inv));
             t.AddRow("peak memory (RSS)", summary.peak_rss_mb.ToString("F0", inv) + " MB");
-            t.AddRow("batch-1 inference (planned, 1 thread)", summary.inference_latency_us.ToString("F2", inv) + " µs");
-            t.AddRow($"batch-1 inference (planned, {summary.threads} threads)", summary.inference_latency_all_threads_us.ToString("F2", inv) + " µs");
-            t.AddRow("batch-1 inference (autograd ops, 1 thread)", summary.inference_latency_graph_us.ToString("F2", inv) + " µs");
+            t.AddRow("batch-1 inference (replayed, 1 thread)", summary.inference_latency_us.ToString("F2", inv) + " µs");
+            t.AddRow($"batch-1 inference (replayed, {summary.threads} threads)", summary.inference_latency_all_threads_us.ToString("F2", inv) + " µs");
+            t.AddRow("batch-1 inference (eager ops, 1 thread)", summary.inference_latency_graph_us.ToString("F2", inv) + " µs");
             t.AddRow("process start → first step", summary.start_to_first_step_s.ToString("F3", inv) + " s");
             t.AddRow("threads", summary.threads.ToString(inv));
             AnsiConsole.Write(t);

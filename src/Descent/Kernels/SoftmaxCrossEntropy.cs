@@ -5,7 +5,7 @@ using System.Runtime.CompilerServices;
 namespace Descent.Kernels;
 
 /// <summary>
-/// Softmax cross-entropy over the rows of logits z [rows, C], the one kernel behind <see cref="Ops.CrossEntropy(Tensor, int[], Tensor?, double, Losses.Reduction, int)"/>.
+/// Softmax cross-entropy over the rows of logits z [rows, C], the one kernel behind <see cref="Ops.CrossEntropy(Tensor, int[], Tensor?, double, Reduction, int)"/>.
 /// With mᵢ = maxⱼ zᵢⱼ, Sᵢ = Σⱼ e^(zᵢⱼ − mᵢ), pᵢⱼ = e^(zᵢⱼ − mᵢ)/Sᵢ and target weights
 /// qᵢⱼ = (1 − ε)·w[yᵢ]·[j = yᵢ] + (ε/C)·w[j] (label smoothing ε, class weights w, all ones when none are given):
 /// <code>

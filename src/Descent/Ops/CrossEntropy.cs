@@ -1,5 +1,4 @@
 using Descent.Kernels;
-using Descent.Losses;
 
 namespace Descent;
 

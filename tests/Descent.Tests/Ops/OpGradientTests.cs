@@ -84,7 +84,7 @@ public class OpGradientTests
             case "cross_entropy_smoothing_weights":
                 var cw = Tensor.From(new double[] { 0.5, 1, 2, 1.5 }, 4);
                 AssertGradients(() => a.CrossEntropy([3, -100, 2], cw, labelSmoothing: 0.2), a); break;
-            case "cross_entropy_sum": AssertGradients(() => L(a.CrossEntropy([1, 0, 2], reduction: Descent.Losses.Reduction.None)), a); break;
+            case "cross_entropy_sum": AssertGradients(() => L(a.CrossEntropy([1, 0, 2], reduction: Descent.Reduction.None)), a); break;
             case "batch_norm":
                 var gamma = P(r, 4); var beta = P(r, 4);
                 AssertGradients(() => L(a.BatchNormTrain(gamma, beta, 1e-5, out var bm, out var bv)), a, gamma, beta); break;

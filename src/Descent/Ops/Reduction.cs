@@ -1,4 +1,4 @@
-namespace Descent.Losses;
+namespace Descent;
 
 /// <summary>How a loss turns per-element losses into its output, as PyTorch's <c>reduction=</c> argument.</summary>
 public enum Reduction
