@@ -22,10 +22,11 @@ internal static class BenchMlpCommand
         var data = new Option<string>("--data") { Description = "Data set (default fashion-mnist).", DefaultValueFactory = _ => "fashion-mnist" };
         var threads = new Option<int>("--threads") { Description = "Worker threads (0: all cores).", DefaultValueFactory = _ => 0 };
         var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule (constant: PyTorch's anchor setting).", DefaultValueFactory = _ => "constant" };
+        var model = new Option<string>("--model") { Description = "The model's text form (default mlp:256,128, PyTorch's anchor), e.g. mlp:256,128,bn=true.", DefaultValueFactory = _ => "mlp:256,128" };
         var profile = new Option<bool>("--profile") { Description = "Also time each phase of the training step (gather, each layer's forward and backward, loss, optimizer) from the second epoch on, and print where the step's time goes." };
         var cmd = new Command("mlp", "Train the default MLP and report samples/s, epoch time, accuracy, peak memory, batch-1 latency and start-up time.")
         {
-            epochs, data, threads, schedule, profile, json, seed,
+            epochs, data, model, threads, schedule, profile, json, seed,
         };
         CliApp.SetAction(cmd, p =>
         {
@@ -34,6 +35,7 @@ internal static class BenchMlpCommand
             var job = JitWarmUp.CreateJob(new TrainConfig
             {
                 Data = p.GetValue(data)!, Epochs = p.GetValue(epochs), Seed = p.GetValue(seed), Threads = p.GetValue(threads),
+                Model = Descent.Nn.ModelSpec.Parse(p.GetValue(model)!),
                 Schedule = p.GetValue(schedule) is { } text ? Descent.Schedules.ScheduleSpec.Parse(text) : null,
             });
             double startToFirstStep = double.NaN;

@@ -11,45 +11,50 @@ namespace Descent.Kernels;
 ///                          ∂L/∂xᵢⱼ = γⱼ/(n·√(σⱼ² + ε)) · (n·gᵢⱼ − Σₖ gₖⱼ − x̂ᵢⱼ Σₖ gₖⱼx̂ₖⱼ)
 /// </code>
 /// The reference is the scalar loop; the fast form does the same float64 operations, in the same order, a row of a
-/// block of columns at a time with vector calls — so the two give the same bits.
+/// block of columns at a time with vector calls, the blocks split over the worker pool — so the two give the same
+/// bits, for any thread count (a column is computed by one thread, in row order).
 /// </summary>
 internal static class BatchNormKernel
 {
-    private const int Block = 256;   // columns per pass of the fast form (its float64 rows live on the stack)
+    /// <summary>Columns per part of the fast form (each part on one thread; its float64 rows live on the stack).</summary>
+    internal const int Block = 64;
 
     /// <summary>Forward: writes y, x̂ [n, C] and μ, σ², 1/√(σ² + ε) [C]. Empty γ, β: 1 and 0.</summary>
     public static void Forward<T>(ReadOnlySpan<T> x, int n, int c, ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, double eps, Span<T> y, Span<T> xhat,
         Span<double> mean, Span<double> var, Span<double> invStd, bool fast) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (!fast) { ForwardReference(x, n, c, gamma, beta, eps, y, xhat, mean, var, invStd); return; }
-        Span<double> row = stackalloc double[Block], g = stackalloc double[Block], b = stackalloc double[Block];
-        for (int j0 = 0; j0 < c; j0 += Block)
+        BatchNormJob<T>.ForThisThread().Forward(x, n, c, gamma, beta, eps, y, xhat, mean, var, invStd);
+    }
+
+    /// <summary>The fast forward pass on columns [j0, j0 + w), w ≤ <see cref="Block"/>.</summary>
+    internal static void ForwardColumns<T>(ReadOnlySpan<T> x, int n, int c, ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, double eps, Span<T> y, Span<T> xhat,
+        Span<double> mean, Span<double> var, Span<double> invStd, int j0, int w) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Span<double> r = stackalloc double[w], gw = stackalloc double[w], bw = stackalloc double[w];
+        Span<double> mu = mean.Slice(j0, w), s2 = var.Slice(j0, w), inv = invStd.Slice(j0, w);
+        mu.Clear(); s2.Clear();
+        for (int i = 0; i < n; i++) { Widen(x.Slice(i * c + j0, w), r); TensorPrimitives.Add(mu, r, mu); }
+        TensorPrimitives.Divide(mu, n, mu);
+        for (int i = 0; i < n; i++)
         {
-            int w = Math.Min(Block, c - j0);
-            Span<double> r = row[..w], gw = g[..w], bw = b[..w], mu = mean.Slice(j0, w), s2 = var.Slice(j0, w), inv = invStd.Slice(j0, w);
-            mu.Clear(); s2.Clear();
-            for (int i = 0; i < n; i++) { Widen(x.Slice(i * c + j0, w), r); TensorPrimitives.Add(mu, r, mu); }
-            TensorPrimitives.Divide(mu, n, mu);
-            for (int i = 0; i < n; i++)
-            {
-                Widen(x.Slice(i * c + j0, w), r);
-                TensorPrimitives.Subtract(r, mu, r);
-                TensorPrimitives.Multiply(r, r, r);
-                TensorPrimitives.Add(s2, r, s2);
-            }
-            for (int j = 0; j < w; j++) { s2[j] /= n; inv[j] = 1.0 / Math.Sqrt(s2[j] + eps); }
-            if (gamma.IsEmpty) gw.Fill(1); else Widen(gamma.Slice(j0, w), gw);
-            if (beta.IsEmpty) bw.Clear(); else Widen(beta.Slice(j0, w), bw);
-            for (int i = 0; i < n; i++)
-            {
-                Widen(x.Slice(i * c + j0, w), r);
-                TensorPrimitives.Subtract(r, mu, r);
-                TensorPrimitives.Multiply(r, inv, r);                             // x̂
-                Narrow(r, xhat.Slice(i * c + j0, w));
-                TensorPrimitives.Multiply(r, gw, r);
-                TensorPrimitives.Add(r, bw, r);                                   // γ·x̂ + β
-                Narrow(r, y.Slice(i * c + j0, w));
-            }
+            Widen(x.Slice(i * c + j0, w), r);
+            TensorPrimitives.Subtract(r, mu, r);
+            TensorPrimitives.Multiply(r, r, r);
+            TensorPrimitives.Add(s2, r, s2);
+        }
+        for (int j = 0; j < w; j++) { s2[j] /= n; inv[j] = 1.0 / Math.Sqrt(s2[j] + eps); }
+        if (gamma.IsEmpty) gw.Fill(1); else Widen(gamma.Slice(j0, w), gw);
+        if (beta.IsEmpty) bw.Clear(); else Widen(beta.Slice(j0, w), bw);
+        for (int i = 0; i < n; i++)
+        {
+            Widen(x.Slice(i * c + j0, w), r);
+            TensorPrimitives.Subtract(r, mu, r);
+            TensorPrimitives.Multiply(r, inv, r);                             // x̂
+            Narrow(r, xhat.Slice(i * c + j0, w));
+            TensorPrimitives.Multiply(r, gw, r);
+            TensorPrimitives.Add(r, bw, r);                                   // γ·x̂ + β
+            Narrow(r, y.Slice(i * c + j0, w));
         }
     }
 
@@ -58,33 +63,36 @@ internal static class BatchNormKernel
         Span<double> sumG, Span<double> sumGH, Span<T> gx, bool fast) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (!fast) { BackwardReference(gy, xhat, n, c, gamma, invStd, sumG, sumGH, gx); return; }
-        Span<double> gRow = stackalloc double[Block], hRow = stackalloc double[Block], k = stackalloc double[Block];
-        for (int j0 = 0; j0 < c; j0 += Block)
+        BatchNormJob<T>.ForThisThread().Backward(gy, xhat, n, c, gamma, invStd, sumG, sumGH, gx);
+    }
+
+    /// <summary>The fast backward pass on columns [j0, j0 + w), w ≤ <see cref="Block"/>.</summary>
+    internal static void BackwardColumns<T>(ReadOnlySpan<T> gy, ReadOnlySpan<T> xhat, int n, int c, ReadOnlySpan<T> gamma, ReadOnlySpan<double> invStd,
+        Span<double> sumG, Span<double> sumGH, Span<T> gx, int j0, int w) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Span<double> g = stackalloc double[w], h = stackalloc double[w], kw = stackalloc double[w];
+        Span<double> sg = sumG.Slice(j0, w), sgh = sumGH.Slice(j0, w);
+        sg.Clear(); sgh.Clear();
+        for (int i = 0; i < n; i++)
         {
-            int w = Math.Min(Block, c - j0);
-            Span<double> g = gRow[..w], h = hRow[..w], kw = k[..w], sg = sumG.Slice(j0, w), sgh = sumGH.Slice(j0, w);
-            sg.Clear(); sgh.Clear();
-            for (int i = 0; i < n; i++)
-            {
-                Widen(gy.Slice(i * c + j0, w), g);
-                Widen(xhat.Slice(i * c + j0, w), h);
-                TensorPrimitives.Add(sg, g, sg);
-                TensorPrimitives.Multiply(g, h, h);
-                TensorPrimitives.Add(sgh, h, sgh);
-            }
-            if (gx.IsEmpty) continue;
-            for (int j = 0; j < w; j++) kw[j] = (gamma.IsEmpty ? 1 : double.CreateTruncating(gamma[j0 + j])) * invStd[j0 + j] / n;
-            for (int i = 0; i < n; i++)
-            {
-                Widen(gy.Slice(i * c + j0, w), g);
-                Widen(xhat.Slice(i * c + j0, w), h);
-                TensorPrimitives.Multiply(g, (double)n, g);
-                TensorPrimitives.Subtract(g, sg, g);
-                TensorPrimitives.Multiply(h, sgh, h);
-                TensorPrimitives.Subtract(g, h, g);                               // n·g − Σg − x̂·Σgx̂
-                TensorPrimitives.Multiply(g, kw, g);
-                Narrow(g, gx.Slice(i * c + j0, w));
-            }
+            Widen(gy.Slice(i * c + j0, w), g);
+            Widen(xhat.Slice(i * c + j0, w), h);
+            TensorPrimitives.Add(sg, g, sg);
+            TensorPrimitives.Multiply(g, h, h);
+            TensorPrimitives.Add(sgh, h, sgh);
+        }
+        if (gx.IsEmpty) return;
+        for (int j = 0; j < w; j++) kw[j] = (gamma.IsEmpty ? 1 : double.CreateTruncating(gamma[j0 + j])) * invStd[j0 + j] / n;
+        for (int i = 0; i < n; i++)
+        {
+            Widen(gy.Slice(i * c + j0, w), g);
+            Widen(xhat.Slice(i * c + j0, w), h);
+            TensorPrimitives.Multiply(g, (double)n, g);
+            TensorPrimitives.Subtract(g, sg, g);
+            TensorPrimitives.Multiply(h, sgh, h);
+            TensorPrimitives.Subtract(g, h, g);                               // n·g − Σg − x̂·Σgx̂
+            TensorPrimitives.Multiply(g, kw, g);
+            Narrow(g, gx.Slice(i * c + j0, w));
         }
     }
 
@@ -137,5 +145,55 @@ internal static class BatchNormKernel
     {
         if (typeof(T) == typeof(double)) from.CopyTo(System.Runtime.InteropServices.MemoryMarshal.Cast<T, double>(to));
         else TensorPrimitives.ConvertTruncating<double, T>(from, to);
+    }
+}
+
+/// <summary>The fast batch norm on the worker pool: one part per block of <see cref="BatchNormKernel.Block"/> columns.</summary>
+internal sealed unsafe class BatchNormJob<T> : IParallelJob where T : unmanaged, IFloatingPointIeee754<T>
+{
+    [ThreadStatic] private static BatchNormJob<T>? _current;
+    private T* _x, _gamma, _beta, _y, _xhat, _gy, _gx;
+    private double* _mean, _var, _inv, _sumG, _sumGH;
+    private int _n, _c, _gammaLength, _betaLength, _gxLength;
+    private double _eps;
+    private bool _backward;
+
+    public static BatchNormJob<T> ForThisThread() => _current ??= new BatchNormJob<T>();
+
+    public void Forward(ReadOnlySpan<T> x, int n, int c, ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, double eps, Span<T> y, Span<T> xhat,
+        Span<double> mean, Span<double> var, Span<double> invStd)
+    {
+        fixed (T* px = x, pg = gamma, pb = beta, py = y, ph = xhat)
+        fixed (double* pm = mean, pv = var, pi = invStd)
+        {
+            _x = px; _gamma = pg; _beta = pb; _y = py; _xhat = ph; _mean = pm; _var = pv; _inv = pi;
+            _n = n; _c = c; _gammaLength = gamma.Length; _betaLength = beta.Length; _eps = eps; _backward = false;
+            try { WorkerPool.Shared.Run(this, (c + BatchNormKernel.Block - 1) / BatchNormKernel.Block, Threading.MaxThreads); }
+            finally { _x = _gamma = _beta = _y = _xhat = null; _mean = _var = _inv = null; }
+        }
+    }
+
+    public void Backward(ReadOnlySpan<T> gy, ReadOnlySpan<T> xhat, int n, int c, ReadOnlySpan<T> gamma, ReadOnlySpan<double> invStd,
+        Span<double> sumG, Span<double> sumGH, Span<T> gx)
+    {
+        fixed (T* pgy = gy, ph = xhat, pg = gamma, pgx = gx)
+        fixed (double* pi = invStd, psg = sumG, psgh = sumGH)
+        {
+            _gy = pgy; _xhat = ph; _gamma = pg; _gx = pgx; _inv = pi; _sumG = psg; _sumGH = psgh;
+            _n = n; _c = c; _gammaLength = gamma.Length; _gxLength = gx.Length; _backward = true;
+            try { WorkerPool.Shared.Run(this, (c + BatchNormKernel.Block - 1) / BatchNormKernel.Block, Threading.MaxThreads); }
+            finally { _gy = _xhat = _gamma = _gx = null; _inv = _sumG = _sumGH = null; }
+        }
+    }
+
+    public void Run(int part)
+    {
+        int j0 = part * BatchNormKernel.Block, w = Math.Min(BatchNormKernel.Block, _c - j0), len = _n * _c;
+        if (!_backward)
+            BatchNormKernel.ForwardColumns(new ReadOnlySpan<T>(_x, len), _n, _c, new ReadOnlySpan<T>(_gamma, _gammaLength), new ReadOnlySpan<T>(_beta, _betaLength),
+                _eps, new Span<T>(_y, len), new Span<T>(_xhat, len), new Span<double>(_mean, _c), new Span<double>(_var, _c), new Span<double>(_inv, _c), j0, w);
+        else
+            BatchNormKernel.BackwardColumns(new ReadOnlySpan<T>(_gy, len), new ReadOnlySpan<T>(_xhat, len), _n, _c, new ReadOnlySpan<T>(_gamma, _gammaLength),
+                new ReadOnlySpan<double>(_inv, _c), new Span<double>(_sumG, _c), new Span<double>(_sumGH, _c), new Span<T>(_gx, _gxLength), j0, w);
     }
 }
