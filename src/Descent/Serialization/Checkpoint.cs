@@ -131,12 +131,16 @@ public static class Checkpoint
         {
             throw new InvalidDataException($"{statePath}: byte offset {e.BytePositionInLine} of line {e.LineNumber + 1}: not a valid training state ({e.Message}).");
         }
+        if (state.Files is null || state.Rng is null || state.Metrics is null)
+            throw new InvalidDataException($"{statePath}: \"files\", \"rng\" and \"metrics\" must be present, not null; the file was changed or damaged.");
         foreach (var file in withOptimizer ? new[] { ModelFile, OptimizerFile } : [ModelFile])
         {
             string p = Path.Combine(where, file);
             if (!File.Exists(p)) throw new FileNotFoundException($"Checkpoint '{where}' lacks {file}.", p);
             if (state.Files.TryGetValue(file, out var expected))
             {
+                if (expected?.Sha256 is not { Length: 64 })
+                    throw new InvalidDataException($"{statePath}: the digest recorded for {file} is missing or malformed; the file was changed or damaged.");
                 var actual = Digest(p);
                 if (actual != expected)
                     throw new InvalidDataException($"{p}: {actual.Bytes} bytes with SHA-256 {actual.Sha256[..12]}…, but {StateFile} recorded {expected.Bytes} bytes with {expected.Sha256[..12]}… — the file was changed or belongs to another save.");
