@@ -18,6 +18,8 @@ internal static class Faults
     {
         AggregateException { InnerExceptions.Count: 1 } a => Describe(a.InnerExceptions[0], database),
         SqliteException s => DescribeDatabase(s, database),
+        InvalidOperationException or InvalidCastException or OverflowException when FromSqlite(e) =>
+            $"{(database is null ? "the run database" : $"the run database '{database}'")} holds a damaged record ({e.Message.Split('.')[0]}); restore it from a copy or pass --db with a new file name.",
         UserException or ArgumentException or FormatException or InvalidDataException or ShapeException => e.Message,
         FileNotFoundException or DirectoryNotFoundException => e.Message,
         System.Text.Json.JsonException j => $"a saved file or record does not hold the JSON expected{(j.Path is null ? "" : $" (at {j.Path})")}; it was changed or damaged: restore it or start afresh.",
@@ -26,6 +28,11 @@ internal static class Faults
         IOException io => $"{io.Message.TrimEnd('.')}; check the path and try again.",
         _ => null,
     };
+
+    /// <summary>Whether SQLite's reader threw <paramref name="e"/>: a value of the wrong kind (NULL, text) in a damaged database.</summary>
+    private static bool FromSqlite(Exception e) =>
+        e.TargetSite?.DeclaringType?.Assembly == typeof(SqliteException).Assembly
+        || (e.StackTrace ?? "").Contains("Microsoft.Data.Sqlite.SqliteDataReader", StringComparison.Ordinal);
 
     /// <summary>Whether an I/O error is ENOSPC (Linux errno 28) or ERROR_DISK_FULL / ERROR_HANDLE_DISK_FULL on Windows.</summary>
     public static bool IsDiskFull(IOException e) =>

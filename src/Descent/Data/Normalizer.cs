@@ -96,6 +96,7 @@ public sealed class Normalizer
     /// <summary>Restores a normalizer from its saved state.</summary>
     public static Normalizer FromState(State state)
     {
+        if (state.Mean is null || state.Std is null) throw new ArgumentException("Normalizer state lacks its means or standard deviations.");
         if (state.Mean.Length != state.Std.Length || state.Mean.Length == 0)
             throw new ArgumentException($"Normalizer state has {state.Mean.Length} means and {state.Std.Length} standard deviations; expected the same non-zero count.");
         if (state.Mode == NormalizationMode.Global && state.Mean.Length != 1)

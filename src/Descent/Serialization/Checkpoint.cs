@@ -196,15 +196,19 @@ public static class Checkpoint
         {
             throw new InvalidDataException($"{statePath}: byte offset {e.Index}: not UTF-8 text; the checkpoint's state.json was changed or damaged.");
         }
+        TrainingState state;
         try
         {
-            return JsonSerializer.Deserialize<TrainingState>(bytes, JsonOptions)
+            state = JsonSerializer.Deserialize<TrainingState>(bytes, JsonOptions)
                 ?? throw new InvalidDataException($"{statePath}: the file holds null; expected the training state object.");
         }
         catch (JsonException e)
         {
             throw new InvalidDataException($"{statePath}: byte offset {e.BytePositionInLine} of line {e.LineNumber + 1}: not a valid training state ({e.Message}).");
         }
+        if (state.Files is null || state.Rng is null || state.Metrics is null)
+            throw new InvalidDataException($"{statePath}: \"files\", \"rng\" and \"metrics\" must be present, not null; the file was changed or damaged.");
+        return state;
     }
 
     private static Dictionary<string, Tensor> Parse(string dir, string file, TrainingState state)
@@ -220,6 +224,8 @@ public static class Checkpoint
         string path = Path.Combine(dir, file);
         if (!state.Files.TryGetValue(file, out var want))   // written before digests were recorded
             return File.Exists(path) ? File.ReadAllBytes(path) : throw new FileNotFoundException($"Checkpoint '{dir}' lacks {file}.", path);
+        if (want?.Sha256 is not { Length: 64 })
+            throw new InvalidDataException($"{Path.Combine(dir, StateFile)}: the digest recorded for {file} is missing or malformed; the file was changed or damaged.");
         // The name, the staged name, and the name again (a save may have renamed the staged file meanwhile).
         foreach (var p in new[] { path, Path.Combine(dir, StagedName(file)), path })
         {

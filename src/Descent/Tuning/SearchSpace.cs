@@ -69,7 +69,8 @@ public sealed class SearchSpace
         foreach (var (name, node) in obj)
         {
             if (node is not JsonObject p) throw new FormatException($"{source}: parameter '{name}' must be an object like {{\"type\": \"log_uniform\", \"low\": 1e-4, \"high\": 1}}.");
-            string type = p["type"]?.GetValue<string>() ?? throw new FormatException($"{source}: parameter '{name}' has no \"type\".");
+            string type = p["type"] is JsonValue t && t.TryGetValue<string>(out var text) ? text
+                : throw new FormatException($"{source}: parameter '{name}' needs a \"type\" text (uniform, log_uniform, one_minus_log_uniform, int or categorical).");
             try
             {
                 space.Add(name, type switch

@@ -203,5 +203,14 @@ public sealed class FaultTests : IDisposable
         Assert.Contains("disk is full", Descent.Cli.Faults.Describe(new IOException("No space left on device : '/x'")));
         Assert.Contains("permission denied", Descent.Cli.Faults.Describe(new UnauthorizedAccessException("Access to the path '/x' is denied.")));
         Assert.Contains("diverged", Descent.Cli.Faults.Describe(new AggregateException(new ArgumentException("training diverged"))));
+        // A NULL where SQLite's reader wants a value (a damaged database) is a clear line; the same type elsewhere is a bug.
+        using var db = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=:memory:");
+        db.Open();
+        using var cmd = db.CreateCommand();
+        cmd.CommandText = "SELECT NULL";
+        using var r = cmd.ExecuteReader();
+        r.Read();
+        var e = Assert.ThrowsAny<InvalidOperationException>(() => r.GetInt64(0));
+        Assert.Contains("damaged record", Descent.Cli.Faults.Describe(e, "runs.db"));
     }
 }
