@@ -22,6 +22,8 @@ public class TextForms
         "lr", "beta1", "beta2", "eps", "weight_decay", "nesterov", "centered", "amsgrad", "tmax", "gamma", "size", "base", "decay", "patience",
         ":", ",", "=", ";", " ", "\"", "{", "}", "[", "]", ".", "-", "+", "true", "false", "1", "0", "-1", "0.9", "1e-3", "1e400", "NaN",
         "Infinity", "-0", "0x10", "1,5", "é", "\u0000", "\t", "∞", "type", "low", "high", "choices", "log_uniform", "int", "categorical",
+        "mlp", "act", "bn", "dropout", "residual", "init", "relu", "tanh", "gelu", "flatten", "x", "256", "(", ")", "cross-entropy", "mse",
+        "half-sse", "bce", "label_smoothing", "pos_weight",
     ];
 
     /// <summary>Strings of the forms' own words and symbols, and arbitrary text.</summary>
@@ -48,6 +50,19 @@ public class TextForms
         """{"optimizer": {"type": "categorical", "choices": ["adam", "sgd", 1, true]}, "momentum": {"type": "one_minus_log_uniform", "low": 0.5, "high": 0.999}}""",
     ];
 
+    private static readonly string[] Models = ["mlp:256,128", "mlp:256,128,act=tanh,bn=true,dropout=0.2", "mlp:512x4,residual=true", "linear:64 tanh dropout:0.1 linear"];
+    private static readonly string[] Losses = ["cross-entropy:label_smoothing=0.1", "mse", "half-sse", "bce:pos_weight=2"];
+
+    /// <summary>A model text that parses must also build (on a small input) and print a text that parses to the same spec.</summary>
+    private static void Model(string s)
+    {
+        var spec = Descent.Nn.ModelSpec.Parse(s);
+        spec.Build([3], 2, new Rng(1));
+        Assert.Equal(spec.ToString(), Descent.Nn.ModelSpec.Parse(spec.ToString()).ToString());
+    }
+
+    private static void Loss(string s) => Descent.Losses.LossSpec.Parse(s).Create();
+
     private static void Optimizer(string s) => OptimizerSpec.Parse(s).Create([Tensor.Zeros(2)]);
 
     private static void Schedule(string s)
@@ -72,6 +87,10 @@ public class TextForms
     [Fact] public void ScheduleMutations() => PropertyRun.Check(Prop.ForAll(Mutated(Schedules), s => Parses(() => Schedule(s), s)), 300);
     [Fact] public void InitializerNoise() => PropertyRun.Check(Prop.ForAll(Noise, s => Parses(() => Init(s), s)), 500);
     [Fact] public void InitializerMutations() => PropertyRun.Check(Prop.ForAll(Mutated(Initializers), s => Parses(() => Init(s), s)), 300);
+    [Fact] public void ModelNoise() => PropertyRun.Check(Prop.ForAll(Noise, s => Parses(() => Model(s), s)), 500);
+    [Fact] public void ModelMutations() => PropertyRun.Check(Prop.ForAll(Mutated(Models), s => Parses(() => Model(s), s)), 300);
+    [Fact] public void LossNoise() => PropertyRun.Check(Prop.ForAll(Noise, s => Parses(() => Loss(s), s)), 500);
+    [Fact] public void LossMutations() => PropertyRun.Check(Prop.ForAll(Mutated(Losses), s => Parses(() => Loss(s), s)), 300);
     [Fact] public void SearchSpaceNoise() => PropertyRun.Check(Prop.ForAll(Noise, s => Parses(() => Space(s), s)), 500);
     [Fact] public void SearchSpaceMutations() => PropertyRun.Check(Prop.ForAll(Mutated(Spaces), s => Parses(() => Space(s), s)), 300);
 }
