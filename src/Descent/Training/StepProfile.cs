@@ -3,8 +3,8 @@ using System.Diagnostics;
 namespace Descent.Training;
 
 /// <summary>
-/// Where a training step's time goes: the trainer and the planned step stamp the clock at each phase boundary
-/// (the mini-batch gather, each layer's forward pass, the loss, each layer's backward pass, clipping, the optimizer),
+/// Where a training step's time goes: the trainer and the replayed tape stamp the clock at each phase boundary
+/// (the mini-batch gather, each recorded computation of forward, loss and backward, clipping, the optimizer),
 /// and the profile keeps the durations of up to <see cref="Capacity"/> steps — without allocating, so profiling does not
 /// disturb the step it measures (beyond a clock read per phase, ≈ 20 ns). <see cref="Summarize"/> gives percentiles.
 /// </summary>

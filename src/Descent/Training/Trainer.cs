@@ -197,7 +197,7 @@ public sealed class Trainer
 
     /// <summary>
     /// One optimizer step on a batch: set the learning rate, forward, loss, backward, clip, update.
-    /// Returns (loss, correct predictions, gradient norm before clipping, learning rate). On the planned path it allocates nothing.
+    /// Returns (loss, correct predictions, gradient norm before clipping, learning rate). A replayed step allocates nothing.
     /// </summary>
     internal (double Loss, int Correct, double Norm, double LearningRate) Step(Tensor x, int[] labels, int epoch, Tensor? targets = null)
     {
