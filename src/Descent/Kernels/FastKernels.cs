@@ -103,12 +103,7 @@ public sealed class FastKernels : IKernels
         BatchNormKernel.Backward(gy, xhat, rows, cols, gamma, invStd, sumG, sumGH, gx, fast: true);
 
     /// <inheritdoc/>
-    public void DropoutMask<T>(Rng rng, double p, Span<T> mask) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        // The generator is sequential: one draw per element, in order, is the whole cost (the reference's loop).
-        T scale = p == 1 ? T.Zero : T.CreateTruncating(1.0 / (1 - p));
-        for (int i = 0; i < mask.Length; i++) mask[i] = rng.NextDouble() >= p ? scale : T.Zero;
-    }
+    public void DropoutMask<T>(Rng rng, double p, Span<T> mask) where T : unmanaged, IFloatingPointIeee754<T> => Kernels.DropoutMask.Draw(rng, p, mask);
 
     /// <inheritdoc/>
     public void Softmax<T>(ReadOnlySpan<T> x, int rows, int cols, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> =>
