@@ -78,7 +78,12 @@ public sealed class CapturedStep(Func<Tensor[], int[], int, Tensor[]> body)
     {
         var key = new Key(string.Join(";", inputs.ToArray().Select(t => $"{t.DType.Name()}{Shape.Format(t.Shape)}")), labels.Length, mode);
         var placeholders = new Tensor[inputs.Length];
-        for (int i = 0; i < inputs.Length; i++) placeholders[i] = Tensor.Placeholder(inputs[i]);
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            if (inputs[i].RequiresGrad)
+                throw new ArgumentException($"CapturedStep: input {i} ({Shape.Format(inputs[i].Shape)}) requires grad; the inputs are data (a batch, its targets), and the step reads its parameters itself.");
+            placeholders[i] = Tensor.Placeholder(inputs[i]);
+        }
         var ownLabels = labels.ToArray();
         var tape = new Tape();
         Tensor[] outputs;
