@@ -14,9 +14,15 @@ internal static class Faults
     /// <summary>The one line for an expected fault, or null when <paramref name="e"/> is a bug.</summary>
     /// <param name="e">The exception.</param>
     /// <param name="database">The run database the command used (named in database faults), if known.</param>
-    public static string? Describe(Exception e, string? database = null) => e switch
+    public static string? Describe(Exception e, string? database = null) => OneLine(DescribeAny(e, database));
+
+    /// <summary>Folds a message that spans lines (a quoted schema, a nested message) into one line.</summary>
+    private static string? OneLine(string? text) => text is null || !text.AsSpan().ContainsAny('\r', '\n') ? text
+        : string.Join(" ", text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
+    private static string? DescribeAny(Exception e, string? database) => e switch
     {
-        AggregateException { InnerExceptions.Count: 1 } a => Describe(a.InnerExceptions[0], database),
+        AggregateException { InnerExceptions.Count: 1 } a => DescribeAny(a.InnerExceptions[0], database),
         SqliteException s => DescribeDatabase(s, database),
         InvalidOperationException or InvalidCastException or OverflowException when FromSqlite(e) =>
             $"{(database is null ? "the run database" : $"the run database '{database}'")} holds a damaged record ({e.Message.Split('.')[0]}); restore it from a copy or pass --db with a new file name.",
@@ -41,15 +47,17 @@ internal static class Faults
     private static string DescribeDatabase(SqliteException e, string? database)
     {
         string where = database is null ? "the run database" : $"the run database '{database}'";
+        // SQLite's message may quote a schema over several lines: the error stays one line.
+        string message = string.Join(" ", e.Message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         return e.SqliteErrorCode switch
         {
             26 => $"{where} is not a SQLite database; pass --db with a Descent database or a new file name.",
-            11 => $"{where} is damaged ({e.Message}); restore it from a copy or pass --db with a new file name.",
+            11 => $"{where} is damaged ({message}); restore it from a copy or pass --db with a new file name.",
             13 => $"the disk is full: {where} cannot grow; free some space or pass --db elsewhere.",
             8 => $"{where} is read-only; check its permissions or pass --db elsewhere.",
             14 => $"{where} cannot be opened; check that its folder exists and is writable, or pass --db elsewhere.",
             5 or 6 => $"{where} is locked by another process; wait for it or pass --db elsewhere.",
-            _ => $"{where}: {e.Message.TrimEnd('.')}; check --db, or pass a new file name.",
+            _ => $"{where}: {message.TrimEnd('.')}; check --db, or pass a new file name.",
         };
     }
 
