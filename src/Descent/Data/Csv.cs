@@ -36,14 +36,8 @@ public static class Csv
         var features = new List<float>();
         var labels = new List<string>();
         var labelLines = new List<int>();   // the file line of each label, for errors
-        int lineNo = 1;
-        for (string? line = reader.ReadLine(); line is not null; line = reader.ReadLine())
+        foreach (var (lineNo, fields) in DataRows(reader, path, header.Count))
         {
-            lineNo++;
-            if (string.IsNullOrWhiteSpace(line)) continue;
-            var fields = SplitLine(line, path, lineNo);
-            if (fields.Count != header.Count)
-                throw new InvalidDataException($"{path}:{lineNo}: expected {header.Count} fields as in the header, got {fields.Count}: '{line}'.");
             for (int j = 0; j < fields.Count; j++)
             {
                 if (j == label)
@@ -114,14 +108,8 @@ public static class Csv
         if (targets.Length >= header.Count) throw new InvalidDataException($"{path}:1: every column is a target; no feature column is left.");
         var features = new List<float>();
         var values = new List<float>();
-        int lineNo = 1;
-        for (string? line = reader.ReadLine(); line is not null; line = reader.ReadLine())
+        foreach (var (lineNo, fields) in DataRows(reader, path, header.Count))
         {
-            lineNo++;
-            if (string.IsNullOrWhiteSpace(line)) continue;
-            var fields = SplitLine(line, path, lineNo);
-            if (fields.Count != header.Count)
-                throw new InvalidDataException($"{path}:{lineNo}: expected {header.Count} fields as in the header, got {fields.Count}: '{line}'.");
             for (int j = 0; j < fields.Count; j++)
             {
                 if (!float.TryParse(fields[j], NumberStyles.Float, CultureInfo.InvariantCulture, out float v) || !float.IsFinite(v))
@@ -136,6 +124,22 @@ public static class Csv
     }
 
     /// <summary>Splits one CSV line at commas outside double quotes ("" inside quotes is a quote).</summary>
+    /// <summary>The data lines after the header, as (file line number, fields): blank lines skipped, each line checked to
+    /// have the header's <paramref name="columns"/> fields.</summary>
+    private static IEnumerable<(int Line, List<string> Fields)> DataRows(TextReader reader, string path, int columns)
+    {
+        int lineNo = 1;
+        for (string? line = reader.ReadLine(); line is not null; line = reader.ReadLine())
+        {
+            lineNo++;
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            var fields = SplitLine(line, path, lineNo);
+            if (fields.Count != columns)
+                throw new InvalidDataException($"{path}:{lineNo}: expected {columns} fields as in the header, got {fields.Count}: '{line}'.");
+            yield return (lineNo, fields);
+        }
+    }
+
     internal static List<string> SplitLine(string line, string path, int lineNo)
     {
         var fields = new List<string>();
