@@ -14,15 +14,7 @@ namespace Descent.Tests.Cli;
 /// </summary>
 public class OutputFolderCommandTests
 {
-    private static string CliDll => Path.Combine(AppContext.BaseDirectory, "descent-cli.dll");
-
-    private static Process Start(string workDir, params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = workDir, RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(CliDll);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        return Process.Start(psi)!;
-    }
+    private static Process Start(string workDir, params string[] args) => CliProcess.Start(workDir, args);
 
     private static (int Exit, string Out, string Err) Finish(Process p)
     {

@@ -5,15 +5,7 @@ namespace Descent.Tests.Cli;
 /// <summary>A `descent train` process killed with SIGKILL mid-run and resumed ends bitwise equal to a run that was never stopped.</summary>
 public class ResumeAfterKillTests
 {
-    private static string CliDll => Path.Combine(AppContext.BaseDirectory, "descent-cli.dll");
-
-    private static Process Start(string workDir, params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = workDir, RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(CliDll);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        return Process.Start(psi)!;
-    }
+    private static Process Start(string workDir, params string[] args) => CliProcess.Start(workDir, args);
 
     private static string[] TrainArgs(string outDir) =>
         ["train", "--data", "spirals:n=3000", "--hidden", "128,128", "--epochs", "8", "--batch-size", "16", "--dropout", "0.1", "--out", outDir, "--json"];
