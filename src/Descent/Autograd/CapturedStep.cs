@@ -28,7 +28,7 @@ public sealed class CapturedStep(Func<Tensor[], int[], int, Tensor[]> body)
         public required Tensor[] Outputs;
     }
 
-    private readonly record struct Key(string Shapes, int Labels, int Mode);
+    private readonly record struct Key(int Labels, int Mode);   // with the inputs' shapes and dtypes (compared in Find)
 
     /// <summary>Tapes recorded so far (one per key).</summary>
     public int Captures { get; private set; }
@@ -76,7 +76,7 @@ public sealed class CapturedStep(Func<Tensor[], int[], int, Tensor[]> body)
 
     private Tensor[] Record(ReadOnlySpan<Tensor> inputs, ReadOnlySpan<int> labels, int mode)
     {
-        var key = new Key(string.Join(";", inputs.ToArray().Select(t => $"{t.DType.Name()}{Shape.Format(t.Shape)}")), labels.Length, mode);
+        var key = new Key(labels.Length, mode);
         var placeholders = new Tensor[inputs.Length];
         for (int i = 0; i < inputs.Length; i++)
         {

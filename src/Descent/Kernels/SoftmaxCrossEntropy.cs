@@ -89,10 +89,9 @@ internal static class SoftmaxCrossEntropy
             for (int j = 0; j < classes; j++) s += double.CreateTruncating(gr[j]);
             sums[i] = s;
         }
-        var logs = sums[..n];
-        Span<double> copy = stackalloc double[MaxRows];
-        logs.CopyTo(copy);
-        TensorPrimitives.Log(logs, logs);                                       // log Sᵢ, the rows at once
+        Span<double> logs = stackalloc double[MaxRows];
+        logs = logs[..n];
+        TensorPrimitives.Log(sums[..n], logs);                                  // log Sᵢ, the rows at once
         double wSum = WeightSum(weight, classes), eps = smoothing, c = classes;
         for (int i = 0; i < n; i++)
         {
@@ -103,7 +102,7 @@ internal static class SoftmaxCrossEntropy
             CheckTarget(y, row, classes);
             double m = maxes[i];
             double wy = weight.IsEmpty ? 1 : weight[y], qSum = (1 - eps) * wy + eps / c * wSum;
-            T scale = T.CreateTruncating(qSum / copy[i]);
+            T scale = T.CreateTruncating(qSum / sums[i]);
             TensorPrimitives.Multiply(gr, scale, gr);                           // p·Σq
             double dot = (1 - eps) * wy * (double.CreateTruncating(zr[y]) - m);
             gr[y] -= T.CreateTruncating((1 - eps) * wy);

@@ -46,7 +46,7 @@ public static partial class Ops
         var rowLoss = new double[n];                                         // [batch] ℓᵢ
         var rowWeight = new double[n];                                       // [batch] w[yᵢ]
         var denom = new double[1];                                           // Σᵢ w[yᵢ] (the mean's denominator)
-        var y = reduction == Reduction.None ? logits.ZerosLike().ViewAs([n]) : Tensor.Zeros(logits.DType);
+        var y = reduction == Reduction.None ? Tensor.Zeros(logits.DType, n) : Tensor.Zeros(logits.DType);   // [batch] or []
         Tape.Run("cross_entropy", () =>
         {
             var k = KernelProvider.Current;
