@@ -166,4 +166,21 @@ public sealed class FastKernels : IKernels
         Check.GemmBias(bias.Length, n);
         Kernels.Gemm.Run(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias, activation);
     }
+
+    // Convolution
+
+    /// <inheritdoc/>
+    public int Conv2dScratchLength(in Conv2dGeometry g) => Conv2dKernel.ScratchLength(g);
+
+    /// <inheritdoc/>
+    public void Conv2d<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, in Conv2dGeometry g, Span<T> y, Span<T> scratch)
+        where T : unmanaged, IFloatingPointIeee754<T> => Conv2dKernel.Forward(x, weight, bias, g, y, scratch);
+
+    /// <inheritdoc/>
+    public void Conv2dBackwardInput<T>(ReadOnlySpan<T> gy, ReadOnlySpan<T> weight, in Conv2dGeometry g, Span<T> gx, Span<T> scratch)
+        where T : unmanaged, IFloatingPointIeee754<T> => Conv2dKernel.BackwardInput(gy, weight, g, gx, scratch);
+
+    /// <inheritdoc/>
+    public void Conv2dBackwardWeight<T>(ReadOnlySpan<T> gy, ReadOnlySpan<T> x, in Conv2dGeometry g, Span<T> gweight, Span<T> gbias, Span<T> scratch)
+        where T : unmanaged, IFloatingPointIeee754<T> => Conv2dKernel.BackwardWeight(gy, x, g, gweight, gbias, scratch);
 }

@@ -105,6 +105,29 @@ public interface IKernels
     /// </summary>
     void Gemm<T>(bool transA, bool transB, int m, int n, int k, T alpha, ReadOnlySpan<T> a, int lda,
         ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc, ReadOnlySpan<T> bias, GemmActivation activation) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    // Convolution
+
+    /// <summary>Elements of scratch (of the element type) the convolution kernels below need for <paramref name="g"/> (the op allocates it once).</summary>
+    int Conv2dScratchLength(in Conv2dGeometry g);
+
+    /// <summary>
+    /// 2-D convolution (cross-correlation, as PyTorch), NCHW: y[n, o, i, j] = b[o] + Σ_{c, u, v} w[o, c, u, v]·x[n, g·Cin/groups + c, i·sh − ph + u·dh, j·sw − pw + v·dw]
+    /// (x read as 0 outside), x [N, Cin, H, W], weight [Cout, Cin/groups, kh, kw], bias [Cout] or empty → y [N, Cout, Hout, Wout] (overwritten).
+    /// </summary>
+    void Conv2d<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, in Conv2dGeometry g, Span<T> y, Span<T> scratch)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>∂L/∂x [N, Cin, H, W] (overwritten) of <see cref="Conv2d"/>: each gy[n, o, i, j]·w[o, c, u, v] added where x[n, c, …] was read.</summary>
+    void Conv2dBackwardInput<T>(ReadOnlySpan<T> gy, ReadOnlySpan<T> weight, in Conv2dGeometry g, Span<T> gx, Span<T> scratch)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// ∂L/∂w [Cout, Cin/groups, kh, kw] = Σ_{n, i, j} gy[n, o, i, j]·x[n, …] (overwritten; skipped when empty) and, when gbias is not
+    /// empty, ∂L/∂b [Cout] = Σ_{n, i, j} gy[n, o, i, j] (in float64, rounded once).
+    /// </summary>
+    void Conv2dBackwardWeight<T>(ReadOnlySpan<T> gy, ReadOnlySpan<T> x, in Conv2dGeometry g, Span<T> gweight, Span<T> gbias, Span<T> scratch)
+        where T : unmanaged, IFloatingPointIeee754<T>;
 }
 
 /// <summary>

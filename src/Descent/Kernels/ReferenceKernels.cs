@@ -232,6 +232,23 @@ public sealed class ReferenceKernels : IKernels
                 if (activation == GemmActivation.Relu) cij = T.Max(cij, T.Zero);
             }
     }
+
+    // Convolution
+
+    /// <inheritdoc/>
+    public int Conv2dScratchLength(in Conv2dGeometry g) => 0;
+
+    /// <inheritdoc/>
+    public void Conv2d<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, in Conv2dGeometry g, Span<T> y, Span<T> scratch)
+        where T : unmanaged, IFloatingPointIeee754<T> => Conv2dReference.Forward(x, weight, bias, g, y);
+
+    /// <inheritdoc/>
+    public void Conv2dBackwardInput<T>(ReadOnlySpan<T> gy, ReadOnlySpan<T> weight, in Conv2dGeometry g, Span<T> gx, Span<T> scratch)
+        where T : unmanaged, IFloatingPointIeee754<T> => Conv2dReference.BackwardInput(gy, weight, g, gx);
+
+    /// <inheritdoc/>
+    public void Conv2dBackwardWeight<T>(ReadOnlySpan<T> gy, ReadOnlySpan<T> x, in Conv2dGeometry g, Span<T> gweight, Span<T> gbias, Span<T> scratch)
+        where T : unmanaged, IFloatingPointIeee754<T> => Conv2dReference.BackwardWeight(gy, x, g, gweight, gbias);
 }
 
 /// <summary>Argument checks shared by the kernels; messages name the kernel and the numbers.</summary>

@@ -1,0 +1,124 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace Descent.Kernels;
+
+/// <summary>
+/// <see cref="Conv2dKernel"/> on the worker pool: forward and ∂L/∂x take one sample per part, ∂L/∂W one chunk of
+/// <see cref="Conv2dKernel.ChunkSamples"/> samples per part (then a second pass adds the chunks' partial sums in order,
+/// split over fixed ranges of the weight). Each running part borrows a free im2col slot of the scratch.
+/// </summary>
+internal sealed unsafe class Conv2dJob<T> : IParallelJob where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private enum Pass { Forward, BackwardInput, BackwardWeight, SumChunks }
+
+    /// <summary>Weight elements per part of the chunk sum.</summary>
+    private const int SumBlock = 4096;
+
+    [ThreadStatic] private static Conv2dJob<T>? _current;
+    private readonly int[] _busy = new int[Environment.ProcessorCount];   // 1 while a part holds im2col slot i
+    private T* _a, _b, _bias, _out, _scratch;
+    private int _biasLength, _slots;
+    private long _colLength;
+    private Conv2dGeometry _g;
+    private Pass _pass;
+
+    public static Conv2dJob<T> ForThisThread() => _current ??= new Conv2dJob<T>();
+
+    public void Forward(ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> bias, in Conv2dGeometry g, Span<T> y, Span<T> scratch)
+    {
+        fixed (T* px = x, pw = w, pb = bias, py = y, ps = scratch)
+        {
+            _a = px; _b = pw; _bias = pb; _biasLength = bias.Length; _out = py;
+            try { Launch(Pass.Forward, g, ps, g.Batch); }
+            finally { Clear(); }
+        }
+    }
+
+    public void BackwardInput(ReadOnlySpan<T> gy, ReadOnlySpan<T> w, in Conv2dGeometry g, Span<T> gx, Span<T> scratch)
+    {
+        fixed (T* pgy = gy, pw = w, pgx = gx, ps = scratch)
+        {
+            _a = pgy; _b = pw; _out = pgx;
+            try { Launch(Pass.BackwardInput, g, ps, g.Batch); }
+            finally { Clear(); }
+        }
+    }
+
+    public void BackwardWeight(ReadOnlySpan<T> gy, ReadOnlySpan<T> x, in Conv2dGeometry g, Span<T> gw, Span<T> scratch)
+    {
+        fixed (T* pgy = gy, px = x, pgw = gw, ps = scratch)
+        {
+            _a = pgy; _b = px; _out = pgw;
+            int chunks = Conv2dKernel.Chunks(g);
+            try
+            {
+                Launch(Pass.BackwardWeight, g, ps, chunks);
+                if (chunks > 1) Launch(Pass.SumChunks, g, ps, (int)((g.WeightLength + SumBlock - 1) / SumBlock));
+            }
+            finally { Clear(); }
+        }
+    }
+
+    private void Launch(Pass pass, in Conv2dGeometry g, T* scratch, int parts)
+    {
+        _pass = pass; _g = g; _scratch = scratch;
+        _slots = Conv2dKernel.Slots(g); _colLength = Conv2dKernel.ColumnLength(g);
+        WorkerPool.Shared.Run(this, parts, Math.Min(Threading.MaxThreads, _slots));
+    }
+
+    private void Clear() => _a = _b = _bias = _out = _scratch = null;
+
+    public void Run(int part)
+    {
+        var g = _g;
+        long xLen = (long)g.InChannels * g.Height * g.Width, yLen = (long)g.OutChannels * g.OutPlane;
+        if (_pass == Pass.SumChunks) { SumChunks(part); return; }
+        int slot = Claim();
+        try
+        {
+            var col = new Span<T>(_scratch + slot * _colLength, (int)_colLength);
+            switch (_pass)
+            {
+                case Pass.Forward:
+                    Conv2dKernel.ForwardSample(new ReadOnlySpan<T>(_a + part * xLen, (int)xLen), new ReadOnlySpan<T>(_b, (int)g.WeightLength),
+                        new ReadOnlySpan<T>(_bias, _biasLength), g, new Span<T>(_out + part * yLen, (int)yLen), col);
+                    break;
+                case Pass.BackwardInput:
+                    Conv2dKernel.BackwardInputSample(new ReadOnlySpan<T>(_a + part * yLen, (int)yLen), new ReadOnlySpan<T>(_b, (int)g.WeightLength),
+                        g, new Span<T>(_out + part * xLen, (int)xLen), col);
+                    break;
+                default:
+                    int n0 = part * Conv2dKernel.ChunkSamples, n1 = Math.Min(g.Batch, n0 + Conv2dKernel.ChunkSamples);
+                    T* acc = part == 0 ? _out : Partial(part);
+                    Conv2dKernel.BackwardWeightChunk(new ReadOnlySpan<T>(_a, (int)(g.Batch * yLen)), new ReadOnlySpan<T>(_b, (int)(g.Batch * xLen)), g, n0, n1,
+                        new Span<T>(acc, (int)g.WeightLength), col);
+                    break;
+            }
+        }
+        finally { Volatile.Write(ref _busy[slot], 0); }
+    }
+
+    /// <summary>The partial ∂L/∂W of chunk c ≥ 1, after the im2col slots.</summary>
+    private T* Partial(int c) => _scratch + _slots * _colLength + (c - 1) * _g.WeightLength;
+
+    /// <summary>∂L/∂W[i] = chunk 0 + chunk 1 + … in chunk order, for weights [part·SumBlock, …).</summary>
+    private void SumChunks(int part)
+    {
+        long i0 = (long)part * SumBlock;
+        int len = (int)Math.Min(SumBlock, _g.WeightLength - i0);
+        var sum = new Span<T>(_out + i0, len);
+        for (int c = 1; c < Conv2dKernel.Chunks(_g); c++) TensorPrimitives.Add(sum, new ReadOnlySpan<T>(Partial(c) + i0, len), sum);
+    }
+
+    /// <summary>A free im2col slot (there are as many as threads that can run parts at once).</summary>
+    private int Claim()
+    {
+        while (true)
+        {
+            for (int i = 0; i < _slots; i++)
+                if (Volatile.Read(ref _busy[i]) == 0 && Interlocked.CompareExchange(ref _busy[i], 1, 0) == 0) return i;
+            Thread.SpinWait(1);
+        }
+    }
+}
