@@ -5,27 +5,39 @@ using System.Runtime.InteropServices;
 namespace Descent.Kernels;
 
 /// <summary>
-/// Batch normalization over the rows of x [n, C], per column j, in float64 (Ioffe and Szegedy 2015):
+/// Batch normalization of x [n, C, S] per channel j over its m = n·S values (S = 1: the columns of x [n, C]; S = H·W: the
+/// channels of a feature map), in float64 (Ioffe and Szegedy 2015), sums over i and s in that order:
 /// <code>
-///   μⱼ = (1/n) Σᵢ xᵢⱼ,  σⱼ² = (1/n) Σᵢ (xᵢⱼ − μⱼ)²,  x̂ᵢⱼ = (xᵢⱼ − μⱼ)/√(σⱼ² + ε),  yᵢⱼ = γⱼ·x̂ᵢⱼ + βⱼ
-///   backward (g = ∂L/∂y):  ∂L/∂βⱼ = Σᵢ gᵢⱼ,  ∂L/∂γⱼ = Σᵢ gᵢⱼx̂ᵢⱼ,
-///                          ∂L/∂xᵢⱼ = γⱼ/(n·√(σⱼ² + ε)) · (n·gᵢⱼ − Σₖ gₖⱼ − x̂ᵢⱼ Σₖ gₖⱼx̂ₖⱼ)
+///   μⱼ = (1/m) Σᵢₛ xᵢⱼₛ,  σⱼ² = (1/m) Σᵢₛ (xᵢⱼₛ − μⱼ)²,  x̂ᵢⱼₛ = (xᵢⱼₛ − μⱼ)/√(σⱼ² + ε),  yᵢⱼₛ = γⱼ·x̂ᵢⱼₛ + βⱼ
+///   backward (g = ∂L/∂y):  ∂L/∂βⱼ = Σᵢₛ gᵢⱼₛ,  ∂L/∂γⱼ = Σᵢₛ gᵢⱼₛx̂ᵢⱼₛ,
+///                          ∂L/∂xᵢⱼₛ = γⱼ/(m·√(σⱼ² + ε)) · (m·gᵢⱼₛ − Σ g·ⱼ· − x̂ᵢⱼₛ Σ (g·x̂)·ⱼ·)
 /// </code>
-/// The reference is the scalar loop; the fast form does the same float64 operations, in the same order, a row of a
-/// block of columns at a time with vector calls, the blocks split over the worker pool — so the two give the same
-/// bits, for any thread count (a column is computed by one thread, in row order).
+/// The reference is the scalar loop; the fast form does the same float64 operations, in the same order: for S = 1 a
+/// row of a block of columns at a time with vector calls, the blocks split over the worker pool; for S &gt; 1 see
+/// <see cref="BatchNormChannels"/>. So the two give the same bits, for any thread count (a channel is computed by one
+/// thread, in order).
 /// </summary>
 internal static class BatchNormKernel
 {
     /// <summary>Columns per part of the fast form (each part on one thread; its float64 rows live on the stack).</summary>
     internal const int Block = 64;
 
-    /// <summary>Forward: writes y, x̂ [n, C] and μ, σ², 1/√(σ² + ε) [C]. Empty γ, β: 1 and 0.</summary>
-    public static void Forward<T>(ReadOnlySpan<T> x, int n, int c, ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, double eps, Span<T> y, Span<T> xhat,
+    /// <summary>Throws unless the spans fit x [n, c, s]: data of n·c·s elements, γ and β of c or 0, statistics of c.</summary>
+    internal static void CheckLengths(int x, int n, int c, int s, int gamma, int beta, int y, int xhat, int stat1, int stat2, int stat3)
+    {
+        if (n < 0 || c < 0 || s < 1 || (long)n * c * s != x || y != x || xhat != x)
+            throw new ArgumentException($"BatchNorm: spans of {x}, {y} and {xhat} elements do not fit [{n}, {c}, {s}].");
+        if ((gamma != 0 && gamma != c) || (beta != 0 && beta != c) || stat1 != c || stat2 != c || stat3 != c)
+            throw new ArgumentException($"BatchNorm: per-channel spans of {gamma}, {beta}, {stat1}, {stat2}, {stat3} elements do not fit {c} channels.");
+    }
+
+    /// <summary>Forward: writes y, x̂ [n, C, S] and μ, σ², 1/√(σ² + ε) [C]. Empty γ, β: 1 and 0.</summary>
+    public static void Forward<T>(ReadOnlySpan<T> x, int n, int c, int s, ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, double eps, Span<T> y, Span<T> xhat,
         Span<double> mean, Span<double> var, Span<double> invStd, bool fast) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (!fast) { ForwardReference(x, n, c, gamma, beta, eps, y, xhat, mean, var, invStd); return; }
-        BatchNormJob<T>.ForThisThread().Forward(x, n, c, gamma, beta, eps, y, xhat, mean, var, invStd);
+        if (!fast) ForwardReference(x, n, c, s, gamma, beta, eps, y, xhat, mean, var, invStd);
+        else if (s == 1) BatchNormJob<T>.ForThisThread().Forward(x, n, c, gamma, beta, eps, y, xhat, mean, var, invStd);
+        else BatchNormChannelsJob<T>.ForThisThread().Forward(x, n, c, s, gamma, beta, eps, y, xhat, mean, var, invStd);
     }
 
     /// <summary>The fast forward pass on columns [j0, j0 + w), w ≤ <see cref="Block"/>.</summary>
@@ -65,12 +77,13 @@ internal static class BatchNormKernel
         }
     }
 
-    /// <summary>Backward: Σᵢ g, Σᵢ g·x̂ [C] and, when gx is not empty, ∂L/∂x [n, C].</summary>
-    public static void Backward<T>(ReadOnlySpan<T> gy, ReadOnlySpan<T> xhat, int n, int c, ReadOnlySpan<T> gamma, ReadOnlySpan<double> invStd,
+    /// <summary>Backward: Σᵢₛ g, Σᵢₛ g·x̂ [C] and, when gx is not empty, ∂L/∂x [n, C, S].</summary>
+    public static void Backward<T>(ReadOnlySpan<T> gy, ReadOnlySpan<T> xhat, int n, int c, int s, ReadOnlySpan<T> gamma, ReadOnlySpan<double> invStd,
         Span<double> sumG, Span<double> sumGH, Span<T> gx, bool fast) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (!fast) { BackwardReference(gy, xhat, n, c, gamma, invStd, sumG, sumGH, gx); return; }
-        BatchNormJob<T>.ForThisThread().Backward(gy, xhat, n, c, gamma, invStd, sumG, sumGH, gx);
+        if (!fast) BackwardReference(gy, xhat, n, c, s, gamma, invStd, sumG, sumGH, gx);
+        else if (s == 1) BatchNormJob<T>.ForThisThread().Backward(gy, xhat, n, c, gamma, invStd, sumG, sumGH, gx);
+        else BatchNormChannelsJob<T>.ForThisThread().Backward(gy, xhat, n, c, s, gamma, invStd, sumG, sumGH, gx);
     }
 
     /// <summary>The fast backward pass on columns [j0, j0 + w), w ≤ <see cref="Block"/>.</summary>
@@ -109,43 +122,52 @@ internal static class BatchNormKernel
         }
     }
 
-    private static void ForwardReference<T>(ReadOnlySpan<T> x, int n, int c, ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, double eps, Span<T> y,
+    private static void ForwardReference<T>(ReadOnlySpan<T> x, int n, int c, int s, ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, double eps, Span<T> y,
         Span<T> xhat, Span<double> mu, Span<double> s2, Span<double> invStd) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        double m = (double)n * s;
         mu.Clear(); s2.Clear();
         for (int i = 0; i < n; i++)
-            for (int j = 0; j < c; j++) mu[j] += double.CreateTruncating(x[i * c + j]);
-        for (int j = 0; j < c; j++) mu[j] /= n;
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < c; j++) { double d = double.CreateTruncating(x[i * c + j]) - mu[j]; s2[j] += d * d; }
-        for (int j = 0; j < c; j++) { s2[j] /= n; invStd[j] = 1.0 / Math.Sqrt(s2[j] + eps); }
+            for (int j = 0; j < c; j++)
+                for (int t = 0; t < s; t++) mu[j] += double.CreateTruncating(x[(i * c + j) * s + t]);
+        for (int j = 0; j < c; j++) mu[j] /= m;
         for (int i = 0; i < n; i++)
             for (int j = 0; j < c; j++)
-            {
-                double h = (double.CreateTruncating(x[i * c + j]) - mu[j]) * invStd[j];
-                double g = gamma.IsEmpty ? 1 : double.CreateTruncating(gamma[j]), b = beta.IsEmpty ? 0 : double.CreateTruncating(beta[j]);
-                xhat[i * c + j] = T.CreateTruncating(h);
-                y[i * c + j] = T.CreateTruncating(g * h + b);
-            }
+                for (int t = 0; t < s; t++) { double d = double.CreateTruncating(x[(i * c + j) * s + t]) - mu[j]; s2[j] += d * d; }
+        for (int j = 0; j < c; j++) { s2[j] /= m; invStd[j] = 1.0 / Math.Sqrt(s2[j] + eps); }
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < c; j++)
+                for (int t = 0; t < s; t++)
+                {
+                    int at = (i * c + j) * s + t;
+                    double h = (double.CreateTruncating(x[at]) - mu[j]) * invStd[j];
+                    double g = gamma.IsEmpty ? 1 : double.CreateTruncating(gamma[j]), b = beta.IsEmpty ? 0 : double.CreateTruncating(beta[j]);
+                    xhat[at] = T.CreateTruncating(h);
+                    y[at] = T.CreateTruncating(g * h + b);
+                }
     }
 
-    private static void BackwardReference<T>(ReadOnlySpan<T> gy, ReadOnlySpan<T> xhat, int n, int c, ReadOnlySpan<T> gamma, ReadOnlySpan<double> invStd,
+    private static void BackwardReference<T>(ReadOnlySpan<T> gy, ReadOnlySpan<T> xhat, int n, int c, int s, ReadOnlySpan<T> gamma, ReadOnlySpan<double> invStd,
         Span<double> sumG, Span<double> sumGH, Span<T> gx) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        double m = (double)n * s;
         sumG.Clear(); sumGH.Clear();
         for (int i = 0; i < n; i++)
             for (int j = 0; j < c; j++)
-            {
-                double gi = double.CreateTruncating(gy[i * c + j]);
-                sumG[j] += gi; sumGH[j] += gi * double.CreateTruncating(xhat[i * c + j]);
-            }
+                for (int t = 0; t < s; t++)
+                {
+                    double gi = double.CreateTruncating(gy[(i * c + j) * s + t]);
+                    sumG[j] += gi; sumGH[j] += gi * double.CreateTruncating(xhat[(i * c + j) * s + t]);
+                }
         if (gx.IsEmpty) return;
         for (int i = 0; i < n; i++)
             for (int j = 0; j < c; j++)
-            {
-                double k = (gamma.IsEmpty ? 1 : double.CreateTruncating(gamma[j])) * invStd[j] / n;
-                gx[i * c + j] = T.CreateTruncating(k * (n * double.CreateTruncating(gy[i * c + j]) - sumG[j] - double.CreateTruncating(xhat[i * c + j]) * sumGH[j]));
-            }
+                for (int t = 0; t < s; t++)
+                {
+                    int at = (i * c + j) * s + t;
+                    double k = (gamma.IsEmpty ? 1 : double.CreateTruncating(gamma[j])) * invStd[j] / m;
+                    gx[at] = T.CreateTruncating(k * (m * double.CreateTruncating(gy[at]) - sumG[j] - double.CreateTruncating(xhat[at]) * sumGH[j]));
+                }
     }
 
     private static void Widen<T>(ReadOnlySpan<T> from, Span<double> to) where T : unmanaged, IFloatingPointIeee754<T>

@@ -93,14 +93,20 @@ public sealed class FastKernels : IKernels
     }
 
     /// <inheritdoc/>
-    public void BatchNormForward<T>(ReadOnlySpan<T> x, int rows, int cols, ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, double eps, Span<T> y, Span<T> xhat,
-        Span<double> mean, Span<double> var, Span<double> invStd) where T : unmanaged, IFloatingPointIeee754<T> =>
-        BatchNormKernel.Forward(x, rows, cols, gamma, beta, eps, y, xhat, mean, var, invStd, fast: true);
+    public void BatchNormForward<T>(ReadOnlySpan<T> x, int n, int c, int spatial, ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, double eps, Span<T> y, Span<T> xhat,
+        Span<double> mean, Span<double> var, Span<double> invStd) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        BatchNormKernel.CheckLengths(x.Length, n, c, spatial, gamma.Length, beta.Length, y.Length, xhat.Length, mean.Length, var.Length, invStd.Length);
+        BatchNormKernel.Forward(x, n, c, spatial, gamma, beta, eps, y, xhat, mean, var, invStd, fast: true);
+    }
 
     /// <inheritdoc/>
-    public void BatchNormBackward<T>(ReadOnlySpan<T> gy, ReadOnlySpan<T> xhat, int rows, int cols, ReadOnlySpan<T> gamma, ReadOnlySpan<double> invStd,
-        Span<double> sumG, Span<double> sumGH, Span<T> gx) where T : unmanaged, IFloatingPointIeee754<T> =>
-        BatchNormKernel.Backward(gy, xhat, rows, cols, gamma, invStd, sumG, sumGH, gx, fast: true);
+    public void BatchNormBackward<T>(ReadOnlySpan<T> gy, ReadOnlySpan<T> xhat, int n, int c, int spatial, ReadOnlySpan<T> gamma, ReadOnlySpan<double> invStd,
+        Span<double> sumG, Span<double> sumGH, Span<T> gx) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        BatchNormKernel.CheckLengths(gy.Length, n, c, spatial, gamma.Length, 0, gx.IsEmpty ? gy.Length : gx.Length, xhat.Length, invStd.Length, sumG.Length, sumGH.Length);
+        BatchNormKernel.Backward(gy, xhat, n, c, spatial, gamma, invStd, sumG, sumGH, gx, fast: true);
+    }
 
     /// <inheritdoc/>
     public void DropoutMask<T>(Rng rng, double p, Span<T> mask) where T : unmanaged, IFloatingPointIeee754<T> => Kernels.DropoutMask.Draw(rng, p, mask);
@@ -183,4 +189,47 @@ public sealed class FastKernels : IKernels
     /// <inheritdoc/>
     public void Conv2dBackwardWeight<T>(ReadOnlySpan<T> gy, ReadOnlySpan<T> x, in Conv2dGeometry g, Span<T> gweight, Span<T> gbias, Span<T> scratch)
         where T : unmanaged, IFloatingPointIeee754<T> => Conv2dKernel.BackwardWeight(gy, x, g, gweight, gbias, scratch);
+    // Pooling
+
+    /// <inheritdoc/>
+    public void MaxPool2dForward<T>(ReadOnlySpan<T> x, Pool2dShape shape, Span<T> y, Span<int> argmax) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        shape.CheckLengths("MaxPool2dForward", x.Length, y.Length, argmax.Length);
+        PoolJob<T>.MaxForward(x, shape, y, argmax);
+    }
+
+    /// <inheritdoc/>
+    public void MaxPool2dBackward<T>(ReadOnlySpan<T> gy, ReadOnlySpan<int> argmax, Pool2dShape shape, Span<T> gx) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        shape.CheckLengths("MaxPool2dBackward", gx.Length, gy.Length, argmax.Length);
+        PoolJob<T>.MaxBackward(gy, argmax, shape, gx);
+    }
+
+    /// <inheritdoc/>
+    public void AvgPool2dForward<T>(ReadOnlySpan<T> x, Pool2dShape shape, bool countIncludePad, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        shape.CheckLengths("AvgPool2dForward", x.Length, y.Length);
+        PoolJob<T>.AvgForward(x, shape, countIncludePad, y);
+    }
+
+    /// <inheritdoc/>
+    public void AvgPool2dBackward<T>(ReadOnlySpan<T> gy, Pool2dShape shape, bool countIncludePad, Span<T> gx) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        shape.CheckLengths("AvgPool2dBackward", gx.Length, gy.Length);
+        PoolJob<T>.AvgBackward(gy, shape, countIncludePad, gx);
+    }
+
+    /// <inheritdoc/>
+    public void AdaptiveAvgPool2dForward<T>(ReadOnlySpan<T> x, int planes, int h, int w, int oh, int ow, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Pool2dShape.CheckAdaptive(planes, h, w, oh, ow, x.Length, y.Length, "AdaptiveAvgPool2dForward");
+        PoolJob<T>.AdaptiveForward(x, planes, h, w, oh, ow, y);
+    }
+
+    /// <inheritdoc/>
+    public void AdaptiveAvgPool2dBackward<T>(ReadOnlySpan<T> gy, int planes, int h, int w, int oh, int ow, Span<T> gx) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Pool2dShape.CheckAdaptive(planes, h, w, oh, ow, gx.Length, gy.Length, "AdaptiveAvgPool2dBackward");
+        PoolJob<T>.AdaptiveBackward(gy, planes, h, w, oh, ow, gx);
+    }
 }

@@ -75,14 +75,15 @@ public interface IKernels
         int ignoreIndex, Span<double> rowLoss, Span<double> rowWeight, Span<T> g) where T : unmanaged, IFloatingPointIeee754<T>;
 
     /// <summary>
-    /// Batch normalization of x [rows, cols] over its rows (see <see cref="BatchNormKernel"/>): writes y and x̂ [rows, cols]
-    /// and the batch's μ, σ² (biased) and 1/√(σ² + ε) [cols], in float64. Empty γ, β mean 1 and 0.
+    /// Batch normalization of x [n, c, spatial] per channel, over its n·spatial values (see <see cref="BatchNormKernel"/>;
+    /// spatial = 1 for [batch, features], H·W for a feature map): writes y and x̂ [n, c, spatial] and the batch's μ, σ²
+    /// (biased) and 1/√(σ² + ε) [c], in float64. Empty γ, β mean 1 and 0.
     /// </summary>
-    void BatchNormForward<T>(ReadOnlySpan<T> x, int rows, int cols, ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, double eps, Span<T> y, Span<T> xhat,
+    void BatchNormForward<T>(ReadOnlySpan<T> x, int n, int c, int spatial, ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, double eps, Span<T> y, Span<T> xhat,
         Span<double> mean, Span<double> var, Span<double> invStd) where T : unmanaged, IFloatingPointIeee754<T>;
 
-    /// <summary>The backward of <see cref="BatchNormForward"/>: Σᵢ g and Σᵢ g·x̂ [cols] and, when gx is not empty, ∂L/∂x [rows, cols].</summary>
-    void BatchNormBackward<T>(ReadOnlySpan<T> gy, ReadOnlySpan<T> xhat, int rows, int cols, ReadOnlySpan<T> gamma, ReadOnlySpan<double> invStd,
+    /// <summary>The backward of <see cref="BatchNormForward"/>: Σ g and Σ g·x̂ per channel [c] and, when gx is not empty, ∂L/∂x [n, c, spatial].</summary>
+    void BatchNormBackward<T>(ReadOnlySpan<T> gy, ReadOnlySpan<T> xhat, int n, int c, int spatial, ReadOnlySpan<T> gamma, ReadOnlySpan<double> invStd,
         Span<double> sumG, Span<double> sumGH, Span<T> gx) where T : unmanaged, IFloatingPointIeee754<T>;
 
     /// <summary>
@@ -128,6 +129,29 @@ public interface IKernels
     /// </summary>
     void Conv2dBackwardWeight<T>(ReadOnlySpan<T> gy, ReadOnlySpan<T> x, in Conv2dGeometry g, Span<T> gweight, Span<T> gbias, Span<T> scratch)
         where T : unmanaged, IFloatingPointIeee754<T>;
+
+    // Pooling
+
+    /// <summary>
+    /// 2-D max pooling of NCHW planes (see <see cref="MaxPool2dKernel"/>): writes y and argmax [planes, OH, OW], argmax being
+    /// the index ih·W + iw of the chosen cell within its plane (the first on ties, as PyTorch).
+    /// </summary>
+    void MaxPool2dForward<T>(ReadOnlySpan<T> x, Pool2dShape shape, Span<T> y, Span<int> argmax) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>The backward of <see cref="MaxPool2dForward"/>: gx [planes, H, W] = 0, then gx[argmax] += gy.</summary>
+    void MaxPool2dBackward<T>(ReadOnlySpan<T> gy, ReadOnlySpan<int> argmax, Pool2dShape shape, Span<T> gx) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>2-D average pooling of NCHW planes (see <see cref="AvgPool2dKernel"/>): writes y [planes, OH, OW].</summary>
+    void AvgPool2dForward<T>(ReadOnlySpan<T> x, Pool2dShape shape, bool countIncludePad, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>The backward of <see cref="AvgPool2dForward"/>: writes gx [planes, H, W].</summary>
+    void AvgPool2dBackward<T>(ReadOnlySpan<T> gy, Pool2dShape shape, bool countIncludePad, Span<T> gx) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>Adaptive average pooling of planes [H, W] to [OH, OW] with PyTorch's bins (see <see cref="AdaptiveAvgPool2dKernel"/>).</summary>
+    void AdaptiveAvgPool2dForward<T>(ReadOnlySpan<T> x, int planes, int h, int w, int oh, int ow, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>The backward of <see cref="AdaptiveAvgPool2dForward"/>: writes gx [planes, H, W].</summary>
+    void AdaptiveAvgPool2dBackward<T>(ReadOnlySpan<T> gy, int planes, int h, int w, int oh, int ow, Span<T> gx) where T : unmanaged, IFloatingPointIeee754<T>;
 }
 
 /// <summary>

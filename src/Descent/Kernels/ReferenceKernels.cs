@@ -125,14 +125,20 @@ public sealed class ReferenceKernels : IKernels
     }
 
     /// <inheritdoc/>
-    public void BatchNormForward<T>(ReadOnlySpan<T> x, int rows, int cols, ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, double eps, Span<T> y, Span<T> xhat,
-        Span<double> mean, Span<double> var, Span<double> invStd) where T : unmanaged, IFloatingPointIeee754<T> =>
-        BatchNormKernel.Forward(x, rows, cols, gamma, beta, eps, y, xhat, mean, var, invStd, fast: false);
+    public void BatchNormForward<T>(ReadOnlySpan<T> x, int n, int c, int spatial, ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, double eps, Span<T> y, Span<T> xhat,
+        Span<double> mean, Span<double> var, Span<double> invStd) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        BatchNormKernel.CheckLengths(x.Length, n, c, spatial, gamma.Length, beta.Length, y.Length, xhat.Length, mean.Length, var.Length, invStd.Length);
+        BatchNormKernel.Forward(x, n, c, spatial, gamma, beta, eps, y, xhat, mean, var, invStd, fast: false);
+    }
 
     /// <inheritdoc/>
-    public void BatchNormBackward<T>(ReadOnlySpan<T> gy, ReadOnlySpan<T> xhat, int rows, int cols, ReadOnlySpan<T> gamma, ReadOnlySpan<double> invStd,
-        Span<double> sumG, Span<double> sumGH, Span<T> gx) where T : unmanaged, IFloatingPointIeee754<T> =>
-        BatchNormKernel.Backward(gy, xhat, rows, cols, gamma, invStd, sumG, sumGH, gx, fast: false);
+    public void BatchNormBackward<T>(ReadOnlySpan<T> gy, ReadOnlySpan<T> xhat, int n, int c, int spatial, ReadOnlySpan<T> gamma, ReadOnlySpan<double> invStd,
+        Span<double> sumG, Span<double> sumGH, Span<T> gx) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        BatchNormKernel.CheckLengths(gy.Length, n, c, spatial, gamma.Length, 0, gx.IsEmpty ? gy.Length : gx.Length, xhat.Length, invStd.Length, sumG.Length, sumGH.Length);
+        BatchNormKernel.Backward(gy, xhat, n, c, spatial, gamma, invStd, sumG, sumGH, gx, fast: false);
+    }
 
     /// <inheritdoc/>
     public void DropoutMask<T>(Rng rng, double p, Span<T> mask) where T : unmanaged, IFloatingPointIeee754<T> => Kernels.DropoutMask.Draw(rng, p, mask);
@@ -249,6 +255,49 @@ public sealed class ReferenceKernels : IKernels
     /// <inheritdoc/>
     public void Conv2dBackwardWeight<T>(ReadOnlySpan<T> gy, ReadOnlySpan<T> x, in Conv2dGeometry g, Span<T> gweight, Span<T> gbias, Span<T> scratch)
         where T : unmanaged, IFloatingPointIeee754<T> => Conv2dReference.BackwardWeight(gy, x, g, gweight, gbias);
+    // Pooling
+
+    /// <inheritdoc/>
+    public void MaxPool2dForward<T>(ReadOnlySpan<T> x, Pool2dShape shape, Span<T> y, Span<int> argmax) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        shape.CheckLengths("MaxPool2dForward", x.Length, y.Length, argmax.Length);
+        MaxPool2dKernel.ForwardReference(x, shape, y, argmax);
+    }
+
+    /// <inheritdoc/>
+    public void MaxPool2dBackward<T>(ReadOnlySpan<T> gy, ReadOnlySpan<int> argmax, Pool2dShape shape, Span<T> gx) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        shape.CheckLengths("MaxPool2dBackward", gx.Length, gy.Length, argmax.Length);
+        MaxPool2dKernel.BackwardReference(gy, argmax, shape, gx);
+    }
+
+    /// <inheritdoc/>
+    public void AvgPool2dForward<T>(ReadOnlySpan<T> x, Pool2dShape shape, bool countIncludePad, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        shape.CheckLengths("AvgPool2dForward", x.Length, y.Length);
+        AvgPool2dKernel.ForwardReference(x, shape, countIncludePad, y);
+    }
+
+    /// <inheritdoc/>
+    public void AvgPool2dBackward<T>(ReadOnlySpan<T> gy, Pool2dShape shape, bool countIncludePad, Span<T> gx) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        shape.CheckLengths("AvgPool2dBackward", gx.Length, gy.Length);
+        AvgPool2dKernel.BackwardReference(gy, shape, countIncludePad, gx);
+    }
+
+    /// <inheritdoc/>
+    public void AdaptiveAvgPool2dForward<T>(ReadOnlySpan<T> x, int planes, int h, int w, int oh, int ow, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Pool2dShape.CheckAdaptive(planes, h, w, oh, ow, x.Length, y.Length, "AdaptiveAvgPool2dForward");
+        AdaptiveAvgPool2dKernel.ForwardReference(x, planes, h, w, oh, ow, y);
+    }
+
+    /// <inheritdoc/>
+    public void AdaptiveAvgPool2dBackward<T>(ReadOnlySpan<T> gy, int planes, int h, int w, int oh, int ow, Span<T> gx) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Pool2dShape.CheckAdaptive(planes, h, w, oh, ow, gx.Length, gy.Length, "AdaptiveAvgPool2dBackward");
+        AdaptiveAvgPool2dKernel.BackwardReference(gy, planes, h, w, oh, ow, gx);
+    }
 }
 
 /// <summary>Argument checks shared by the kernels; messages name the kernel and the numbers.</summary>

@@ -6,11 +6,12 @@ namespace Descent;
 public static partial class Ops
 {
     /// <summary>
-    /// Batch normalization in training mode, fused (Ioffe and Szegedy 2015), per channel c of x [batch, C]:
-    /// μ = (1/N) Σᵢ xᵢ, σ² = (1/N) Σᵢ (xᵢ − μ)² (biased), x̂ᵢ = (xᵢ − μ)/√(σ² + ε), yᵢ = γ·x̂ᵢ + β.
-    /// Backward (g = ∂L/∂y): ∂L/∂β = Σᵢ gᵢ, ∂L/∂γ = Σᵢ gᵢx̂ᵢ, ∂L/∂xᵢ = γ/(N·√(σ² + ε)) · (N·gᵢ − Σⱼ gⱼ − x̂ᵢ Σⱼ gⱼx̂ⱼ).
+    /// Batch normalization in training mode, fused (Ioffe and Szegedy 2015), per channel c of x [batch, C] or
+    /// [batch, C, d₁, …] (the channel on axis 1, as PyTorch's BatchNorm1d/2d/3d), over the M = batch·d₁·… values xᵢ of the channel:
+    /// μ = (1/M) Σᵢ xᵢ, σ² = (1/M) Σᵢ (xᵢ − μ)² (biased), x̂ᵢ = (xᵢ − μ)/√(σ² + ε), yᵢ = γ·x̂ᵢ + β.
+    /// Backward (g = ∂L/∂y): ∂L/∂β = Σᵢ gᵢ, ∂L/∂γ = Σᵢ gᵢx̂ᵢ, ∂L/∂xᵢ = γ/(M·√(σ² + ε)) · (M·gᵢ − Σⱼ gⱼ − x̂ᵢ Σⱼ gⱼx̂ⱼ).
     /// </summary>
-    /// <param name="x">Input [batch, C], batch ≥ 2 (PyTorch refuses one value per channel in training).</param>
+    /// <param name="x">Input [batch, C, …] with M ≥ 2 values per channel (PyTorch refuses one value per channel in training).</param>
     /// <param name="gamma">Scale γ [C], or null for γ = 1 (affine = false).</param>
     /// <param name="beta">Shift β [C], or null for β = 0.</param>
     /// <param name="eps">ε added to the variance.</param>
@@ -22,22 +23,22 @@ public static partial class Ops
     /// <summary>
     /// As <see cref="BatchNormTrain(Tensor, Tensor?, Tensor?, double, out Tensor, out Tensor)"/>, and updates the running
     /// statistics in the same op (PyTorch's rule, momentum m = the weight of the new batch):
-    /// running_mean ← (1 − m)·running_mean + m·μ, running_var ← (1 − m)·running_var + m·σ²·n/(n − 1) (unbiased).
+    /// running_mean ← (1 − m)·running_mean + m·μ, running_var ← (1 − m)·running_var + m·σ²·M/(M − 1) (unbiased, M values per channel).
     /// </summary>
     public static Tensor BatchNormTrain(this Tensor x, Tensor? gamma, Tensor? beta, double eps, Tensor? runningMean, Tensor? runningVar,
         double momentum, out Tensor batchMean, out Tensor batchVar)
     {
-        if (x.Rank != 2) throw new ShapeException($"batch_norm: expected input [batch, features], got {Shape.Format(x.Shape)}.");
-        int n = x.Shape[0], c = x.Shape[1];
-        if (n < 2) throw new ShapeException($"batch_norm: expected more than 1 value per channel when training, got input {Shape.Format(x.Shape)}.");
+        if (x.Rank < 2) throw new ShapeException($"batch_norm: expected input [batch, channels, …], got {Shape.Format(x.Shape)}.");
+        int n = x.Shape[0], c = x.Shape[1], spatial = Shape.Numel(x.Shape[2..]);   // viewed as [batch, C, spatial]
+        if ((long)n * spatial < 2) throw new ShapeException($"batch_norm: expected more than 1 value per channel when training, got input {Shape.Format(x.Shape)}.");
         foreach (var (p, what) in new[] { (gamma, "weight γ"), (beta, "bias β") })
         {
             if (p is null) continue;
             SameDType(x, p, "batch_norm");
             if (p.Rank != 1 || p.Shape[0] != c) throw new ShapeException($"batch_norm: {what} {Shape.Format(p.Shape)} does not fit input {Shape.Format(x.Shape)} (expected [{c}]).");
         }
-        var y = x.ZerosLike();                                   // [batch, C]
-        var xhat = x.ZerosLike();                                // [batch, C]
+        var y = x.ZerosLike();                                   // [batch, C, …]
+        var xhat = x.ZerosLike();                                // [batch, C, …]
         batchMean = Tensor.Zeros(x.DType, c);                    // [C]
         batchVar = Tensor.Zeros(x.DType, c);                     // [C]
         var invStd = new double[c];                              // [C] 1/√(σ² + ε)
@@ -50,10 +51,10 @@ public static partial class Ops
         {
             var k = KernelProvider.Current;
             if (x.DType == DType.Float32)
-                k.BatchNormForward<float>(x.Floats, n, c, gamma is null ? default : gamma.Floats, beta is null ? default : beta.Floats, eps, y.Floats, xhat.Floats, mu, s2, invStd);
+                k.BatchNormForward<float>(x.Floats, n, c, spatial, gamma is null ? default : gamma.Floats, beta is null ? default : beta.Floats, eps, y.Floats, xhat.Floats, mu, s2, invStd);
             else
-                k.BatchNormForward<double>(x.Doubles, n, c, gamma is null ? default : gamma.Doubles, beta is null ? default : beta.Doubles, eps, y.Doubles, xhat.Doubles, mu, s2, invStd);
-            double unbias = n / (n - 1.0);
+                k.BatchNormForward<double>(x.Doubles, n, c, spatial, gamma is null ? default : gamma.Doubles, beta is null ? default : beta.Doubles, eps, y.Doubles, xhat.Doubles, mu, s2, invStd);
+            double m = (double)n * spatial, unbias = m / (m - 1);
             for (int j = 0; j < c; j++)
             {
                 mean[j] = mu[j]; var[j] = s2[j];
@@ -76,20 +77,19 @@ public static partial class Ops
 
         protected internal override void Backward(Tensor gy)
         {
-            int c = x.Shape[1];
+            int n = x.Shape[0], c = x.Shape[1], spatial = Shape.Numel(x.Shape[2..]);
             var sumG = new double[c];                            // [C] Σᵢ gᵢ
             var sumGH = new double[c];                           // [C] Σᵢ gᵢx̂ᵢ
-            var gx = x.RequiresGrad ? x.ZerosLike() : null;      // [batch, C]
+            var gx = x.RequiresGrad ? x.ZerosLike() : null;      // [batch, C, …]
             var gGamma = gamma is not null && gamma.RequiresGrad ? gamma.ZerosLike() : null;   // [C]
             var gBeta = beta is not null && beta.RequiresGrad ? beta.ZerosLike() : null;       // [C]
-            int n = x.Shape[0];
             Tape.Run("batch_norm backward", () =>
             {
                 var k = KernelProvider.Current;
                 if (gy.DType == DType.Float32)
-                    k.BatchNormBackward<float>(gy.Floats, xhat.Floats, n, c, gamma is null ? default : gamma.Floats, invStd, sumG, sumGH, gx is null ? default : gx.Floats);
+                    k.BatchNormBackward<float>(gy.Floats, xhat.Floats, n, c, spatial, gamma is null ? default : gamma.Floats, invStd, sumG, sumGH, gx is null ? default : gx.Floats);
                 else
-                    k.BatchNormBackward<double>(gy.Doubles, xhat.Doubles, n, c, gamma is null ? default : gamma.Doubles, invStd, sumG, sumGH, gx is null ? default : gx.Doubles);
+                    k.BatchNormBackward<double>(gy.Doubles, xhat.Doubles, n, c, spatial, gamma is null ? default : gamma.Doubles, invStd, sumG, sumGH, gx is null ? default : gx.Doubles);
                 for (int j = 0; j < c; j++)
                 {
                     if (gGamma is not null) gGamma[j] = sumGH[j];

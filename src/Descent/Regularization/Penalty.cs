@@ -39,7 +39,7 @@ public sealed class Penalty
     /// <summary>The default selection: parameters named <c>…weight</c> of a module that is not a batch norm.</summary>
     public static IEnumerable<Tensor> WeightsOnly(Nn.Module model) =>
         model.NamedModules()
-            .Where(m => m.Module is not Nn.BatchNorm1d)
+            .Where(m => m.Module is not Nn.BatchNorm)
             .SelectMany(m => m.Module.NamedParameters().Where(p => !p.Name.Contains('.') && p.Name == "weight").Select(p => p.Tensor));
 
     /// <summary>The penalty term over <paramref name="parameters"/> (a one-element tensor in the graph).</summary>

@@ -99,8 +99,8 @@ public class BatchNormKernelParityTests
         {
             T[] y = new T[n * c], h = new T[n * c], gx = new T[n * c];
             double[] mu = new double[c], v = new double[c], inv = new double[c], sg = new double[c], sgh = new double[c];
-            k.BatchNormForward<T>(x, n, c, gamma, beta, 1e-5, y, h, mu, v, inv);
-            k.BatchNormBackward<T>(gy, h, n, c, gamma, inv, sg, sgh, gx);
+            k.BatchNormForward<T>(x, n, c, 1, gamma, beta, 1e-5, y, h, mu, v, inv);
+            k.BatchNormBackward<T>(gy, h, n, c, 1, gamma, inv, sg, sgh, gx);
             outs.Add((y, h, mu, v, inv, sg, sgh, gx));
         }
         var (e, a) = (outs[0], outs[1]);

@@ -1,0 +1,237 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+namespace Descent.Kernels;
+
+/// <summary>
+/// The fast batch norm of x [n, C, S] with S &gt; 1 (a feature map: S = H·W), per channel over its n·S values — the
+/// formulas of <see cref="BatchNormKernel"/> with m = n·S. A channel's values are n runs of S contiguous elements.
+/// The sums run in float64 in the reference's order (i, then s) as one chain per channel; four channels are summed side
+/// by side (four independent chains, the same order within each) and the groups of four are split over the worker
+/// pool. The elementwise passes are vectorized with the reference's float64 operations (no FMA contraction). So the
+/// bits are the reference's, for any thread count.
+/// </summary>
+internal static class BatchNormChannels
+{
+    /// <summary>Channels summed side by side (one part of the parallel job).</summary>
+    internal const int Group = 4;
+
+    /// <summary>The forward pass on channels [j0, j0 + w), w ≤ <see cref="Group"/>.</summary>
+    public static void Forward<T>(ReadOnlySpan<T> x, int n, int c, int s, ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, double eps, Span<T> y, Span<T> xhat,
+        Span<double> mean, Span<double> var, Span<double> invStd, int j0, int w) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double m = (double)n * s;
+        Span<double> mu = stackalloc double[Group];
+        Sums(x, x, n, c, s, j0, w, default, mu, default);
+        for (int k = 0; k < w; k++) mean[j0 + k] = mu[k] /= m;
+        Span<double> s2 = stackalloc double[Group];
+        Sums(x, x, n, c, s, j0, w, mu, s2, default);
+        for (int k = 0; k < w; k++)
+        {
+            var[j0 + k] = s2[k] /= m;
+            invStd[j0 + k] = 1.0 / Math.Sqrt(s2[k] + eps);
+        }
+        for (int k = 0; k < w; k++)
+        {
+            int j = j0 + k;
+            double g = gamma.IsEmpty ? 1 : double.CreateTruncating(gamma[j]), b = beta.IsEmpty ? 0 : double.CreateTruncating(beta[j]);
+            for (int i = 0; i < n; i++)
+            {
+                int at = (i * c + j) * s;
+                Normalize(x.Slice(at, s), mu[k], invStd[j], g, b, xhat.Slice(at, s), y.Slice(at, s));
+            }
+        }
+    }
+
+    /// <summary>The backward pass on channels [j0, j0 + w), w ≤ <see cref="Group"/>.</summary>
+    public static void Backward<T>(ReadOnlySpan<T> gy, ReadOnlySpan<T> xhat, int n, int c, int s, ReadOnlySpan<T> gamma, ReadOnlySpan<double> invStd,
+        Span<double> sumG, Span<double> sumGH, Span<T> gx, int j0, int w) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Span<double> sg = stackalloc double[Group], sgh = stackalloc double[Group];
+        Sums(gy, default, n, c, s, j0, w, default, sg, default);
+        Sums(gy, xhat, n, c, s, j0, w, default, default, sgh);
+        for (int k = 0; k < w; k++) { sumG[j0 + k] = sg[k]; sumGH[j0 + k] = sgh[k]; }
+        if (gx.IsEmpty) return;
+        double m = (double)n * s;
+        for (int k = 0; k < w; k++)
+        {
+            int j = j0 + k;
+            double kj = (gamma.IsEmpty ? 1 : double.CreateTruncating(gamma[j])) * invStd[j] / m;
+            for (int i = 0; i < n; i++)
+            {
+                int at = (i * c + j) * s;
+                InputGradient(gy.Slice(at, s), xhat.Slice(at, s), kj, m, sg[k], sgh[k], gx.Slice(at, s));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Per channel k of the group, in the order (i, s), one float64 chain each: Σ a (into plain), Σ (a − μₖ)² (into
+    /// squares, when μ is given), or Σ a·b (into products). Four channels at once when w = 4.
+    /// </summary>
+    private static void Sums<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, int n, int c, int s, int j0, int w, ReadOnlySpan<double> mu,
+        Span<double> plainOrSquares, Span<double> products) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        bool squares = !mu.IsEmpty, product = !products.IsEmpty;
+        var into = product ? products : plainOrSquares;
+        if (w == Group)
+        {
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            double m0 = squares ? mu[0] : 0, m1 = squares ? mu[1] : 0, m2 = squares ? mu[2] : 0, m3 = squares ? mu[3] : 0;
+            for (int i = 0; i < n; i++)
+            {
+                int at = (i * c + j0) * s;
+                var a0 = a.Slice(at, s); var a1 = a.Slice(at + s, s); var a2 = a.Slice(at + 2 * s, s); var a3 = a.Slice(at + 3 * s, s);
+                if (product)
+                {
+                    var b0 = b.Slice(at, s); var b1 = b.Slice(at + s, s); var b2 = b.Slice(at + 2 * s, s); var b3 = b.Slice(at + 3 * s, s);
+                    for (int t = 0; t < s; t++)
+                    {
+                        s0 += D(a0[t]) * D(b0[t]); s1 += D(a1[t]) * D(b1[t]);
+                        s2 += D(a2[t]) * D(b2[t]); s3 += D(a3[t]) * D(b3[t]);
+                    }
+                }
+                else if (squares)
+                    for (int t = 0; t < s; t++)
+                    {
+                        double d0 = D(a0[t]) - m0, d1 = D(a1[t]) - m1, d2 = D(a2[t]) - m2, d3 = D(a3[t]) - m3;
+                        s0 += d0 * d0; s1 += d1 * d1; s2 += d2 * d2; s3 += d3 * d3;
+                    }
+                else
+                    for (int t = 0; t < s; t++) { s0 += D(a0[t]); s1 += D(a1[t]); s2 += D(a2[t]); s3 += D(a3[t]); }
+            }
+            (into[0], into[1], into[2], into[3]) = (s0, s1, s2, s3);
+            return;
+        }
+        for (int k = 0; k < w; k++)
+        {
+            double sum = 0, m0 = squares ? mu[k] : 0;
+            for (int i = 0; i < n; i++)
+            {
+                int at = (i * c + j0 + k) * s;
+                var ak = a.Slice(at, s);
+                if (product) { var bk = b.Slice(at, s); for (int t = 0; t < s; t++) sum += D(ak[t]) * D(bk[t]); }
+                else if (squares) for (int t = 0; t < s; t++) { double d = D(ak[t]) - m0; sum += d * d; }
+                else for (int t = 0; t < s; t++) sum += D(ak[t]);
+            }
+            into[k] = sum;
+        }
+    }
+
+    private static double D<T>(T v) where T : unmanaged, IFloatingPointIeee754<T> => double.CreateTruncating(v);
+
+    /// <summary>x̂ = (x − μ)·(1/σ), y = γ·x̂ + β over one run, in float64, each rounded once to T.</summary>
+    private static void Normalize<T>(ReadOnlySpan<T> x, double mu, double inv, double g, double b, Span<T> xhat, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int t = 0;
+        if (typeof(T) == typeof(float) && Vector.IsHardwareAccelerated)
+        {
+            var xf = MemoryMarshal.Cast<T, float>(x); var hf = MemoryMarshal.Cast<T, float>(xhat); var yf = MemoryMarshal.Cast<T, float>(y);
+            Vector<double> vm = new(mu), vi = new(inv), vg = new(g), vb = new(b);
+            for (; t <= xf.Length - Vector<float>.Count; t += Vector<float>.Count)
+            {
+                Vector.Widen(new Vector<float>(xf[t..]), out var lo, out var hi);
+                var hl = (lo - vm) * vi; var hh = (hi - vm) * vi;
+                Vector.Narrow(hl, hh).CopyTo(hf[t..]);
+                Vector.Narrow(vg * hl + vb, vg * hh + vb).CopyTo(yf[t..]);
+            }
+        }
+        else if (typeof(T) == typeof(double) && Vector.IsHardwareAccelerated)
+        {
+            var xd = MemoryMarshal.Cast<T, double>(x); var hd = MemoryMarshal.Cast<T, double>(xhat); var yd = MemoryMarshal.Cast<T, double>(y);
+            Vector<double> vm = new(mu), vi = new(inv), vg = new(g), vb = new(b);
+            for (; t <= xd.Length - Vector<double>.Count; t += Vector<double>.Count)
+            {
+                var h = (new Vector<double>(xd[t..]) - vm) * vi;
+                h.CopyTo(hd[t..]);
+                (vg * h + vb).CopyTo(yd[t..]);
+            }
+        }
+        for (; t < x.Length; t++)
+        {
+            double h = (D(x[t]) - mu) * inv;
+            xhat[t] = T.CreateTruncating(h);
+            y[t] = T.CreateTruncating(g * h + b);
+        }
+    }
+
+    /// <summary>∂L/∂x = k·(m·g − Σg − x̂·Σgx̂) over one run, in float64, rounded once to T.</summary>
+    private static void InputGradient<T>(ReadOnlySpan<T> gy, ReadOnlySpan<T> xhat, double k, double m, double sg, double sgh, Span<T> gx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int t = 0;
+        if (typeof(T) == typeof(float) && Vector.IsHardwareAccelerated)
+        {
+            var gf = MemoryMarshal.Cast<T, float>(gy); var hf = MemoryMarshal.Cast<T, float>(xhat); var xf = MemoryMarshal.Cast<T, float>(gx);
+            Vector<double> vk = new(k), vm = new(m), vs = new(sg), vsh = new(sgh);
+            for (; t <= gf.Length - Vector<float>.Count; t += Vector<float>.Count)
+            {
+                Vector.Widen(new Vector<float>(gf[t..]), out var gl, out var gh);
+                Vector.Widen(new Vector<float>(hf[t..]), out var hl, out var hh);
+                Vector.Narrow(vk * (vm * gl - vs - hl * vsh), vk * (vm * gh - vs - hh * vsh)).CopyTo(xf[t..]);
+            }
+        }
+        else if (typeof(T) == typeof(double) && Vector.IsHardwareAccelerated)
+        {
+            var gd = MemoryMarshal.Cast<T, double>(gy); var hd = MemoryMarshal.Cast<T, double>(xhat); var xd = MemoryMarshal.Cast<T, double>(gx);
+            Vector<double> vk = new(k), vm = new(m), vs = new(sg), vsh = new(sgh);
+            for (; t <= gd.Length - Vector<double>.Count; t += Vector<double>.Count)
+                (vk * (vm * new Vector<double>(gd[t..]) - vs - new Vector<double>(hd[t..]) * vsh)).CopyTo(xd[t..]);
+        }
+        for (; t < gy.Length; t++) gx[t] = T.CreateTruncating(k * (m * D(gy[t]) - sg - D(xhat[t]) * sgh));
+    }
+}
+
+/// <summary>The fast batch norm of [n, C, S] on the worker pool: one part per group of <see cref="BatchNormChannels.Group"/> channels.</summary>
+internal sealed unsafe class BatchNormChannelsJob<T> : IParallelJob where T : unmanaged, IFloatingPointIeee754<T>
+{
+    [ThreadStatic] private static BatchNormChannelsJob<T>? _current;
+    private T* _x, _gamma, _beta, _y, _xhat, _gy, _gx;
+    private double* _mean, _var, _inv, _sumG, _sumGH;
+    private int _n, _c, _s, _gammaLength, _betaLength, _gxLength;
+    private double _eps;
+    private bool _backward;
+
+    public static BatchNormChannelsJob<T> ForThisThread() => _current ??= new BatchNormChannelsJob<T>();
+
+    private static int Parts(int c) => (c + BatchNormChannels.Group - 1) / BatchNormChannels.Group;
+
+    private static int Threads(int length) => length < 16 * 1024 ? 1 : Threading.MaxThreads;
+
+    public void Forward(ReadOnlySpan<T> x, int n, int c, int s, ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, double eps, Span<T> y, Span<T> xhat,
+        Span<double> mean, Span<double> var, Span<double> invStd)
+    {
+        fixed (T* px = x, pg = gamma, pb = beta, py = y, ph = xhat)
+        fixed (double* pm = mean, pv = var, pi = invStd)
+        {
+            _x = px; _gamma = pg; _beta = pb; _y = py; _xhat = ph; _mean = pm; _var = pv; _inv = pi;
+            _n = n; _c = c; _s = s; _gammaLength = gamma.Length; _betaLength = beta.Length; _eps = eps; _backward = false;
+            try { WorkerPool.Shared.Run(this, Parts(c), Threads(x.Length)); }
+            finally { _x = _gamma = _beta = _y = _xhat = null; _mean = _var = _inv = null; }
+        }
+    }
+
+    public void Backward(ReadOnlySpan<T> gy, ReadOnlySpan<T> xhat, int n, int c, int s, ReadOnlySpan<T> gamma, ReadOnlySpan<double> invStd,
+        Span<double> sumG, Span<double> sumGH, Span<T> gx)
+    {
+        fixed (T* pgy = gy, ph = xhat, pg = gamma, pgx = gx)
+        fixed (double* pi = invStd, psg = sumG, psgh = sumGH)
+        {
+            _gy = pgy; _xhat = ph; _gamma = pg; _gx = pgx; _inv = pi; _sumG = psg; _sumGH = psgh;
+            _n = n; _c = c; _s = s; _gammaLength = gamma.Length; _gxLength = gx.Length; _backward = true;
+            try { WorkerPool.Shared.Run(this, Parts(c), Threads(gy.Length)); }
+            finally { _gy = _xhat = _gamma = _gx = null; _inv = _sumG = _sumGH = null; }
+        }
+    }
+
+    public void Run(int part)
+    {
+        int j0 = part * BatchNormChannels.Group, w = Math.Min(BatchNormChannels.Group, _c - j0), len = _n * _c * _s;
+        if (!_backward)
+            BatchNormChannels.Forward(new ReadOnlySpan<T>(_x, len), _n, _c, _s, new ReadOnlySpan<T>(_gamma, _gammaLength), new ReadOnlySpan<T>(_beta, _betaLength),
+                _eps, new Span<T>(_y, len), new Span<T>(_xhat, len), new Span<double>(_mean, _c), new Span<double>(_var, _c), new Span<double>(_inv, _c), j0, w);
+        else
+            BatchNormChannels.Backward(new ReadOnlySpan<T>(_gy, len), new ReadOnlySpan<T>(_xhat, len), _n, _c, _s, new ReadOnlySpan<T>(_gamma, _gammaLength),
+                new ReadOnlySpan<double>(_inv, _c), new Span<double>(_sumG, _c), new Span<double>(_sumGH, _c), new Span<T>(_gx, _gxLength), j0, w);
+    }
+}

@@ -1,0 +1,93 @@
+using System.Numerics;
+
+namespace Descent.Kernels;
+
+/// <summary>
+/// 2-D max pooling of each plane (see <see cref="Pool2dShape"/> for the window), PyTorch's definition:
+/// <code>
+///   y[p, oh, ow] = max over the window's cells inside the plane of x[p, ih, iw]   (padded cells are −∞: never chosen)
+///   argmax[p, oh, ow] = ih·W + iw of that cell, the first in row-major order on ties; a NaN wins (the last NaN)
+///   backward:  gx[p, argmax[p, oh, ow]] += gy[p, oh, ow]   over (oh, ow) in row-major order
+/// </code>
+/// The reference walks every cell of the padded window and skips the padding; the fast form clips the window once and
+/// runs planes in parallel on the worker pool. Both visit the cells of a plane in the same order, so the bits agree
+/// for any thread count (a plane is computed by one thread).
+/// </summary>
+internal static class MaxPool2dKernel
+{
+    public static void ForwardReference<T>(ReadOnlySpan<T> x, Pool2dShape s, Span<T> y, Span<int> argmax) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int oh = s.OH, ow = s.OW;
+        for (int p = 0; p < s.Planes; p++)
+            for (int i = 0; i < oh; i++)
+                for (int j = 0; j < ow; j++)
+                {
+                    int h0 = i * s.SH - s.PH, w0 = j * s.SW - s.PW;
+                    T best = T.NegativeInfinity;
+                    int at = Math.Max(h0, 0) * s.W + Math.Max(w0, 0);     // the first cell inside the plane
+                    for (int kh = 0; kh < s.KH; kh++)
+                        for (int kw = 0; kw < s.KW; kw++)
+                        {
+                            int ih = h0 + kh, iw = w0 + kw;
+                            if (ih < 0 || ih >= s.H || iw < 0 || iw >= s.W) continue;   // padding: −∞
+                            T v = x[(p * s.H + ih) * s.W + iw];
+                            if (v > best || T.IsNaN(v)) { best = v; at = ih * s.W + iw; }
+                        }
+                    y[(p * oh + i) * ow + j] = best;
+                    argmax[(p * oh + i) * ow + j] = at;
+                }
+    }
+
+    public static void BackwardReference<T>(ReadOnlySpan<T> gy, ReadOnlySpan<int> argmax, Pool2dShape s, Span<T> gx) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        gx.Clear();
+        int plane = s.OH * s.OW;
+        for (int p = 0; p < s.Planes; p++)
+            for (int o = 0; o < plane; o++)
+                gx[p * s.H * s.W + argmax[p * plane + o]] += gy[p * plane + o];
+    }
+
+    /// <summary>The fast forward pass on planes [p0, p1).</summary>
+    public static void ForwardPlanes<T>(ReadOnlySpan<T> x, Pool2dShape s, Span<T> y, Span<int> argmax, int p0, int p1) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int oh = s.OH, ow = s.OW, hw = s.H * s.W;
+        for (int p = p0; p < p1; p++)
+        {
+            var xp = x.Slice(p * hw, hw);
+            var yp = y.Slice(p * oh * ow, oh * ow);
+            var ap = argmax.Slice(p * oh * ow, oh * ow);
+            for (int i = 0; i < oh; i++)
+            {
+                int h0 = i * s.SH - s.PH, hs = Math.Max(h0, 0), he = Math.Min(h0 + s.KH, s.H);
+                for (int j = 0; j < ow; j++)
+                {
+                    int w0 = j * s.SW - s.PW, ws = Math.Max(w0, 0), we = Math.Min(w0 + s.KW, s.W);
+                    T best = T.NegativeInfinity;
+                    int at = hs * s.W + ws;
+                    for (int ih = hs; ih < he; ih++)
+                    {
+                        var row = xp.Slice(ih * s.W + ws, we - ws);
+                        for (int k = 0; k < row.Length; k++)
+                            if (row[k] > best || T.IsNaN(row[k])) { best = row[k]; at = ih * s.W + ws + k; }
+                    }
+                    yp[i * ow + j] = best;
+                    ap[i * ow + j] = at;
+                }
+            }
+        }
+    }
+
+    /// <summary>The fast backward pass on planes [p0, p1).</summary>
+    public static void BackwardPlanes<T>(ReadOnlySpan<T> gy, ReadOnlySpan<int> argmax, Pool2dShape s, Span<T> gx, int p0, int p1) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int plane = s.OH * s.OW, hw = s.H * s.W;
+        for (int p = p0; p < p1; p++)
+        {
+            var gxp = gx.Slice(p * hw, hw);
+            gxp.Clear();
+            var gyp = gy.Slice(p * plane, plane);
+            var ap = argmax.Slice(p * plane, plane);
+            for (int o = 0; o < gyp.Length; o++) gxp[ap[o]] += gyp[o];
+        }
+    }
+}
