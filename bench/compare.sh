@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the peers (OpenBLAS through numpy, PyTorch, scikit-learn) and Descent in one go and prints the ratios.
-# Usage: [THREADS=2] [ROUNDS=3] bench/compare.sh [gemm|mlp|all]      (default: all)
+# Usage: [THREADS=2] [ROUNDS=3] [EPOCHS=1] bench/compare.sh [gemm|mlp|cnn|all]      (default: all)
 # Each peer gets its best thread setting: OpenBLAS is measured at 1 and $THREADS threads and the better is kept;
-# PyTorch runs 1 OpenMP thread + $THREADS OpenBLAS threads (the fastest setting here, see ../shared/BENCHMARKS.md).
+# PyTorch runs 1 OpenMP thread + $THREADS OpenBLAS threads for the MLP (the fastest setting here, see
+# ../shared/BENCHMARKS.md); for the CNN every setting of 1 or 2 torch threads × 1 or 2 OpenBLAS threads runs and the best counts.
 # Timings on a shared machine are noisy: every figure is a best-of-N, and only ratios from one run mean anything.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -67,7 +68,7 @@ if [[ $what == mlp || $what == all ]]; then
   echo "== MLP 784-256-128-10, batch 128, Adam: train samples/s (5 epochs, best epoch), batch-1 latency, peak memory ==" >&2
   OPENBLAS_NUM_THREADS="$threads" "$py" "$anchors/torch_fmnist.py" mlp 5 128 1 > "$out/torch.txt"
   OPENBLAS_NUM_THREADS="$threads" "$py" "$anchors/sklearn_fmnist.py" 5 > "$out/sklearn.txt" 2> "$out/sklearn.err"
-  OPENBLAS_NUM_THREADS=1 "$py" "$root/bench/torch_infer.py" > "$out/torch_infer.txt"
+  OPENBLAS_NUM_THREADS=1 "$py" "$root/bench/torch_infer.py" mlp > "$out/torch_infer.txt"
   "$root/descent" bench mlp --json > "$out/descent_mlp.json"
   "$py" - "$out" "$threads" <<'PY'
 import json, re, sys
@@ -92,5 +93,40 @@ print(f"batch-1 inference      PyTorch best {torch_infer:.1f} us (1 or 2 threads
       f" -> {torch_infer / inf1:.1f}x / {torch_infer / infn:.1f}x faster   (target >= 10)")
 print(f"peak memory            Descent / PyTorch        {rss / torch_rss:5.2f}    (target <= 0.5)")
 print(f"process start -> first step (Descent)          {start:5.3f} s (target <= 0.3)")
+PY
+fi
+
+if [[ $what == cnn || $what == all ]]; then
+  epochs="${EPOCHS:-1}"
+  echo "== CNN (conv 32 -> BN -> ReLU -> pool, conv 64 -> BN -> ReLU -> pool, FC 128, dropout, FC 10), batch 128, Adam: $epochs epoch(s) ==" >&2
+  for t in 1 2; do for b in 1 2; do
+    echo "PyTorch CNN: $t torch threads, $b OpenBLAS threads" >&2
+    OPENBLAS_NUM_THREADS=$b "$py" "$anchors/torch_fmnist.py" cnn "$epochs" 128 "$t" > "$out/torch_cnn.$t.$b.txt"
+  done; done
+  OPENBLAS_NUM_THREADS=1 "$py" "$root/bench/torch_infer.py" cnn > "$out/torch_infer_cnn.txt"
+  echo "Descent CNN" >&2
+  "$root/descent" bench cnn --json --epochs "$epochs" > "$out/descent_cnn.json"
+  "$py" - "$out" <<'PY'
+import glob, json, re, sys
+out = sys.argv[1]
+def grab(path, key):
+    return [float(m.group(1)) for line in open(path) for m in [re.search(key + r" ([0-9.]+)", line)] if m]
+runs = []
+for path in sorted(glob.glob(f"{out}/torch_cnn.*.txt")):
+    t, b = re.search(r"torch_cnn\.(\d)\.(\d)\.txt", path).groups()
+    rates = grab(path, "train_samples_per_s")
+    if rates:
+        runs.append((max(rates), t, b, grab(path, "test_acc")[-1], grab(path, "peak_rss_mb")[-1]))
+for rate, t, b, acc, rss in runs:
+    print(f"PyTorch CNN, {t} torch + {b} OpenBLAS threads: {rate:8.0f} samples/s, test accuracy {acc:.4f}, peak RSS {rss:.0f} MB")
+rate_t, t, b, acc_t, rss_t = max(runs)
+infer_t = min(grab(f"{out}/torch_infer_cnn.txt", "infer_us"))
+d = json.load(open(f"{out}/descent_cnn.json"))
+print(f"Descent CNN ({d['threads']} threads):                 {d['train_samples_per_s']:8.0f} samples/s, test accuracy {d['test_accuracy']:.4f}, peak RSS {d['peak_rss_mb']:.0f} MB")
+print()
+print(f"training samples/s     Descent / PyTorch's best ({t}+{b})  {d['train_samples_per_s'] / rate_t:5.2f}x   (target >= 4); accuracy after {d['epochs']} epoch(s): {d['test_accuracy']:.4f} vs {acc_t:.4f}")
+print(f"batch-1 inference      PyTorch best {infer_t:.1f} us; Descent {d['inference_latency_us']:.1f} us on 1 thread, {d['inference_latency_all_threads_us']:.1f} us on {d['threads']}"
+      f" -> {infer_t / d['inference_latency_us']:.1f}x / {infer_t / d['inference_latency_all_threads_us']:.1f}x faster   (target >= 5)")
+print(f"peak memory            Descent / PyTorch's best run   {d['peak_rss_mb'] / rss_t:5.2f}    (target <= 0.5)")
 PY
 fi

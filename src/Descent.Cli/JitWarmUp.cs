@@ -52,14 +52,19 @@ internal static class JitWarmUp
     {
         var dtype = config.DType == "float64" ? DType.Float64 : DType.Float32;
         var rng = new Rng(0x3A93);
-        var model = config.Model.Build([8], 4, rng, dtype);                   // the run's kinds of layers: [8] → [4]
+        // The run's kinds of layers on small examples: [8] → [4], or images [1, s, s] large enough for every pooling layer.
+        var layers = config.Model.Layers.List;
+        int pools = layers.Count(l => l is PoolLayer or ConvLayer { Stride: > 1 });
+        int[] shape = layers.Any(l => l is ConvLayer or PoolLayer or AdaptivePoolLayer) ? [1, Math.Min(64, 4 << pools), Math.Min(64, 4 << pools)] : [8];
+        int d = Shape.Numel(shape);
+        var model = config.Model.Build(shape, 4, rng, dtype);
         var optimizer = config.Optimizer.Create(model.Parameters());
         var loss = (config.Loss ?? LossSpec.CrossEntropy).Create();
         if (!loss.IsClassification) loss = LossSpec.CrossEntropy.Create();   // the warm-up's data has labels
         var trainer = new Trainer(model, optimizer, options: new TrainerOptions { Epochs = 1 }, loss: loss);
-        var x = Tensor.Normal(rng, 0, 1, DType.Float32, 32, 8);   // [32, 8]
+        var x = Tensor.Normal(rng, 0, 1, DType.Float32, 32, d);   // [32, d]
         int[] labels = Enumerable.Range(0, 32).Select(i => i % 4).ToArray();
-        var data = new Dataset("warm-up", x.ToArray().Select(v => (float)v).ToArray(), labels, [8], ["a", "b", "c", "d"]);
+        var data = new Dataset("warm-up", x.ToArray().Select(v => (float)v).ToArray(), labels, shape, ["a", "b", "c", "d"]);
         trainer.Fit(new DataLoader(data, batchSize: 16, shuffle: false, dtype: dtype));   // two steps and an epoch's bookkeeping
     }
 }

@@ -16,9 +16,10 @@ internal static class BenchCommand
 {
     public static Command Create()
     {
-        var cmd = new Command("bench", "Measure speed: `descent bench gemm` (matrix multiply, GFLOP/s and % of peak), `descent bench mlp` (training and inference of the default model).");
+        var cmd = new Command("bench", "Measure speed: `descent bench gemm` (matrix multiply, GFLOP/s and % of peak), `descent bench mlp` and `descent bench cnn` (training and inference of the default models).");
         cmd.Subcommands.Add(BenchGemmCommand.Create());
-        cmd.Subcommands.Add(BenchMlpCommand.Create());
+        cmd.Subcommands.Add(BenchTrainCommand.Mlp());
+        cmd.Subcommands.Add(BenchTrainCommand.Cnn());
         return cmd;
     }
 

@@ -19,7 +19,7 @@ internal static partial class LabCommand
     public static Command Create()
     {
         var cmd = new Command("lab", "The notes' experiments: tables, SVG figures and an HTML report page (see `descent lab <experiment> --help`).");
-        foreach (var sub in new[] { Descend(), Optimizers(), Schedules(), LrRange(), Vanishing(), Init(), InitTrain(), BatchNorm(), Regularization(), GradCheckLab() })
+        foreach (var sub in new[] { Descend(), Optimizers(), Schedules(), LrRange(), Vanishing(), Init(), InitTrain(), BatchNorm(), Regularization(), GradCheckLab(), Filters() })
             cmd.Subcommands.Add(sub);
         return cmd;
     }
@@ -35,6 +35,7 @@ internal static partial class LabCommand
         public const string BatchNorm = "6 Batch normalization";
         public const string Regularization = "7 Regularization";
         public const string Checking = "8 Gradient checking";
+        public const string Vision = "9 Convolutional networks";
     }
 
     /// <summary>Options every experiment has.</summary>

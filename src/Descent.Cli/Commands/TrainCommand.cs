@@ -28,7 +28,7 @@ internal static class TrainCommand
         var d = new TrainConfig();
         var json = CliApp.JsonOption();
         var seed = CliApp.SeedOption();
-        var data = new Option<string>("--data") { Description = "Data set: fashion-mnist, mnist:DIR, circles, moons, spirals, blobs, xor, sine, friedman (regression), a CSV file (csv:PATH[,label=COL] or PATH.csv).", DefaultValueFactory = _ => d.Data };
+        var data = new Option<string>("--data") { Description = "Data set: fashion-mnist, mnist:DIR, circles, moons, spirals, blobs, xor, bars (small images for CNNs), sine, friedman (regression), a CSV file (csv:PATH[,label=COL] or PATH.csv).", DefaultValueFactory = _ => d.Data };
         var target = new Option<string?>("--target") { Description = "Regression: the CSV's target column(s), comma-separated (the other columns are the features)." };
         var model = new Option<string?>("--model") { Description = "Model in text form: mlp:256,128[,act=tanh][,bn=true][,dropout=0.2][,residual=true][,init=he] or a layer list 'linear:256 bn relu dropout:0.2 linear' (default mlp:256,128)." };
         var loss = new Option<string?>("--loss") { Description = "Loss: cross-entropy[:label_smoothing=0.1], mse, half-sse, bce[:pos_weight=2] (default: cross-entropy for classes, mse for a regression)." };

@@ -63,15 +63,16 @@ internal static partial class TuneCommand
         var set = new Option<string[]>("--set") { Description = "A hyperparameter, NAME=VALUE (repeatable), e.g. --set lr=0.003.", AllowMultipleArgumentsPerToken = true };
         var resume = new Option<int?>("--resume") { Description = "Continue trial N from its checkpoint (its parameters, overridden by --set)." };
         var objective = ObjectiveOption();
+        var model = ModelOption();
         var (epochs, delay, db) = (EpochsOption(), DelayOption(), DbOption());
         var cmd = new Command("panda", "Babysit one model: live per-epoch view, stoppable with Ctrl+C, resumable with a changed learning rate.")
         {
-            json, seed, study, set, resume, objective, epochs, delay, db,
+            json, seed, study, set, resume, objective, model, epochs, delay, db,
         };
         CliApp.SetAction(cmd, p =>
         {
             BindConsole();
-            var runner = Objective(p.GetValue(objective), p.GetValue(epochs), p.GetValue(delay));
+            var runner = Objective(p.GetValue(objective), p.GetValue(epochs), p.GetValue(delay), p.GetValue(model));
             string name = p.GetValue(study)!;
             using var store = new StudyStore(p.GetValue(db)!);
             var options = new StudyOptions { Seed = p.GetValue(seed), CheckpointDirectory = Path.Combine(StudyDirectory(p.GetValue(db)!, name), "checkpoints") };

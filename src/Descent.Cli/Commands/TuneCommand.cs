@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Descent.Cli.Rendering;
+using Descent.Nn;
 using Descent.Storage;
 using Descent.Tuning;
 using Spectre.Console;
@@ -22,6 +23,7 @@ internal static partial class TuneCommand
         var study = new Option<string?>("--study") { Description = "Name of the study (created if new; resumed if it exists)." };
         var space = new Option<string?>("--space") { Description = "Search space JSON file (default: the objective's own space)." };
         var objective = ObjectiveOption();
+        var model = ModelOption();
         var trials = new Option<int>("--trials") { Description = "Trials the study should end with (complete or pruned).", DefaultValueFactory = _ => 20 };
         var parallel = new Option<int>("--parallel") { Description = "Caviar: trials at once in this process, sharing the cores.", DefaultValueFactory = _ => 1 };
         var sampler = new Option<string>("--sampler") { Description = "random | grid | tpe.", DefaultValueFactory = _ => "random" };
@@ -35,7 +37,7 @@ internal static partial class TuneCommand
         var (epochs, delay, db, lease) = (EpochsOption(), DelayOption(), DbOption(), new Option<double>("--lease") { Description = "Seconds a silent worker keeps its trial before it is declared lost and retried.", DefaultValueFactory = _ => 60 });
         var cmd = new Command("tune", "Hyperparameter search: random/grid/TPE sampling on the right scale, coarse to fine, pruning, studies in SQLite.")
         {
-            json, seed, study, space, objective, trials, parallel, sampler, gridPoints, pruner, warmup, eta, minEpochs, rounds, epochs, delay, db, lease, retries,
+            json, seed, study, space, objective, model, trials, parallel, sampler, gridPoints, pruner, warmup, eta, minEpochs, rounds, epochs, delay, db, lease, retries,
         };
         cmd.Subcommands.Add(ShowCommand());
         cmd.Subcommands.Add(PandaCommand());
@@ -43,7 +45,7 @@ internal static partial class TuneCommand
         {
             BindConsole();
             string name = p.GetValue(study) ?? throw new UserException("descent tune needs --study NAME (or: descent tune show NAME).");
-            var runner = Objective(p.GetValue(objective), p.GetValue(epochs), p.GetValue(delay));
+            var runner = Objective(p.GetValue(objective), p.GetValue(epochs), p.GetValue(delay), p.GetValue(model));
             var options = new StudyOptions
             {
                 Trials = p.GetValue(trials), Parallel = p.GetValue(parallel), Rounds = p.GetValue(rounds), Seed = p.GetValue(seed),
@@ -78,14 +80,23 @@ internal static partial class TuneCommand
 
     // The objective of `descent tune`: the trainer (`train` = Fashion-MNIST, `train:DATA` = any data set of `descent train`),
     // or a built-in synthetic objective (quadratic, branin) for quick checks.
-    internal static ITrialRunner Objective(string? name, int epochs, int delayMs) => name switch
+    internal static ITrialRunner Objective(string? name, int epochs, int delayMs, string? model = null) => name switch
     {
-        null or "train" => new TrainTrialRunner("fashion-mnist", Positive(epochs, "--epochs")),
-        _ when name.StartsWith("train:", StringComparison.Ordinal) => new TrainTrialRunner(name["train:".Length..], Positive(epochs, "--epochs")),
+        null or "train" => new TrainTrialRunner("fashion-mnist", Positive(epochs, "--epochs"), model: Model(model)),
+        _ when name.StartsWith("train:", StringComparison.Ordinal) => new TrainTrialRunner(name["train:".Length..], Positive(epochs, "--epochs"), model: Model(model)),
+        _ when model is not null => throw new UserException($"--model {model} is for the train objective; '{name}' is a synthetic function with no model."),
         _ when SyntheticObjective.Names.Contains(name) => SyntheticObjective.Create(name, Positive(epochs, "--epochs"), TimeSpan.FromMilliseconds(Math.Max(0, delayMs))),
         _ => throw new UserException($"Unknown --objective '{name}' (expected train, train:DATA, {string.Join(", ", SyntheticObjective.Names)})."),
     };
 
+    private static ModelSpec? Model(string? text)
+    {
+        if (text is null) return null;
+        try { return ModelSpec.Parse(text); }
+        catch (ArgumentException e) { throw new UserException("--model: " + e.Message); }
+    }
+
+    private static Option<string?> ModelOption() => new("--model") { Description = "The model every trial starts from, as text (default: descent train's MLP), e.g. cnn; its parameters (channels, fc, …) can then be searched." };
     private static Option<string?> ObjectiveOption() => new("--objective") { Description = $"What to optimize: train (descent train on Fashion-MNIST, the default), train:DATA (e.g. train:moons), or a synthetic objective: {string.Join(", ", SyntheticObjective.Names)}." };
     private static Option<int> EpochsOption() => new("--epochs") { Description = "Epochs per trial.", DefaultValueFactory = _ => 9 };
     private static Option<int> DelayOption() => new("--epoch-delay-ms") { Description = "Synthetic objectives: wall time per simulated epoch.", DefaultValueFactory = _ => 0 };

@@ -9,6 +9,7 @@ namespace Descent.Data;
 /// <item><c>mnist:DIR</c> — MNIST's four IDX files in DIR;</item>
 /// <item><c>circles</c>, <c>moons</c>, <c>spirals</c>, <c>blobs</c>, <c>xor</c>, optionally
 /// <c>NAME:n=1000,noise=0.1,classes=3</c> — n training and n test points, drawn from streams <see cref="TrainStream"/> and <see cref="TestStream"/> of the seed;</item>
+/// <item><c>bars</c>, optionally <c>bars:n=1000,noise=0.1,size=12</c> — small images of lines, 4 classes by direction (<see cref="SyntheticImages"/>);</item>
 /// <item><c>sine</c>, <c>friedman</c>, optionally <c>NAME:n=1000,noise=0.1</c> — regression sets (<see cref="SyntheticRegression"/>);</item>
 /// <item><c>csv:PATH[,label=COL][,target=COL][,test=PATH2]</c> (or just a path ending in .csv) — a CSV file, a classification
 /// set by its label column or a regression set by its target column(s) (<see cref="Csv.LoadRegression"/>); without
@@ -18,7 +19,7 @@ namespace Descent.Data;
 public static class DatasetSpec
 {
     /// <summary>The forms <see cref="Load"/> accepts, for help texts and errors.</summary>
-    public const string Accepted = "fashion-mnist, mnist:DIR, circles, moons, spirals, blobs, xor (optionally NAME:n=N,noise=S,classes=K), sine, friedman (regression; NAME:n=N,noise=S), csv:PATH[,label=COL][,target=COL][,test=PATH]";
+    public const string Accepted = "fashion-mnist, mnist:DIR, circles, moons, spirals, blobs, xor (optionally NAME:n=N,noise=S,classes=K), bars (images; bars:n=N,noise=S,size=P), sine, friedman (regression; NAME:n=N,noise=S), csv:PATH[,label=COL][,target=COL][,test=PATH]";
 
     /// <summary>RNG streams of a synthetic set's training and test points (apart from the streams of weights, dropout and shuffling).</summary>
     public const ulong TrainStream = 0xDA7A_0001, TestStream = 0xDA7A_0002;
@@ -50,6 +51,7 @@ public static class DatasetSpec
         }
         if (target is not null) throw new ArgumentException($"--target {target}: target columns are for a CSV data set, not '{spec}'.");
         if (SyntheticRegression.Names.Contains(kind)) return LoadRegression(spec, kind, rest, seed);
+        if (SyntheticImages.Names.Contains(kind)) return LoadImages(spec, rest, seed);
         if (Synthetic.Names.Contains(kind)) return LoadSynthetic(spec, kind, rest, seed);
         throw new ArgumentException($"Unknown dataset '{spec}'; expected one of: {Accepted}.");
     }
@@ -74,6 +76,22 @@ public static class DatasetSpec
         var train = Synthetic.Generate(name, n, noise, classes, new Rng(seed, TrainStream), name + "/train");
         var test = Synthetic.Generate(name, n, noise, classes, new Rng(seed, TestStream), name + "/test");
         return new DatasetPair(train, test);
+    }
+
+    private static DatasetPair LoadImages(string spec, string rest, ulong seed)
+    {
+        int n = DefaultSyntheticCount, size = 12;
+        double noise = 0.1;
+        foreach (var (key, value) in Options(spec, rest))
+        {
+            if (key == "n") n = ParseInt(spec, key, value);
+            else if (key == "size") size = ParseInt(spec, key, value);
+            else if (key == "noise" && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out noise)) { }
+            else if (key == "noise") throw new ArgumentException($"Dataset '{spec}': noise should be a number, got '{value}'.");
+            else throw new ArgumentException($"Dataset '{spec}': unknown option '{key}'; expected n, noise or size.");
+        }
+        return new DatasetPair(SyntheticImages.Generate(n, size, noise, new Rng(seed, TrainStream), "bars/train"),
+            SyntheticImages.Generate(n, size, noise, new Rng(seed, TestStream), "bars/test"));
     }
 
     private static DatasetPair LoadRegression(string spec, string name, string rest, ulong seed)

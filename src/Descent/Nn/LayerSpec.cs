@@ -9,14 +9,15 @@ namespace Descent.Nn;
 /// <list type="table">
 /// <item><term>linear:W[,bias=true][,init=he]</term><description>Linear(in, W); without W the model's outputs (last layer only)</description></item>
 /// <item><term>relu, tanh, sigmoid, gelu, elu[:α], leaky_relu[:a], identity</term><description>the activations</description></item>
-/// <item><term>bn[:eps=1e-5,momentum=0.1]</term><description>BatchNorm1d over the current width</description></item>
+/// <item><term>bn[:eps=1e-5,momentum=0.1]</term><description>BatchNorm1d over the current width; BatchNorm2d over the channels of [C, H, W]</description></item>
 /// <item><term>dropout:P</term><description>Dropout(P)</description></item>
-/// <item><term>flatten</term><description>Flatten (the input already arrives flat, [batch, d])</description></item>
+/// <item><term>flatten</term><description>Flatten: [C, H, W] → [C·H·W] (the input itself arrives flat, [batch, d])</description></item>
+/// <item><term>conv, maxpool, avgpool, gap, adaptiveavgpool</term><description>convolution and pooling on [C, H, W]: see <c>LayerSpec.Spatial.cs</c></description></item>
 /// <item><term>residual(LAYERS)</term><description>H(x) = F(x) + x, F the layers inside; a bias-free Linear projection of x when the width changes</description></item>
 /// </list>
-/// A new kind of layer (conv, pooling) is a record deriving from this one and a call to <see cref="Register"/> with its parser.
+/// A new kind of layer is a record deriving from this one and a call to <see cref="Register"/> with its parser.
 /// </summary>
-public abstract record LayerSpec
+public abstract partial record LayerSpec
 {
     private static readonly Dictionary<string, Func<SpecText, LayerSpec>> Parsers = new();
 
@@ -25,7 +26,7 @@ public abstract record LayerSpec
         Register(["linear", "dense"], s => LinearLayer.Parse(s));
         foreach (var name in Nn.Activation.Names.Where(n => n != "softmax"))
             Register([name], s => ActivationLayer.From(s.Text));
-        Register(["bn", "batchnorm", "batchnorm1d"], s =>
+        Register(["bn", "batchnorm", "batchnorm1d", "bn2d", "batchnorm2d"], s =>
         {
             s.Accept("eps", "momentum");
             NoValues(s);
@@ -39,6 +40,7 @@ public abstract record LayerSpec
             return p >= 0 && p < 1 ? new DropoutLayer(p) : throw new ArgumentException($"'{s.Text}': P={p.ToString(CultureInfo.InvariantCulture)}; expected a probability in [0, 1).");
         });
         Register(["flatten"], s => { s.Accept(); NoValues(s); return new FlattenLayer(); });
+        RegisterSpatial();
     }
 
     /// <summary>Makes <paramref name="names"/> parse with <paramref name="parser"/> (which throws ArgumentException on bad values).</summary>
@@ -98,6 +100,29 @@ public sealed record LayerBuild(Rng Rng, DType DType, int Outputs, int[] Shape, 
 {
     /// <summary>The shape of one example entering the next layer.</summary>
     public int[] Shape { get; set; } = Shape;
+
+    /// <summary>
+    /// Set when a layer asked for an image (<see cref="Image"/>) while the input was still flat: the model then views its
+    /// flat input as <see cref="ExampleShape"/> (<see cref="Sequential.InputShape"/>).
+    /// </summary>
+    public int[]? InputShape { get; private set; }
+
+    /// <summary>
+    /// The current shape as an image [C, H, W] for a convolution or pooling layer named <paramref name="layer"/>. The
+    /// first such layer of a model meets the flat input and takes the data's example shape ([H, W] has one channel).
+    /// </summary>
+    public (int C, int H, int W) Image(string layer)
+    {
+        if (Shape is [var c, var h, var w]) return (c, h, w);
+        bool untouched = Shape is [var d] && d == Descent.Shape.Numel(ExampleShape) && InputShape is null;
+        int[]? image = ExampleShape switch { [_, _, _] => ExampleShape, [var eh, var ew] => [1, eh, ew], _ => null };
+        if (!untouched || image is null)
+            throw ModelSpec.Bad(Model, $"'{layer}' needs an image [channels, height, width], got {Descent.Shape.Format(Shape)}"
+                + (untouched ? $" (the data's examples are {Descent.Shape.Format(ExampleShape)}, not images)." : "; convolution and pooling layers go before 'flatten' and 'linear'."));
+        InputShape = image;
+        Shape = (int[])image.Clone();
+        return (image[0], image[1], image[2]);
+    }
 
     /// <summary>The width of a flat shape; otherwise an error naming <paramref name="layer"/>.</summary>
     public int Width(string layer) => Shape is [var w] ? w
@@ -175,11 +200,13 @@ public sealed record ActivationLayer(string Name) : LayerSpec
     public override string ToString() => Name;
 }
 
-/// <summary><c>bn[:eps=1e-5,momentum=0.1]</c>: BatchNorm1d over the current width (<see cref="BatchNorm1d"/>).</summary>
+/// <summary><c>bn[:eps=1e-5,momentum=0.1]</c>: BatchNorm1d over the current width (<see cref="BatchNorm1d"/>), or BatchNorm2d over the channels of an image [C, H, W] (<see cref="BatchNorm2d"/>).</summary>
 public sealed record BatchNormLayer(double Eps = 1e-5, double Momentum = 0.1) : LayerSpec
 {
     /// <inheritdoc/>
-    public override Module Build(LayerBuild ctx) => new BatchNorm1d(ctx.Width("bn"), Eps, Momentum, dtype: ctx.DType);
+    public override Module Build(LayerBuild ctx) => ctx.Shape is [var c, _, _]
+        ? new BatchNorm2d(c, Eps, Momentum, dtype: ctx.DType)
+        : new BatchNorm1d(ctx.Width("bn"), Eps, Momentum, dtype: ctx.DType);
 
     /// <inheritdoc/>
     public override string ToString()

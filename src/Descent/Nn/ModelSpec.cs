@@ -5,7 +5,8 @@ namespace Descent.Nn;
 
 /// <summary>
 /// A model in text form, for the command line and checkpoints, parsed like the optimizer's (<see cref="OptimizerSpec"/>):
-/// either the MLP shorthand <c>mlp:256,128,act=tanh,bn=true,dropout=0.2</c> (<see cref="MlpSpec"/>) or a layer list
+/// the MLP shorthand <c>mlp:256,128,act=tanh,bn=true,dropout=0.2</c> (<see cref="MlpSpec"/>), the convolutional network
+/// shorthand <c>cnn:32,64,fc=128</c> (<see cref="CnnSpec"/>) or a layer list
 /// <c>linear:256 bn relu dropout:0.2 linear</c> (<see cref="LayerListSpec"/>, layers in <see cref="LayerSpec"/>).
 /// <see cref="Build"/> makes a <see cref="Sequential"/> with PyTorch's state-dict names; <see cref="ToString"/> gives the
 /// canonical text, which <see cref="Parse"/> reads back to an equal spec.
@@ -20,7 +21,12 @@ public abstract record ModelSpec
         string t = text.Trim();
         if (t.Length == 0) throw new ArgumentException("Empty model: expected e.g. 'mlp:256,128' or a layer list 'linear:128 relu linear'.");
         string head = t.Split(':', 2)[0].Trim().ToLowerInvariant();
-        return head == "mlp" ? MlpSpec.ParseMlp(t) : LayerListSpec.ParseList(t);
+        return head switch
+        {
+            "mlp" => MlpSpec.ParseMlp(t),
+            "cnn" => CnnSpec.ParseCnn(t),
+            _ => LayerListSpec.ParseList(t),
+        };
     }
 
     /// <summary>The same model as a layer list (what <see cref="Build"/> builds).</summary>
@@ -193,6 +199,7 @@ public sealed record LayerListSpec(IReadOnlyList<LayerSpec> List) : ModelSpec
         var ctx = new LayerBuild(rng, dtype, outputs, [Shape.Numel(exampleShape)], exampleShape, text);
         var model = new Sequential();
         foreach (var layer in List) model.Add(layer.Build(ctx));
+        model.InputShape = ctx.InputShape;
         if (ctx.Shape is not [var last] || last != outputs)
             throw Bad(text, $"the model ends with output shape {Shape.Format(ctx.Shape)}; the data needs [{outputs}].");
         return model;

@@ -32,9 +32,29 @@ public sealed class Sequential : Module
     /// <summary>The layer at <paramref name="index"/>.</summary>
     public Module this[int index] => _layers[index];
 
+    /// <summary>
+    /// The shape of one example the first layer expects, e.g. [1, 28, 28] for a convolution (Keras' <c>Input(shape=…)</c>);
+    /// null: whatever arrives. A flat input [batch, Π shape] (data sets and loaders hand rows over flat) is viewed as
+    /// [batch, …shape] before the first layer: a view, no copy, and no layer of its own, so the state-dict names stay PyTorch's.
+    /// </summary>
+    public int[]? InputShape
+    {
+        get => _inputShape;
+        set
+        {
+            if (value is not null && (value.Length == 0 || value.Any(d => d < 1)))
+                throw new ArgumentException($"Sequential: an input shape needs dimensions ≥ 1, got {Shape.Format(value)}.");
+            _inputShape = value is null ? null : (int[])value.Clone();
+        }
+    }
+
+    private int[]? _inputShape;
+
     /// <inheritdoc/>
     public override Tensor Forward(Tensor x)
     {
+        if (_inputShape is { } shape && x.Rank == 2 && shape.Length > 1 && x.Shape[1] == Shape.Numel(shape))
+            x = x.Reshape([x.Shape[0], .. shape]);                       // [batch, Π shape] → [batch, …shape]
         for (int i = 0; i < _layers.Count; i++)
         {
             // A Linear followed by a ReLU runs as one op: the ReLU is applied in the GEMM's epilogue (Ops.Linear).

@@ -19,7 +19,7 @@ namespace Descent.Training;
 /// </remarks>
 public sealed record TrainConfig
 {
-    /// <summary>Data set: fashion-mnist, mnist:DIR, circles, moons, spirals, blobs, xor, sine, friedman, csv:PATH (see <see cref="Data.DatasetSpec"/>).</summary>
+    /// <summary>Data set: fashion-mnist, mnist:DIR, circles, moons, spirals, blobs, xor, bars, sine, friedman, csv:PATH (see <see cref="Data.DatasetSpec"/>).</summary>
     public string Data { get; init; } = "fashion-mnist";
 
     /// <summary>Regression target column(s) of a CSV data set, comma-separated (null: a classification set).</summary>

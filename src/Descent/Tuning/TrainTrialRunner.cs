@@ -18,14 +18,24 @@ namespace Descent.Tuning;
 /// Parameter names are <c>descent train</c>'s option names without dashes: <c>lr</c>, <c>momentum</c> (β₁ for Adam/AdamW,
 /// momentum for SGD/RMSprop), <c>hidden</c> (an integer H means hidden widths [H, H/2], the default's shape; a text
 /// "256,128" means those widths), <c>batch-size</c>, <c>dropout</c>, <c>weight-decay</c>, <c>l2</c>, <c>activation</c>,
-/// <c>init</c>, <c>optimizer</c>, <c>schedule</c>, <c>clip-norm</c>, <c>label-smoothing</c>, <c>batchnorm</c>, <c>epochs</c>.
+/// <c>init</c>, <c>optimizer</c>, <c>schedule</c>, <c>clip-norm</c>, <c>label-smoothing</c>, <c>batchnorm</c>, <c>epochs</c>;
+/// for a convolutional network (<paramref name="model"/> a <c>cnn</c>): <c>channels</c> (an integer C means [C, 2C], the
+/// default's shape; a text "16,32,64" means those), <c>fc</c>, <c>kernel</c>, <c>dropout</c>, <c>batchnorm</c>; and
+/// <c>model</c>, a whole model as text (a categorical of e.g. "mlp:256,128" and "cnn:16,32").
 /// An unknown name is an error that lists these.
 /// </remarks>
-public sealed class TrainTrialRunner(string data, int epochs, double validation = 0.1) : ITrialRunner
+/// <param name="data">The data set (<see cref="DatasetSpec"/>).</param>
+/// <param name="epochs">Epochs per trial.</param>
+/// <param name="validation">The validation share held out of the training set.</param>
+/// <param name="model">The model the trials start from (null: <c>descent train</c>'s default MLP).</param>
+public sealed class TrainTrialRunner(string data, int epochs, double validation = 0.1, ModelSpec? model = null) : ITrialRunner
 {
     private static readonly string[] Known =
         ["lr", "momentum", "hidden", "batch-size", "dropout", "weight-decay", "l2", "activation", "init", "optimizer", "schedule",
-         "clip-norm", "label-smoothing", "batchnorm", "epochs"];
+         "clip-norm", "label-smoothing", "batchnorm", "epochs", "channels", "fc", "kernel", "model"];
+
+    private static readonly string[] MlpOnly = ["hidden", "activation", "init"];
+    private static readonly string[] CnnOnly = ["channels", "fc", "kernel"];
 
     private readonly Lazy<DatasetPair> _data = new(() => DatasetSpec.Load(data, 0), LazyThreadSafetyMode.ExecutionAndPublication);
 
@@ -45,31 +55,62 @@ public sealed class TrainTrialRunner(string data, int epochs, double validation 
     public TrainConfig ConfigFor(TrialParameters p, ulong seed, int threads)
     {
         var c = new TrainConfig { Data = data, Epochs = epochs, Validation = validation, Seed = seed, Threads = threads };
+        if (model is not null) c = c with { Model = model };
+        if (p.Has("model")) c = c with { Model = ModelSpec.Parse(p.GetString("model")) };
         foreach (var name in p.Values.Keys)
+        {
             if (!Known.Contains(name)) throw new ArgumentException($"search space: '{name}' is not a train option the tuner knows; use {string.Join(", ", Known)}.");
+            if (MlpOnly.Contains(name) && c.Model is not MlpSpec) throw new ArgumentException($"search space: '{name}' changes an mlp model, but the trials train '{c.Model}'.");
+            if (CnnOnly.Contains(name) && c.Model is not CnnSpec) throw new ArgumentException($"search space: '{name}' changes a cnn model, but the trials train '{c.Model}'; start from one with --model cnn.");
+            if (name is "dropout" or "batchnorm" && c.Model is not (MlpSpec or CnnSpec)) throw new ArgumentException($"search space: '{name}' changes an mlp or cnn model, but the trials train the layer list '{c.Model}'.");
+        }
         if (p.Has("optimizer")) c = c with { Optimizer = OptimizerSpec.Parse(p.GetString("optimizer")) };
         if (p.Has("lr")) c = c with { Optimizer = c.Optimizer with { Lr = p.GetDouble("lr") } };
         if (p.Has("momentum"))
             c = c with { Optimizer = c.Optimizer.Name is "adam" or "adamw" ? c.Optimizer with { Beta1 = p.GetDouble("momentum") } : c.Optimizer with { Momentum = p.GetDouble("momentum") } };
-        var mlp = (MlpSpec)c.Model;
+        if (p.Has("batch-size")) c = c with { BatchSize = p.GetInt("batch-size") };
+        if (p.Has("weight-decay")) c = c with { WeightDecay = p.GetDouble("weight-decay") };
+        if (p.Has("l2")) c = c with { L2 = p.GetDouble("l2") };
+        if (p.Has("schedule")) c = c with { Schedule = ScheduleSpec.Parse(p.GetString("schedule")) };
+        if (p.Has("clip-norm")) c = c with { ClipNorm = p.GetDouble("clip-norm") };
+        if (p.Has("label-smoothing")) c = c with { Loss = LossSpec.CrossEntropy with { LabelSmoothing = p.GetDouble("label-smoothing") } };
+        if (p.Has("epochs")) c = c with { Epochs = p.GetInt("epochs") };
+        return c.Model switch
+        {
+            MlpSpec mlp => c with { Model = MlpParameters(mlp, p) },
+            CnnSpec cnn => c with { Model = CnnParameters(cnn, p) },
+            _ => c,
+        };
+    }
+
+    /// <summary>The MLP's own parameters.</summary>
+    private static MlpSpec MlpParameters(MlpSpec mlp, TrialParameters p)
+    {
         if (p.Has("hidden"))
         {
             var v = p.Values["hidden"];
             mlp = mlp with { Hidden = v is string s ? s.Split(',').Select(w => int.Parse(w, CultureInfo.InvariantCulture)).ToArray() : [p.GetInt("hidden"), Math.Max(1, p.GetInt("hidden") / 2)] };
         }
-        if (p.Has("batch-size")) c = c with { BatchSize = p.GetInt("batch-size") };
         if (p.Has("dropout")) mlp = mlp with { Dropout = p.GetDouble("dropout") };
-        if (p.Has("weight-decay")) c = c with { WeightDecay = p.GetDouble("weight-decay") };
-        if (p.Has("l2")) c = c with { L2 = p.GetDouble("l2") };
         if (p.Has("activation")) mlp = mlp with { Activation = p.GetString("activation") };
         if (p.Has("init")) mlp = mlp with { Init = p.GetString("init") };
-        if (p.Has("schedule")) c = c with { Schedule = ScheduleSpec.Parse(p.GetString("schedule")) };
-        if (p.Has("clip-norm")) c = c with { ClipNorm = p.GetDouble("clip-norm") };
-        if (p.Has("label-smoothing")) c = c with { Loss = LossSpec.CrossEntropy with { LabelSmoothing = p.GetDouble("label-smoothing") } };
         if (p.Has("batchnorm")) mlp = mlp with { BatchNorm = p.GetString("batchnorm") is "true" or "1" or "True" };
-        c = c with { Model = mlp.Checked() };
-        if (p.Has("epochs")) c = c with { Epochs = p.GetInt("epochs") };
-        return c;
+        return mlp.Checked();
+    }
+
+    /// <summary>The CNN's own parameters.</summary>
+    private static ModelSpec CnnParameters(CnnSpec cnn, TrialParameters p)
+    {
+        if (p.Has("channels"))
+        {
+            var v = p.Values["channels"];
+            cnn = cnn with { Channels = v is string s ? s.Split(',').Select(w => int.Parse(w, CultureInfo.InvariantCulture)).ToArray() : [p.GetInt("channels"), 2 * p.GetInt("channels")] };
+        }
+        if (p.Has("fc")) cnn = cnn with { Fc = p.GetInt("fc") };
+        if (p.Has("kernel")) cnn = cnn with { Kernel = p.GetInt("kernel") };
+        if (p.Has("dropout")) cnn = cnn with { Dropout = p.GetDouble("dropout") };
+        if (p.Has("batchnorm")) cnn = cnn with { BatchNorm = p.GetString("batchnorm") is "true" or "1" or "True" };
+        return ModelSpec.Parse(cnn.ToString());   // checked as its text form is
     }
 
     /// <summary>

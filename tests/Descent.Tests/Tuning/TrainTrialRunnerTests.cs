@@ -21,6 +21,22 @@ public class TrainTrialRunnerTests
     }
 
     [Fact]
+    public void CnnParametersMapOntoTheCnnAndMlpOnesAreRefused()
+    {
+        var r = new TrainTrialRunner("bars:n=256", epochs: 2, model: Descent.Nn.ModelSpec.Parse("cnn"));
+        var c = r.ConfigFor(new TrialParameters(new Dictionary<string, object> { ["channels"] = 16L, ["fc"] = 64L, ["dropout"] = 0.1, ["lr"] = 0.003, ["batch-size"] = 32L }), 1, 1);
+        Assert.Equal("cnn:16,32,fc=64,dropout=0.1", c.Model.ToString());
+        Assert.Equal(32, c.BatchSize);
+        Assert.Equal("cnn:8,8,8", r.ConfigFor(new TrialParameters(new Dictionary<string, object> { ["channels"] = "8,8,8" }), 1, 1).Model.ToString());
+        var e = Assert.Throws<ArgumentException>(() => r.ConfigFor(new TrialParameters(new Dictionary<string, object> { ["hidden"] = 64L }), 0, 1));
+        Assert.Contains("'hidden' changes an mlp model, but the trials train 'cnn'", e.Message);
+        var mlp = new TrainTrialRunner("moons", epochs: 1);
+        e = Assert.Throws<ArgumentException>(() => mlp.ConfigFor(new TrialParameters(new Dictionary<string, object> { ["channels"] = 16L }), 0, 1));
+        Assert.Contains("start from one with --model cnn", e.Message);
+        Assert.Equal("cnn:4,8", mlp.ConfigFor(new TrialParameters(new Dictionary<string, object> { ["model"] = "cnn:4,8" }), 0, 1).Model.ToString());
+    }
+
+    [Fact]
     public void TrialReportsValidationLossEachEpochAndStopsWhenPruned()
     {
         var r = new TrainTrialRunner("moons:n=400", epochs: 5);

@@ -8,23 +8,30 @@ using Spectre.Console;
 namespace Descent.Cli.Commands;
 
 /// <summary>
-/// <c>descent bench mlp</c>: the end-to-end figures of the default model (MLP 784-256-128-10, ReLU, He init, Adam 1e-3,
-/// batch 128) on Fashion-MNIST — training samples/s and epoch time, test accuracy, peak memory, batch-1 inference latency,
-/// and the time from process start to the first training step.
+/// <c>descent bench mlp</c> and <c>descent bench cnn</c>: the end-to-end figures of a model trained as the peer trains it
+/// (Adam 1e-3, batch 128, constant learning rate) on Fashion-MNIST — training samples/s and epoch time, test accuracy,
+/// peak memory, batch-1 inference latency, and the time from process start to the first training step. The MLP is
+/// 784-256-128-10 (ReLU, He init), the CNN the peer's two conv blocks (<see cref="Descent.Nn.CnnSpec"/>).
 /// </summary>
-internal static class BenchMlpCommand
+internal static class BenchTrainCommand
 {
-    public static Command Create()
+    /// <summary><c>bench mlp</c>: the default MLP, 5 epochs.</summary>
+    public static Command Mlp() => Create("mlp", "mlp:256,128", 5, "Train the default MLP and report samples/s, epoch time, accuracy, peak memory, batch-1 latency and start-up time.");
+
+    /// <summary><c>bench cnn</c>: the default CNN, 1 epoch (the peer's CNN is slow: its figures come from one epoch too).</summary>
+    public static Command Cnn() => Create("cnn", "cnn", 1, "Train the default CNN (conv 32 → BN → ReLU → pool, conv 64 → …, FC 128) and report samples/s, epoch time, accuracy, peak memory, batch-1 latency and start-up time.");
+
+    private static Command Create(string name, string defaultModel, int defaultEpochs, string description)
     {
         var json = CliApp.JsonOption();
         var seed = CliApp.SeedOption();
-        var epochs = new Option<int>("--epochs") { Description = "Epochs to train (the best epoch's throughput is reported).", DefaultValueFactory = _ => 5 };
+        var epochs = new Option<int>("--epochs") { Description = "Epochs to train (the best epoch's throughput is reported).", DefaultValueFactory = _ => defaultEpochs };
         var data = new Option<string>("--data") { Description = "Data set (default fashion-mnist).", DefaultValueFactory = _ => "fashion-mnist" };
         var threads = new Option<int>("--threads") { Description = "Worker threads (0: all cores).", DefaultValueFactory = _ => 0 };
         var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule (constant: PyTorch's anchor setting).", DefaultValueFactory = _ => "constant" };
-        var model = new Option<string>("--model") { Description = "The model's text form (default mlp:256,128, PyTorch's anchor), e.g. mlp:256,128,bn=true.", DefaultValueFactory = _ => "mlp:256,128" };
+        var model = new Option<string>("--model") { Description = $"The model's text form (default {defaultModel}, the peer's model), e.g. mlp:256,128,bn=true or cnn:16,32.", DefaultValueFactory = _ => defaultModel };
         var profile = new Option<bool>("--profile") { Description = "Also time each phase of the training step (gather, each layer's forward and backward, loss, optimizer) from the second epoch on, and print where the step's time goes." };
-        var cmd = new Command("mlp", "Train the default MLP and report samples/s, epoch time, accuracy, peak memory, batch-1 latency and start-up time.")
+        var cmd = new Command(name, description)
         {
             epochs, data, model, threads, schedule, profile, json, seed,
         };
@@ -58,7 +65,8 @@ internal static class BenchMlpCommand
             long peak = Process.GetCurrentProcess().PeakWorkingSet64;
             var summary = new
             {
-                model = "MLP 784-256-128-10 relu, He init, Adam 1e-3, batch 128",
+                model = job.Config.Model.ToString(),
+                setting = $"{job.Config.Optimizer}, batch {job.Config.BatchSize}",
                 data = job.Config.Data,
                 threads = Threading.MaxThreads,
                 epochs = result.Epochs.Count,
@@ -77,7 +85,7 @@ internal static class BenchMlpCommand
             };
             if (p.GetValue(json)) { CliApp.WriteJson(summary); return 0; }
             var inv = CultureInfo.InvariantCulture;
-            var t = new Table().Title("descent bench mlp").AddColumns("measure", "value");
+            var t = new Table().Title($"descent bench {name}: {Markup.Escape(summary.model)}").AddColumns("measure", "value");
             t.AddRow("train samples/s (best epoch)", summary.train_samples_per_s.ToString("N0", inv));
             t.AddRow("train samples/s (mean)", summary.mean_train_samples_per_s.ToString("N0", inv));
             t.AddRow("epoch time (best)", summary.best_epoch_seconds.ToString("F3", inv) + " s");
