@@ -31,7 +31,8 @@ internal static class EvaluateCommand
                 throw new UserException($"{dir}: the model takes {model.FeatureCount} features and {(model.IsRegression ? $"targets [{string.Join(", ", model.TargetNames)}]" : $"classes [{string.Join(", ", model.ClassNames)}]")}, but its data set '{model.Config.Data}' now has {test.FeatureCount} features and {(model.IsRegression ? $"targets [{string.Join(", ", test.TargetNames)}]" : $"classes [{string.Join(", ", test.ClassNames)}]")}; the data changed since training.");
             var features = (float[])test.Features.Clone();   // [n, d]
             model.Normalizer?.Apply(features, test.FeatureCount);
-            var loss = TrainingJob.LossFor(model.Config, test).Create();
+            var lossSpec = TrainingJob.LossFor(model.Config, test);
+            var loss = lossSpec.Create();
             var x = Tensor.From(features, test.Count, test.FeatureCount);
             var inv = CultureInfo.InvariantCulture;
             if (model.IsRegression)
@@ -39,7 +40,7 @@ internal static class EvaluateCommand
                 var evr = Evaluator.Evaluate(model.Model, x, null, test.TargetsTensor(), loss);
                 var reg = evr.Regression!;
                 if (p.GetValue(json))
-                    CliApp.WriteJson(new { checkpoint = dir, data = model.Config.Data, model = model.Config.Model.ToString(), loss = loss.ToString(),
+                    CliApp.WriteJson(new { checkpoint = dir, data = model.Config.Data, model = model.Config.Model.ToString(), loss = lossSpec.ToString(),
                         targets = test.TargetNames, test_loss = evr.Loss, test_rmse = reg.Rmse, test_mae = reg.Mae, test_r2 = reg.R2 });
                 else
                     CliApp.Console().MarkupLine(Markup.Escape(
@@ -56,7 +57,7 @@ internal static class EvaluateCommand
                     checkpoint = dir,
                     data = model.Config.Data,
                     model = model.Config.Model.ToString(),
-                    loss = loss.ToString(),
+                    loss = lossSpec.ToString(),
                     test_loss = ev.Loss,
                     test_accuracy = ev.Accuracy,
                     per_class = names.Select((n, i) => new { @class = n, accuracy = perClass[i] }),

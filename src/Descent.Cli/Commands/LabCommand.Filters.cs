@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Globalization;
 using Descent.Data;
 using Descent.Lab;
 using Descent.Nn;
@@ -28,7 +29,8 @@ internal static partial class LabCommand
                 var trained = TrainedModel.Load(dir);
                 var pair = DatasetSpec.Load(trained.Config.Data, trained.Config.Seed, trained.Config.Target);
                 var test = trained.Normalizer is { } n ? n.Transform(pair.Test) : pair.Test;
-                r = FiltersLab.Measure(trained.Model, trained.Config.Model.ToString(), $"checkpoint {dir}", trained.Config.Epochs, test, null);
+                var initial = TrainingJob.InitialModel(trained.Config, trained.FeatureShape, trained.IsRegression ? trained.TargetNames.Count : trained.ClassNames.Count);
+                r = FiltersLab.Measure(trained.Model, trained.Config.Model.ToString(), $"checkpoint {dir}", trained.Config.Epochs, test, initial);
             }
             else
             {
@@ -42,24 +44,31 @@ internal static partial class LabCommand
                 r = FiltersLab.Train(config, progress);
             }
             var t = new Table().Title($"What the CNN learned ({Markup.Escape(r.Model)}, {Markup.Escape(r.Source)}, test accuracy {P(r.TestAccuracy)})")
-                .AddColumns("measure", "value");
-            if (r.Initial is { } i0) t.AddRow("first-layer filters: neighbour correlation at initialization", G(i0.NeighbourCorrelation));
-            t.AddRow($"first-layer filters ({r.Trained.Count} of {r.Trained.Height}×{r.Trained.Width}): neighbour correlation after training", G(r.Trained.NeighbourCorrelation));
-            foreach (var layer in r.FeatureMaps) t.AddRow($"feature maps of layer {Markup.Escape(layer.Layer)}", Markup.Escape(Shape.Format(layer.Shape)));
-            for (int k = 0; k < r.ClassNames.Length; k++) t.AddRow($"accuracy: {Markup.Escape(r.ClassNames[k])}", P(r.PerClassAccuracy[k]));
-            foreach (var pair in r.Confused) t.AddRow($"confused: {Markup.Escape(pair.Actual)} → {Markup.Escape(pair.Predicted)}", $"{pair.Count} ({P(pair.Share)} of {Markup.Escape(pair.Actual)})");
+                .AddColumns("layer", "weight", "moved ‖W − W₀‖/‖W₀‖");
+            foreach (var ch in r.Changes) t.AddRow(Markup.Escape(ch.Layer + " " + ch.Type), Markup.Escape(Shape.Format(ch.Shape)), P(ch.RelativeChange));
+            t.Caption($"first-layer filters: neighbour correlation {(r.Initial is { } i0 ? G(i0.NeighbourCorrelation) + " at initialization, " : "")}{G(r.Trained.NeighbourCorrelation)} after training");
+            var classes = new Table().Title("Test accuracy per class").AddColumns("class", "accuracy");
+            for (int k = 0; k < r.ClassNames.Length; k++) classes.AddRow(Markup.Escape(r.ClassNames[k]), P(r.PerClassAccuracy[k]));
+            var confused = new Table().Title("Most confused pairs").AddColumns("true class", "taken for", "test images", "share of the class");
+            foreach (var pair in r.Confused) confused.AddRow(Markup.Escape(pair.Actual), Markup.Escape(pair.Predicted), pair.Count.ToString(CultureInfo.InvariantCulture), P(pair.Share));
             string worst = r.ClassNames[Enumerable.Range(0, r.ClassNames.Length).MinBy(k => double.IsNaN(r.PerClassAccuracy[k]) ? 2 : r.PerClassAccuracy[k])];
-            string structure = r.Initial is { } init
-                ? $"neighbouring weights of the first-layer filters correlate at {G(r.Trained.NeighbourCorrelation)} after training against {G(init.NeighbourCorrelation)} at initialization: the random filters became smooth, oriented detectors; "
-                : $"neighbouring weights of the first-layer filters correlate at {G(r.Trained.NeighbourCorrelation)} (≈ 0 for random filters); ";
-            string verdict = structure + $"the weakest class is {worst} ({P(r.PerClassAccuracy.Where(double.IsFinite).DefaultIfEmpty(double.NaN).Min())}), and the most common mistake is " +
-                (r.Confused.Count > 0 ? $"{r.Confused[0].Actual} → {r.Confused[0].Predicted} ({r.Confused[0].Count} test images)." : "none.");
+            string moved = r.Changes.Count switch
+            {
+                0 => $"the first-layer filters' neighbouring weights correlate at {G(r.Trained.NeighbourCorrelation)} (≈ 0 for random filters); ",
+                _ when r.Changes[0].RelativeChange < r.Changes.Skip(1).Select(ch => ch.RelativeChange).DefaultIfEmpty(0).Max()
+                    => $"the first layer's filters moved {P(r.Changes[0].RelativeChange)} from their random start, less than the layers above (up to {P(r.Changes.Skip(1).Max(ch => ch.RelativeChange))}): " +
+                       "small random filters already detect edges and blobs, and most of the learning happens further up; ",
+                _ => $"the first layer's filters moved {P(r.Changes[0].RelativeChange)} from their random start, more than any layer above: they were reshaped into the detectors the next layers use; ",
+            };
+            string verdict = moved + $"the weakest class is {worst} ({P(r.PerClassAccuracy.Where(double.IsFinite).DefaultIfEmpty(double.NaN).Min())}), and the most common mistake is " +
+                (r.Confused.Count > 0 ? $"{r.Confused[0].Actual} taken for {r.Confused[0].Predicted} ({r.Confused[0].Count} test images)." : "none.");
             return Publish(p, c, watch, r, r.Figures, new Words("filters", Chapter.Vision, "Seeing what a CNN learned",
                 "a_c(i, j) = ReLU(BN(Σ_{u,v} w_c(u, v)·x(i + u, j + v) + b_c))",
                 "A convolution slides each small filter w_c over the image; its feature map a_c is large where the image looks like the filter. " +
-                "Drawn as images, first-layer filters turn from noise into edge, gradient and blob detectors; later layers see coarser maps that respond to larger parts. " +
-                "The confusions show what the network still cannot tell apart."),
-                [t], verdict);
+                "Drawn as images, the first layer's filters and their maps show what the network looks at: edges of each direction, bright and dark regions; " +
+                "later layers see coarser maps that respond to larger parts. How far each layer moved from its initialization shows where the learning happened, " +
+                "and the confusions show what the network still cannot tell apart."),
+                [t, classes, confused], verdict);
         });
         return cmd;
     }

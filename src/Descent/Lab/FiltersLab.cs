@@ -18,17 +18,23 @@ public sealed record ConfusedPair(string Actual, string Predicted, int Count, do
 /// </summary>
 public sealed record FilterStatistics(int Count, int Height, int Width, double NeighbourCorrelation, double MeanAbsWeight);
 
+/// <summary>How far a layer's weight moved in training: ‖W − W₀‖ / ‖W₀‖ (Frobenius norms), W₀ the weight at initialization.</summary>
+public sealed record LayerChange(string Layer, string Type, int[] Shape, double RelativeChange);
+
 /// <summary>What <c>descent lab filters</c> found.</summary>
 public sealed record FiltersResult(string Model, string Source, int Epochs, double TestAccuracy, string[] ClassNames, double[] PerClassAccuracy,
-    IReadOnlyList<ConfusedPair> Confused, FilterStatistics? Initial, FilterStatistics Trained, string ExampleClass, IReadOnlyList<FeatureMapLayer> FeatureMaps,
+    IReadOnlyList<ConfusedPair> Confused, FilterStatistics? Initial, FilterStatistics Trained, IReadOnlyList<LayerChange> Changes,
+    string ExampleClass, IReadOnlyList<FeatureMapLayer> FeatureMaps,
     [property: System.Text.Json.Serialization.JsonIgnore] IReadOnlyList<Figure> Figures);
 
 /// <summary>
 /// Seeing what a convolutional network learned (Zeiler and Fergus 2014, "Visualizing and Understanding Convolutional
 /// Networks"): the first layer's k×k filters as images, at initialization and after training; the feature maps
-/// a_c = ReLU(BN(w_c ⋆ x + b_c)) of one test image after each convolution block; and which classes it still confuses,
-/// with example images. First-layer filters turn from noise into edge, gradient and blob detectors; deeper maps are
-/// coarser and respond to larger parts; the mistakes are between classes that look alike (shirt, T-shirt, pullover, coat).
+/// a_c = ReLU(BN(w_c ⋆ x + b_c)) of one test image after each convolution block; how far each layer's weights moved
+/// from their initialization; and which classes it still confuses, with example images. Small 3×3 first-layer filters
+/// already respond to edges and blobs when random (Saxe et al. 2011, "On random weights and unsupervised feature
+/// learning"), so training may move them little while the later layers change most; deeper maps are coarser and respond
+/// to larger parts; the mistakes are between classes that look alike (shirt, T-shirt, pullover, coat).
 /// </summary>
 public static class FiltersLab
 {
@@ -36,18 +42,20 @@ public static class FiltersLab
     public static FiltersResult Train(TrainConfig config, Action<EpochMetrics>? epochDone = null)
     {
         var job = TrainingJob.Create(config);
-        var conv = FirstConv(job.Model, config.Model.ToString());
-        var initial = Copy(conv.Weight);
+        FirstConv(job.Model, config.Model.ToString());
+        var initial = TrainingJob.InitialModel(config, job.Train.FeatureShape, job.Train.OutputCount);   // the same draws: the weights before the first step
         if (epochDone is not null) job.Trainer.EpochCompleted += epochDone;
         var result = job.Run();
         return Measure(job.Model, config.Model.ToString(), "trained here", result.Epochs.Count, job.Test, initial);
     }
 
     /// <summary>Measures a trained model (e.g. a checkpoint of <c>descent train --model cnn</c>) on its normalized test set.</summary>
-    public static FiltersResult Measure(Sequential model, string modelText, string source, int epochs, Dataset test, (float[] W, int[] Shape)? initial)
+    /// <param name="initial">The same model at initialization (<see cref="TrainingJob.InitialModel"/>), or null when unknown.</param>
+    public static FiltersResult Measure(Sequential model, string modelText, string source, int epochs, Dataset test, Sequential? initial)
     {
-        var conv = FirstConv(model, modelText);
-        var trained = Copy(conv.Weight);
+        var trained = Copy(FirstConv(model, modelText).Weight);
+        (float[] W, int[] Shape)? start = initial is null ? null : Copy(FirstConv(initial, modelText).Weight);
+        var changes = initial is null ? [] : Changes(model, initial);
         model.Eval();
         var predictions = Predict(model, test);
         var classes = test.ClassNames.ToArray();
@@ -73,16 +81,45 @@ public static class FiltersLab
 
         var figures = new List<Figure>();
         var trainedStats = Statistics(trained);
-        FilterStatistics? initialStats = initial is { } init ? Statistics(init) : null;
-        if (initial is { } i0)
+        FilterStatistics? initialStats = start is { } init ? Statistics(init) : null;
+        if (start is { } i0)
             figures.Add(FilterFigure(i0, "filters-initial.svg", "First-layer filters at initialization",
-                "Each cell is one k×k filter of the first convolution as drawn by its initializer: independent random weights, no structure (blue < 0 < red, one scale for the grid)."));
+                "Each cell is one k×k filter of the first convolution as its initializer drew it: independent random weights (blue < 0 < red, one scale for the grid)."));
         figures.Add(FilterFigure(trained, "filters-trained.svg", $"First-layer filters after {epochs} epoch(s)",
-            "The same filters after training: smooth patterns with a direction (edges, light-to-dark gradients) and centre–surround blobs — the detectors the next layers build on."));
+            changes.Count > 0
+                ? $"The same filters after training; they moved by {changes[0].RelativeChange:P0} of their initial size (‖W − W₀‖/‖W₀‖). Compare cell by cell with the figure above."
+                : "The filters after training (blue < 0 < red, one scale for the grid)."));
+        if (changes.Count > 0) figures.Add(ChangeFigure(changes));
         figures.AddRange(mapFigures);
         figures.Add(PerClassFigure(classes, perClass));
         figures.Add(ConfusedFigure(model, test, predictions, top, classes));
-        return new FiltersResult(modelText, source, epochs, evaluation.Accuracy, classes, perClass, top, initialStats, trainedStats, classes[exampleClass], maps, figures);
+        return new FiltersResult(modelText, source, epochs, evaluation.Accuracy, classes, perClass, top, initialStats, trainedStats, changes, classes[exampleClass], maps, figures);
+    }
+
+    /// <summary>‖W − W₀‖/‖W₀‖ of every convolution's and linear layer's weight, in layer order.</summary>
+    private static List<LayerChange> Changes(Sequential model, Sequential initial)
+    {
+        var before = initial.StateDict();
+        var list = new List<LayerChange>();
+        foreach (var (name, layer) in model.NamedModules())
+        {
+            Tensor? w = layer switch { Conv2d c => c.Weight, Linear l => l.Weight, _ => null };
+            if (w is null || !before.TryGetValue(name + ".weight", out var w0)) continue;
+            double diff = 0, norm = 0;
+            var (a, b) = (w.ToArray(), w0.ToArray());
+            for (int i = 0; i < a.Length; i++) { diff += (a[i] - b[i]) * (a[i] - b[i]); norm += b[i] * b[i]; }
+            list.Add(new LayerChange(name, layer.TypeName, w.ShapeArray, norm > 0 ? Math.Sqrt(diff / norm) : double.NaN));
+        }
+        return list;
+    }
+
+    private static Figure ChangeFigure(List<LayerChange> changes)
+    {
+        var chart = new BarChart { Title = "How far each layer's weights moved from initialization", XLabel = "‖W − W₀‖ / ‖W₀‖",
+            Format = v => v.ToString("0%", System.Globalization.CultureInfo.InvariantCulture) };
+        foreach (var c in changes) chart.Add($"{c.Layer} {c.Type} {Shape.Format(c.Shape)}", c.RelativeChange);
+        return new Figure("filters-change.svg", "How far each layer moved",
+            "The relative distance of each weight from its initial value. Where the first layer moves little, its random filters were already useful edge and blob detectors, and the learning happened further up.", chart.ToSvg());
     }
 
     private static Conv2d FirstConv(Sequential model, string modelText) =>
@@ -194,13 +231,14 @@ public static class FiltersLab
 
     private static Figure ConfusedFigure(Sequential model, Dataset test, int[] predictions, List<ConfusedPair> pairs, string[] classes)
     {
-        var grid = new ImageGrid { Title = "The most confused pairs: test images and what the network said", Subtitle = "caption: true class → predicted class", Columns = 6, Cell = 64 };
+        var grid = new ImageGrid { Title = "The most confused pairs: test images and what the network said", Subtitle = "each row: test images (#index) of the true class that the network gave the other class", Columns = 6, Cell = 64 };
         var shape = model.InputShape ?? test.FeatureShape;
         foreach (var pair in pairs)
         {
             int a = Array.IndexOf(classes, pair.Actual), b = Array.IndexOf(classes, pair.Predicted), shown = 0;
+            grid.Row($"{pair.Actual} taken for {pair.Predicted}: {pair.Count} test images ({pair.Share:P1} of {pair.Actual})");
             for (int i = 0; i < test.Count && shown < 6; i++)
-                if (test.Labels[i] == a && predictions[i] == b) { grid.Add(Image(test, i), shape[^2], shape[^1], $"{pair.Actual} → {pair.Predicted}", "#b2182b"); shown++; }
+                if (test.Labels[i] == a && predictions[i] == b) { grid.Add(Image(test, i), shape[^2], shape[^1], $"#{i}", "#b2182b"); shown++; }
         }
         return new Figure("filters-confused.svg", "Most confused pairs",
             "Six test images of each of the most frequent mistakes: many are ambiguous even to a person at 28×28.", grid.ToSvg());

@@ -19,7 +19,8 @@ public enum ImageScale
 /// </summary>
 public sealed class ImageGrid
 {
-    private readonly List<(float[] Pixels, int H, int W, string Label, string? Color)> _cells = [];
+    private readonly List<(float[] Pixels, int H, int W, string Label, string? Color, string? Heading)> _cells = [];
+    private string? _heading;
 
     /// <summary>The figure's heading.</summary>
     public string Title { get; init; } = "";
@@ -39,42 +40,70 @@ public sealed class ImageGrid
     /// <summary>Number of cells.</summary>
     public int Count => _cells.Count;
 
+    /// <summary>Starts a new row under a heading line (e.g. "Shirt → T-shirt/top: 188 test images"); the next cells fill it.</summary>
+    public ImageGrid Row(string heading)
+    {
+        _heading = heading;
+        return this;
+    }
+
     /// <summary>Adds an image of <paramref name="h"/>×<paramref name="w"/> values (row-major) with a caption; <paramref name="labelColor"/> colours the caption.</summary>
     public ImageGrid Add(ReadOnlySpan<float> pixels, int h, int w, string label, string? labelColor = null)
     {
         if (h < 1 || w < 1 || pixels.Length != h * w)
             throw new ArgumentException($"ImageGrid: an image of {h}×{w} needs {h * w} values, got {pixels.Length}.");
-        _cells.Add((pixels.ToArray(), h, w, label, labelColor));
+        _cells.Add((pixels.ToArray(), h, w, label, labelColor, _heading));
+        _heading = null;
         return this;
     }
 
     /// <summary>The SVG document.</summary>
     public string ToSvg()
     {
-        const double gap = 8, labelHeight = 16, top = 44;
+        const double gap = 8, labelHeight = 16, headingHeight = 18, top = 44;
         int columns = Math.Max(1, Math.Min(Columns, _cells.Count));
-        int rows = Math.Max(1, (_cells.Count + columns - 1) / columns);
-        double width = Math.Max(columns * (Cell + gap) + gap, Svg.TextWidth(Title, 15) + 2 * gap);
-        var svg = new Svg(width, top + rows * (Cell + labelHeight + gap) + gap);
-        svg.Text(gap, 20, Title, 15, weight: "bold");
-        if (Subtitle.Length > 0) svg.Text(gap, 36, Subtitle, 11, fill: "#555");
-        double bound = Scale == ImageScale.Diverging ? _cells.SelectMany(c => c.Pixels).Select(v => Math.Abs((double)v)).Where(double.IsFinite).DefaultIfEmpty(0).Max() : 0;
+        // Layout: a cell goes to the next column, or starts a row when the row is full or the cell has a heading.
+        var place = new (double X, double Y)[_cells.Count];
+        var headings = new List<(double Y, string Text)>();
+        double y = top, next = top;
+        int column = columns;
         for (int i = 0; i < _cells.Count; i++)
         {
-            var (pixels, h, w, label, color) = _cells[i];
+            if (column == columns || _cells[i].Heading is not null)
+            {
+                y = next;
+                if (_cells[i].Heading is { } text) { headings.Add((y + 12, text)); y += headingHeight; }
+                next = y + Cell + labelHeight + gap;
+                column = 0;
+            }
+            place[i] = (gap + column * (Cell + gap), y);
+            column++;
+        }
+        double height = (_cells.Count == 0 ? top : y + Cell + labelHeight) + gap;
+        double width = new[] { columns * (Cell + gap) + gap, Svg.TextWidth(Title, 15) * 1.1 + 2 * gap, Svg.TextWidth(Subtitle, 11) + 2 * gap }
+            .Concat(headings.Select(h => Svg.TextWidth(h.Text, 12) + 2 * gap)).Max();
+        var svg = new Svg(width, height);
+        svg.Text(gap, 20, Title, 15, weight: "bold");
+        if (Subtitle.Length > 0) svg.Text(gap, 36, Subtitle, 11, fill: "#555");
+        foreach (var (hy, text) in headings) svg.Text(gap, hy, text, 12, weight: "bold");
+        double bound = Scale == ImageScale.Diverging ? _cells.SelectMany(c => c.Pixels).Select(v => Math.Abs((double)v)).Where(double.IsFinite).DefaultIfEmpty(0).Max() : 0;
+        svg.Raw("<g shape-rendering=\"crispEdges\">");                      // pixels meet without anti-aliased seams
+        for (int i = 0; i < _cells.Count; i++)
+        {
+            var (pixels, h, w, _, _, _) = _cells[i];
             double px = Cell / Math.Max(h, w);
-            double x0 = gap + (i % columns) * (Cell + gap) + (Cell - px * w) / 2, y0 = top + (i / columns) * (Cell + labelHeight + gap) + (Cell - px * h) / 2;
+            double x0 = place[i].X + (Cell - px * w) / 2, y0 = place[i].Y + (Cell - px * h) / 2;
             var (lo, hi) = Scale == ImageScale.Gray ? Range(pixels) : (-bound, bound);
             for (int r = 0; r < h; r++)
                 for (int c = 0; c < w; c++)
-                    svg.Rect(x0 + c * px, y0 + r * px, px + 0.3, px + 0.3, Colour(pixels[r * w + c], lo, hi));   // +0.3: no hairline seams
+                    svg.Rect(x0 + c * px, y0 + r * px, px, px, Colour(pixels[r * w + c], lo, hi));
             svg.Rect(x0, y0, px * w, px * h, "none", "#999");
-            double cx = gap + (i % columns) * (Cell + gap) + Cell / 2, cy = top + (i / columns) * (Cell + labelHeight + gap) + Cell + 12;
-            svg.Text(cx, cy, label, 10, "middle", color ?? "#222");
         }
+        svg.Raw("</g>");
+        for (int i = 0; i < _cells.Count; i++)
+            svg.Text(place[i].X + Cell / 2, place[i].Y + Cell + 12, _cells[i].Label, 10, "middle", _cells[i].Color ?? "#222");
         return svg.ToString();
     }
-
     private static (double Lo, double Hi) Range(float[] pixels)
     {
         double lo = double.PositiveInfinity, hi = double.NegativeInfinity;

@@ -63,6 +63,10 @@ public sealed class TrainingJob
     /// <summary>A run record id carried through checkpoints (set by whoever records the run).</summary>
     public long? RunId { get; set; }
 
+    /// <summary>The model of <paramref name="config"/> as its run starts: the weights drawn from the config's seed, before any step.</summary>
+    public static Sequential InitialModel(TrainConfig config, int[] exampleShape, int outputs) =>
+        config.Model.Build(exampleShape, outputs, new Rng(config.Seed, WeightsStream), config.DType == "float64" ? DType.Float64 : DType.Float32);
+
     /// <summary>Builds every part of the run from <paramref name="config"/>; data sets are loaded or generated here.</summary>
     public static TrainingJob Create(TrainConfig config, DatasetPair? data = null)
     {
@@ -92,7 +96,7 @@ public sealed class TrainingJob
                 if (validation is not null) validation = normalizer.Transform(validation);
             }
         }
-        var model = config.Model.Build(train.FeatureShape, train.OutputCount, new Rng(config.Seed, WeightsStream), dtype);
+        var model = InitialModel(config, train.FeatureShape, train.OutputCount);
         var loss = LossFor(config, train);
         var spec = WithWeightDecay(config.Optimizer, config.WeightDecay);
         var optimizer = spec.Create(model.Parameters());

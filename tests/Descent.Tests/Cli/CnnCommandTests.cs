@@ -19,6 +19,7 @@ public class CnnCommandTests
             var (exit2, out2, err2) = CliRunner.Run("evaluate", "--checkpoint", ck, "--json");
             Assert.True(exit2 == 0, $"exit {exit2}: {err2} {out2}");
             Assert.Equal(d.GetProperty("test_accuracy").GetDouble(), JsonDocument.Parse(out2).RootElement.GetProperty("test_accuracy").GetDouble());
+            Assert.Equal("cross-entropy", JsonDocument.Parse(out2).RootElement.GetProperty("loss").GetString());
         }
         finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
     }
