@@ -81,6 +81,7 @@ internal static class GradCheckModels
         yield return BatchNorm(seed);
         yield return ResidualBlock(seed, projection: false);
         yield return ResidualBlock(seed, projection: true);
+        yield return Cnn(seed);
         foreach (var a in Descent.Nn.Activation.Names) yield return ActivationModel(seed, a);
     }
 
@@ -120,6 +121,19 @@ internal static class GradCheckModels
             Descent.Nn.Residual.WithProjection(body, 4, width, rng, DType.Float64),
             new Descent.Nn.Linear(width, 3, rng, dtype: DType.Float64));
         return FromModule(projection ? "residual (projection)" : "residual (identity)", model, x, t);
+    }
+
+    /// <summary>x [3, 2, 6, 6] → Conv2d(2, 4, 3, padding 1) → tanh → Conv2d(4, 4, 3, stride 2, groups 2) → tanh → Flatten → Linear(16, 3) → cross-entropy.</summary>
+    public static Model Cnn(ulong seed)
+    {
+        var rng = new Rng(seed, 105);
+        var x = Tensor.Normal(rng, 0, 1, DType.Float64, 3, 2, 6, 6);
+        int[] t = Enumerable.Range(0, 3).Select(_ => rng.NextInt(3)).ToArray();
+        var model = new Descent.Nn.Sequential(
+            new Descent.Nn.Conv2d(2, 4, 3, rng, padding: 1, dtype: DType.Float64), new Descent.Nn.Tanh(),
+            new Descent.Nn.Conv2d(4, 4, 3, rng, stride: 2, groups: 2, dtype: DType.Float64), new Descent.Nn.Tanh(),
+            new Descent.Nn.Flatten(), new Descent.Nn.Linear(4 * 2 * 2, 3, rng, dtype: DType.Float64));
+        return FromModule("cnn conv-tanh-conv(stride 2, groups 2)", model, x, t);
     }
 
     /// <summary>x [6, 4] → Linear(4, 5) → activation → Linear(5, 3) → cross-entropy.</summary>

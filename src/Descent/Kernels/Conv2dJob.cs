@@ -6,11 +6,11 @@ namespace Descent.Kernels;
 /// <summary>
 /// <see cref="Conv2dKernel"/> on the worker pool: forward and ∂L/∂x take one sample per part, ∂L/∂W one chunk of
 /// <see cref="Conv2dKernel.ChunkSamples"/> samples per part (then a second pass adds the chunks' partial sums in order,
-/// split over fixed ranges of the weight). Each running part borrows a free im2col slot of the scratch.
+/// split over fixed ranges of the weight); ∂L/∂b one output channel per part. Each running part borrows a free im2col slot of the scratch.
 /// </summary>
 internal sealed unsafe class Conv2dJob<T> : IParallelJob where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private enum Pass { Forward, BackwardInput, BackwardWeight, SumChunks }
+    private enum Pass { Forward, BackwardInput, BackwardWeight, SumChunks, BiasGradient }
 
     /// <summary>Weight elements per part of the chunk sum.</summary>
     private const int SumBlock = 4096;
@@ -60,6 +60,17 @@ internal sealed unsafe class Conv2dJob<T> : IParallelJob where T : unmanaged, IF
         }
     }
 
+    /// <summary>∂L/∂b, one output channel per part.</summary>
+    public void BiasGradient(ReadOnlySpan<T> gy, in Conv2dGeometry g, Span<T> gb)
+    {
+        fixed (T* pgy = gy, pgb = gb)
+        {
+            _a = pgy; _out = pgb;
+            try { Launch(Pass.BiasGradient, g, null, g.OutChannels); }
+            finally { Clear(); }
+        }
+    }
+
     private void Launch(Pass pass, in Conv2dGeometry g, T* scratch, int parts)
     {
         _pass = pass; _g = g; _scratch = scratch;
@@ -74,6 +85,11 @@ internal sealed unsafe class Conv2dJob<T> : IParallelJob where T : unmanaged, IF
         var g = _g;
         long xLen = (long)g.InChannels * g.Height * g.Width, yLen = (long)g.OutChannels * g.OutPlane;
         if (_pass == Pass.SumChunks) { SumChunks(part); return; }
+        if (_pass == Pass.BiasGradient)
+        {
+            Conv2dKernel.BiasGradientChannel(new ReadOnlySpan<T>(_a, (int)(g.Batch * yLen)), g, part, new Span<T>(_out, g.OutChannels));
+            return;
+        }
         int slot = Claim();
         try
         {

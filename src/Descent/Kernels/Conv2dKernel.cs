@@ -64,7 +64,11 @@ internal static class Conv2dKernel
         g.CheckSpans(x.Length, gw.IsEmpty ? (int)g.WeightLength : gw.Length, gy.Length, "Conv2dBackwardWeight");
         if (!gb.IsEmpty && gb.Length != g.OutChannels) throw new ArgumentException($"Conv2dBackwardWeight: bias gradient has {gb.Length} elements, expected {g.OutChannels}.");
         CheckScratch(g, scratch.Length);
-        if (!gb.IsEmpty) BiasGradient(gy, g, gb);
+        if (!gb.IsEmpty)
+        {
+            if (g.OutputLength == 0) gb.Clear();
+            else Conv2dJob<T>.ForThisThread().BiasGradient(gy, g, gb);
+        }
         if (gw.IsEmpty) return;
         gw.Clear();
         if (g.OutputLength == 0) return;
@@ -72,15 +76,12 @@ internal static class Conv2dKernel
     }
 
     /// <summary>∂L/∂b[o] = Σₙ Σₚ gy[n, o, p]: each row's cascade sum in float64 (<see cref="CascadeSum"/>), added in sample order, rounded once.</summary>
-    private static void BiasGradient<T>(ReadOnlySpan<T> gy, in Conv2dGeometry g, Span<T> gb) where T : unmanaged, IFloatingPointIeee754<T>
+    internal static void BiasGradientChannel<T>(ReadOnlySpan<T> gy, in Conv2dGeometry g, int o, Span<T> gb) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int plane = g.OutPlane;
-        for (int o = 0; o < g.OutChannels; o++)
-        {
-            double s = 0;
-            for (int n = 0; n < g.Batch; n++) s += CascadeSum.Sum(gy.Slice((n * g.OutChannels + o) * plane, plane));
-            gb[o] = T.CreateTruncating(s);
-        }
+        double s = 0;
+        for (int n = 0; n < g.Batch; n++) s += CascadeSum.Sum(gy.Slice((n * g.OutChannels + o) * plane, plane));
+        gb[o] = T.CreateTruncating(s);
     }
 
     private static void CheckScratch(in Conv2dGeometry g, int length)

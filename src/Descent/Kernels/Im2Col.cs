@@ -15,17 +15,17 @@ namespace Descent.Kernels;
 /// </summary>
 internal static class Im2Col
 {
-    /// <summary>col ← im2col of channels [c0, c0 + Cg) of one sample x [Cin, H, W].</summary>
-    public static void Gather<T>(ReadOnlySpan<T> x, int c0, in Conv2dGeometry g, Span<T> col) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>col ← im2col of channels [c0, c0 + Cg) of one sample x [Cin, H, W]; col's rows lie <paramref name="rowStride"/> apart (0: packed, Hout·Wout).</summary>
+    public static void Gather<T>(ReadOnlySpan<T> x, int c0, in Conv2dGeometry g, Span<T> col, int rowStride = 0) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int ho = g.OutHeight, wo = g.OutWidth, plane = ho * wo, hw = g.Height * g.Width;
+        int ho = g.OutHeight, wo = g.OutWidth, plane = ho * wo, hw = g.Height * g.Width, ld = rowStride == 0 ? plane : rowStride;
         for (int c = 0; c < g.GroupIn; c++)
         {
             var image = x.Slice((c0 + c) * hw, hw);                                         // [H, W]
             for (int u = 0; u < g.KernelH; u++)
                 for (int v = 0; v < g.KernelW; v++)
                 {
-                    var row = col.Slice(((c * g.KernelH + u) * g.KernelW + v) * plane, plane);   // [Hout, Wout]
+                    var row = col.Slice(((c * g.KernelH + u) * g.KernelW + v) * ld, plane);      // [Hout, Wout]
                     int q0 = v * g.DilationW - g.PadW;                                        // input column of j = 0
                     var (lo, hi) = Inside(q0, g.StrideW, g.Width, wo);
                     for (int i = 0; i < ho; i++)
@@ -43,17 +43,17 @@ internal static class Im2Col
         }
     }
 
-    /// <summary>x += col2im(col): each entry of col added into channels [c0, c0 + Cg) of one sample x [Cin, H, W].</summary>
-    public static void ScatterAdd<T>(ReadOnlySpan<T> col, int c0, in Conv2dGeometry g, Span<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>x += col2im(col): each entry of col (rows <paramref name="rowStride"/> apart, 0: packed) added into channels [c0, c0 + Cg) of one sample x [Cin, H, W].</summary>
+    public static void ScatterAdd<T>(ReadOnlySpan<T> col, int c0, in Conv2dGeometry g, Span<T> x, int rowStride = 0) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int ho = g.OutHeight, wo = g.OutWidth, plane = ho * wo, hw = g.Height * g.Width;
+        int ho = g.OutHeight, wo = g.OutWidth, plane = ho * wo, hw = g.Height * g.Width, ld = rowStride == 0 ? plane : rowStride;
         for (int c = 0; c < g.GroupIn; c++)
         {
             var image = x.Slice((c0 + c) * hw, hw);
             for (int u = 0; u < g.KernelH; u++)
                 for (int v = 0; v < g.KernelW; v++)
                 {
-                    var row = col.Slice(((c * g.KernelH + u) * g.KernelW + v) * plane, plane);
+                    var row = col.Slice(((c * g.KernelH + u) * g.KernelW + v) * ld, plane);
                     int q0 = v * g.DilationW - g.PadW;
                     var (lo, hi) = Inside(q0, g.StrideW, g.Width, wo);
                     if (lo >= hi) continue;

@@ -49,6 +49,9 @@ public class GradCheckCommandTests
         Assert.True(doc.RootElement.GetProperty("passed").GetBoolean());
         Assert.True(doc.RootElement.GetProperty("largest_relative_difference").GetDouble() <= 1e-7);
         Assert.True(doc.RootElement.GetProperty("checks").GetArrayLength() >= 8);
+        var cnn = doc.RootElement.GetProperty("checks").EnumerateArray().Where(c => c.GetProperty("model").GetString()!.StartsWith("cnn")).ToList();
+        Assert.Contains(cnn, c => c.GetProperty("parameter").GetString() == "0.weight" && c.GetProperty("passed").GetBoolean());
+        Assert.Contains(cnn, c => c.GetProperty("parameter").GetString() == "x" && c.GetProperty("shape").GetArrayLength() == 4);
     }
 
     [Fact]
