@@ -50,11 +50,19 @@ public sealed class Sequential : Module
 
     private int[]? _inputShape;
 
+    /// <summary>
+    /// What the first layer receives for <paramref name="x"/>: a flat [batch, Π shape] viewed as [batch, …<see cref="InputShape"/>]
+    /// (anything else as it is). Whoever runs the layers one by one (a probe, a visualization) starts with it.
+    /// </summary>
+    public Tensor AsInput(Tensor x) =>
+        _inputShape is { } shape && x.Rank == 2 && shape.Length > 1 && x.Shape[1] == Shape.Numel(shape)
+            ? x.Reshape([x.Shape[0], .. shape])                          // [batch, Π shape] → [batch, …shape]
+            : x;
+
     /// <inheritdoc/>
     public override Tensor Forward(Tensor x)
     {
-        if (_inputShape is { } shape && x.Rank == 2 && shape.Length > 1 && x.Shape[1] == Shape.Numel(shape))
-            x = x.Reshape([x.Shape[0], .. shape]);                       // [batch, Π shape] → [batch, …shape]
+        x = AsInput(x);
         for (int i = 0; i < _layers.Count; i++)
         {
             // A Linear followed by a ReLU runs as one op: the ReLU is applied in the GEMM's epilogue (Ops.Linear).
