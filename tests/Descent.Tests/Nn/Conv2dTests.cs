@@ -50,6 +50,18 @@ public class Conv2dTests
     }
 
     [Fact]
+    public void ConvertsToFloat64AndKeepsItsValues()
+    {
+        var conv = new Conv2d(2, 3, 3, new Rng(6), padding: 1);
+        var w32 = conv.Weight.ToArray();
+        conv.To(DType.Float64);
+        Assert.Equal(DType.Float64, conv.Weight.DType);
+        Assert.Equal(DType.Float64, conv.Bias!.DType);
+        Assert.Equal(w32, conv.Weight.ToArray());
+        Assert.Equal([1, 3, 4, 4], conv.Call(Tensor.Zeros(DType.Float64, 1, 2, 4, 4)).ShapeArray);
+    }
+
+    [Fact]
     public void BadArgumentsAreOneClearLine()
     {
         var e = Assert.Throws<ArgumentException>(() => new Conv2d(3, 4, 3, new Rng(1), groups: 2));

@@ -55,6 +55,33 @@ public class Conv2dReferenceTests
         Close(Flat(c.GetProperty("grad_weight")), w.Grad!.ToArray(), Tolerance, floor: 1, what: "case2 ∂W");
     }
 
+    public static TheoryData<string, string> ExtraCases()
+    {
+        var d = new TheoryData<string, string>();
+        foreach (var k in new[] { "reference", "fast" })
+            foreach (var c in new[] { "dilation2_pad2", "groups2_pad1", "rect", "pointwise_stride2_nobias", "stride2_pad2" }) d.Add(k, c);
+        return d;
+    }
+
+    /// <summary>Reference/conv2d_extra.json (made here by conv2d_extra.py with the same PyTorch): dilation, groups, rectangular and 1×1 kernels.</summary>
+    [Theory]
+    [MemberData(nameof(ExtraCases))]
+    public void DilationGroupsAndRectangularShapes(string kernels, string name)
+    {
+        using var _ = Use(kernels);
+        var c = Reference("conv2d_extra.json").GetProperty(name);
+        (int, int) Pair(string key) => (c.GetProperty(key)[0].GetInt32(), c.GetProperty(key)[1].GetInt32());
+        var (x, w) = (Leaf(c.GetProperty("x")), Leaf(c.GetProperty("weight")));
+        var b = c.GetProperty("bias").ValueKind == JsonValueKind.Null ? null : Leaf(c.GetProperty("bias"));
+        var y = x.Conv2d(w, b, Pair("stride"), Pair("padding"), Pair("dilation"), c.GetProperty("groups").GetInt32());
+        Assert.Equal(ShapeOf(c.GetProperty("y")), y.ShapeArray);
+        Close(Flat(c.GetProperty("y")), y.ToArray(), Tolerance, floor: 1, what: $"{name} y");
+        y.Backward(Tensor64(c.GetProperty("grad_y")));
+        Close(Flat(c.GetProperty("grad_x")), x.Grad!.ToArray(), Tolerance, floor: 1, what: $"{name} ∂x");
+        Close(Flat(c.GetProperty("grad_weight")), w.Grad!.ToArray(), Tolerance, floor: 1, what: $"{name} ∂W");
+        if (b is not null) Close(Flat(c.GetProperty("grad_bias")), b.Grad!.ToArray(), Tolerance, floor: 1, what: $"{name} ∂b");
+    }
+
     private static Tensor Leaf(JsonElement e)
     {
         var t = Tensor64(e);

@@ -78,6 +78,23 @@ public class Conv2dTests
         foreach (var m in new[] { e1.Message, e2.Message, e3.Message, e4.Message, e5.Message, e6.Message }) Assert.DoesNotContain('\n', m);
     }
 
+    [Theory]
+    [MemberData(nameof(KernelNames), MemberType = typeof(TestSupport))]
+    public void AnEmptyBatchGivesEmptyOutputsAndZeroParameterGradients(string kernels)
+    {
+        using var _ = Use(kernels);
+        var r = new Rng(8);
+        var x = Param(r, 0, 2, 5, 5);
+        var w = Param(r, 3, 2, 3, 3);
+        var b = Param(r, 3);
+        var y = x.Conv2d(w, b, padding: 1);
+        Assert.Equal([0, 3, 5, 5], y.ShapeArray);
+        y.Sum().Backward();
+        Assert.All(w.Grad!.ToArray(), v => Assert.Equal(0, v));
+        Assert.All(b.Grad!.ToArray(), v => Assert.Equal(0, v));
+        Assert.Equal([0, 2, 5, 5], x.Grad!.ShapeArray);
+    }
+
     [Fact]
     public void Float32AndFloat64Agree()
     {
