@@ -79,7 +79,7 @@ public sealed class DiagnosticsCollector
                 Mean = Mean(s.Select(x => x.Mean)), Std = Mean(s.Select(x => x.Std)), SaturatedFraction = Mean(s.Select(x => x.SaturatedFraction)),
                 DeadFraction = Mean(s.Select(x => x.DeadFraction)), GradientStd = Mean(s.Select(x => x.GradientStd)),
                 WeightGradientNorm = Mean(s.Select(x => x.WeightGradientNorm)), WeightNorm = s[^1].WeightNorm, UpdateRatio = upd,
-                Sample = s[^1].Sample,
+                Sample = s[^1].Sample, ChannelMeans = MeanOfEach(s.Select(x => x.ChannelMeans)), ChannelStds = MeanOfEach(s.Select(x => x.ChannelStds)),
             });
         }
         return DiagnosticsReport.From(rows, _batches.Count);
@@ -105,6 +105,13 @@ public sealed class DiagnosticsCollector
             c.AfterStep();
         }
         return c.Report();
+    }
+
+    /// <summary>The element-wise mean of equally long arrays (the per-channel statistics of each batch).</summary>
+    private static double[] MeanOfEach(IEnumerable<double[]> arrays)
+    {
+        var list = arrays.ToList();
+        return list[0].Length == 0 ? [] : Enumerable.Range(0, list[0].Length).Select(c => Mean(list.Select(a => a[c]))).ToArray();
     }
 
     private static double Mean(IEnumerable<double> v)

@@ -45,8 +45,15 @@ public sealed record DiagnosticsReport(IReadOnlyList<LayerStatistics> Layers, in
         foreach (var l in layers)
         {
             if (l.DeadFraction > DeadLimit)
-                advice.Add(new(AdviceLevel.Warning, l.Index, $"{l.DeadFraction:P0} of the ReLU units of layer {l.Index} are dead (0 for every sample)",
+                advice.Add(new(AdviceLevel.Warning, l.Index, l.Channels > 0
+                        ? $"{l.DeadFraction:P0} of the {l.Channels} ReLU channels of layer {l.Index} are dead (0 at every position of every sample)"
+                        : $"{l.DeadFraction:P0} of the ReLU units of layer {l.Index} are dead (0 for every sample)",
                     "lower the learning rate, use He initialization, or try LeakyReLU"));
+            // Channels that barely vary over N·H·W, apart from dead ReLU channels (reported above; their std is 0).
+            int collapsed = l.ChannelStds.Count(s => s < CollapsedStd) - (int)Math.Round(l.DeadFraction * l.Channels);
+            if (l.Channels > 0 && l.Std >= CollapsedStd && collapsed > l.Channels * DeadLimit)
+                advice.Add(new(AdviceLevel.Warning, l.Index, $"{collapsed} of the {l.Channels} channels of layer {l.Index} are nearly constant (std < {CollapsedStd:0.##e+0})",
+                    "check the initialization of the filters feeding them, or add batch norm"));
             if (l.SaturatedFraction > SaturationLimit)
                 advice.Add(new(AdviceLevel.Warning, l.Index, $"{l.SaturatedFraction:P0} of the {l.Kind} outputs of layer {l.Index} are saturated",
                     "use Xavier initialization or smaller weights, normalize the inputs, or add batch norm"));
@@ -83,6 +90,13 @@ public sealed record DiagnosticsReport(IReadOnlyList<LayerStatistics> Layers, in
         foreach (var l in Layers)
             sb.AppendLine(string.Format(CultureInfo.InvariantCulture, "{0,5} {1,-9} {2,10} {3,10} {4,9} {5,9} {6,10} {7,10} {8,10}",
                 l.Index, l.Kind, N(l.Mean), N(l.Std), Pct(l.SaturatedFraction), Pct(l.DeadFraction), N(l.GradientStd), N(l.WeightGradientNorm), N(l.UpdateRatio)));
+        foreach (var l in Layers.Where(l => l.Channels > 0))
+        {
+            var (means, stds) = (l.ChannelMeans.Where(double.IsFinite).ToList(), l.ChannelStds.Where(double.IsFinite).ToList());
+            if (means.Count == 0) continue;
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"layer {l.Index} per channel ({l.Channels}): mean {N(means.Min())} … {N(means.Max())}, std {N(stds.Min())} … {N(stds.Max())}, dead {Pct(l.DeadFraction)}");
+        }
         sb.AppendLine(CultureInfo.InvariantCulture, $"gradient ratio first/last layer: {N(GradientRatio)}");
         foreach (var a in Advice)
             sb.AppendLine(CultureInfo.InvariantCulture, $"{(a.Level == AdviceLevel.Warning ? "warning" : "ok")}: {a.Finding} — {a.Suggestion}.");

@@ -75,14 +75,23 @@ public sealed class LayerProbe
                 "sigmoid" => v.Count(x => x < 0.01 || x > 0.99) / (double)v.Length,
                 _ => 0,
             };
-            double dead = kind is "relu" or "leaky_relu" or "elu" or "gelu" ? DeadUnits(v, a.Shape[0]) : 0;
+            bool reluFamily = kind is "relu" or "leaky_relu" or "elu" or "gelu";
+            double dead = reluFamily && a.Rank != 4 ? DeadUnits(v, a.Shape[0]) : 0;
+            (double[] Means, double[] Stds) channels = ([], []);
+            if (a.Rank == 4)                                                  // [N, C, H, W]: the unit is the channel
+            {
+                var (cm, cs, deadChannels) = LayerStatistics.ChannelMoments(v, a.Shape[0], a.Shape[1]);
+                channels = (cm, cs);
+                if (reluFamily) dead = deadChannels;
+            }
             double gradStd = a.Grad is { } g ? LayerStatistics.Moments(g.ToArray()).Std : double.NaN;
             double wGrad = linear?.Weight.Grad is { } wg ? Norm(wg.ToArray()) : double.NaN;
             double wNorm = linear is null ? double.NaN : Norm(linear.Weight.ToArray());
             int stride = Math.Max(1, v.Length / sampleSize);
             var sample = v.Where((_, k) => k % stride == 0).ToArray();
             result.Add(new LayerStatistics(p + 1, child.ToString(System.Globalization.CultureInfo.InvariantCulture), kind, mean, std, saturated, dead,
-                gradStd, wGrad, wNorm, double.NaN) { Sample = sample });
+                gradStd, wGrad, wNorm, double.NaN)
+            { Sample = sample, Channels = channels.Means.Length, ChannelMeans = channels.Means, ChannelStds = channels.Stds });
         }
         return result;
     }

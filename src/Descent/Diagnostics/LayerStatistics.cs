@@ -9,7 +9,8 @@ namespace Descent.Diagnostics;
 /// <param name="Mean">Mean of the layer's outputs.</param>
 /// <param name="Std">Standard deviation of the outputs (population, over batch × units).</param>
 /// <param name="SaturatedFraction">Share of outputs within 1 % of a bound of tanh (|a| &gt; 0.99) or sigmoid (a &lt; 0.01 or a &gt; 0.99); 0 for others.</param>
-/// <param name="DeadFraction">Share of units whose output is ≤ 0 for every sample of the batch (ReLU family; 0 for others).</param>
+/// <param name="DeadFraction">Share of units whose output is ≤ 0 for every sample of the batch (ReLU family; 0 for others). For a
+/// feature map [N, C, H, W] the unit is the channel (a filter): dead when ≤ 0 at every position of every sample.</param>
 /// <param name="GradientStd">Std of ∂L/∂output on the way back (NaN before a backward pass).</param>
 /// <param name="WeightGradientNorm">‖∂L/∂W‖ of the Linear feeding this layer (NaN if none or no backward yet).</param>
 /// <param name="WeightNorm">‖W‖ of that Linear.</param>
@@ -17,6 +18,39 @@ namespace Descent.Diagnostics;
 public sealed record LayerStatistics(int Index, string Name, string Kind, double Mean, double Std, double SaturatedFraction, double DeadFraction,
     double GradientStd, double WeightGradientNorm, double WeightNorm, double UpdateRatio)
 {
+    /// <summary>Channels C of a feature-map activation [N, C, H, W]; 0 for [batch, units].</summary>
+    public int Channels { get; init; }
+
+    /// <summary>Per-channel mean over N·H·W [C] (empty unless <see cref="Channels"/> &gt; 0).</summary>
+    public double[] ChannelMeans { get; init; } = [];
+
+    /// <summary>Per-channel standard deviation (population) over N·H·W [C] (empty unless <see cref="Channels"/> &gt; 0).</summary>
+    public double[] ChannelStds { get; init; } = [];
+
+    /// <summary>
+    /// Per-channel moments of a feature map v [batch, channels, spatial] (flattened) and the share of dead channels
+    /// (≤ 0 at every position of every sample).
+    /// </summary>
+    public static (double[] Means, double[] Stds, double DeadFraction) ChannelMoments(ReadOnlySpan<double> v, int batch, int channels)
+    {
+        int spatial = batch * channels == 0 ? 0 : v.Length / (batch * channels), dead = 0;
+        double[] means = new double[channels], stds = new double[channels];
+        var values = new double[batch * spatial];
+        for (int c = 0; c < channels; c++)
+        {
+            bool alive = false;
+            for (int i = 0; i < batch; i++)
+            {
+                var run = v.Slice((i * channels + c) * spatial, spatial);
+                run.CopyTo(values.AsSpan(i * spatial));
+                foreach (double a in run) alive |= a > 0;
+            }
+            (means[c], stds[c]) = Moments(values);
+            if (!alive) dead++;
+        }
+        return (means, stds, channels == 0 ? 0 : dead / (double)channels);
+    }
+
     /// <summary>The outputs (a sample of at most 20 000 values, for histograms).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public double[] Sample { get; init; } = [];

@@ -37,6 +37,48 @@ public class DiagnosticsTests
     }
 
     [Fact]
+    public void FeatureMapsGetPerChannelStatisticsAndDeadChannels()
+    {
+        // [N, 4, 6, 6] → BatchNorm2d → ReLU → MaxPool2d → Flatten → Linear: channels 0 and 2 are shifted far below zero
+        // by their β, so the ReLU kills them at every position of every sample (dead filters).
+        var rng = new Rng(3);
+        var bn = new BatchNorm2d(4);
+        bn.Bias!.CopyFrom(Tensor.From(new float[] { -10, 0.5f, -10, 0 }, 4));
+        var model = new Sequential(bn, new ReLU(), new MaxPool2d(2), new Flatten(), new Linear(4 * 3 * 3, 3, rng));
+        var x = Tensor.Normal(rng, 1, 2, DType.Float32, 8, 4, 6, 6);
+        var probe = new LayerProbe(model);
+        probe.Forward(x);
+        var l = Assert.Single(probe.Statistics());
+        Assert.Equal(4, l.Channels);
+        Assert.Equal(0.5, l.DeadFraction);
+        var a = model[1].Call(model[0].Call(x)).ToArray();                      // the ReLU's output again (training-mode BN: same numbers)
+        for (int c = 0; c < 4; c++)
+        {
+            var v = Enumerable.Range(0, 8).SelectMany(n => Enumerable.Range(0, 36).Select(k => a[(n * 4 + c) * 36 + k])).ToArray();
+            double m = v.Average();
+            Assert.Equal(m, l.ChannelMeans[c], 1e-9);
+            Assert.Equal(Math.Sqrt(v.Sum(e => (e - m) * (e - m)) / v.Length), l.ChannelStds[c], 1e-9);
+        }
+        Assert.Equal(0, l.ChannelStds[0]);
+        Assert.True(l.ChannelStds[1] > 0.1 && l.ChannelStds[3] > 0.1);
+
+        var report = DiagnosticsCollector.Run(model, [(x, [0, 1, 2, 0, 1, 2, 0, 1])], new Sgd(model.Parameters(), 0.01));
+        Assert.Equal(0.5, report.Layers[0].DeadFraction);
+        Assert.Equal(4, report.Layers[0].ChannelStds.Length);
+        Assert.Contains(report.Advice, a => a.Layer == 1 && a.Finding.Contains("of the 4 ReLU channels of layer 1 are dead"));
+        Assert.DoesNotContain(report.Advice, a => a.Finding.Contains("nearly constant"));   // the dead channels are not reported twice
+        Assert.Contains("layer 1 per channel (4): mean 0 … ", report.ToString());
+        Assert.Contains(", dead 50.0%", report.ToString());
+
+        // γ = 0 with β = 0.5 > 0: channels that are alive but constant.
+        bn.Weight!.CopyFrom(Tensor.From(new float[] { 0, 1, 0, 1 }, 4));
+        bn.Bias.CopyFrom(Tensor.From(new float[] { 0.5f, 0, 0.5f, 0 }, 4));
+        report = DiagnosticsCollector.Run(model, [(x, [0, 1, 2, 0, 1, 2, 0, 1])], new Sgd(model.Parameters(), 0.01));
+        Assert.Equal(0, report.Layers[0].DeadFraction);
+        Assert.Contains(report.Advice, a => a.Layer == 1 && a.Finding.Contains("2 of the 4 channels of layer 1 are nearly constant"));
+    }
+
+    [Fact]
     public void SaturationCollapseAndVanishingGradientAreReported()
     {
         var big = Mlp.Create([50, 100, 100, 3], "tanh", Initializer.Parse("normal:1"), false, 0, new Rng(1));
