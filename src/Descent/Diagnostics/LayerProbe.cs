@@ -44,6 +44,7 @@ public sealed class LayerProbe
     {
         _outputs.Clear();
         int next = 0;
+        x = _model.AsInput(x);                                           // a flat batch of images viewed as [N, C, H, W]
         for (int i = 0; i < _model.Count; i++)
         {
             x = _model[i].Call(x);

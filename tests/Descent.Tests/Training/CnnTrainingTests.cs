@@ -58,6 +58,21 @@ public class CnnTrainingTests
         foreach (var (name, t) in eager.Model.StateDict()) Assert.True(t.BitwiseEquals(replayed.Model.StateDict()[name]), name);
     }
 
+    /// <summary>--diagnose on a CNN: per-channel statistics of the feature maps, and the observed run is bitwise the plain one.</summary>
+    [Fact]
+    public void DiagnosedCnnRunIsBitwiseThePlainRunWithChannelStatistics()
+    {
+        var plain = TrainingJob.Create(Bars(1)); plain.Run();
+        var diagnosed = TrainingJob.Create(Bars(1));
+        var observer = new Descent.Diagnostics.DiagnosticsObserver(diagnosed.Model, every: 1);
+        diagnosed.Trainer.Observer = observer;
+        diagnosed.Run();
+        foreach (var (name, t) in plain.Model.StateDict()) Assert.True(t.BitwiseEquals(diagnosed.Model.StateDict()[name]), name);
+        var report = observer.Collector.Report();
+        Assert.Equal(3, report.Layers.Count);                                            // the two conv blocks' ReLUs and the FC's
+        Assert.Equal(4, report.Layers[0].Channels);                                      // cnn:4,8: per channel of the first feature map
+    }
+
     [Fact]
     public void OneAndTwoThreadsGiveBitwiseTheSameCnn()
     {
