@@ -31,8 +31,6 @@ internal static unsafe class Gemm
     public const int KC = 256;
     /// <summary>Rows of op(A) per packed block (a multiple of every MR: 8, 6, 4).</summary>
     public const int MC = 144;
-    /// <summary>Multiply-adds below which one thread is faster than waking another.</summary>
-    public const long ParallelThreshold = 1L << 18;
 
     /// <summary>Columns of op(B) per packed block (2 MiB of B panel for either type).</summary>
     public static int NC<T>() where T : unmanaged => (1 << 19) / KC * 4 / sizeof(T);
@@ -57,10 +55,9 @@ internal static unsafe class Gemm
 
     /// <summary>The packed path on one or more threads (arguments checked, m, n, k &gt; 0).</summary>
     internal static void RunPacked<T>(GemmIsa isa, bool transA, bool transB, int m, int n, int k, T alpha, T* pa, int lda, T* pb, int ldb,
-        T beta, T* pc, int ldc, T* biasPtr, bool relu, long parallelThreshold = ParallelThreshold) where T : unmanaged, IFloatingPointIeee754<T>
+        T beta, T* pc, int ldc, T* biasPtr, bool relu, int thresholdScale = 1) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        long work = (long)m * n * k;
-        int threads = work < parallelThreshold ? 1 : Math.Max(1, Threading.MaxThreads);
+        int threads = GemmThreads.For((long)m * n * k, thresholdScale);
         if (threads > 1 && GemmSharedPackJob<T>.Fits(isa, m, n, k))
         {
             GemmSharedPackJob<T>.ForThisThread().Run(isa, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, biasPtr, relu, threads);
