@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Descent.Kernels;
 
 /// <summary>
@@ -9,8 +11,8 @@ namespace Descent.Kernels;
 /// siblings or a busy host); it costs the worker pool's hand-off h (<see cref="WorkerPool.HandOffSeconds"/>) and some
 /// packing done twice. The split is taken when the saving is at least twice the hand-off:
 /// W ≥ 2·h·r·s/(s − 1), with r = ¾ of the measured one-core peak (small products run below peak). The threshold is
-/// computed once, at the first product whose size is in doubt (a few milliseconds of probing), and held within
-/// [2¹⁴, 2²⁴] multiply-adds. It only picks a thread count, which never changes a result.
+/// computed once, at the first product whose size is in doubt (a few milliseconds of probing) once start-up is over
+/// (a second after the first product; <see cref="Default"/> until then), and held within [2¹⁴, 2²⁴] multiply-adds. It only picks a thread count, which never changes a result.
 /// </remarks>
 public static class GemmThreads
 {
@@ -21,6 +23,10 @@ public static class GemmThreads
     internal const long Default = 1L << 18;
 
     private static long _measured;
+    private static readonly long FirstUse = Stopwatch.GetTimestamp();
+
+    /// <summary>Seconds after the first product before the threshold may be measured (see <see cref="Threshold"/>).</summary>
+    private const double SettleSeconds = 1;
 
     /// <summary>The threshold in multiply-adds (m·n·k), measuring it on first need.</summary>
     public static long Threshold
@@ -30,6 +36,10 @@ public static class GemmThreads
             long t = Volatile.Read(ref _measured);
             if (t > 0) return t;
             if (WorkerPool.InPart) return Default;   // the pool would run the probe's parts serially here
+            // Start-up loads data and compiles on both cores at once: a probe then would measure that, not the machine.
+            // So the default holds for a second after the first product, unless something measured already (bench gemm).
+            bool measured = PeakProbe.IsMeasured && WorkerPool.HandOffMeasured;
+            if (!measured && Stopwatch.GetElapsedTime(FirstUse).TotalSeconds < SettleSeconds) return Default;
             t = FromMeasurements(WorkerPool.HandOffSeconds(), PeakProbe.Measured);
             Volatile.Write(ref _measured, t);
             return t;

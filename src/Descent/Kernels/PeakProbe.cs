@@ -40,6 +40,9 @@ public static class PeakProbe
         }
     }
 
+    /// <summary>Whether <see cref="Measured"/> has run in this process.</summary>
+    public static bool IsMeasured => Volatile.Read(ref _measured) is not null;
+
     /// <summary>The worker pool's hand-off, in seconds (<see cref="WorkerPool.HandOffSeconds"/>; measured once).</summary>
     public static double HandOffSeconds => WorkerPool.HandOffSeconds();
 

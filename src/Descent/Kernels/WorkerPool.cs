@@ -76,7 +76,7 @@ internal sealed class WorkerPool
 
     /// <summary>
     /// The cost of handing work to the other threads and waiting for them, in seconds, measured once per process: the
-    /// median over 63 calls of a job whose parts (one a thread) only wait until every part has started, so each call
+    /// median over 31 calls of a job whose parts (one a thread) only wait until every part has started, so each call
     /// is a full wake-claim-finish round trip with the workers awake (as in a burst of kernels). 0 on one core.
     /// </summary>
     public static double HandOffSeconds()
@@ -85,8 +85,8 @@ internal sealed class WorkerPool
         int threads = Math.Min(Environment.ProcessorCount, Shared.Workers + 1);
         if (threads <= 1) return (_handOff = 0).Value;
         var job = new RendezvousJob(threads);
-        var times = new double[63];
-        for (int i = -8; i < times.Length; i++)
+        var times = new double[31];
+        for (int i = -4; i < times.Length; i++)
         {
             job.Reset();
             long t0 = Stopwatch.GetTimestamp();
@@ -99,7 +99,14 @@ internal sealed class WorkerPool
 
     private static double? _handOff;
 
-    /// <summary>Parts that wait (up to 1 ms) until all have started: a part claimed by a thread that already ran one does not deadlock.</summary>
+    /// <summary>Whether <see cref="HandOffSeconds"/> has run in this process.</summary>
+    public static bool HandOffMeasured => _handOff.HasValue;
+
+    /// <summary>
+    /// Parts that wait (up to 0.2 ms) until all have started: a part claimed by a thread that already ran one does not
+    /// deadlock, and a machine too busy to run the workers at once costs at most a few milliseconds to measure (its
+    /// hand-off then reads as ≈ 0.2 ms, which keeps mid-sized products on one thread).
+    /// </summary>
     private sealed class RendezvousJob(int parts) : IParallelJob
     {
         private int _started;
@@ -108,7 +115,7 @@ internal sealed class WorkerPool
         public void Run(int part)
         {
             Interlocked.Increment(ref _started);
-            long deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 1000;
+            long deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 5000;
             while (Volatile.Read(ref _started) < parts && Stopwatch.GetTimestamp() < deadline) Thread.SpinWait(4);
         }
     }

@@ -60,7 +60,9 @@ public class PeakProbeTests
         using var two = Threading.Limit(2);
         Assert.Equal(1, GemmThreads.For(GemmThreads.Lowest - 1));
         Assert.Equal(2, GemmThreads.For(GemmThreads.Highest));
+        _ = PeakProbe.Measured; _ = PeakProbe.HandOffSeconds;   // measured: the threshold no longer waits for start-up to end
         long t = GemmThreads.Threshold;
+        Assert.Equal(GemmThreads.FromMeasurements(PeakProbe.HandOffSeconds, PeakProbe.Measured), t);
         Assert.InRange(t, GemmThreads.Lowest, GemmThreads.Highest);
         Assert.Equal(1, GemmThreads.For(t - 1));
         Assert.Equal(2, GemmThreads.For(t));
