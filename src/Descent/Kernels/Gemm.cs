@@ -18,7 +18,8 @@ public enum GemmActivation
 /// </summary>
 /// <remarks>
 /// Loops, outermost first: columns of C in blocks of NC; k in blocks of at most KC (op(B) block packed into
-/// NR-wide slivers, kept in L2/L3); rows of C in blocks of MC (op(A) block packed into MR-high slivers, in L2);
+/// NR-wide slivers, kept in L3); rows of C in blocks of MC (op(A) block packed into MR-high slivers, in L2);
+/// the block sizes follow the processor's caches (<see cref="GemmBlocking"/>);
 /// then NR × MR tiles computed by a register-blocked micro-kernel (<see cref="GemmMicroKernel512"/>) whose B sliver
 /// stays in L1. The k blocks are an even split of k that depends only on k, and each C element is one FMA chain
 /// per k block in increasing k, so the result is the same for every thread count and every kernel width.
@@ -27,15 +28,14 @@ public enum GemmActivation
 /// </remarks>
 internal static unsafe class Gemm
 {
-    /// <summary>Most k per block (B sliver KC·NR·sizeof(T) stays in L1).</summary>
-    public const int KC = 256;
-    /// <summary>Rows of op(A) per packed block (a multiple of every MR: 8, 6, 4).</summary>
-    public const int MC = 144;
-    /// <summary>Multiply-adds below which one thread is faster than waking another.</summary>
-    public const long ParallelThreshold = 1L << 18;
+    /// <summary>Most k per block (<see cref="GemmBlocking.KC"/>).</summary>
+    public const int KC = GemmBlocking.KC;
 
-    /// <summary>Columns of op(B) per packed block (2 MiB of B panel for either type).</summary>
-    public static int NC<T>() where T : unmanaged => (1 << 19) / KC * 4 / sizeof(T);
+    /// <summary>Rows of op(A) per packed block, from L2 (<see cref="GemmBlocking.MC"/>; a multiple of every MR: 8, 6, 4).</summary>
+    public static int MC => GemmBlocking.MC;
+
+    /// <summary>Columns of op(B) per packed block, from L3 (<see cref="GemmBlocking.PanelBytes"/>, a multiple of 32).</summary>
+    public static int NC<T>() where T : unmanaged => (int)(GemmBlocking.PanelBytes / (KC * sizeof(T))) / 32 * 32;
 
     /// <summary>C ← act(α·op(A)·op(B) + β·C + bias[j]); arguments already checked; bias is empty or [n].</summary>
     public static void Run<T>(bool transA, bool transB, int m, int n, int k, T alpha, ReadOnlySpan<T> a, int lda,
@@ -57,10 +57,9 @@ internal static unsafe class Gemm
 
     /// <summary>The packed path on one or more threads (arguments checked, m, n, k &gt; 0).</summary>
     internal static void RunPacked<T>(GemmIsa isa, bool transA, bool transB, int m, int n, int k, T alpha, T* pa, int lda, T* pb, int ldb,
-        T beta, T* pc, int ldc, T* biasPtr, bool relu, long parallelThreshold = ParallelThreshold) where T : unmanaged, IFloatingPointIeee754<T>
+        T beta, T* pc, int ldc, T* biasPtr, bool relu, int thresholdScale = 1) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        long work = (long)m * n * k;
-        int threads = work < parallelThreshold ? 1 : Math.Max(1, Threading.MaxThreads);
+        int threads = GemmThreads.For((long)m * n * k, thresholdScale);
         if (threads > 1 && GemmSharedPackJob<T>.Fits(isa, m, n, k))
         {
             GemmSharedPackJob<T>.ForThisThread().Run(isa, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, biasPtr, relu, threads);
@@ -139,8 +138,8 @@ internal sealed unsafe class GemmBuffers
 
     private GemmBuffers()
     {
-        A = NativeMemory.AlignedAlloc((nuint)(Gemm.MC * Gemm.KC * 8), 64);
-        B = NativeMemory.AlignedAlloc((nuint)(Gemm.KC * Gemm.NC<double>() * 8), 64);
+        A = NativeMemory.AlignedAlloc((nuint)((long)Gemm.MC * Gemm.KC * 8), 64);
+        B = NativeMemory.AlignedAlloc((nuint)((long)Gemm.KC * Gemm.NC<double>() * 8), 64);
         Tile = NativeMemory.AlignedAlloc((nuint)(GemmMicroKernel.MaxMR * 32 * 8), 64);
     }
 

@@ -28,24 +28,35 @@ internal static unsafe class GemmMicroKernel6x2<TV, T> where TV : struct, ILanes
         TV c30 = default, c31 = default;
         TV c40 = default, c41 = default;
         TV c50 = default, c51 = default;
-        int w = TV.Count;
-        for (int p = 0; p < kc; p++)
+        int w = TV.Count, p = 0;
+        // Two k steps a pass (half the loop overhead; measured faster on Zen 3), then the odd one: the same FMAs in the same order.
+        for (; p + 2 <= kc; p += 2)
         {
-            var b0 = TV.Load(pb); var b1 = TV.Load(pb + w);
-            TV a;
-            a = TV.Splat(pa[0]); c00 = TV.MultiplyAdd(a, b0, c00); c01 = TV.MultiplyAdd(a, b1, c01);
-            a = TV.Splat(pa[1]); c10 = TV.MultiplyAdd(a, b0, c10); c11 = TV.MultiplyAdd(a, b1, c11);
-            a = TV.Splat(pa[2]); c20 = TV.MultiplyAdd(a, b0, c20); c21 = TV.MultiplyAdd(a, b1, c21);
-            a = TV.Splat(pa[3]); c30 = TV.MultiplyAdd(a, b0, c30); c31 = TV.MultiplyAdd(a, b1, c31);
-            a = TV.Splat(pa[4]); c40 = TV.MultiplyAdd(a, b0, c40); c41 = TV.MultiplyAdd(a, b1, c41);
-            a = TV.Splat(pa[5]); c50 = TV.MultiplyAdd(a, b0, c50); c51 = TV.MultiplyAdd(a, b1, c51);
-            pa += MR; pb += 2 * w;
+            Step(pa, pb, w, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+            Step(pa + MR, pb + 2 * w, w, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+            pa += 2 * MR; pb += 4 * w;
         }
+        if (p < kc) Step(pa, pb, w, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
         GemmEpilogue<TV, T>.Store(c, c00, c01, bias, in e);
         GemmEpilogue<TV, T>.Store(c + 1 * ldc, c10, c11, bias, in e);
         GemmEpilogue<TV, T>.Store(c + 2 * ldc, c20, c21, bias, in e);
         GemmEpilogue<TV, T>.Store(c + 3 * ldc, c30, c31, bias, in e);
         GemmEpilogue<TV, T>.Store(c + 4 * ldc, c40, c41, bias, in e);
         GemmEpilogue<TV, T>.Store(c + 5 * ldc, c50, c51, bias, in e);
+    }
+
+    /// <summary>One k step: c[r, :] += pa[r]·pb[:] for the six rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Step(T* pa, T* pb, int w, ref TV c00, ref TV c01, ref TV c10, ref TV c11, ref TV c20, ref TV c21,
+        ref TV c30, ref TV c31, ref TV c40, ref TV c41, ref TV c50, ref TV c51)
+    {
+        var b0 = TV.Load(pb); var b1 = TV.Load(pb + w);
+        TV a;
+        a = TV.Splat(pa[0]); c00 = TV.MultiplyAdd(a, b0, c00); c01 = TV.MultiplyAdd(a, b1, c01);
+        a = TV.Splat(pa[1]); c10 = TV.MultiplyAdd(a, b0, c10); c11 = TV.MultiplyAdd(a, b1, c11);
+        a = TV.Splat(pa[2]); c20 = TV.MultiplyAdd(a, b0, c20); c21 = TV.MultiplyAdd(a, b1, c21);
+        a = TV.Splat(pa[3]); c30 = TV.MultiplyAdd(a, b0, c30); c31 = TV.MultiplyAdd(a, b1, c31);
+        a = TV.Splat(pa[4]); c40 = TV.MultiplyAdd(a, b0, c40); c41 = TV.MultiplyAdd(a, b1, c41);
+        a = TV.Splat(pa[5]); c50 = TV.MultiplyAdd(a, b0, c50); c51 = TV.MultiplyAdd(a, b1, c51);
     }
 }

@@ -58,6 +58,13 @@ internal static unsafe class GemmPacking
                         for (int r = 0; r < mr; r += blk)
                             GemmTranspose.Block(rows[r] + p0v, lda, dst + p0v * mr + r, mr);
                 }
+                else if (typeof(T) == typeof(float) && h == 6 && mr == 6 && GemmTranspose.IsAccelerated)
+                {
+                    // The 256-bit kernel's 6-row sliver: 6 × 8 blocks, each store spilling 2 floats onto the next p, so the
+                    // last p of the sliver is left to the scalar loop below.
+                    for (; p0v + blk < kc; p0v += blk)
+                        GemmTranspose.Float6x8((float*)(rows[0] + p0v), lda, (float*)(dst + p0v * mr));
+                }
                 for (int p = p0v; p < kc; p++)
                 {
                     T* d = dst + p * mr;

@@ -15,8 +15,11 @@ internal static unsafe class GemmSmall
     /// <summary>Most rows of C this path takes.</summary>
     public const int MaxRows = 4;
 
-    /// <summary>Fewest multiply-adds worth waking a second thread for.</summary>
-    private const long ParallelWork = 1 << 15;
+    /// <summary>
+    /// Divides the packed GEMM's split threshold (<see cref="GemmThreads"/>): dot products run at about half the packed
+    /// kernel's rate, so the same hand-off pays for half the multiply-adds.
+    /// </summary>
+    private const int ThresholdScale = 2;
 
     /// <summary>Whether this path applies (A·Bᵀ, few rows, β = 0).</summary>
     public static bool Applies<T>(bool transA, bool transB, int m, T beta) where T : unmanaged, IFloatingPointIeee754<T> =>
@@ -26,7 +29,7 @@ internal static unsafe class GemmSmall
     public static void Run<T>(int m, int n, int k, T alpha, T* a, int lda, T* b, int ldb, T* c, int ldc, T* bias, bool relu)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int threads = (long)m * n * k < ParallelWork ? 1 : Math.Min(Threading.MaxThreads, n);
+        int threads = Math.Min(GemmThreads.For((long)m * n * k, ThresholdScale), n);
         var job = Job<T>.ForThisThread();
         job.Set(m, n, k, alpha, a, lda, b, ldb, c, ldc, bias, relu, threads);
         WorkerPool.Shared.Run(job, threads, threads);
@@ -64,6 +67,7 @@ internal static unsafe class GemmSmall
             {
                 T* ai = _a + (long)i * _lda, ci = _c + (long)i * _ldc;
                 int j = j0;
+                for (; j <= j1 - 8; j += 8) Dot8<TV>(ai, j, ci);
                 for (; j <= j1 - 4; j += 4)
                 {
                     Dot4<TV>(ai, _b + (long)j * _ldb, _ldb, _k, out T d0, out T d1, out T d2, out T d3);
@@ -91,6 +95,45 @@ internal static unsafe class GemmSmall
             T s = acc.Sum();
             for (; p < k; p++) s = T.FusedMultiplyAdd(a[p], b[p], s);
             return s;
+        }
+
+        /// <summary>
+        /// Eight dot products ⟨a, B[j + r, :]⟩ finished into c[j..j+8), each rounded exactly as <see cref="Dot1{TV}"/>
+        /// would: eight independent FMA chains keep both FMA pipes busy (four leave half the FMA latency idle), and one load
+        /// of A's row serves eight rows of B.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void Dot8<TV>(T* a, int j, T* c) where TV : struct, ILanes<TV, T>
+        {
+            int k = _k;
+            nint ldb = _ldb;
+            // Eight row pointers, loaded from at one offset: the loop then keeps them all in registers.
+            T* b0 = _b + j * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb, b4 = b3 + ldb, b5 = b4 + ldb, b6 = b5 + ldb, b7 = b6 + ldb;
+            TV c0 = TV.Splat(T.Zero), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+            nint p = 0, w = TV.Count, end = k - w;
+            for (; p <= end; p += w)
+            {
+                var x = TV.Load(a + p);
+                c0 = TV.MultiplyAdd(x, TV.Load(b0 + p), c0);
+                c1 = TV.MultiplyAdd(x, TV.Load(b1 + p), c1);
+                c2 = TV.MultiplyAdd(x, TV.Load(b2 + p), c2);
+                c3 = TV.MultiplyAdd(x, TV.Load(b3 + p), c3);
+                c4 = TV.MultiplyAdd(x, TV.Load(b4 + p), c4);
+                c5 = TV.MultiplyAdd(x, TV.Load(b5 + p), c5);
+                c6 = TV.MultiplyAdd(x, TV.Load(b6 + p), c6);
+                c7 = TV.MultiplyAdd(x, TV.Load(b7 + p), c7);
+            }
+            T d0 = c0.Sum(), d1 = c1.Sum(), d2 = c2.Sum(), d3 = c3.Sum(), d4 = c4.Sum(), d5 = c5.Sum(), d6 = c6.Sum(), d7 = c7.Sum();
+            for (; p < k; p++)
+            {
+                T ap = a[p];
+                d0 = T.FusedMultiplyAdd(ap, b0[p], d0); d1 = T.FusedMultiplyAdd(ap, b1[p], d1);
+                d2 = T.FusedMultiplyAdd(ap, b2[p], d2); d3 = T.FusedMultiplyAdd(ap, b3[p], d3);
+                d4 = T.FusedMultiplyAdd(ap, b4[p], d4); d5 = T.FusedMultiplyAdd(ap, b5[p], d5);
+                d6 = T.FusedMultiplyAdd(ap, b6[p], d6); d7 = T.FusedMultiplyAdd(ap, b7[p], d7);
+            }
+            c[j] = Finish(d0, j); c[j + 1] = Finish(d1, j + 1); c[j + 2] = Finish(d2, j + 2); c[j + 3] = Finish(d3, j + 3);
+            c[j + 4] = Finish(d4, j + 4); c[j + 5] = Finish(d5, j + 5); c[j + 6] = Finish(d6, j + 6); c[j + 7] = Finish(d7, j + 7);
         }
 
         /// <summary>Four dot products ⟨a, b_r⟩ (rows b + r·ldb), each rounded exactly as <see cref="Dot1{TV}"/> would.</summary>

@@ -40,7 +40,7 @@ internal static unsafe class GemmTransposed
     {
         T* t = Scratch<T>.ForThisThread();
         // op(B)ᵀ is B read with the opposite flag, op(A)ᵀ likewise; raw sums (α = 1, β = 0, no epilogue) into t [n, m].
-        Gemm.RunPacked(isa, !transB, !transA, n, m, k, T.One, b, ldb, a, lda, T.Zero, t, m, null, false, Gemm.ParallelThreshold / 4);
+        Gemm.RunPacked(isa, !transB, !transA, n, m, k, T.One, b, ldb, a, lda, T.Zero, t, m, null, false, thresholdScale: 4);
         int blk = GemmTranspose.Block<T>();
         if (GemmTranspose.IsAccelerated && m % blk == 0 && n % blk == 0) StoreBlocks(t, m, n, alpha, beta, c, ldc, bias, relu);
         else Store(t, m, n, alpha, beta, c, ldc, bias, relu);

@@ -1,0 +1,42 @@
+namespace Descent.Kernels;
+
+/// <summary>
+/// The GEMM's cache blocking (the kc, mc, nc of BLIS and OpenBLAS), from the cache sizes this processor reports
+/// (<see cref="CpuInfo"/>). With MR × NR tiles of s-byte elements:
+/// <list type="bullet">
+/// <item>kc = 256, fixed: a B sliver kc·NR·s (16 KiB for 6 × 16 floats) and an A sliver kc·MR·s stay in any L1d of
+/// 32 KiB or more. kc is the one block size that changes results (C is rounded between k blocks), so it does not follow
+/// the processor: the same vector width gives the same bits everywhere.</item>
+/// <item>mc: the packed A block mc·kc·s takes about 30% of L2 (the rest holds the B sliver's stream and C), a multiple
+/// of 24 rows (every MR: 8, 6, 4). 512 KiB (Zen 3) gives 144, BLIS's zen3 value; 1 MiB (Zen 5) 288; 1.25 MiB (Ice Lake) 384.</item>
+/// <item>nc: the packed B panel kc·nc·s takes an eighth of L3 (every core packs its own, and a VM shares its L3 with
+/// other guests), between 512 KiB and 4 MiB. 32 MiB gives 4 MiB: nc = 4096 floats (BLIS zen3: 4080).</item>
+/// </list>
+/// mc and nc only change which loop visits a tile when, never an FMA chain, so they do not change results.
+/// </summary>
+internal static class GemmBlocking
+{
+    /// <summary>Depth of a k block (see the summary: fixed for reproducible bits).</summary>
+    public const int KC = 256;
+
+    /// <summary>Rows of op(A) per packed block.</summary>
+    public static readonly int MC = RowsPerBlock(CpuInfo.Current.L2Bytes);
+
+    /// <summary>Bytes of the packed op(B) panel.</summary>
+    public static readonly long PanelBytes = PanelBytesFor(CpuInfo.Current.L3Bytes);
+
+    /// <summary>mc for an L2 of <paramref name="l2Bytes"/> (unknown, ≤ 0: 512 KiB), for 4-byte elements.</summary>
+    internal static int RowsPerBlock(long l2Bytes)
+    {
+        long l2 = l2Bytes > 0 ? l2Bytes : 512 << 10;
+        long rows = (long)(0.3 * l2) / (KC * 4) / 24 * 24;
+        return (int)Math.Clamp(rows, 48, 960);
+    }
+
+    /// <summary>The B panel for an L3 of <paramref name="l3Bytes"/> (unknown, ≤ 0: 16 MiB).</summary>
+    internal static long PanelBytesFor(long l3Bytes)
+    {
+        long l3 = l3Bytes > 0 ? l3Bytes : 16 << 20;
+        return Math.Clamp(l3 / 8, 512 << 10, 4 << 20);
+    }
+}
