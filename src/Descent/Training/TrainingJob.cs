@@ -111,6 +111,9 @@ public sealed class TrainingJob
             ClipValue = config.ClipValue,
             EarlyStoppingPatience = config.Patience,
             Threads = config.Threads,
+            // Evaluation replays a captured forward pass that keeps one batch's activations: at the training batch size
+            // they are no larger than the training step's (a CNN's at 1000 rows would hold ≈ 0.5 GB).
+            EvaluationBatchSize = config.BatchSize,
         };
         var trainer = new Trainer(model, optimizer, policy, options, penalty, loss.Create());
         var loader = new DataLoader(train, config.BatchSize, shuffle: true, dropLast: config.DropLast, seed: config.Seed, dtype: dtype,
