@@ -38,6 +38,7 @@ internal static class Conv2dKernel
         return (int)n;
     }
 
+    /// <summary>y [N, Cout, Hout, Wout] = conv2d(x, w) + b, one sample per part.</summary>
     public static void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> bias, in Conv2dGeometry g, Span<T> y, Span<T> scratch)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -48,6 +49,7 @@ internal static class Conv2dKernel
         Conv2dJob<T>.ForThisThread().Forward(x, w, bias, g, y, scratch);
     }
 
+    /// <summary>∂L/∂x [N, Cin, H, W] (overwritten), one sample per part.</summary>
     public static void BackwardInput<T>(ReadOnlySpan<T> gy, ReadOnlySpan<T> w, in Conv2dGeometry g, Span<T> gx, Span<T> scratch)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -58,6 +60,7 @@ internal static class Conv2dKernel
         Conv2dJob<T>.ForThisThread().BackwardInput(gy, w, g, gx, scratch);
     }
 
+    /// <summary>∂L/∂W (overwritten; skipped when empty), in chunks of samples, and ∂L/∂b (when not empty), one channel per part.</summary>
     public static void BackwardWeight<T>(ReadOnlySpan<T> gy, ReadOnlySpan<T> x, in Conv2dGeometry g, Span<T> gw, Span<T> gb, Span<T> scratch)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
