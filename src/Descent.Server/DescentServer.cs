@@ -68,6 +68,8 @@ public sealed class DescentServer : IAsyncDisposable
             o.SerializerOptions.NumberHandling = Json.NumberHandling;
             o.SerializerOptions.Encoder = Json.Encoder;
         });
+        // A body that does not bind throws (and becomes a 400 with the reason) instead of an empty 400.
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         var stores = new Stores(options.Database);
         builder.Services.AddSingleton(stores);
         var app = builder.Build();

@@ -10,7 +10,7 @@
     const play = el("button", { type: "button", class: "primary", "aria-label": "play" }, "Play");
     const scrub = el("input", { type: "range", min: 0, max: 0, value: 0, step: 1, "aria-label": "step" });
     const counter = el("span", { class: "counter", "aria-live": "off" }, "step 0");
-    const legend = el("div");
+    const legend = el("div", { id: "legend" });
     stage.append(el("div", { class: "player" }, play, el("label", {}, "step ", scrub), counter), el("div", { class: "stage" }, canvas), legend);
     let view = null, step = 0, playing = false, background = null, last = 0;
     const ctx = canvas.getContext("2d");

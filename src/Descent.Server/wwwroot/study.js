@@ -34,7 +34,7 @@
         best ? ` · best ${D.fmt(best.value)} (trial ${best.number})` : ""),
       el("h2", {}, "Trials"), el("div", { class: "card", style: "max-height:420px;overflow:auto" }, table),
       charts, el("h2", {}, "Objective against each parameter, on its own scale"), scatters,
-      el("h2", {}, "Parallel coordinates"), el("p", { class: "muted" }, "One line per finished trial; each axis spans its parameter's search range on the parameter's scale; darker is better."), parallel);
+      el("h2", {}, "Parallel coordinates"), el("p", { class: "muted" }, "One line per complete trial (a pruned trial stopped early, so its value is not comparable); each axis spans its parameter's search range on the parameter's scale; darker is better."), parallel);
 
     // Best so far: the objective of each finished trial in order, and the running best.
     const ordered = [...finished].sort((a, b) => a.number - b.number);
