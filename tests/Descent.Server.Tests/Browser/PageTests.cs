@@ -13,6 +13,14 @@ public sealed class PageTests(ServerFixture server, BrowserFixture browser)
 {
     private string Url(string path) => new Uri(server.Address, path).ToString();
 
+    /// <summary>With <c>DESCENT_SCREENSHOTS=DIR</c>, saves the whole page as DIR/NAME.png (to look at; nothing is compared).</summary>
+    private static async Task Shot(IPage page, string name)
+    {
+        if (Environment.GetEnvironmentVariable("DESCENT_SCREENSHOTS") is not { Length: > 0 } dir) return;
+        Directory.CreateDirectory(dir);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(dir, name + ".png"), FullPage = true });
+    }
+
     /// <summary>Each page and what shows that it has drawn (not only loaded).</summary>
     public static TheoryData<string, string> Pages => new()
     {
@@ -40,6 +48,7 @@ public sealed class PageTests(ServerFixture server, BrowserFixture browser)
             await page.WaitForSelectorAsync(drawn, new() { Timeout = 60_000 });
             Assert.Equal(0, await page.Locator("[role=alert]").CountAsync());
             Assert.True(errors.Count == 0, $"{path}: {string.Join("; ", errors)}");
+            await Shot(page, "page" + string.Concat(path.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-')));
             await page.CloseAsync();
         }
     }
@@ -52,6 +61,7 @@ public sealed class PageTests(ServerFixture server, BrowserFixture browser)
         var done = "canvas.map[data-playing=false]";
         await page.WaitForSelectorAsync(done);
         string before = await page.EvalOnSelectorAsync<string>("canvas.map", "c => c.toDataURL()");
+        await Shot(page, "descend-lr-0.9");
         Assert.StartsWith("γ = 0.9: converged", await page.InnerTextAsync("#legend"));
         await page.FocusAsync("#lr");
         for (int i = 0; i < 20; i++) await page.Keyboard.PressAsync("ArrowLeft");   // log₁₀ γ − 0.2: γ ≈ 0.56
@@ -60,6 +70,7 @@ public sealed class PageTests(ServerFixture server, BrowserFixture browser)
         await page.WaitForFunctionAsync($"() => document.getElementById('legend').innerText.startsWith('γ = {lr}:')");
         await page.WaitForSelectorAsync(done);
         string after = await page.EvalOnSelectorAsync<string>("canvas.map", "c => c.toDataURL()");
+        await Shot(page, "descend-lr-0.56");
         Assert.NotEqual(before, after);
         await page.CloseAsync();
     }
@@ -77,12 +88,14 @@ public sealed class PageTests(ServerFixture server, BrowserFixture browser)
         await page.EvaluateAsync("() => { window.sameDocument = true; }");
         string chartBefore = await page.EvalOnSelectorAsync<string>(".uplot canvas", "c => c.toDataURL()");
         Assert.Equal("live", await page.InnerTextAsync("#live"));
+        await Shot(page, "live-run-epoch-1");
 
         store.AddEpoch(id, 2, ServerFixture.Epoch(2));
         await page.WaitForFunctionAsync("() => document.getElementById('epochs')?.textContent === 'epoch 2 of 5'");
         store.AddEpoch(id, 3, ServerFixture.Epoch(3));
         await page.WaitForFunctionAsync("() => document.getElementById('epochs')?.textContent === 'epoch 3 of 5'");
         Assert.NotEqual(chartBefore, await page.EvalOnSelectorAsync<string>(".uplot canvas", "c => c.toDataURL()"));
+        await Shot(page, "live-run-epoch-3");
         store.Finish(id, RunStatus.Finished, """{"test_accuracy":0.9}""");
         await page.WaitForSelectorAsync("h1 .status.finished");
         Assert.True(await page.EvaluateAsync<bool>("() => window.sameDocument === true"), "the page reloaded");
