@@ -56,12 +56,12 @@
   /** Parallel coordinates: one axis per parameter (its [0, 1] place on its own scale) and the objective; best lines darkest. */
   D.parallel = function (where, params, trials, { yLabel, minimize }) {
     const done = trials.filter((t) => t.value !== null && D.num(t.value) !== null);
-    const axes = params.length + 1, W = Math.max(560, 150 * axes), H = 320, T = 24, B = 40, L = 60, R = 60;
+    const axes = params.length + 1, W = Math.max(760, 190 * axes), H = 320, T = 24, B = 40, L = 60, R = 60;
     const ax = (i) => L + (i * (W - L - R)) / (axes - 1);
     const sy = (u) => T + (1 - u) * (H - T - B);
     const vals = done.map((t) => t.value);
     const v0 = Math.min(...vals), v1 = Math.max(...vals), span = v1 > v0 ? v1 - v0 : 1;
-    const g = svg("svg", { viewBox: `0 0 ${W} ${H}`, width: "100%", role: "img", "aria-label": "parallel coordinates" });
+    const g = svg("svg", { viewBox: `0 0 ${W} ${H}`, width: W, style: "max-width:100%;height:auto", role: "img", "aria-label": "parallel coordinates" });
     const rank = (v) => { const u = (v - v0) / span; return minimize ? u : 1 - u; };   // 0 = best
     for (const t of [...done].sort((a, b) => rank(b.value) - rank(a.value))) {
       const pts = params.map((p, i) => [ax(i), sy(D.num(t.unit[p.name]) ?? 0.5)]);

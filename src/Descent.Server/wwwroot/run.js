@@ -62,7 +62,7 @@
 
   async function drawEvaluation(run) {
     if (!run.checkpoint_path || run.epoch_count === 0) {
-      D.set(evaluation, el("h2", {}, "Per-class accuracy and confusion matrix"), el("p", { class: "muted" }, "After the first epoch's checkpoint."));
+      D.set(evaluation, el("h2", {}, "Per-class accuracy and confusion matrix"), el("p", { class: "muted" }, run.status === "running" ? "After the first epoch's checkpoint." : "This run recorded no checkpoint to evaluate."));
       return;
     }
     if (evaluatedAt === run.epoch_count + run.status) return;
