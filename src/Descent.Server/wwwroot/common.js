@@ -44,6 +44,12 @@ D.fmt = function (v, digits = 4) {
   if (x !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e6)) return x.toExponential(2);
   return String(Number(x.toPrecision(digits)));
 };
+/** An axis tick: as many digits as the step between ticks needs (0.0009995 and 0.000999 stay apart). */
+D.tick = function (t, incr) {
+  if (t === 0 || !(incr > 0)) return D.fmt(t, 3);
+  const digits = Math.min(12, Math.max(1, Math.ceil(Math.log10(Math.abs(t) / incr) + 1e-9) + 1));
+  return Math.abs(t) < 1e-3 || Math.abs(t) >= 1e6 ? t.toExponential(Math.max(0, digits - 1)) : String(Number(t.toPrecision(digits)));
+};
 D.pct = (v) => (D.num(v) === null ? "–" : (100 * v).toFixed(1) + "%");
 D.duration = function (s) {
   if (D.num(s) === null) return "–";
@@ -93,7 +99,7 @@ D.lineChart = function (where, { title, xLabel, yLabel, log = false, height = 26
     axes: [
       { label: xLabel, ...(integerX ? { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000] } : {}) },
       // On a log axis only the powers of ten are labelled (uPlot ticks every 1–9 × 10ᵏ).
-      { label: yLabel, size: 70, values: (u, ticks) => ticks.map((t) => (!log || Math.abs(Math.log10(t) - Math.round(Math.log10(t))) < 1e-9 ? D.fmt(t, 3) : "")) },
+      { label: yLabel, size: 70, values: (u, ticks, _axis, _space, incr) => ticks.map((t) => (!log ? D.tick(t, incr) : Math.abs(Math.log10(t) - Math.round(Math.log10(t))) < 1e-9 ? D.fmt(t, 3) : "")) },
     ],
     series: [{ label: xLabel }, ...series.map((s, i) => ({
       label: s.label, stroke: s.color || D.palette[i % D.palette.length], width: 2, dash: s.dash, spanGaps: false,

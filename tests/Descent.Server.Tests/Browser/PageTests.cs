@@ -103,6 +103,51 @@ public sealed class PageTests(ServerFixture server, BrowserFixture browser)
     }
 
     [ChromiumFact]
+    public async Task ARealTrainingProcessGrowsItsPageLiveAndReadsInterruptedWhenKilled()
+    {
+        long last;
+        using (var store = RunStore.Open(server.Database)) last = store.ListRuns(1)[0].Id;
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = server.Folder };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "descent-cli.dll"), "train", "--data", "circles", "--hidden", "8", "--epochs", "3000",
+            "--threads", "1", "--json", "--db", server.Database, "--out", Path.Combine(server.Folder, "real-run") }) psi.ArgumentList.Add(a);
+        using var train = System.Diagnostics.Process.Start(psi)!;
+        var stderr = new System.Text.StringBuilder();
+        train.ErrorDataReceived += (_, e) => { lock (stderr) stderr.AppendLine(e.Data); };
+        train.OutputDataReceived += (_, _) => { };   // drained, so the process never blocks on a full pipe
+        train.BeginErrorReadLine();
+        train.BeginOutputReadLine();
+        try
+        {
+            long id = 0;
+            for (int i = 0; i < 600 && id == 0; i++)
+            {
+                await Task.Delay(100);
+                using var store = RunStore.Open(server.Database);
+                id = store.ListRuns(1) is [var r] && r.Id > last && r.Epochs >= 1 ? r.Id : 0;
+            }
+            Assert.True(id != 0, "descent train recorded no epoch in 60 s: " + stderr);
+            var page = await browser.NewPage([]);
+            await page.GotoAsync(Url($"/runs/{id}"));
+            await page.WaitForSelectorAsync("#live", new() { Timeout = 20_000 });
+            await page.EvaluateAsync("() => { window.sameDocument = true; }");
+            int first = await Epochs(page);
+            await page.WaitForFunctionAsync($"() => parseInt(document.getElementById('epochs').textContent.split(' ')[1]) > {first}");
+            await Shot(page, "real-train-live");
+            train.Kill();
+            await train.WaitForExitAsync();
+            await page.WaitForSelectorAsync("h1 .status.interrupted");   // its process is gone: the page says so, live
+            Assert.True(await page.EvaluateAsync<bool>("() => window.sameDocument === true"), "the page reloaded");
+            await page.CloseAsync();
+        }
+        finally
+        {
+            if (!train.HasExited) train.Kill();
+        }
+    }
+
+    private static async Task<int> Epochs(IPage page) => int.Parse((await page.InnerTextAsync("#epochs")).Split(' ')[1]);
+
+    [ChromiumFact]
     public async Task AStudyPageListsItsTrials()
     {
         var page = await browser.NewPage([]);
