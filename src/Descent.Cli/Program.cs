@@ -13,6 +13,7 @@ root.Subcommands.Add(GradCheckCommand.Create());
 root.Subcommands.Add(LabCommand.Create());
 root.Subcommands.Add(TuneCommand.Create());
 root.Subcommands.Add(RunsCommand.Create());
+root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Options.Add(new HelpOption());
 root.Options.Add(new VersionOption());

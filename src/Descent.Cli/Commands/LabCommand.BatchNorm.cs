@@ -41,10 +41,7 @@ internal static partial class LabCommand
             string variant = Variant(("widths", p.GetValue(widths), "100,100,100,100,100,100"), ("activation", p.GetValue(act), "tanh"), ("epochs", e.ToString(), "30"),
                 ("samples", n.ToString(), "1500"), ("optimizer", p.GetValue(opt), "sgd:lr=0.05,momentum=0.9"));
             var figures = r.Figures.Select(f => variant.Length == 0 ? f : f with { FileName = f.FileName.Replace("batchnorm", "batchnorm" + variant) }).ToList();
-            return Publish(p, c, watch, r, figures, new Words("batchnorm" + variant, Chapter.BatchNorm, "Batch normalization rescues bad initializations" + (variant.Length > 0 ? $" ({variant[1..]})" : ""),
-                "μ_B = (1/m)Σxᵢ, σ²_B = (1/m)Σ(xᵢ − μ_B)², x̂ = (x − μ_B)/√(σ²_B + ε), y = γx̂ + β",
-                "Batch norm forces every layer's pre-activations to zero mean and unit spread on each mini-batch, so the weights' scale no longer decides whether " +
-                "the signal collapses (std 0.01) or saturates (std 1); γ and β are learned, and at test time running averages of μ and σ² replace the batch's."),
+            return Publish(p, c, watch, r, figures, Words.Of(Lesson.BatchNorm.WithVariant(variant)),
                 [t], verdict);
         });
         return cmd;

@@ -24,8 +24,7 @@ internal static partial class LabCommand
             var s = new Table().Title("Stationary points of x₁² + x₁ − 4x₁x₂ + x₁³x₂").AddColumns("x", "f(x)", "Hessian eigenvalues", "kind");
             foreach (var sp in r.StationaryPoints) s.AddRow(Vec(sp.X), G(sp.F), Vec(sp.Eigenvalues), sp.KindText);
             s.Caption(DescendLab.NotesCorrections);
-            return Publish(p, c, watch, r, r.Figures, new Words("descend", Chapter.GradientDescent, "Gradient descent on the notes' functions",
-                "x⁽ᵗ⁺¹⁾ = x⁽ᵗ⁾ − γ∇f(x⁽ᵗ⁾)", DescendLab.Lesson), [t, s],
+            return Publish(p, c, watch, r, r.Figures, Words.Of(Lesson.Descend), [t, s],
                 "γ must fit the curvature: below 2/f″ descent converges (slowly when γ is small), at 2/f″ it bounces, above it diverges; ∇f = 0 is not always a minimum.");
         });
         return cmd;

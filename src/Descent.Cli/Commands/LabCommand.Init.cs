@@ -56,11 +56,7 @@ internal static partial class LabCommand
             string verdict = single
                 ? $"{configs[0].Name}: activation std {G(r.Runs[0].Layers[0].Std)} at layer 1, {G(r.Runs[0].Layers[^1].Std)} at layer {r.Runs[0].Layers.Count}."
                 : "N(0, 0.01²) collapses tanh towards 0, N(0, 1) saturates it, Xavier keeps tanh's spread; with ReLU Xavier halves the variance per layer and He (2/fan_in) keeps it.";
-            return Publish(p, c, watch, r, r.Figures, new Words("init" + variant, Chapter.Initialization,
-                "Activations at initialization" + (variant.Length > 0 ? $" ({variant[1..]})" : ""),
-                "Var(y) = n·Var(w)·Var(x) · Xavier Var(w) = 2/(n_in + n_out), U(±√(6/(n_in + n_out))) · He Var(w) = 2/n_in",
-                "Each layer multiplies the variance of its outputs by n·Var(w) (times ½ for ReLU, which zeroes half its inputs): below 1 the signal collapses " +
-                "layer after layer, above 1 it grows until tanh saturates. Xavier sets n·Var(w) = 1 for tanh; He doubles it for ReLU."),
+            return Publish(p, c, watch, r, r.Figures, Words.Of(Lesson.Init.WithVariant(variant)),
                 [t], verdict);
         });
         return cmd;

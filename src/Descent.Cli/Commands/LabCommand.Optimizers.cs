@@ -32,9 +32,7 @@ internal static partial class LabCommand
             var el = r.Runs.Where(x => x.Race == "elongated").ToDictionary(x => x.Optimizer);
             string verdict = $"at each one's best setting, Momentum reaches the elongated bowl's goal in {Steps(el["Momentum"])} steps and SGD in {Steps(el["SGD"])}: momentum damps the zig-zag. " +
                 $"Settings: the lowest mean f − f* over the last quarter of the budget, among {r.SettingsTried} runs (α ∈ {{1, 1.5, 2, 3, 5, 7}}×10ᵏ, β ∈ {{0.5, 0.9}}).";
-            return Publish(p, c, watch, r, r.Figures, new Words("optimizers", Chapter.Optimizers, "Optimizer races: one rule picks every learning rate",
-                "SGD x ← x − α∇f · Momentum v ← βv + α∇f, x ← x − v · RMSprop x ← x − α∇f/√(E[g²] + ε) · Adam x ← x − α m̂/(√v̂ + ε)",
-                string.Join(" ", r.Lessons)), tables, verdict);
+            return Publish(p, c, watch, r, r.Figures, Words.Of(Lesson.Optimizers), tables, verdict);
         });
         return cmd;
     }

@@ -35,8 +35,7 @@ internal static partial class LabCommand
             string verdict = $"on noisy gradients constant α hovers at f − f* ≈ {G(r.Noisy[0].FinalGap)}, decayed α settles at {G(r.Noisy[1].FinalGap)}: decay shrinks the neighbourhood of the minimum.";
             string variant = Variant(("lr", G(p.GetValue(lr)), "0.1"), ("epochs", e.ToString(), "50"), ("steps", spe.ToString(), "100"), ("schedule", mine.Length == 0 ? null : string.Join("-", mine), ""));
             var figures = r.Figures.Select(f => variant.Length == 0 ? f : f with { FileName = f.FileName.Replace("schedules", "schedules" + variant) }).ToList();
-            return Publish(p, c, watch, r, figures, new Words("schedules" + variant, Chapter.Decay, "Learning-rate decay" + (variant.Length > 0 ? $" ({variant[1..]})" : ""),
-                "α = α₀/(1 + k·epoch) · α = 0.95^epoch·α₀ · α = k/√epoch·α₀ or k/√t·α₀", SchedulesLab.Lesson), [noisy, t], verdict);
+            return Publish(p, c, watch, r, figures, Words.Of(Lesson.Schedules.WithVariant(variant)), [noisy, t], verdict);
         });
         return cmd;
     }

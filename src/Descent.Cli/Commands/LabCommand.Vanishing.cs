@@ -40,11 +40,7 @@ internal static partial class LabCommand
             string variant = Variant(("depths", p.GetValue(depths), "20,50,100"), ("width", p.GetValue(width).ToString(), "64"), ("samples", p.GetValue(samples).ToString(), "128"),
                 ("activations", p.GetValue(acts), "sigmoid,tanh,relu"), ("init", p.GetValue(init), ""));
             var figures = r.Figures.Select(f => variant.Length == 0 ? f : f with { FileName = f.FileName.Replace("vanishing", "vanishing" + variant) }).ToList();
-            return Publish(p, c, watch, r, figures, new Words("vanishing" + variant, Chapter.Vanishing, "Vanishing and exploding gradients, plain and residual" + (variant.Length > 0 ? $" ({variant[1..]})" : ""),
-                "ΔW₁ = [(y − ŷ)f′₄(h₄)][W₃ᵀf′₃(h₃)][W₂ᵀf′₂(h₂)][W₁ᵀf′₁(h₁)]x · sigmoid′ ≤ 1/4 ⇒ 0.25¹⁰⁰ ≈ 0 · residual H(x) = F(x) + x",
-                "The first layer's gradient is a product of one factor Wᵀf′ per layer above it: with the sigmoid (f′ ≤ 1/4) it vanishes geometrically, as the notes say. " +
-                "A residual block adds the identity, ∂H/∂x = I + ∂F/∂x, which carries the gradient back, but with full-size branches every block also adds variance " +
-                "and deep stacks explode instead; scaling each branch by 1/√depth keeps the ratio near 1."),
+            return Publish(p, c, watch, r, figures, Words.Of(Lesson.Vanishing.WithVariant(variant)),
                 [t], verdict);
         });
         return cmd;

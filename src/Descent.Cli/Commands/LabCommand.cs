@@ -54,7 +54,11 @@ internal static partial class LabCommand
     }
 
     /// <summary>What one run tells the report: its section key and chapter, heading, formula and lesson.</summary>
-    private sealed record Words(string Id, string Chapter, string Title, string Formula, string Lesson);
+    private sealed record Words(string Id, string Chapter, string Title, string Formula, string Lesson)
+    {
+        /// <summary>A chapter's words as the library states them (shared with <c>descent serve</c>'s lab).</summary>
+        public static Words Of(Lab.Lesson l) => new(l.Id, l.Chapter, l.Title, l.Formula, l.Text);
+    }
 
     /// <summary>
     /// Prints the tables and the lesson line (or the JSON document), writes the figures and the run's section of the

@@ -200,7 +200,8 @@ internal static class TrainCommand
                 copy_of_run = resumed?.CopyOf,
                 diagnostics = observer is { Collector.BatchCount: > 0 } ? observer.Collector.Report().ToString() : null,
             };
-            store.Finish(runId, RunStatus.Finished, CliApp.ToJson(new { test_loss = test.Loss, test_accuracy = test.Accuracy, test_rmse = test.Regression?.Rmse, test_r2 = test.Regression?.R2, samples_per_second = samplesPerSecond, wall_seconds = wall.Elapsed.TotalSeconds }), checkpoint);
+            store.Finish(runId, RunStatus.Finished, CliApp.ToJson(new { test_loss = test.Loss, test_accuracy = test.Accuracy, test_rmse = test.Regression?.Rmse, test_r2 = test.Regression?.R2, samples_per_second = samplesPerSecond, wall_seconds = wall.Elapsed.TotalSeconds,
+                diagnostics = observer is { Collector.BatchCount: > 0 } ? observer.Collector.Report() : null }), checkpoint);
             if (asJson) CliApp.WriteJson(summary);
             else
             {
