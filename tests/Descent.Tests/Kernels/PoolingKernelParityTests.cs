@@ -105,7 +105,14 @@ public class BatchNormChannelsParityTests
             double[] mu = new double[c], v = new double[c], inv = new double[c], sg = new double[c], sgh = new double[c];
             k.BatchNormForward<T>(x, n, c, s, gamma, beta, 1e-5, y, h, mu, v, inv);
             k.BatchNormBackward<T>(gy, h, n, c, s, gamma, inv, sg, sgh, gx);
-            return [.. y.Select(double.CreateTruncating), .. h.Select(double.CreateTruncating), .. mu, .. v, .. inv, .. sg, .. sgh, .. gx.Select(double.CreateTruncating)];
+            // Evaluation mode: given statistics (here made-up running ones), with and without x̂.
+            T[] ye = new T[n * c * s], he = new T[n * c * s], ye2 = new T[n * c * s];
+            double[] rm = [.. mu.Select(m => m + 0.25)], ri = [.. inv.Select(i => i * 1.5)];
+            k.BatchNormNormalize<T>(x, n, c, s, rm, ri, gamma, beta, ye, he);
+            k.BatchNormNormalize<T>(x, n, c, s, rm, ri, gamma, beta, ye2, default);
+            Assert.Equal(ye, ye2);
+            return [.. y.Select(double.CreateTruncating), .. h.Select(double.CreateTruncating), .. mu, .. v, .. inv, .. sg, .. sgh, .. gx.Select(double.CreateTruncating),
+                .. ye.Select(double.CreateTruncating), .. he.Select(double.CreateTruncating)];
         }
         var reference = Run(ReferenceKernels.Instance);
         double[] one, two;
