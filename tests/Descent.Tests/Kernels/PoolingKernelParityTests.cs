@@ -6,7 +6,7 @@ namespace Descent.Tests.Kernels;
 /// <summary>
 /// The pooling kernels and the batch norm of [N, C, S]: the fast form against the reference, bitwise, on odd shapes
 /// (kernel 1 to 3, stride 1 to 3, padding 0 to 1, non-square, batch 1, channels 3, 5 and 17, sizes below and above the
-/// serial cut-off), and the fast form on 1 thread against 2 threads, bitwise.
+/// serial cut-off; random values, then ties and NaNs), and the fast form on 1 thread against 2 threads, bitwise.
 /// </summary>
 public class PoolingKernelParityTests
 {
@@ -24,7 +24,8 @@ public class PoolingKernelParityTests
     private static T[] Fill<T>(Rng r, int length, bool ties) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var v = new T[length];
-        for (int i = 0; i < length; i++) v[i] = T.CreateTruncating(ties ? Math.Floor(r.Uniform(-2, 2)) : r.Normal(0, 1));
+        // With ties: small integers, and a NaN now and then (max pooling propagates the last NaN of a window, as PyTorch).
+        for (int i = 0; i < length; i++) v[i] = T.CreateTruncating(ties ? (r.NextDouble() < 0.03 ? double.NaN : Math.Floor(r.Uniform(-2, 2))) : r.Normal(0, 1));
         return v;
     }
 
