@@ -13,7 +13,7 @@ namespace Descent.Diagnostics;
 /// <item>on its own: <see cref="Run"/> takes a model, some batches and an optimizer, trains on them for a few steps
 /// (this changes the weights, as training would) and returns the report.</item>
 /// </list>
-/// Statistics are averaged over the observed batches. The update ratio is ‖ΔW‖/‖W‖ per Linear layer (about 1e-3 is
+/// Statistics are averaged over the observed batches. The update ratio is ‖ΔW‖/‖W‖ per weighted layer (Linear or convolution; about 1e-3 is
 /// healthy, following Karpathy's rule of thumb).
 /// </summary>
 public sealed class DiagnosticsCollector
@@ -43,19 +43,19 @@ public sealed class DiagnosticsCollector
     public void BeforeStep()
     {
         _batches.Add(_probe.Statistics(sampleSize: 2000));
-        _before = _probe.Linears.Select(l => l?.Weight.ToArray() ?? []).ToArray();
+        _before = _probe.Weights.Select(w => w?.ToArray() ?? []).ToArray();
     }
 
-    /// <summary>Measures ‖ΔW‖/‖W‖ of each layer's Linear against the weights saved by <see cref="BeforeStep"/>.</summary>
+    /// <summary>Measures ‖ΔW‖/‖W‖ of the weight feeding each layer against the weights saved by <see cref="BeforeStep"/>.</summary>
     public void AfterStep()
     {
         if (_before is null) throw new InvalidOperationException("DiagnosticsCollector.AfterStep: call BeforeStep after backward and before the optimizer step.");
-        var linears = _probe.Linears;
-        var ratios = new double[linears.Count];
-        for (int i = 0; i < linears.Count; i++)
+        var weights = _probe.Weights;
+        var ratios = new double[weights.Count];
+        for (int i = 0; i < weights.Count; i++)
         {
-            if (linears[i] is not { } lin || _before[i].Length == 0) { ratios[i] = double.NaN; continue; }
-            var now = lin.Weight.ToArray();
+            if (weights[i] is not { } weight || _before[i].Length == 0) { ratios[i] = double.NaN; continue; }
+            var now = weight.ToArray();
             double d = 0, w = 0;
             for (int k = 0; k < now.Length; k++) { d += (now[k] - _before[i][k]) * (now[k] - _before[i][k]); w += _before[i][k] * _before[i][k]; }
             ratios[i] = w > 0 ? Math.Sqrt(d / w) : double.NaN;

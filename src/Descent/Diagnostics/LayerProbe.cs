@@ -11,23 +11,23 @@ namespace Descent.Diagnostics;
 public sealed class LayerProbe
 {
     private readonly Sequential _model;
-    private readonly List<(int Child, string Kind, Linear? Linear)> _points = [];
+    private readonly List<(int Child, string Kind, Module? Weighted)> _points = [];
     private readonly List<Tensor> _outputs = [];
 
     /// <summary>Finds the probe points of <paramref name="model"/>.</summary>
     public LayerProbe(Sequential model)
     {
         _model = model ?? throw new ArgumentNullException(nameof(model));
-        Linear? lastLinear = null;
+        Module? lastWeighted = null;
         for (int i = 0; i < model.Count; i++)
         {
             var layer = model[i];
-            if (layer is Linear lin) lastLinear = lin;
+            if (WeightOf(layer) is not null) lastWeighted = layer;
             string? kind = KindOf(layer);
             if (kind is null) continue;
-            var linear = layer is Residual r ? FirstLinear(r.Body) : lastLinear;
-            _points.Add((i, kind, linear));
-            lastLinear = null;
+            var weighted = layer is Residual r ? FirstWeighted(r.Body) : lastWeighted;
+            _points.Add((i, kind, weighted));
+            lastWeighted = null;
         }
         if (_points.Count == 0)
             throw new ArgumentException($"LayerProbe: the model has no activation or residual block at the top level to observe ({model.Count} layers: {string.Join(", ", model.Layers.Select(l => l.GetType().Name))}).");
@@ -36,8 +36,19 @@ public sealed class LayerProbe
     /// <summary>Number of probe points.</summary>
     public int Count => _points.Count;
 
-    /// <summary>The Linear feeding each probe point (null where there is none).</summary>
-    public IReadOnlyList<Linear?> Linears => _points.Select(p => p.Linear).ToList();
+    /// <summary>
+    /// The weight of the layer feeding each probe point — a Linear's [out, in] or a convolution's [out, in, kh, kw] (any
+    /// layer but a batch norm with a parameter named <c>weight</c> of rank ≥ 2) — or null where there is none.
+    /// </summary>
+    public IReadOnlyList<Tensor?> Weights => _points.Select(p => p.Weighted is null ? null : WeightOf(p.Weighted)).ToList();
+
+    /// <summary>The weight matrix or filter bank of <paramref name="m"/> (see <see cref="Weights"/>), or null.</summary>
+    public static Tensor? WeightOf(Module m) => m switch
+    {
+        Linear l => l.Weight,
+        Nn.BatchNorm => null,
+        _ => m.NamedParameters().FirstOrDefault(p => p.Name == "weight" && p.Tensor.Rank >= 2).Tensor,
+    };
 
     /// <summary>Forward pass that records the output of each probe point; returns the model's output.</summary>
     public Tensor Forward(Tensor x)
@@ -66,7 +77,8 @@ public sealed class LayerProbe
         var result = new List<LayerStatistics>(_points.Count);
         for (int p = 0; p < _points.Count; p++)
         {
-            var (child, kind, linear) = _points[p];
+            var (child, kind, weighted) = _points[p];
+            var weight = weighted is null ? null : WeightOf(weighted);
             var a = _outputs[p];
             double[] v = a.ToArray();
             var (mean, std) = LayerStatistics.Moments(v);
@@ -86,8 +98,8 @@ public sealed class LayerProbe
                 if (reluFamily) dead = deadChannels;
             }
             double gradStd = a.Grad is { } g ? LayerStatistics.Moments(g.ToArray()).Std : double.NaN;
-            double wGrad = linear?.Weight.Grad is { } wg ? Norm(wg.ToArray()) : double.NaN;
-            double wNorm = linear is null ? double.NaN : Norm(linear.Weight.ToArray());
+            double wGrad = weight?.Grad is { } wg ? Norm(wg.ToArray()) : double.NaN;
+            double wNorm = weight is null ? double.NaN : Norm(weight.ToArray());
             int stride = Math.Max(1, v.Length / sampleSize);
             var sample = v.Where((_, k) => k % stride == 0).ToArray();
             result.Add(new LayerStatistics(p + 1, child.ToString(System.Globalization.CultureInfo.InvariantCulture), kind, mean, std, saturated, dead,
@@ -122,11 +134,11 @@ public sealed class LayerProbe
         return units == 0 ? 0 : dead / (double)units;
     }
 
-    private static Linear? FirstLinear(Module m)
+    private static Module? FirstWeighted(Module m)
     {
-        if (m is Linear l) return l;
+        if (WeightOf(m) is not null) return m;
         foreach (var (_, child) in m.NamedChildren())
-            if (FirstLinear(child) is { } found) return found;
+            if (FirstWeighted(child) is { } found) return found;
         return null;
     }
 

@@ -12,8 +12,8 @@ namespace Descent.Diagnostics;
 /// <param name="DeadFraction">Share of units whose output is ≤ 0 for every sample of the batch (ReLU family; 0 for others). For a
 /// feature map [N, C, H, W] the unit is the channel (a filter): dead when ≤ 0 at every position of every sample.</param>
 /// <param name="GradientStd">Std of ∂L/∂output on the way back (NaN before a backward pass).</param>
-/// <param name="WeightGradientNorm">‖∂L/∂W‖ of the Linear feeding this layer (NaN if none or no backward yet).</param>
-/// <param name="WeightNorm">‖W‖ of that Linear.</param>
+/// <param name="WeightGradientNorm">‖∂L/∂W‖ of the Linear or convolution feeding this layer (NaN if none or no backward yet).</param>
+/// <param name="WeightNorm">‖W‖ of that weight.</param>
 /// <param name="UpdateRatio">‖ΔW‖/‖W‖ of the last optimizer step (NaN when no step was observed).</param>
 public sealed record LayerStatistics(int Index, string Name, string Kind, double Mean, double Std, double SaturatedFraction, double DeadFraction,
     double GradientStd, double WeightGradientNorm, double WeightNorm, double UpdateRatio)

@@ -31,6 +31,16 @@ internal static class BatchNormChannels
             var[j0 + k] = s2[k] /= m;
             invStd[j0 + k] = 1.0 / Math.Sqrt(s2[k] + eps);
         }
+        Normalize(x, n, c, s, mean, invStd, gamma, beta, y, xhat, j0, w);
+    }
+
+    /// <summary>
+    /// x̂ = (x − μ)·(1/σ), y = γ·x̂ + β on channels [j0, j0 + w) with the given μ, 1/σ [C] (the last pass of the forward, and
+    /// the whole of evaluation mode); x̂ is not written when empty.
+    /// </summary>
+    public static void Normalize<T>(ReadOnlySpan<T> x, int n, int c, int s, ReadOnlySpan<double> mean, ReadOnlySpan<double> invStd, ReadOnlySpan<T> gamma,
+        ReadOnlySpan<T> beta, Span<T> y, Span<T> xhat, int j0, int w) where T : unmanaged, IFloatingPointIeee754<T>
+    {
         for (int k = 0; k < w; k++)
         {
             int j = j0 + k;
@@ -38,7 +48,7 @@ internal static class BatchNormChannels
             for (int i = 0; i < n; i++)
             {
                 int at = (i * c + j) * s;
-                Normalize(x.Slice(at, s), mu[k], invStd[j], g, b, xhat.Slice(at, s), y.Slice(at, s));
+                Normalize(x.Slice(at, s), mean[j], invStd[j], g, b, xhat.IsEmpty ? default : xhat.Slice(at, s), y.Slice(at, s));
             }
         }
     }
@@ -120,7 +130,7 @@ internal static class BatchNormChannels
 
     private static double D<T>(T v) where T : unmanaged, IFloatingPointIeee754<T> => double.CreateTruncating(v);
 
-    /// <summary>x̂ = (x − μ)·(1/σ), y = γ·x̂ + β over one run, in float64, each rounded once to T.</summary>
+    /// <summary>x̂ = (x − μ)·(1/σ), y = γ·x̂ + β over one run, in float64, each rounded once to T (x̂ skipped when empty).</summary>
     private static void Normalize<T>(ReadOnlySpan<T> x, double mu, double inv, double g, double b, Span<T> xhat, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int t = 0;
@@ -132,7 +142,7 @@ internal static class BatchNormChannels
             {
                 Vector.Widen(new Vector<float>(xf[t..]), out var lo, out var hi);
                 var hl = (lo - vm) * vi; var hh = (hi - vm) * vi;
-                Vector.Narrow(hl, hh).CopyTo(hf[t..]);
+                if (!hf.IsEmpty) Vector.Narrow(hl, hh).CopyTo(hf[t..]);
                 Vector.Narrow(vg * hl + vb, vg * hh + vb).CopyTo(yf[t..]);
             }
         }
@@ -143,14 +153,14 @@ internal static class BatchNormChannels
             for (; t <= xd.Length - Vector<double>.Count; t += Vector<double>.Count)
             {
                 var h = (new Vector<double>(xd[t..]) - vm) * vi;
-                h.CopyTo(hd[t..]);
+                if (!hd.IsEmpty) h.CopyTo(hd[t..]);
                 (vg * h + vb).CopyTo(yd[t..]);
             }
         }
         for (; t < x.Length; t++)
         {
             double h = (D(x[t]) - mu) * inv;
-            xhat[t] = T.CreateTruncating(h);
+            if (!xhat.IsEmpty) xhat[t] = T.CreateTruncating(h);
             y[t] = T.CreateTruncating(g * h + b);
         }
     }
@@ -190,7 +200,7 @@ internal sealed unsafe class BatchNormChannelsJob<T> : IParallelJob where T : un
     private double* _mean, _var, _inv, _sumG, _sumGH;
     private int _n, _c, _s, _gammaLength, _betaLength, _gxLength;
     private double _eps;
-    private bool _backward;
+    private int _mode;   // 0 forward, 1 backward, 2 normalize with given statistics
 
     public static BatchNormChannelsJob<T> ForThisThread() => _current ??= new BatchNormChannelsJob<T>();
 
@@ -205,7 +215,7 @@ internal sealed unsafe class BatchNormChannelsJob<T> : IParallelJob where T : un
         fixed (double* pm = mean, pv = var, pi = invStd)
         {
             _x = px; _gamma = pg; _beta = pb; _y = py; _xhat = ph; _mean = pm; _var = pv; _inv = pi;
-            _n = n; _c = c; _s = s; _gammaLength = gamma.Length; _betaLength = beta.Length; _eps = eps; _backward = false;
+            _n = n; _c = c; _s = s; _gammaLength = gamma.Length; _betaLength = beta.Length; _eps = eps; _mode = 0;
             try { WorkerPool.Shared.Run(this, Parts(c), Threads(x.Length)); }
             finally { _x = _gamma = _beta = _y = _xhat = null; _mean = _var = _inv = null; }
         }
@@ -218,16 +228,32 @@ internal sealed unsafe class BatchNormChannelsJob<T> : IParallelJob where T : un
         fixed (double* pi = invStd, psg = sumG, psgh = sumGH)
         {
             _gy = pgy; _xhat = ph; _gamma = pg; _gx = pgx; _inv = pi; _sumG = psg; _sumGH = psgh;
-            _n = n; _c = c; _s = s; _gammaLength = gamma.Length; _gxLength = gx.Length; _backward = true;
+            _n = n; _c = c; _s = s; _gammaLength = gamma.Length; _gxLength = gx.Length; _mode = 1;
             try { WorkerPool.Shared.Run(this, Parts(c), Threads(gy.Length)); }
             finally { _gy = _xhat = _gamma = _gx = null; _inv = _sumG = _sumGH = null; }
+        }
+    }
+
+    public void Normalize(ReadOnlySpan<T> x, int n, int c, int s, ReadOnlySpan<double> mean, ReadOnlySpan<double> invStd, ReadOnlySpan<T> gamma,
+        ReadOnlySpan<T> beta, Span<T> y, Span<T> xhat)
+    {
+        fixed (T* px = x, pg = gamma, pb = beta, py = y, ph = xhat)
+        fixed (double* pm = mean, pi = invStd)
+        {
+            _x = px; _gamma = pg; _beta = pb; _y = py; _xhat = ph; _mean = pm; _inv = pi;
+            _n = n; _c = c; _s = s; _gammaLength = gamma.Length; _betaLength = beta.Length; _gxLength = xhat.Length; _mode = 2;
+            try { WorkerPool.Shared.Run(this, Parts(c), Threads(x.Length)); }
+            finally { _x = _gamma = _beta = _y = _xhat = null; _mean = _inv = null; }
         }
     }
 
     public void Run(int part)
     {
         int j0 = part * BatchNormChannels.Group, w = Math.Min(BatchNormChannels.Group, _c - j0), len = _n * _c * _s;
-        if (!_backward)
+        if (_mode == 2)
+            BatchNormChannels.Normalize(new ReadOnlySpan<T>(_x, len), _n, _c, _s, new ReadOnlySpan<double>(_mean, _c), new ReadOnlySpan<double>(_inv, _c),
+                new ReadOnlySpan<T>(_gamma, _gammaLength), new ReadOnlySpan<T>(_beta, _betaLength), new Span<T>(_y, len), new Span<T>(_xhat, _gxLength), j0, w);
+        else if (_mode == 0)
             BatchNormChannels.Forward(new ReadOnlySpan<T>(_x, len), _n, _c, _s, new ReadOnlySpan<T>(_gamma, _gammaLength), new ReadOnlySpan<T>(_beta, _betaLength),
                 _eps, new Span<T>(_y, len), new Span<T>(_xhat, len), new Span<double>(_mean, _c), new Span<double>(_var, _c), new Span<double>(_inv, _c), j0, w);
         else

@@ -77,6 +77,14 @@ internal static class BatchNormKernel
         }
     }
 
+    /// <summary>With given μ and 1/√(σ² + ε) [C]: y = γ·x̂ + β and, when not empty, x̂ [n, C, S] (evaluation mode).</summary>
+    public static void Normalize<T>(ReadOnlySpan<T> x, int n, int c, int s, ReadOnlySpan<double> mean, ReadOnlySpan<double> invStd, ReadOnlySpan<T> gamma,
+        ReadOnlySpan<T> beta, Span<T> y, Span<T> xhat, bool fast) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!fast) NormalizeReference(x, n, c, s, mean, invStd, gamma, beta, y, xhat);
+        else BatchNormChannelsJob<T>.ForThisThread().Normalize(x, n, c, s, mean, invStd, gamma, beta, y, xhat);
+    }
+
     /// <summary>Backward: Σᵢₛ g, Σᵢₛ g·x̂ [C] and, when gx is not empty, ∂L/∂x [n, C, S].</summary>
     public static void Backward<T>(ReadOnlySpan<T> gy, ReadOnlySpan<T> xhat, int n, int c, int s, ReadOnlySpan<T> gamma, ReadOnlySpan<double> invStd,
         Span<double> sumG, Span<double> sumGH, Span<T> gx, bool fast) where T : unmanaged, IFloatingPointIeee754<T>
@@ -135,6 +143,12 @@ internal static class BatchNormKernel
             for (int j = 0; j < c; j++)
                 for (int t = 0; t < s; t++) { double d = double.CreateTruncating(x[(i * c + j) * s + t]) - mu[j]; s2[j] += d * d; }
         for (int j = 0; j < c; j++) { s2[j] /= m; invStd[j] = 1.0 / Math.Sqrt(s2[j] + eps); }
+        NormalizeReference(x, n, c, s, mu, invStd, gamma, beta, y, xhat);
+    }
+
+    private static void NormalizeReference<T>(ReadOnlySpan<T> x, int n, int c, int s, ReadOnlySpan<double> mu, ReadOnlySpan<double> invStd, ReadOnlySpan<T> gamma,
+        ReadOnlySpan<T> beta, Span<T> y, Span<T> xhat) where T : unmanaged, IFloatingPointIeee754<T>
+    {
         for (int i = 0; i < n; i++)
             for (int j = 0; j < c; j++)
                 for (int t = 0; t < s; t++)
@@ -142,7 +156,7 @@ internal static class BatchNormKernel
                     int at = (i * c + j) * s + t;
                     double h = (double.CreateTruncating(x[at]) - mu[j]) * invStd[j];
                     double g = gamma.IsEmpty ? 1 : double.CreateTruncating(gamma[j]), b = beta.IsEmpty ? 0 : double.CreateTruncating(beta[j]);
-                    xhat[at] = T.CreateTruncating(h);
+                    if (!xhat.IsEmpty) xhat[at] = T.CreateTruncating(h);
                     y[at] = T.CreateTruncating(g * h + b);
                 }
     }
@@ -230,112 +244,5 @@ internal sealed unsafe class BatchNormJob<T> : IParallelJob where T : unmanaged,
         else
             BatchNormKernel.BackwardColumns(new ReadOnlySpan<T>(_gy, len), new ReadOnlySpan<T>(_xhat, len), _n, _c, new ReadOnlySpan<T>(_gamma, _gammaLength),
                 new ReadOnlySpan<double>(_inv, _c), new Span<double>(_sumG, _c), new Span<double>(_sumGH, _c), new Span<T>(_gx, _gxLength), j0, w);
-    }
-}
-
-/// <summary>
-/// The fast batch norm of float32 columns [j0, j0 + w): each row's pass widens 2·<c>Vector&lt;double&gt;.Count</c> floats at
-/// a time and does the reference's float64 operations in one loop (no FMA contraction: the same roundings, the same bits).
-/// </summary>
-internal static class BatchNormFloat
-{
-    private static int Lanes => Vector<float>.Count;
-
-    public static void Forward(ReadOnlySpan<float> x, int n, int c, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, double eps,
-        Span<float> y, Span<float> xhat, Span<double> mean, Span<double> var, Span<double> invStd, int j0, int w)
-    {
-        var mu = mean.Slice(j0, w); var s2 = var.Slice(j0, w); var inv = invStd.Slice(j0, w);
-        mu.Clear(); s2.Clear();
-        int v = w - w % Lanes, half = Vector<double>.Count;
-        for (int i = 0; i < n; i++)
-        {
-            var xr = x.Slice(i * c + j0, w);
-            int j = 0;
-            for (; j < v; j += Lanes)
-            {
-                Vector.Widen(new Vector<float>(xr[j..]), out var lo, out var hi);
-                (new Vector<double>(mu[j..]) + lo).CopyTo(mu[j..]);
-                (new Vector<double>(mu[(j + half)..]) + hi).CopyTo(mu[(j + half)..]);
-            }
-            for (; j < w; j++) mu[j] += xr[j];
-        }
-        for (int j = 0; j < w; j++) mu[j] /= n;
-        for (int i = 0; i < n; i++)
-        {
-            var xr = x.Slice(i * c + j0, w);
-            int j = 0;
-            for (; j < v; j += Lanes)
-            {
-                Vector.Widen(new Vector<float>(xr[j..]), out var lo, out var hi);
-                var dl = lo - new Vector<double>(mu[j..]); var dh = hi - new Vector<double>(mu[(j + half)..]);
-                (new Vector<double>(s2[j..]) + dl * dl).CopyTo(s2[j..]);
-                (new Vector<double>(s2[(j + half)..]) + dh * dh).CopyTo(s2[(j + half)..]);
-            }
-            for (; j < w; j++) { double d = xr[j] - mu[j]; s2[j] += d * d; }
-        }
-        for (int j = 0; j < w; j++) { s2[j] /= n; inv[j] = 1.0 / Math.Sqrt(s2[j] + eps); }
-        Span<double> gw = stackalloc double[w], bw = stackalloc double[w];
-        for (int j = 0; j < w; j++) { gw[j] = gamma.IsEmpty ? 1 : gamma[j0 + j]; bw[j] = beta.IsEmpty ? 0 : beta[j0 + j]; }
-        for (int i = 0; i < n; i++)
-        {
-            var xr = x.Slice(i * c + j0, w); var hr = xhat.Slice(i * c + j0, w); var yr = y.Slice(i * c + j0, w);
-            int j = 0;
-            for (; j < v; j += Lanes)
-            {
-                Vector.Widen(new Vector<float>(xr[j..]), out var lo, out var hi);
-                var hl = (lo - new Vector<double>(mu[j..])) * new Vector<double>(inv[j..]);
-                var hh = (hi - new Vector<double>(mu[(j + half)..])) * new Vector<double>(inv[(j + half)..]);
-                Vector.Narrow(hl, hh).CopyTo(hr[j..]);
-                Vector.Narrow(new Vector<double>(gw[j..]) * hl + new Vector<double>(bw[j..]),
-                    new Vector<double>(gw[(j + half)..]) * hh + new Vector<double>(bw[(j + half)..])).CopyTo(yr[j..]);
-            }
-            for (; j < w; j++)
-            {
-                double h = (xr[j] - mu[j]) * inv[j];
-                hr[j] = (float)h;
-                yr[j] = (float)(gw[j] * h + bw[j]);
-            }
-        }
-    }
-
-    public static void Backward(ReadOnlySpan<float> gy, ReadOnlySpan<float> xhat, int n, int c, ReadOnlySpan<float> gamma, ReadOnlySpan<double> invStd,
-        Span<double> sumG, Span<double> sumGH, Span<float> gx, int j0, int w)
-    {
-        var sg = sumG.Slice(j0, w); var sgh = sumGH.Slice(j0, w);
-        sg.Clear(); sgh.Clear();
-        int v = w - w % Lanes, half = Vector<double>.Count;
-        for (int i = 0; i < n; i++)
-        {
-            var gr = gy.Slice(i * c + j0, w); var hr = xhat.Slice(i * c + j0, w);
-            int j = 0;
-            for (; j < v; j += Lanes)
-            {
-                Vector.Widen(new Vector<float>(gr[j..]), out var gl, out var gh);
-                Vector.Widen(new Vector<float>(hr[j..]), out var hl, out var hh);
-                (new Vector<double>(sg[j..]) + gl).CopyTo(sg[j..]);
-                (new Vector<double>(sg[(j + half)..]) + gh).CopyTo(sg[(j + half)..]);
-                (new Vector<double>(sgh[j..]) + gl * hl).CopyTo(sgh[j..]);
-                (new Vector<double>(sgh[(j + half)..]) + gh * hh).CopyTo(sgh[(j + half)..]);
-            }
-            for (; j < w; j++) { double g = gr[j]; sg[j] += g; sgh[j] += g * (double)hr[j]; }
-        }
-        if (gx.IsEmpty) return;
-        Span<double> k = stackalloc double[w];
-        for (int j = 0; j < w; j++) k[j] = (gamma.IsEmpty ? 1 : (double)gamma[j0 + j]) * invStd[j0 + j] / n;
-        var nv = new Vector<double>((double)n);
-        for (int i = 0; i < n; i++)
-        {
-            var gr = gy.Slice(i * c + j0, w); var hr = xhat.Slice(i * c + j0, w); var xr = gx.Slice(i * c + j0, w);
-            int j = 0;
-            for (; j < v; j += Lanes)
-            {
-                Vector.Widen(new Vector<float>(gr[j..]), out var gl, out var gh);
-                Vector.Widen(new Vector<float>(hr[j..]), out var hl, out var hh);
-                var tl = nv * gl - new Vector<double>(sg[j..]) - hl * new Vector<double>(sgh[j..]);
-                var th = nv * gh - new Vector<double>(sg[(j + half)..]) - hh * new Vector<double>(sgh[(j + half)..]);
-                Vector.Narrow(new Vector<double>(k[j..]) * tl, new Vector<double>(k[(j + half)..]) * th).CopyTo(xr[j..]);
-            }
-            for (; j < w; j++) xr[j] = (float)(k[j] * (n * (double)gr[j] - sg[j] - (double)hr[j] * sgh[j]));
-        }
     }
 }

@@ -152,6 +152,14 @@ public interface IKernels
 
     /// <summary>The backward of <see cref="AdaptiveAvgPool2dForward"/>: writes gx [planes, H, W].</summary>
     void AdaptiveAvgPool2dBackward<T>(ReadOnlySpan<T> gy, int planes, int h, int w, int oh, int ow, Span<T> gx) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// Batch normalization of x [n, c, spatial] with given per-channel μ and 1/√(σ² + ε) [c] (evaluation mode, the running
+    /// statistics): x̂ = (x − μ)·(1/√(σ² + ε)), y = γ·x̂ + β in float64, each rounded once (see <see cref="BatchNormKernel"/>);
+    /// x̂ is written only when not empty. Empty γ, β mean 1 and 0.
+    /// </summary>
+    void BatchNormNormalize<T>(ReadOnlySpan<T> x, int n, int c, int spatial, ReadOnlySpan<double> mean, ReadOnlySpan<double> invStd, ReadOnlySpan<T> gamma,
+        ReadOnlySpan<T> beta, Span<T> y, Span<T> xhat) where T : unmanaged, IFloatingPointIeee754<T>;
 }
 
 /// <summary>

@@ -51,6 +51,7 @@ internal static class MaxPool2dKernel
     public static void ForwardPlanes<T>(ReadOnlySpan<T> x, Pool2dShape s, Span<T> y, Span<int> argmax, int p0, int p1) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int oh = s.OH, ow = s.OW, hw = s.H * s.W;
+        if (s is { KH: 2, KW: 2, SH: 2, SW: 2, PH: 0, PW: 0 }) { Forward2x2(x, s, y, argmax, p0, p1); return; }
         for (int p = p0; p < p1; p++)
         {
             var xp = x.Slice(p * hw, hw);
@@ -72,6 +73,39 @@ internal static class MaxPool2dKernel
                     }
                     yp[i * ow + j] = best;
                     ap[i * ow + j] = at;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The common 2 × 2 window with stride 2 and no padding: the four cells in the same order as the general loop
+    /// (top left, top right, bottom left, bottom right), with no window bookkeeping.
+    /// </summary>
+    private static void Forward2x2<T>(ReadOnlySpan<T> x, Pool2dShape s, Span<T> y, Span<int> argmax, int p0, int p1) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int oh = s.OH, ow = s.OW, w = s.W, hw = s.H * w;
+        for (int p = p0; p < p1; p++)
+        {
+            var xp = x.Slice(p * hw, hw);
+            var yp = y.Slice(p * oh * ow, oh * ow);
+            var ap = argmax.Slice(p * oh * ow, oh * ow);
+            for (int i = 0; i < oh; i++)
+            {
+                int top = 2 * i * w;
+                var r0 = xp.Slice(top, 2 * ow);
+                var r1 = xp.Slice(top + w, 2 * ow);
+                var yr = yp.Slice(i * ow, ow);
+                var ar = ap.Slice(i * ow, ow);
+                for (int j = 0; j < yr.Length; j++)
+                {
+                    int at = top + 2 * j;
+                    T best = r0[2 * j];                                        // the general loop's first step from −∞
+                    if (r0[2 * j + 1] > best || T.IsNaN(r0[2 * j + 1])) { best = r0[2 * j + 1]; at = top + 2 * j + 1; }
+                    if (r1[2 * j] > best || T.IsNaN(r1[2 * j])) { best = r1[2 * j]; at = top + w + 2 * j; }
+                    if (r1[2 * j + 1] > best || T.IsNaN(r1[2 * j + 1])) { best = r1[2 * j + 1]; at = top + w + 2 * j + 1; }
+                    yr[j] = best;
+                    ar[j] = at;
                 }
             }
         }

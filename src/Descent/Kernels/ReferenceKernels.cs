@@ -298,6 +298,14 @@ public sealed class ReferenceKernels : IKernels
         Pool2dShape.CheckAdaptive(planes, h, w, oh, ow, gx.Length, gy.Length, "AdaptiveAvgPool2dBackward");
         AdaptiveAvgPool2dKernel.BackwardReference(gy, planes, h, w, oh, ow, gx);
     }
+
+    /// <inheritdoc/>
+    public void BatchNormNormalize<T>(ReadOnlySpan<T> x, int n, int c, int spatial, ReadOnlySpan<double> mean, ReadOnlySpan<double> invStd, ReadOnlySpan<T> gamma,
+        ReadOnlySpan<T> beta, Span<T> y, Span<T> xhat) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        BatchNormKernel.CheckLengths(x.Length, n, c, spatial, gamma.Length, beta.Length, y.Length, xhat.IsEmpty ? x.Length : xhat.Length, mean.Length, invStd.Length, c);
+        BatchNormKernel.Normalize(x, n, c, spatial, mean, invStd, gamma, beta, y, xhat, fast: false);
+    }
 }
 
 /// <summary>Argument checks shared by the kernels; messages name the kernel and the numbers.</summary>

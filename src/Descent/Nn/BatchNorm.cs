@@ -70,14 +70,11 @@ public abstract class BatchNorm : Module
         if (!Fits(x) || x.Shape[1] != NumFeatures)
             throw new ShapeException($"{TypeName}({NumFeatures}): expected input {Expected}, got {Shape.Format(x.Shape)}.");
         if (Training) return x.BatchNormTrain(Weight, Bias, Eps, RunningMean, RunningVar, Momentum, out _, out _);
-        // y = (x − running_mean)/√(running_var + ε)·γ + β; the statistics are constants, γ and β stay in the graph.
-        // Per-channel tensors [C] are viewed as [C, 1, …] so that they broadcast over the axes after the channel.
-        var perChannel = new int[x.Rank - 1];
-        Array.Fill(perChannel, 1);
-        perChannel[0] = NumFeatures;
-        Tensor Channel(Tensor t) => x.Rank == 2 ? t : t.Reshape(perChannel);
-        var xhat = x.Sub(Channel(RunningMean)).Div(Channel(RunningVar.Add(Eps).Sqrt()));   // [batch, C, …]
-        return Weight is null ? xhat : xhat.Mul(Channel(Weight)).Add(Channel(Bias!));
+        // Evaluation: y = (x − running_mean)/√(running_var + ε)·γ + β; the statistics are constants, γ and β stay in the graph.
+        // [N, C, …] in one fused op; [batch, C] by the broadcasting ops BatchNorm1d has always used (the same bits as before).
+        if (x.Rank > 2) return x.BatchNormEval(RunningMean, RunningVar, Weight, Bias, Eps);
+        var xhat = x.Sub(RunningMean).Div(RunningVar.Add(Eps).Sqrt());   // [batch, C]
+        return Weight is null ? xhat : xhat.Mul(Weight).Add(Bias!);
     }
 
     /// <inheritdoc/>

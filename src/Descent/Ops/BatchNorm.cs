@@ -71,6 +71,83 @@ public static partial class Ops
             : y;
     }
 
+    /// <summary>
+    /// Batch normalization in evaluation mode, fused, per channel c of x [batch, C, …] with the running statistics μ, σ²
+    /// (constants, not in the graph): x̂ = (x − μ_c)·(1/√(σ²_c + ε)), y = γ_c·x̂ + β_c, in float64, rounded once.
+    /// Backward (g = ∂L/∂y): ∂L/∂x = g·γ_c/√(σ²_c + ε), ∂L/∂γ_c = Σ g·x̂, ∂L/∂β_c = Σ g (sums over every axis but the channel's).
+    /// </summary>
+    public static Tensor BatchNormEval(this Tensor x, Tensor runningMean, Tensor runningVar, Tensor? gamma, Tensor? beta, double eps)
+    {
+        if (x.Rank < 2) throw new ShapeException($"batch_norm: expected input [batch, channels, …], got {Shape.Format(x.Shape)}.");
+        int n = x.Shape[0], c = x.Shape[1], spatial = Shape.Numel(x.Shape[2..]);   // viewed as [batch, C, spatial]
+        foreach (var (p, what) in new[] { (gamma, "weight γ"), (beta, "bias β"), (runningMean, "running_mean"), (runningVar, "running_var") })
+        {
+            if (p is null) continue;
+            SameDType(x, p, "batch_norm");
+            if (p.Rank != 1 || p.Shape[0] != c) throw new ShapeException($"batch_norm: {what} {Shape.Format(p.Shape)} does not fit input {Shape.Format(x.Shape)} (expected [{c}]).");
+        }
+        var inputs = new List<Tensor> { x };
+        if (gamma is not null) inputs.Add(gamma);
+        if (beta is not null) inputs.Add(beta);
+        bool record = Autograd.ShouldRecord(inputs.ToArray());
+        var y = x.ZerosLike();                                   // [batch, C, …]
+        var xhat = record ? x.ZerosLike() : null;                // [batch, C, …] for ∂L/∂γ
+        var mean = new double[c];                                // [C] running μ
+        var invStd = new double[c];                              // [C] 1/√(running σ² + ε)
+        Tape.Run("batch_norm (eval)", () =>
+        {
+            for (int j = 0; j < c; j++) { mean[j] = runningMean[j]; invStd[j] = 1.0 / Math.Sqrt(runningVar[j] + eps); }
+            var k = KernelProvider.Current;
+            if (x.DType == DType.Float32)
+                k.BatchNormNormalize<float>(x.Floats, n, c, spatial, mean, invStd, gamma is null ? default : gamma.Floats, beta is null ? default : beta.Floats,
+                    y.Floats, xhat is null ? default : xhat.Floats);
+            else
+                k.BatchNormNormalize<double>(x.Doubles, n, c, spatial, mean, invStd, gamma is null ? default : gamma.Doubles, beta is null ? default : beta.Doubles,
+                    y.Doubles, xhat is null ? default : xhat.Doubles);
+        });
+        return record ? Autograd.Record(y, new BatchNormEvalNode(inputs.ToArray(), x, gamma, beta, xhat!, invStd)) : y;
+    }
+
+    private sealed class BatchNormEvalNode(Tensor[] inputs, Tensor x, Tensor? gamma, Tensor? beta, Tensor xhat, double[] invStd) : Node(inputs)
+    {
+        public override string Name => "batch_norm (eval)";
+
+        protected internal override void Backward(Tensor gy)
+        {
+            int n = x.Shape[0], c = x.Shape[1], spatial = Shape.Numel(x.Shape[2..]);
+            var sumG = new double[c];                            // [C] Σ g
+            var sumGH = new double[c];                           // [C] Σ g·x̂
+            var scale = new double[c];                           // [C] γ/√(σ² + ε)
+            var zero = new double[c];                            // [C]
+            var gx = x.RequiresGrad ? x.ZerosLike() : null;      // [batch, C, …]
+            var gGamma = gamma is not null && gamma.RequiresGrad ? gamma.ZerosLike() : null;   // [C]
+            var gBeta = beta is not null && beta.RequiresGrad ? beta.ZerosLike() : null;       // [C]
+            Tape.Run("batch_norm (eval) backward", () =>
+            {
+                var k = KernelProvider.Current;
+                bool f32 = gy.DType == DType.Float32;
+                if (gGamma is not null || gBeta is not null)
+                {
+                    if (f32) k.BatchNormBackward<float>(gy.Floats, xhat.Floats, n, c, spatial, default, invStd, sumG, sumGH, default);
+                    else k.BatchNormBackward<double>(gy.Doubles, xhat.Doubles, n, c, spatial, default, invStd, sumG, sumGH, default);
+                    for (int j = 0; j < c; j++)
+                    {
+                        if (gGamma is not null) gGamma[j] = sumGH[j];
+                        if (gBeta is not null) gBeta[j] = sumG[j];
+                    }
+                }
+                if (gx is null) return;
+                for (int j = 0; j < c; j++) scale[j] = (gamma is null ? 1 : gamma[j]) * invStd[j];
+                // ∂L/∂x = (g − 0)·scale: the same per-channel kernel with μ = 0 and 1/σ = γ/√(σ² + ε).
+                if (f32) k.BatchNormNormalize<float>(gy.Floats, n, c, spatial, zero, scale, default, default, gx.Floats, default);
+                else k.BatchNormNormalize<double>(gy.Doubles, n, c, spatial, zero, scale, default, default, gx.Doubles, default);
+            });
+            if (gx is not null) AccumulateOwned(x, gx);
+            if (gGamma is not null) AccumulateOwned(gamma!, gGamma);
+            if (gBeta is not null) AccumulateOwned(beta!, gBeta);
+        }
+    }
+
     private sealed class BatchNormNode(Tensor[] inputs, Tensor x, Tensor? gamma, Tensor? beta, Tensor xhat, double[] invStd) : Node(inputs)
     {
         public override string Name => "batch_norm";

@@ -78,6 +78,29 @@ public class DiagnosticsTests
         Assert.Contains(report.Advice, a => a.Layer == 1 && a.Finding.Contains("2 of the 4 channels of layer 1 are nearly constant"));
     }
 
+    /// <summary>A per-channel scale with a filter-shaped weight [C, 1, 1, 1], standing in for a convolution.</summary>
+    private sealed class ChannelScale : Module
+    {
+        private readonly Tensor _weight;
+        public ChannelScale(int channels) => _weight = RegisterParameter("weight", Tensor.Ones(DType.Float32, channels, 1, 1, 1));
+        public override Tensor Forward(Tensor x) => x.Mul(_weight.Reshape(_weight.Shape[0], 1, 1));
+    }
+
+    [Fact]
+    public void AFilterBankFeedingAFeatureMapGetsItsNormsAndUpdateRatio()
+    {
+        var rng = new Rng(5);
+        var model = new Sequential(new ChannelScale(3), new ReLU(), new MaxPool2d(2), new Flatten(), new Linear(3 * 2 * 2, 2, rng));
+        var x = Tensor.Normal(rng, 0.5, 1, DType.Float32, 6, 3, 4, 4);
+        var report = DiagnosticsCollector.Run(model, [(x, [0, 1, 0, 1, 0, 1])], new Sgd(model.Parameters(), 0.05));
+        var l = Assert.Single(report.Layers);
+        Assert.Equal(3, l.Channels);
+        Assert.Equal(Math.Sqrt(3), l.WeightNorm, 1e-6);                         // ‖W‖ of the [3, 1, 1, 1] ones before the step
+        Assert.True(l.WeightGradientNorm > 0 && double.IsFinite(l.WeightGradientNorm), $"‖∇W‖ = {l.WeightGradientNorm}");
+        Assert.True(l.UpdateRatio > 0 && double.IsFinite(l.UpdateRatio), $"‖ΔW‖/‖W‖ = {l.UpdateRatio}");
+        Assert.Null(LayerProbe.WeightOf(new BatchNorm2d(3)));                    // γ is not a weight matrix
+    }
+
     [Fact]
     public void SaturationCollapseAndVanishingGradientAreReported()
     {

@@ -6,7 +6,7 @@ namespace Descent.Tests.Kernels;
 /// <summary>
 /// The pooling kernels and the batch norm of [N, C, S]: the fast form against the reference, bitwise, on odd shapes
 /// (kernel 1 to 3, stride 1 to 3, padding 0 to 1, non-square, batch 1, channels 3, 5 and 17, sizes below and above the
-/// serial cut-off), and the fast form on 1 thread against 2 threads, bitwise.
+/// serial cut-off; random values, then ties and NaNs), and the fast form on 1 thread against 2 threads, bitwise.
 /// </summary>
 public class PoolingKernelParityTests
 {
@@ -24,7 +24,8 @@ public class PoolingKernelParityTests
     private static T[] Fill<T>(Rng r, int length, bool ties) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var v = new T[length];
-        for (int i = 0; i < length; i++) v[i] = T.CreateTruncating(ties ? Math.Floor(r.Uniform(-2, 2)) : r.Normal(0, 1));
+        // With ties: small integers, and a NaN now and then (max pooling propagates the last NaN of a window, as PyTorch).
+        for (int i = 0; i < length; i++) v[i] = T.CreateTruncating(ties ? (r.NextDouble() < 0.03 ? double.NaN : Math.Floor(r.Uniform(-2, 2))) : r.Normal(0, 1));
         return v;
     }
 
@@ -105,7 +106,14 @@ public class BatchNormChannelsParityTests
             double[] mu = new double[c], v = new double[c], inv = new double[c], sg = new double[c], sgh = new double[c];
             k.BatchNormForward<T>(x, n, c, s, gamma, beta, 1e-5, y, h, mu, v, inv);
             k.BatchNormBackward<T>(gy, h, n, c, s, gamma, inv, sg, sgh, gx);
-            return [.. y.Select(double.CreateTruncating), .. h.Select(double.CreateTruncating), .. mu, .. v, .. inv, .. sg, .. sgh, .. gx.Select(double.CreateTruncating)];
+            // Evaluation mode: given statistics (here made-up running ones), with and without x̂.
+            T[] ye = new T[n * c * s], he = new T[n * c * s], ye2 = new T[n * c * s];
+            double[] rm = [.. mu.Select(m => m + 0.25)], ri = [.. inv.Select(i => i * 1.5)];
+            k.BatchNormNormalize<T>(x, n, c, s, rm, ri, gamma, beta, ye, he);
+            k.BatchNormNormalize<T>(x, n, c, s, rm, ri, gamma, beta, ye2, default);
+            Assert.Equal(ye, ye2);
+            return [.. y.Select(double.CreateTruncating), .. h.Select(double.CreateTruncating), .. mu, .. v, .. inv, .. sg, .. sgh, .. gx.Select(double.CreateTruncating),
+                .. ye.Select(double.CreateTruncating), .. he.Select(double.CreateTruncating)];
         }
         var reference = Run(ReferenceKernels.Instance);
         double[] one, two;

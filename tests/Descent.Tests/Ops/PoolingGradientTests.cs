@@ -15,7 +15,7 @@ public class PoolingGradientTests
         foreach (var k in new[] { "reference", "fast" })
             foreach (var op in new[] { "max_k3_s2_p1", "max_nonsquare", "max_default_stride_batch1_c17", "avg_k3_s2_p1", "avg_k3_s2_p1_exclude_pad",
                 "avg_nonsquare", "adaptive_3x4", "adaptive_global", "adaptive_overlapping", "batch_norm_4d", "batch_norm_4d_batch1_c5",
-                "batch_norm_4d_c17_no_affine", "batchnorm2d_eval", "pool_chain" })
+                "batch_norm_4d_c17_no_affine", "batchnorm2d_eval", "batch_norm_eval_op", "batch_norm_eval_no_affine", "pool_chain" })
                 d.Add(k, op);
         return d;
     }
@@ -59,6 +59,14 @@ public class PoolingGradientTests
                 bn.RunningVar.CopyFrom(Tensor.From(new double[] { 1.5, 0.7, 2.0 }, 3));
                 bn.Eval();
                 AssertGradients(() => L(bn.Call(x)), x, bn.Weight!, bn.Bias!); break;
+            case "batch_norm_eval_op":
+                var ge = Param(r, 3); var be = Param(r, 3);
+                var rm = Tensor.From(new double[] { 0.3, -0.2, 0.1 }, 3); var rv = Tensor.From(new double[] { 1.5, 0.7, 2.0 }, 3);
+                AssertGradients(() => L(x.BatchNormEval(rm, rv, ge, be, 1e-3)), x, ge, be); break;
+            case "batch_norm_eval_no_affine":
+                var x17e = Param(r, 1, 17, 2, 3);
+                var rm17 = Tensor.Normal(r, 0, 1, DType.Float64, 17); var rv17 = Tensor.Uniform(r, 0.5, 2, DType.Float64, 17);
+                AssertGradients(() => L(x17e.BatchNormEval(rm17, rv17, null, null, 1e-5)), x17e); break;
             case "pool_chain":   // overlapping windows feed each other: gradients accumulate through every op
                 var gc = Param(r, 3); var bc = Param(r, 3);
                 AssertGradients(() => L(x.BatchNormTrain(gc, bc, 1e-5, out _, out _).Relu().MaxPool2d(3, 2, 1).AvgPool2d(2, 1).AdaptiveAvgPool2d(1)), x, gc, bc); break;
