@@ -225,8 +225,10 @@ public static class FiltersLab
     {
         var chart = new BarChart { Title = "Test accuracy per class", XLabel = "accuracy on the test images of the class", XRange = (0, 1), Format = v => v.ToString("0.0%", System.Globalization.CultureInfo.InvariantCulture) };
         for (int c = 0; c < classes.Length; c++) chart.Add(classes[c], perClass[c]);
-        return new Figure("filters-per-class.svg", "Accuracy per class",
-            "Most classes are near-perfect; the shirt-like classes (shirt, T-shirt, pullover, coat) are where the mistakes are.", chart.ToSvg());
+        var weakest = Enumerable.Range(0, classes.Length).Where(c => double.IsFinite(perClass[c])).OrderBy(c => perClass[c]).Take(2).ToList();
+        string caption = weakest.Count == 0 ? "No class has test images."
+            : $"The mistakes concentrate where classes look alike: the weakest are {string.Join(" and ", weakest.Select(c => $"{classes[c]} ({perClass[c]:P1})"))}.";
+        return new Figure("filters-per-class.svg", "Accuracy per class", caption, chart.ToSvg());
     }
 
     private static Figure ConfusedFigure(Sequential model, Dataset test, int[] predictions, List<ConfusedPair> pairs, string[] classes)
