@@ -61,16 +61,17 @@ public static class PeakProbe
             job.Run(0);
             one = Math.Max(one, flopPerRun / Stopwatch.GetElapsedTime(t0).TotalSeconds / 1e9);
         }
-        // Back to back, so the worker that the first round wakes is still spinning for the next. A round whose parts did
-        // not all run on different threads (the pool was busy, or a worker late) is not counted.
+        // Every part times its own loop, so the pool's hand-off (a sleeping worker can take longer to wake than the loop
+        // runs) is not counted as compute; the rates add up when the parts ran at the same time. A round whose parts did
+        // not all run on different threads, or did not overlap for 90 % of each one's time, is not counted.
+        // Eight times the one-core loop (≈ 2.4 ms), so that waking a worker is short against it.
+        job.Iterations = 8 * iterations;
         for (int round = 0, counted = 0; counted < 5 && round < 20 && cores > 1; round++)
         {
             job.ClearThreads();
-            long t0 = Stopwatch.GetTimestamp();
             WorkerPool.Shared.Run(job, cores, cores);
-            double s = Stopwatch.GetElapsedTime(t0).TotalSeconds;
-            if (!job.RanOnDistinctThreads()) continue;
-            all = Math.Max(all, cores * flopPerRun / s / 1e9);
+            if (!job.RanOnDistinctThreads() || !job.Overlapped(0.9)) continue;
+            all = Math.Max(all, job.SummedRate(8 * flopPerRun) / 1e9);
             counted++;
         }
         if (all == 0) all = one;   // never measured together: claim no scaling
@@ -106,13 +107,33 @@ public static class PeakProbe
         public long Iterations;
         private readonly int[] _threadOf = new int[parts];
 
+        private readonly long[] _start = new long[parts], _end = new long[parts];
+
         public void ClearThreads() => Array.Clear(_threadOf);
 
         public bool RanOnDistinctThreads() => _threadOf.Distinct().Count() == _threadOf.Length;
 
+        /// <summary>Whether the parts ran at the same time: the common interval covers <paramref name="share"/> of each part's time.</summary>
+        public bool Overlapped(double share)
+        {
+            long common = _end.Min() - _start.Max();
+            for (int i = 0; i < _start.Length; i++)
+                if (common < share * (_end[i] - _start[i])) return false;
+            return true;
+        }
+
+        /// <summary>Σ over the parts of FLOP / the part's own time.</summary>
+        public double SummedRate(double flopPerPart)
+        {
+            double sum = 0;
+            for (int i = 0; i < _start.Length; i++) sum += flopPerPart * Stopwatch.Frequency / Math.Max(1, _end[i] - _start[i]);
+            return sum;
+        }
+
         public void Run(int part)
         {
             if (part < _threadOf.Length) _threadOf[part] = Environment.CurrentManagedThreadId;
+            long t0 = Stopwatch.GetTimestamp();
             float s = isa switch
             {
                 GemmIsa.Vector512 => Loop<Lanes512<float>>(Iterations),
@@ -120,6 +141,7 @@ public static class PeakProbe
                 GemmIsa.Vector128 => Loop<Lanes128<float>>(Iterations),
                 _ => Loop<Lane1<float>>(Iterations),
             };
+            if (part < _start.Length) (_start[part], _end[part]) = (t0, Stopwatch.GetTimestamp());
             Volatile.Write(ref _sink, s);
         }
     }
