@@ -26,12 +26,14 @@ public sealed class ReportPage
 
     private readonly List<FigureEntry> _entries;
     private readonly List<ReportSection> _sections;
+    private readonly HashSet<string> _ours;   // the figure files this report wrote: the only ones it may replace
 
     private ReportPage(string folder, List<ReportSection> sections, List<FigureEntry> entries)
     {
         Folder = folder;
         _sections = sections;
         _entries = entries;
+        _ours = entries.Select(e => e.File).ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>The output folder.</summary>
@@ -51,7 +53,13 @@ public sealed class ReportPage
     {
         Directory.CreateDirectory(folder);
         string manifest = Path.Combine(folder, ManifestName);
-        if (!File.Exists(manifest)) return new ReportPage(folder, [], []);
+        if (!File.Exists(manifest))
+        {
+            // No report here yet: a page of the same name is somebody else's, and is never replaced.
+            if (File.Exists(Path.Combine(folder, PageName)))
+                throw new InvalidDataException($"{Path.Combine(folder, PageName)} is not a Descent report (there is no {ManifestName} beside it), and it is kept; name another folder with --out.");
+            return new ReportPage(folder, [], []);
+        }
         try
         {
             var m = JsonSerializer.Deserialize<Manifest>(File.ReadAllText(manifest));
@@ -66,19 +74,40 @@ public sealed class ReportPage
     /// <summary>Writes a section and its figures, replacing whatever that section held before.</summary>
     public IReadOnlyList<string> WriteSection(ReportSection section, IEnumerable<Figure> figures)
     {
+        var list = figures.ToList();
+        CheckWritable(list.Select(f => f.FileName));
         _sections.RemoveAll(s => s.Id == section.Id);
         _sections.Add(section);
         _entries.RemoveAll(e => e.Section == section.Id);
-        return figures.Select(f => AddFigure(f.FileName, f.Svg, section.Id, f.Title, f.Caption, f.Wide)).ToList();
+        return list.Select(f => AddFigure(f.FileName, f.Svg, section.Id, f.Title, f.Caption, f.Wide)).ToList();
     }
 
-    /// <summary>Writes an SVG figure into the folder (atomically) and lists it under <paramref name="section"/>; returns its full path.</summary>
+    /// <summary>
+    /// Refuses, before anything is written, a figure name whose file exists and was not written by this report: writing
+    /// figures one by one must not leave some written (and unlisted) when a later one is refused.
+    /// </summary>
+    public void CheckWritable(IEnumerable<string> fileNames)
+    {
+        foreach (var name in fileNames)
+        {
+            string path = Path.Combine(Folder, name);
+            if (!_ours.Contains(name) && File.Exists(path))
+                throw new InvalidDataException($"{path} was not written by this report, and it is kept; name another folder with --out.");
+        }
+    }
+
+    /// <summary>
+    /// Writes an SVG figure into the folder (atomically) and lists it under <paramref name="section"/>; returns its full path.
+    /// A file of that name that the report did not write (it is not in <c>report.json</c>) is refused and kept.
+    /// </summary>
     public string AddFigure(string fileName, string svg, string section, string title, string caption = "", bool wide = false)
     {
         if (fileName.Contains('/') || fileName.Contains('\\') || !fileName.EndsWith(".svg", StringComparison.Ordinal))
             throw new ArgumentException($"ReportPage.AddFigure: expected a plain file name ending in .svg, got '{fileName}'.");
         string path = Path.Combine(Folder, fileName);
+        CheckWritable([fileName]);
         FigureFile.WriteAtomic(path, svg);
+        _ours.Add(fileName);
         _entries.RemoveAll(e => e.File == fileName);
         _entries.Add(new FigureEntry(fileName, section, title, caption, wide));
         return path;

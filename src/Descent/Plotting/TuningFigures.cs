@@ -72,7 +72,9 @@ public static class TuningFigures
     public static IReadOnlyList<string> AddToReport(string folder, StudyInfo study, IReadOnlyList<TrialRecord> trials)
     {
         var page = ReportPage.Open(folder);
-        var paths = All(study, trials).Select(f => page.AddFigure(f.FileName, f.Svg, $"Tuning: study {study.Name}", f.Title, f.Caption)).ToList();
+        var figures = All(study, trials).ToList();
+        page.CheckWritable(figures.Select(f => f.FileName));
+        var paths = figures.Select(f => page.AddFigure(f.FileName, f.Svg, $"Tuning: study {study.Name}", f.Title, f.Caption)).ToList();
         page.Save();
         paths.Add(page.PagePath);
         return paths;

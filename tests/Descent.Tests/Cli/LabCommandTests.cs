@@ -4,6 +4,36 @@ namespace Descent.Tests.Cli;
 
 public class LabCommandTests
 {
+    /// <summary>The report never replaces a file it did not write: a user's figure of the same name, or a user's index.html.</summary>
+    [Fact]
+    public void LabKeepsFilesItDidNotWrite()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "descent-lab-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            Directory.CreateDirectory(dir);
+            File.WriteAllText(Path.Combine(dir, "descend-bowl.svg"), "mine");
+            var (exit, _, stderr) = CliRunner.Run("lab", "descend", "--out", dir);
+            Assert.Equal(1, exit);
+            Assert.Contains("descend-bowl.svg was not written by this report, and it is kept", stderr);
+            Assert.Equal("mine", File.ReadAllText(Path.Combine(dir, "descend-bowl.svg")));
+            Assert.Equal(["descend-bowl.svg"], Directory.GetFiles(dir).Select(Path.GetFileName));   // nothing written beside it
+
+            File.Delete(Path.Combine(dir, "descend-bowl.svg"));
+            File.WriteAllText(Path.Combine(dir, "index.html"), "my page");
+            (exit, _, stderr) = CliRunner.Run("lab", "descend", "--out", dir);
+            Assert.Equal(1, exit);
+            Assert.Contains("is not a Descent report", stderr);
+            Assert.Equal("my page", File.ReadAllText(Path.Combine(dir, "index.html")));
+
+            // Its own report it updates: a second run replaces its own figures.
+            File.Delete(Path.Combine(dir, "index.html"));
+            Assert.Equal(0, CliRunner.Run("lab", "descend", "--out", dir).Exit);
+            Assert.Equal(0, CliRunner.Run("lab", "descend", "--out", dir).Exit);
+        }
+        finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
+    }
+
     [Fact]
     public void DescendJsonIsOneDocumentAndTheReportLinksEveryFigure()
     {
