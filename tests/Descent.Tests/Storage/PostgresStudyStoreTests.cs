@@ -185,7 +185,7 @@ public sealed class PostgresStudyStoreTests
         Assert.Contains("nonsense", bad.Message);
         Assert.DoesNotContain("topsecret", bad.Message);
         Assert.Contains("port", Assert.Throws<ArgumentException>(() => PostgresUrl.Parse("postgresql://u:topsecret@h:99999/db")).Message);
-        Assert.DoesNotContain("topsecret", Assert.Throws<ArgumentException>(() => PostgresUrl.Parse("postgresql://u:topsecret@h/db?password")).Message);
+        Assert.DoesNotContain("topsecret", Assert.Throws<ArgumentException>(() => PostgresUrl.Parse("postgresql://u:topsecret@h/db?sslmode=sometimes")).Message);
     }
 
     [Fact]
