@@ -22,6 +22,7 @@ public sealed class PostgresServer : IDisposable
     private static readonly Lazy<(PostgresServer? Server, string? Reason)> Instance = new(Start);
     private readonly string _bin;
     private int _databases;
+    private int _stopped;
 
     private PostgresServer(string bin, string root, int port)
     {
@@ -67,12 +68,32 @@ public sealed class PostgresServer : IDisposable
     /// <summary><c>pg_ctl restart -m fast</c>: every connection is cut, the server is down for a moment, then accepts again.</summary>
     public void Restart() => Run("pg_ctl", "-D", Data, "-w", "-t", "60", "-m", "fast", "restart");
 
-    /// <summary>Stops the server and deletes its folder.</summary>
+    /// <summary>Stops the server and deletes its folder (once; later calls do nothing).</summary>
     public void Dispose()
     {
-        try { Run("pg_ctl", "-D", Data, "-w", "-t", "30", "-m", "immediate", "stop"); }
-        catch (InvalidOperationException) { }
-        try { Directory.Delete(Root, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        using var stop = Stop();
+        stop?.WaitForExit(60_000);
+    }
+
+    /// <summary>Stops the shared server if it was started (the end of the PostgreSQL test collection).</summary>
+    internal static void StopShared()
+    {
+        if (Instance.IsValueCreated) Instance.Value.Server?.Dispose();
+    }
+
+    /// <summary>
+    /// Starts <c>pg_ctl stop -m immediate</c> and the deletion of the folder in a shell of their own, so they finish even
+    /// when the test host is ended right after its exit handlers start; null if already stopped.
+    /// </summary>
+    private Process? Stop()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1) return null;
+        string stop = $"'{Path.Combine(_bin, "pg_ctl")}' -D '{Data}' -w -t 30 -m immediate stop";
+        if (Environment.UserName == "root") stop = "/usr/sbin/runuser -u postgres -- " + stop;
+        var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, WorkingDirectory = "/" };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add($"{stop} >/dev/null 2>&1; rm -rf '{Root}'");
+        return System.Diagnostics.Process.Start(psi);
     }
 
     private static (PostgresServer?, string?) Start()
@@ -101,7 +122,7 @@ public sealed class PostgresServer : IDisposable
             server.Dispose();
             return (null, $"could not start a private PostgreSQL server: {e.Message}");
         }
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Dispose();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop()?.Dispose();   // not waited for: the host may be ended at any moment
         return (server, null);
     }
 
@@ -143,10 +164,20 @@ public sealed class PostgresFactAttribute : FactAttribute
     }
 }
 
-/// <summary>The tests on the one server run one at a time (a restart would cut the others' connections).</summary>
+/// <summary>
+/// The tests on the one server run one at a time (a restart would cut the others' connections), and the server is
+/// stopped and deleted when they are done.
+/// </summary>
 [CollectionDefinition(Name)]
-public sealed class PostgresCollection
+public sealed class PostgresCollection : ICollectionFixture<PostgresCollection.Lifetime>
 {
     /// <summary>The collection's name.</summary>
     public const string Name = "postgres";
+
+    /// <summary>Stops the shared server at the end of the collection.</summary>
+    public sealed class Lifetime : IDisposable
+    {
+        /// <inheritdoc />
+        public void Dispose() => PostgresServer.StopShared();
+    }
 }
