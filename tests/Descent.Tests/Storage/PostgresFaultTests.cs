@@ -130,6 +130,40 @@ public sealed class PostgresFaultTests(ITestOutputHelper output) : IDisposable
         }
     }
 
+    [PostgresFact]
+    public async Task ServeReadsTheStudiesFromPostgres()
+    {
+        string db = PostgresServer.DatabaseOf(Server.CreateDatabase());
+        var tuned = await Finish([Worker(Server.TcpUrl(db), "served", 3, epochs: 1, delayMs: 0)], TimeSpan.FromSeconds(60));
+        Assert.True(tuned[0].Exit == 0, tuned[0].Err);
+        using var serve = CliProcess.Start(_dir, "serve", "--port", "0", "--storage", Server.TcpUrl(db));
+        try
+        {
+            string? address = null;
+            var lines = new List<string>();
+            while (address is null && await serve.StandardOutput.ReadLineAsync() is { } line)
+            {
+                lines.Add(line);
+                if (line.StartsWith("descent serve: http", StringComparison.Ordinal)) address = line["descent serve: ".Length..];
+            }
+            Assert.True(address is not null, "descent serve printed no address: " + string.Join("\n", lines));
+            lines.Add(await serve.StandardOutput.ReadLineAsync() ?? "");
+            lines.Add(await serve.StandardOutput.ReadLineAsync() ?? "");
+            Assert.Contains(lines, l => l.Contains("studies from postgresql://descent:***@127.0.0.1", StringComparison.Ordinal));
+            Assert.DoesNotContain(PostgresServer.Password, string.Join("\n", lines));
+            using var http = new HttpClient();
+            string list = await http.GetStringAsync(address + "api/studies");
+            var served = System.Text.Json.JsonDocument.Parse(list).RootElement.EnumerateArray().Single();
+            Assert.Equal("served", served.GetProperty("name").GetString());
+            Assert.Equal(3, served.GetProperty("complete").GetInt32());
+        }
+        finally
+        {
+            serve.Kill();
+            await serve.WaitForExitAsync();
+        }
+    }
+
     private Process Worker(string url, string study, int trials, int epochs, int delayMs, params string[] more) =>
         CliProcess.Start(_dir, ["tune", "--study", study, "--objective", "quadratic", "--trials", $"{trials}", "--epochs", $"{epochs}",
             "--epoch-delay-ms", $"{delayMs}", "--storage", url, "--json", .. more]);
