@@ -95,6 +95,7 @@ public sealed class PostgresFaultTests(ITestOutputHelper output) : IDisposable
         var results = await Finish(workers, TimeSpan.FromSeconds(90));
         var trials = Trials(url, "restart");
         Report("DB restart", n, trials, sw.Elapsed);
+        foreach (var line in results.SelectMany(r => r.Err.Split('\n')).Where(l => l.Contains("is back", StringComparison.Ordinal))) output.WriteLine(line.Trim());
         Assert.True(doneBefore < n, "the study finished before the restart; make it longer");
         Assert.All(results, r => Assert.True(r.Exit == 0, $"a worker exited {r.Exit}: {r.Err}"));
         Assert.Contains(results, r => r.Err.Contains("unreachable", StringComparison.Ordinal) && r.Err.Contains("is back", StringComparison.Ordinal));
