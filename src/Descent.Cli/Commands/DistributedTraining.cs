@@ -68,12 +68,16 @@ internal static class DistributedTraining
         ranks = parallel.Size,
         steps = parallel.Steps,
         gradient_bytes = parallel.GradientBytes,
-        communication_seconds = parallel.CommunicationSeconds,
+        wait_seconds = parallel.WaitSeconds,
+        allreduce_seconds = parallel.AllreduceSeconds,
         train_seconds = trainSeconds,
-        communication_share = trainSeconds > 0 ? parallel.CommunicationSeconds / trainSeconds : 0,
+        allreduce_share = trainSeconds > 0 ? parallel.AllreduceSeconds / trainSeconds : 0,
+        wait_share = trainSeconds > 0 ? parallel.WaitSeconds / trainSeconds : 0,
     };
 
     /// <summary>The communication figures as one line.</summary>
     public static string Describe(DataParallel parallel, double trainSeconds) => string.Create(Inv,
-        $"distributed: {parallel.Size} ranks · {parallel.Steps:N0} steps · allreduce of {parallel.GradientBytes / 1e6:F2} MB a step · {parallel.CommunicationSeconds:F2} s in MPI calls, {(trainSeconds > 0 ? parallel.CommunicationSeconds / trainSeconds : 0):P1} of rank 0's training time");
+        $"distributed: {parallel.Size} ranks · {parallel.Steps:N0} steps · allreduce of {parallel.GradientBytes / 1e6:F2} MB a step: {Share(parallel.AllreduceSeconds, trainSeconds)} of rank 0's training time, and {Share(parallel.WaitSeconds, trainSeconds)} waiting for the slowest rank");
+
+    private static string Share(double seconds, double total) => string.Create(Inv, $"{seconds:F2} s ({(total > 0 ? seconds / total : 0):P1})");
 }

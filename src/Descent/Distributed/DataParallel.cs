@@ -34,7 +34,7 @@ public sealed class DataParallel : IGradientReducer
     private double[] _doubles = [];       // [Σ parameter sizes] packed gradients, float64 models
     private byte[] _bufferBytes = [];     // [Σ buffer bytes]
     private readonly double[] _figures = new double[2];   // [loss·share, correct]
-    private long _ticks;
+    private long _waitTicks, _allreduceTicks;
 
     /// <param name="mpi">The initialized MPI of this process.</param>
     /// <param name="model">The model the trainer trains (its buffers are kept equal to rank 0's).</param>
@@ -56,8 +56,20 @@ public sealed class DataParallel : IGradientReducer
     /// <summary>Bytes of gradients each rank contributes to the allreduce of one step.</summary>
     public long GradientBytes { get; private set; }
 
-    /// <summary>Seconds spent in MPI calls of <see cref="Reduce"/> so far (the allreduces, waiting for the slowest rank included, and the buffers' broadcast).</summary>
-    public double CommunicationSeconds => _ticks / (double)Stopwatch.Frequency;
+    /// <summary>
+    /// Seconds spent so far in the first, two-element allreduce of each step (the loss and hits): as every rank must
+    /// arrive before it returns, this is mostly waiting for the slowest rank (uneven shards, a busy core).
+    /// </summary>
+    public double WaitSeconds => _waitTicks / (double)Stopwatch.Frequency;
+
+    /// <summary>
+    /// Seconds spent so far in the gradients' allreduce (and the buffers' broadcast), which starts with every rank
+    /// present: the cost of moving and summing <see cref="GradientBytes"/> a step.
+    /// </summary>
+    public double AllreduceSeconds => _allreduceTicks / (double)Stopwatch.Frequency;
+
+    /// <summary>Seconds in MPI calls of <see cref="Reduce"/> so far: <see cref="WaitSeconds"/> + <see cref="AllreduceSeconds"/>.</summary>
+    public double CommunicationSeconds => WaitSeconds + AllreduceSeconds;
 
     /// <inheritdoc/>
     public (double Loss, int Correct) Reduce(IReadOnlyList<Tensor> parameters, double share, double loss, int correct)
@@ -79,10 +91,13 @@ public sealed class DataParallel : IGradientReducer
         _figures[0] = loss * share;
         _figures[1] = correct;
         long start = Stopwatch.GetTimestamp();
+        _mpi.AllreduceSum(_figures);   // first: it returns once the last rank has arrived, so it holds the waiting
+        long arrived = Stopwatch.GetTimestamp();
         if (f32) _mpi.AllreduceSum(_floats); else _mpi.AllreduceSum(_doubles);
-        _mpi.AllreduceSum(_figures);
         if (_buffers.Length > 0) BroadcastBuffers();
-        _ticks += Stopwatch.GetTimestamp() - start;
+        long end = Stopwatch.GetTimestamp();
+        _waitTicks += arrived - start;
+        _allreduceTicks += end - arrived;
         at = 0;
         foreach (var p in parameters)   // unpack the global gradient
         {
