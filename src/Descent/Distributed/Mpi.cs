@@ -22,8 +22,14 @@ namespace Descent.Distributed;
 /// </remarks>
 public sealed unsafe class Mpi : IDisposable
 {
-    /// <summary>The shared library loaded (Open MPI 4.x's soname).</summary>
+    /// <summary>The shared library loaded by default (Open MPI 4.x's soname).</summary>
     public const string LibraryName = "libmpi.so.40";
+
+    /// <summary>The environment variable that names another Open MPI library to load (a path or a name), e.g. an Open MPI in /opt.</summary>
+    public const string LibraryVariable = "DESCENT_MPI_LIBRARY";
+
+    /// <summary>The library <see cref="Init"/> loads: <see cref="LibraryVariable"/> when set, else <see cref="LibraryName"/>.</summary>
+    public static string Library => Environment.GetEnvironmentVariable(LibraryVariable) is { Length: > 0 } name ? name : LibraryName;
 
     private const int Success = 0;
     private static readonly IntPtr InPlace = 1;   // MPI_IN_PLACE in Open MPI's mpi.h
@@ -77,8 +83,11 @@ public sealed unsafe class Mpi : IDisposable
     {
         if (!UnderMpirun)
             throw new MpiException("--distributed: this process was not started by mpirun; run e.g. `mpirun -np 2 ./descent train --distributed …` (see docs/distributed.md).");
-        if (!NativeLibrary.TryLoad(LibraryName, out var lib))
-            throw new MpiException($"--distributed: Open MPI's {LibraryName} could not be loaded; install it (Debian/Ubuntu: apt-get install openmpi-bin libopenmpi-dev).");
+        string library = Library;
+        if (!NativeLibrary.TryLoad(library, out var lib))
+            throw new MpiException(library == LibraryName
+                ? $"--distributed: Open MPI's {LibraryName} could not be loaded; install it (Debian/Ubuntu: apt-get install openmpi-bin libopenmpi-dev)."
+                : $"--distributed: Open MPI's library '{library}' (from ${LibraryVariable}) could not be loaded; check the path, or unset {LibraryVariable} to use {LibraryName}.");
         if (Interlocked.Exchange(ref s_initialized, 1) == 1)
             throw new MpiException("MPI was initialized already in this process (MPI_Init may be called once).");
         FixAllreduceOrder();

@@ -106,6 +106,17 @@ public class DataParallelTests
         Assert.Empty(Directory.GetFileSystemEntries(dir.Path));   // nothing written
     }
 
+    [MpiFact]
+    public void AMissingMpiLibraryIsOneLineAndExitOne()
+    {
+        using var dir = new TempDir();
+        var run = MpiRun.Run(dir.Path, 2, [$"{Descent.Distributed.Mpi.LibraryVariable}=/nonexistent/libmpi.so.40"], "train", "--data", "xor", "--distributed", "--db", "x.db");
+        Assert.NotEqual(0, run.Exit);
+        Assert.Contains("descent: --distributed: Open MPI's library '/nonexistent/libmpi.so.40' (from $DESCENT_MPI_LIBRARY) could not be loaded; check the path, or unset DESCENT_MPI_LIBRARY to use libmpi.so.40.", run.Stderr);
+        Assert.DoesNotContain("   at ", run.Stderr);   // no stack trace
+        Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
+    }
+
     /// <summary>max |a − b| / max |a| over the elements.</summary>
     private static double RelativeDifference(Tensor a, Tensor b)
     {

@@ -37,9 +37,13 @@ internal static class MpiRun
     private static string CliDll => Path.Combine(AppContext.BaseDirectory, "descent-cli.dll");
 
     /// <summary>Runs the CLI with <paramref name="args"/> under mpirun with <paramref name="ranks"/> ranks (0: no mpirun); returns (exit code, stdout, stderr).</summary>
-    public static (int Exit, string Stdout, string Stderr) Run(string workDir, int ranks, params string[] args)
+    public static (int Exit, string Stdout, string Stderr) Run(string workDir, int ranks, params string[] args) => Run(workDir, ranks, [], args);
+
+    /// <summary>As <see cref="Run(string, int, string[])"/>, with NAME=value environment variables for the ranks.</summary>
+    public static (int Exit, string Stdout, string Stderr) Run(string workDir, int ranks, string[] environment, params string[] args)
     {
         var psi = ranks == 0 ? new ProcessStartInfo("dotnet") : new ProcessStartInfo(MpiFactAttribute.Mpirun!);
+        foreach (var v in environment) psi.Environment[v[..v.IndexOf('=')]] = v[(v.IndexOf('=') + 1)..];
         if (ranks > 0)
             foreach (var a in new[] { "-np", ranks.ToString(System.Globalization.CultureInfo.InvariantCulture), "--allow-run-as-root", "--oversubscribe", "dotnet" })
                 psi.ArgumentList.Add(a);
