@@ -76,13 +76,14 @@ public sealed class DataParallel : IGradientReducer
     {
         bool f32 = parameters.Count == 0 || parameters[0].DType == DType.Float32;
         int total = 0;
-        foreach (var p in parameters) total += p.Length;
+        for (int i = 0; i < parameters.Count; i++) total += parameters[i].Length;   // indexed loops: no enumerator is allocated a step
         if (f32 && _floats.Length != total) _floats = new float[total];
         if (!f32 && _doubles.Length != total) _doubles = new double[total];
         GradientBytes = (long)total * (f32 ? sizeof(float) : sizeof(double));
         int at = 0;
-        foreach (var p in parameters)   // pack, weighted by this shard's share of the batch
+        for (int i = 0; i < parameters.Count; i++)   // pack, weighted by this shard's share of the batch
         {
+            var p = parameters[i];
             if (p.Grad is null) { if (f32) _floats.AsSpan(at, p.Length).Clear(); else _doubles.AsSpan(at, p.Length).Clear(); }
             else if (f32) System.Numerics.Tensors.TensorPrimitives.Multiply(p.Grad.Floats, (float)share, _floats.AsSpan(at, p.Length));
             else System.Numerics.Tensors.TensorPrimitives.Multiply(p.Grad.Doubles, share, _doubles.AsSpan(at, p.Length));
@@ -99,8 +100,9 @@ public sealed class DataParallel : IGradientReducer
         _waitTicks += arrived - start;
         _allreduceTicks += end - arrived;
         at = 0;
-        foreach (var p in parameters)   // unpack the global gradient
+        for (int i = 0; i < parameters.Count; i++)   // unpack the global gradient
         {
+            var p = parameters[i];
             if (p.Grad is not null)
             {
                 if (f32) _floats.AsSpan(at, p.Length).CopyTo(p.Grad.Floats);
