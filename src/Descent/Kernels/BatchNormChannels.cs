@@ -17,7 +17,7 @@ internal static class BatchNormChannels
 
     /// <summary>The forward pass on channels [j0, j0 + w), w ≤ <see cref="Group"/>.</summary>
     public static void Forward<T>(ReadOnlySpan<T> x, int n, int c, int s, ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, double eps, Span<T> y, Span<T> xhat,
-        Span<double> mean, Span<double> var, Span<double> invStd, int j0, int w) where T : unmanaged, IFloatingPointIeee754<T>
+        Span<double> mean, Span<double> var, Span<double> invStd, int j0, int w, bool relu = false) where T : unmanaged, IFloatingPointIeee754<T>
     {
         double m = (double)n * s;
         Span<double> mu = stackalloc double[Group];
@@ -30,7 +30,7 @@ internal static class BatchNormChannels
             var[j0 + k] = s2[k] /= m;
             invStd[j0 + k] = 1.0 / Math.Sqrt(s2[k] + eps);
         }
-        Normalize(x, n, c, s, mean, invStd, gamma, beta, y, xhat, j0, w);
+        Normalize(x, n, c, s, mean, invStd, gamma, beta, y, xhat, j0, w, relu);
     }
 
     /// <summary>
@@ -38,7 +38,7 @@ internal static class BatchNormChannels
     /// the whole of evaluation mode); x̂ is not written when empty.
     /// </summary>
     public static void Normalize<T>(ReadOnlySpan<T> x, int n, int c, int s, ReadOnlySpan<double> mean, ReadOnlySpan<double> invStd, ReadOnlySpan<T> gamma,
-        ReadOnlySpan<T> beta, Span<T> y, Span<T> xhat, int j0, int w) where T : unmanaged, IFloatingPointIeee754<T>
+        ReadOnlySpan<T> beta, Span<T> y, Span<T> xhat, int j0, int w, bool relu = false) where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int k = 0; k < w; k++)
         {
@@ -47,18 +47,18 @@ internal static class BatchNormChannels
             for (int i = 0; i < n; i++)
             {
                 int at = (i * c + j) * s;
-                Normalize(x.Slice(at, s), mean[j], invStd[j], g, b, xhat.IsEmpty ? default : xhat.Slice(at, s), y.Slice(at, s));
+                Normalize(x.Slice(at, s), mean[j], invStd[j], g, b, xhat.IsEmpty ? default : xhat.Slice(at, s), y.Slice(at, s), relu);
             }
         }
     }
 
     /// <summary>The backward pass on channels [j0, j0 + w), w ≤ <see cref="Group"/>.</summary>
     public static void Backward<T>(ReadOnlySpan<T> gy, ReadOnlySpan<T> xhat, int n, int c, int s, ReadOnlySpan<T> gamma, ReadOnlySpan<double> invStd,
-        Span<double> sumG, Span<double> sumGH, Span<T> gx, int j0, int w) where T : unmanaged, IFloatingPointIeee754<T>
+        Span<double> sumG, Span<double> sumGH, Span<T> gx, int j0, int w, ReadOnlySpan<T> gate = default) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Span<double> sg = stackalloc double[Group], sgh = stackalloc double[Group];
-        Sums(gy, default, n, c, s, j0, w, default, sg, default);
-        Sums(gy, xhat, n, c, s, j0, w, default, default, sgh);
+        Sums(gy, default, n, c, s, j0, w, default, sg, default, gate);
+        Sums(gy, xhat, n, c, s, j0, w, default, default, sgh, gate);
         for (int k = 0; k < w; k++) { sumG[j0 + k] = sg[k]; sumGH[j0 + k] = sgh[k]; }
         if (gx.IsEmpty) return;
         double m = (double)n * s;
@@ -69,7 +69,7 @@ internal static class BatchNormChannels
             for (int i = 0; i < n; i++)
             {
                 int at = (i * c + j) * s;
-                InputGradient(gy.Slice(at, s), xhat.Slice(at, s), kj, m, sg[k], sgh[k], gx.Slice(at, s));
+                InputGradient(gy.Slice(at, s), xhat.Slice(at, s), kj, m, sg[k], sgh[k], gx.Slice(at, s), gate.IsEmpty ? default : gate.Slice(at, s));
             }
         }
     }
@@ -79,7 +79,7 @@ internal static class BatchNormChannels
     /// (into squares, when μ is given), or Σ a·b (into products).
     /// </summary>
     private static void Sums<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, int n, int c, int s, int j0, int w, ReadOnlySpan<double> mu,
-        Span<double> plainOrSquares, Span<double> products) where T : unmanaged, IFloatingPointIeee754<T>
+        Span<double> plainOrSquares, Span<double> products, ReadOnlySpan<T> gate = default) where T : unmanaged, IFloatingPointIeee754<T>
     {
         bool squares = !mu.IsEmpty, product = !products.IsEmpty;
         var into = product ? products : plainOrSquares;
@@ -90,7 +90,7 @@ internal static class BatchNormChannels
             for (int i = 0; i < n; i++)
             {
                 int at = (i * c + j0 + k) * s;
-                sum += LaneSum.Fast(a.Slice(at, s), product ? b.Slice(at, s) : default, m, term);
+                sum += LaneSum.Fast(a.Slice(at, s), product ? b.Slice(at, s) : default, m, term, gate.IsEmpty ? default : gate.Slice(at, s));
             }
             into[k] = sum;
         }
@@ -99,7 +99,7 @@ internal static class BatchNormChannels
     private static double D<T>(T v) where T : unmanaged, IFloatingPointIeee754<T> => double.CreateTruncating(v);
 
     /// <summary>x̂ = (x − μ)·(1/σ), y = γ·x̂ + β over one run, in float64, each rounded once to T (x̂ skipped when empty).</summary>
-    private static void Normalize<T>(ReadOnlySpan<T> x, double mu, double inv, double g, double b, Span<T> xhat, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void Normalize<T>(ReadOnlySpan<T> x, double mu, double inv, double g, double b, Span<T> xhat, Span<T> y, bool relu) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int t = 0;
         if (typeof(T) == typeof(float) && Vector.IsHardwareAccelerated)
@@ -111,7 +111,9 @@ internal static class BatchNormChannels
                 Vector.Widen(new Vector<float>(xf[t..]), out var lo, out var hi);
                 var hl = (lo - vm) * vi; var hh = (hi - vm) * vi;
                 if (!hf.IsEmpty) Vector.Narrow(hl, hh).CopyTo(hf[t..]);
-                Vector.Narrow(vg * hl + vb, vg * hh + vb).CopyTo(yf[t..]);
+                var yv = Vector.Narrow(vg * hl + vb, vg * hh + vb);
+                if (relu) yv = Vector.ConditionalSelect(Vector.GreaterThan(yv, Vector<float>.Zero) | ~Vector.Equals(yv, yv), yv, Vector<float>.Zero);
+                yv.CopyTo(yf[t..]);
             }
         }
         else if (typeof(T) == typeof(double) && Vector.IsHardwareAccelerated)
@@ -122,29 +124,35 @@ internal static class BatchNormChannels
             {
                 var h = (new Vector<double>(xd[t..]) - vm) * vi;
                 if (!hd.IsEmpty) h.CopyTo(hd[t..]);
-                (vg * h + vb).CopyTo(yd[t..]);
+                var yv = vg * h + vb;
+                if (relu) yv = Vector.ConditionalSelect(Vector.GreaterThan(yv, Vector<double>.Zero) | ~Vector.Equals(yv, yv), yv, Vector<double>.Zero);
+                yv.CopyTo(yd[t..]);
             }
         }
         for (; t < x.Length; t++)
         {
             double h = (D(x[t]) - mu) * inv;
             if (!xhat.IsEmpty) xhat[t] = T.CreateTruncating(h);
-            y[t] = T.CreateTruncating(g * h + b);
+            T v = T.CreateTruncating(g * h + b);
+            y[t] = relu ? BatchNormKernel.Relu(v) : v;
         }
     }
 
     /// <summary>∂L/∂x = k·(m·g − Σg − x̂·Σgx̂) over one run, in float64, rounded once to T.</summary>
-    private static void InputGradient<T>(ReadOnlySpan<T> gy, ReadOnlySpan<T> xhat, double k, double m, double sg, double sgh, Span<T> gx)
+    private static void InputGradient<T>(ReadOnlySpan<T> gy, ReadOnlySpan<T> xhat, double k, double m, double sg, double sgh, Span<T> gx, ReadOnlySpan<T> gate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int t = 0;
+        bool gated = !gate.IsEmpty;
         if (typeof(T) == typeof(float) && Vector.IsHardwareAccelerated)
         {
             var gf = MemoryMarshal.Cast<T, float>(gy); var hf = MemoryMarshal.Cast<T, float>(xhat); var xf = MemoryMarshal.Cast<T, float>(gx);
             Vector<double> vk = new(k), vm = new(m), vs = new(sg), vsh = new(sgh);
             for (; t <= gf.Length - Vector<float>.Count; t += Vector<float>.Count)
             {
-                Vector.Widen(new Vector<float>(gf[t..]), out var gl, out var gh);
+                var gv = new Vector<float>(gf[t..]);
+                if (gated) gv = Vector.ConditionalSelect(Vector.GreaterThan(new Vector<float>(MemoryMarshal.Cast<T, float>(gate)[t..]), Vector<float>.Zero), gv, Vector<float>.Zero);
+                Vector.Widen(gv, out var gl, out var gh);
                 Vector.Widen(new Vector<float>(hf[t..]), out var hl, out var hh);
                 Vector.Narrow(vk * (vm * gl - vs - hl * vsh), vk * (vm * gh - vs - hh * vsh)).CopyTo(xf[t..]);
             }
@@ -154,9 +162,13 @@ internal static class BatchNormChannels
             var gd = MemoryMarshal.Cast<T, double>(gy); var hd = MemoryMarshal.Cast<T, double>(xhat); var xd = MemoryMarshal.Cast<T, double>(gx);
             Vector<double> vk = new(k), vm = new(m), vs = new(sg), vsh = new(sgh);
             for (; t <= gd.Length - Vector<double>.Count; t += Vector<double>.Count)
-                (vk * (vm * new Vector<double>(gd[t..]) - vs - new Vector<double>(hd[t..]) * vsh)).CopyTo(xd[t..]);
+            {
+                var gv = new Vector<double>(gd[t..]);
+                if (gated) gv = Vector.ConditionalSelect(Vector.GreaterThan(new Vector<double>(MemoryMarshal.Cast<T, double>(gate)[t..]), Vector<double>.Zero), gv, Vector<double>.Zero);
+                (vk * (vm * gv - vs - new Vector<double>(hd[t..]) * vsh)).CopyTo(xd[t..]);
+            }
         }
-        for (; t < gy.Length; t++) gx[t] = T.CreateTruncating(k * (m * D(gy[t]) - sg - D(xhat[t]) * sgh));
+        for (; t < gy.Length; t++) gx[t] = T.CreateTruncating(k * (m * (gated && !(gate[t] > T.Zero) ? 0 : D(gy[t])) - sg - D(xhat[t]) * sgh));
     }
 }
 
@@ -164,7 +176,8 @@ internal static class BatchNormChannels
 internal sealed unsafe class BatchNormChannelsJob<T> : IParallelJob where T : unmanaged, IFloatingPointIeee754<T>
 {
     [ThreadStatic] private static BatchNormChannelsJob<T>? _current;
-    private T* _x, _gamma, _beta, _y, _xhat, _gy, _gx;
+    private T* _x, _gamma, _beta, _y, _xhat, _gy, _gx, _gate;
+    private bool _relu;
     private double* _mean, _var, _inv, _sumG, _sumGH;
     private int _n, _c, _s, _gammaLength, _betaLength, _gxLength;
     private double _eps;
@@ -177,28 +190,28 @@ internal sealed unsafe class BatchNormChannelsJob<T> : IParallelJob where T : un
     private static int Threads(int length) => length < 16 * 1024 ? 1 : Threading.MaxThreads;
 
     public void Forward(ReadOnlySpan<T> x, int n, int c, int s, ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, double eps, Span<T> y, Span<T> xhat,
-        Span<double> mean, Span<double> var, Span<double> invStd)
+        Span<double> mean, Span<double> var, Span<double> invStd, bool relu = false)
     {
         fixed (T* px = x, pg = gamma, pb = beta, py = y, ph = xhat)
         fixed (double* pm = mean, pv = var, pi = invStd)
         {
-            _x = px; _gamma = pg; _beta = pb; _y = py; _xhat = ph; _mean = pm; _var = pv; _inv = pi;
+            _x = px; _gamma = pg; _beta = pb; _y = py; _xhat = ph; _mean = pm; _var = pv; _inv = pi; _relu = relu;
             _n = n; _c = c; _s = s; _gammaLength = gamma.Length; _betaLength = beta.Length; _eps = eps; _mode = 0;
             try { WorkerPool.Shared.Run(this, Parts(c), Threads(x.Length)); }
-            finally { _x = _gamma = _beta = _y = _xhat = null; _mean = _var = _inv = null; }
+            finally { _x = _gamma = _beta = _y = _xhat = null; _mean = _var = _inv = null; _relu = false; }
         }
     }
 
     public void Backward(ReadOnlySpan<T> gy, ReadOnlySpan<T> xhat, int n, int c, int s, ReadOnlySpan<T> gamma, ReadOnlySpan<double> invStd,
-        Span<double> sumG, Span<double> sumGH, Span<T> gx)
+        Span<double> sumG, Span<double> sumGH, Span<T> gx, ReadOnlySpan<T> gate = default)
     {
-        fixed (T* pgy = gy, ph = xhat, pg = gamma, pgx = gx)
+        fixed (T* pgy = gy, ph = xhat, pg = gamma, pgx = gx, pgate = gate)
         fixed (double* pi = invStd, psg = sumG, psgh = sumGH)
         {
-            _gy = pgy; _xhat = ph; _gamma = pg; _gx = pgx; _inv = pi; _sumG = psg; _sumGH = psgh;
+            _gy = pgy; _xhat = ph; _gamma = pg; _gx = pgx; _inv = pi; _sumG = psg; _sumGH = psgh; _gate = gate.IsEmpty ? null : pgate;
             _n = n; _c = c; _s = s; _gammaLength = gamma.Length; _gxLength = gx.Length; _mode = 1;
             try { WorkerPool.Shared.Run(this, Parts(c), Threads(gy.Length)); }
-            finally { _gy = _xhat = _gamma = _gx = null; _inv = _sumG = _sumGH = null; }
+            finally { _gy = _xhat = _gamma = _gx = _gate = null; _inv = _sumG = _sumGH = null; }
         }
     }
 
@@ -223,9 +236,10 @@ internal sealed unsafe class BatchNormChannelsJob<T> : IParallelJob where T : un
                 new ReadOnlySpan<T>(_gamma, _gammaLength), new ReadOnlySpan<T>(_beta, _betaLength), new Span<T>(_y, len), new Span<T>(_xhat, _gxLength), j0, w);
         else if (_mode == 0)
             BatchNormChannels.Forward(new ReadOnlySpan<T>(_x, len), _n, _c, _s, new ReadOnlySpan<T>(_gamma, _gammaLength), new ReadOnlySpan<T>(_beta, _betaLength),
-                _eps, new Span<T>(_y, len), new Span<T>(_xhat, len), new Span<double>(_mean, _c), new Span<double>(_var, _c), new Span<double>(_inv, _c), j0, w);
+                _eps, new Span<T>(_y, len), new Span<T>(_xhat, len), new Span<double>(_mean, _c), new Span<double>(_var, _c), new Span<double>(_inv, _c), j0, w, _relu);
         else
             BatchNormChannels.Backward(new ReadOnlySpan<T>(_gy, len), new ReadOnlySpan<T>(_xhat, len), _n, _c, _s, new ReadOnlySpan<T>(_gamma, _gammaLength),
-                new ReadOnlySpan<double>(_inv, _c), new Span<double>(_sumG, _c), new Span<double>(_sumGH, _c), new Span<T>(_gx, _gxLength), j0, w);
+                new ReadOnlySpan<double>(_inv, _c), new Span<double>(_sumG, _c), new Span<double>(_sumGH, _c), new Span<T>(_gx, _gxLength), j0, w,
+                _gate == null ? default : new ReadOnlySpan<T>(_gate, len));
     }
 }

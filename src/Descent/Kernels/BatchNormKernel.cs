@@ -32,14 +32,29 @@ internal static class BatchNormKernel
             throw new ArgumentException($"BatchNorm: per-channel spans of {gamma}, {beta}, {stat1}, {stat2}, {stat3} elements do not fit {c} channels.");
     }
 
-    /// <summary>Forward: writes y, x̂ [n, C, S] and μ, σ², 1/√(σ² + ε) [C]. Empty γ, β: 1 and 0.</summary>
-    public static void Forward<T>(ReadOnlySpan<T> x, int n, int c, int s, ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, double eps, Span<T> y, Span<T> xhat,
-        Span<double> mean, Span<double> var, Span<double> invStd, bool fast) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>Throws unless a fused ReLU (a gate of <paramref name="gate"/> elements) comes with feature maps (S &gt; 1) and fits.</summary>
+    internal static void CheckRelu(bool relu, int s, int gate, int length)
     {
-        if (!fast) ForwardReference(x, n, c, s, gamma, beta, eps, y, xhat, mean, var, invStd);
-        else if (s == 1) BatchNormJob<T>.ForThisThread().Forward(x, n, c, gamma, beta, eps, y, xhat, mean, var, invStd);
-        else BatchNormChannelsJob<T>.ForThisThread().Forward(x, n, c, s, gamma, beta, eps, y, xhat, mean, var, invStd);
+        if (!relu) return;
+        if (s < 2) throw new ArgumentException("BatchNorm: the fused ReLU is for feature maps (spatial > 1).");
+        if (gate != length) throw new ArgumentException($"BatchNorm: the ReLU gate has {gate} elements, expected {length}.");
     }
+
+    /// <summary>
+    /// Forward: writes y, x̂ [n, C, S] and μ, σ², 1/√(σ² + ε) [C]. Empty γ, β: 1 and 0. With <paramref name="relu"/>
+    /// (S &gt; 1): y = <see cref="Relu{T}"/>(γ·x̂ + β rounded to T).
+    /// </summary>
+    public static void Forward<T>(ReadOnlySpan<T> x, int n, int c, int s, ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, double eps, Span<T> y, Span<T> xhat,
+        Span<double> mean, Span<double> var, Span<double> invStd, bool fast, bool relu = false) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!fast) ForwardReference(x, n, c, s, gamma, beta, eps, y, xhat, mean, var, invStd, relu);
+        else if (s == 1) BatchNormJob<T>.ForThisThread().Forward(x, n, c, gamma, beta, eps, y, xhat, mean, var, invStd);
+        else BatchNormChannelsJob<T>.ForThisThread().Forward(x, n, c, s, gamma, beta, eps, y, xhat, mean, var, invStd, relu);
+    }
+
+    /// <summary>max(v, 0) as the ReLU op computes it: v when v &gt; 0 or v is NaN, else +0.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal static T Relu<T>(T v) where T : unmanaged, IFloatingPointIeee754<T> => v > T.Zero || T.IsNaN(v) ? v : T.Zero;
 
     /// <summary>The fast forward pass on columns [j0, j0 + w), w ≤ <see cref="Block"/>.</summary>
     internal static void ForwardColumns<T>(ReadOnlySpan<T> x, int n, int c, ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, double eps, Span<T> y, Span<T> xhat,
@@ -86,13 +101,16 @@ internal static class BatchNormKernel
         else BatchNormChannelsJob<T>.ForThisThread().Normalize(x, n, c, s, mean, invStd, gamma, beta, y, xhat);
     }
 
-    /// <summary>Backward: Σᵢₛ g, Σᵢₛ g·x̂ [C] and, when gx is not empty, ∂L/∂x [n, C, S].</summary>
+    /// <summary>
+    /// Backward: Σᵢₛ g, Σᵢₛ g·x̂ [C] and, when gx is not empty, ∂L/∂x [n, C, S]. With a gate (the fused ReLU's output,
+    /// S &gt; 1), g is taken as g·[gate &gt; 0] throughout: the ReLU's backward pass, folded in.
+    /// </summary>
     public static void Backward<T>(ReadOnlySpan<T> gy, ReadOnlySpan<T> xhat, int n, int c, int s, ReadOnlySpan<T> gamma, ReadOnlySpan<double> invStd,
-        Span<double> sumG, Span<double> sumGH, Span<T> gx, bool fast) where T : unmanaged, IFloatingPointIeee754<T>
+        Span<double> sumG, Span<double> sumGH, Span<T> gx, bool fast, ReadOnlySpan<T> gate = default) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (!fast) BackwardReference(gy, xhat, n, c, s, gamma, invStd, sumG, sumGH, gx);
+        if (!fast) BackwardReference(gy, xhat, n, c, s, gamma, invStd, sumG, sumGH, gx, gate);
         else if (s == 1) BatchNormJob<T>.ForThisThread().Backward(gy, xhat, n, c, gamma, invStd, sumG, sumGH, gx);
-        else BatchNormChannelsJob<T>.ForThisThread().Backward(gy, xhat, n, c, s, gamma, invStd, sumG, sumGH, gx);
+        else BatchNormChannelsJob<T>.ForThisThread().Backward(gy, xhat, n, c, s, gamma, invStd, sumG, sumGH, gx, gate);
     }
 
     /// <summary>The fast backward pass on columns [j0, j0 + w), w ≤ <see cref="Block"/>.</summary>
@@ -132,7 +150,7 @@ internal static class BatchNormKernel
     }
 
     private static void ForwardReference<T>(ReadOnlySpan<T> x, int n, int c, int s, ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, double eps, Span<T> y,
-        Span<T> xhat, Span<double> mu, Span<double> s2, Span<double> invStd) where T : unmanaged, IFloatingPointIeee754<T>
+        Span<T> xhat, Span<double> mu, Span<double> s2, Span<double> invStd, bool relu) where T : unmanaged, IFloatingPointIeee754<T>
     {
         double m = (double)n * s;
         mu.Clear(); s2.Clear();
@@ -142,11 +160,11 @@ internal static class BatchNormKernel
         for (int i = 0; i < n; i++)
             for (int j = 0; j < c; j++) s2[j] += LaneSum.Reference(x.Slice((i * c + j) * s, s), default, mu[j], LaneSum.Term.SquaredDeviation);
         for (int j = 0; j < c; j++) { s2[j] /= m; invStd[j] = 1.0 / Math.Sqrt(s2[j] + eps); }
-        NormalizeReference(x, n, c, s, mu, invStd, gamma, beta, y, xhat);
+        NormalizeReference(x, n, c, s, mu, invStd, gamma, beta, y, xhat, relu);
     }
 
     private static void NormalizeReference<T>(ReadOnlySpan<T> x, int n, int c, int s, ReadOnlySpan<double> mu, ReadOnlySpan<double> invStd, ReadOnlySpan<T> gamma,
-        ReadOnlySpan<T> beta, Span<T> y, Span<T> xhat) where T : unmanaged, IFloatingPointIeee754<T>
+        ReadOnlySpan<T> beta, Span<T> y, Span<T> xhat, bool relu = false) where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int i = 0; i < n; i++)
             for (int j = 0; j < c; j++)
@@ -156,12 +174,13 @@ internal static class BatchNormKernel
                     double h = (double.CreateTruncating(x[at]) - mu[j]) * invStd[j];
                     double g = gamma.IsEmpty ? 1 : double.CreateTruncating(gamma[j]), b = beta.IsEmpty ? 0 : double.CreateTruncating(beta[j]);
                     if (!xhat.IsEmpty) xhat[at] = T.CreateTruncating(h);
-                    y[at] = T.CreateTruncating(g * h + b);
+                    T v = T.CreateTruncating(g * h + b);
+                    y[at] = relu ? Relu(v) : v;
                 }
     }
 
     private static void BackwardReference<T>(ReadOnlySpan<T> gy, ReadOnlySpan<T> xhat, int n, int c, int s, ReadOnlySpan<T> gamma, ReadOnlySpan<double> invStd,
-        Span<double> sumG, Span<double> sumGH, Span<T> gx) where T : unmanaged, IFloatingPointIeee754<T>
+        Span<double> sumG, Span<double> sumGH, Span<T> gx, ReadOnlySpan<T> gate) where T : unmanaged, IFloatingPointIeee754<T>
     {
         double m = (double)n * s;
         sumG.Clear(); sumGH.Clear();
@@ -169,8 +188,9 @@ internal static class BatchNormKernel
             for (int j = 0; j < c; j++)
             {
                 int at = (i * c + j) * s;
-                sumG[j] += LaneSum.Reference(gy.Slice(at, s), default, 0, LaneSum.Term.Plain);
-                sumGH[j] += LaneSum.Reference(gy.Slice(at, s), xhat.Slice(at, s), 0, LaneSum.Term.Product);
+                var gate_ = gate.IsEmpty ? default : gate.Slice(at, s);
+                sumG[j] += LaneSum.Reference(gy.Slice(at, s), default, 0, LaneSum.Term.Plain, gate_);
+                sumGH[j] += LaneSum.Reference(gy.Slice(at, s), xhat.Slice(at, s), 0, LaneSum.Term.Product, gate_);
             }
         if (gx.IsEmpty) return;
         for (int i = 0; i < n; i++)
@@ -179,7 +199,8 @@ internal static class BatchNormKernel
                 {
                     int at = (i * c + j) * s + t;
                     double k = (gamma.IsEmpty ? 1 : double.CreateTruncating(gamma[j])) * invStd[j] / m;
-                    gx[at] = T.CreateTruncating(k * (m * double.CreateTruncating(gy[at]) - sumG[j] - double.CreateTruncating(xhat[at]) * sumGH[j]));
+                    double g = gate.IsEmpty || gate[at] > T.Zero ? double.CreateTruncating(gy[at]) : 0;
+                    gx[at] = T.CreateTruncating(k * (m * g - sumG[j] - double.CreateTruncating(xhat[at]) * sumGH[j]));
                 }
     }
 

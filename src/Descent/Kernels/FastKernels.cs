@@ -94,18 +94,20 @@ public sealed class FastKernels : IKernels
 
     /// <inheritdoc/>
     public void BatchNormForward<T>(ReadOnlySpan<T> x, int n, int c, int spatial, ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, double eps, Span<T> y, Span<T> xhat,
-        Span<double> mean, Span<double> var, Span<double> invStd) where T : unmanaged, IFloatingPointIeee754<T>
+        Span<double> mean, Span<double> var, Span<double> invStd, bool relu = false) where T : unmanaged, IFloatingPointIeee754<T>
     {
         BatchNormKernel.CheckLengths(x.Length, n, c, spatial, gamma.Length, beta.Length, y.Length, xhat.Length, mean.Length, var.Length, invStd.Length);
-        BatchNormKernel.Forward(x, n, c, spatial, gamma, beta, eps, y, xhat, mean, var, invStd, fast: true);
+        BatchNormKernel.CheckRelu(relu, spatial, 0, 0);
+        BatchNormKernel.Forward(x, n, c, spatial, gamma, beta, eps, y, xhat, mean, var, invStd, fast: true, relu);
     }
 
     /// <inheritdoc/>
     public void BatchNormBackward<T>(ReadOnlySpan<T> gy, ReadOnlySpan<T> xhat, int n, int c, int spatial, ReadOnlySpan<T> gamma, ReadOnlySpan<double> invStd,
-        Span<double> sumG, Span<double> sumGH, Span<T> gx) where T : unmanaged, IFloatingPointIeee754<T>
+        Span<double> sumG, Span<double> sumGH, Span<T> gx, ReadOnlySpan<T> gate = default) where T : unmanaged, IFloatingPointIeee754<T>
     {
         BatchNormKernel.CheckLengths(gy.Length, n, c, spatial, gamma.Length, 0, gx.IsEmpty ? gy.Length : gx.Length, xhat.Length, invStd.Length, sumG.Length, sumGH.Length);
-        BatchNormKernel.Backward(gy, xhat, n, c, spatial, gamma, invStd, sumG, sumGH, gx, fast: true);
+        BatchNormKernel.CheckRelu(!gate.IsEmpty, spatial, gate.Length, gy.Length);
+        BatchNormKernel.Backward(gy, xhat, n, c, spatial, gamma, invStd, sumG, sumGH, gx, fast: true, gate);
     }
 
     /// <inheritdoc/>

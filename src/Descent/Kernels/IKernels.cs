@@ -77,14 +77,18 @@ public interface IKernels
     /// <summary>
     /// Batch normalization of x [n, c, spatial] per channel, over its n·spatial values (see <see cref="BatchNormKernel"/>;
     /// spatial = 1 for [batch, features], H·W for a feature map): writes y and x̂ [n, c, spatial] and the batch's μ, σ²
-    /// (biased) and 1/√(σ² + ε) [c], in float64. Empty γ, β mean 1 and 0.
+    /// (biased) and 1/√(σ² + ε) [c], in float64. Empty γ, β mean 1 and 0. With <paramref name="relu"/> (feature maps,
+    /// spatial &gt; 1) y is max(γ·x̂ + β, 0), rounded first, as a separate ReLU would give it (NaN stays NaN).
     /// </summary>
     void BatchNormForward<T>(ReadOnlySpan<T> x, int n, int c, int spatial, ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, double eps, Span<T> y, Span<T> xhat,
-        Span<double> mean, Span<double> var, Span<double> invStd) where T : unmanaged, IFloatingPointIeee754<T>;
+        Span<double> mean, Span<double> var, Span<double> invStd, bool relu = false) where T : unmanaged, IFloatingPointIeee754<T>;
 
-    /// <summary>The backward of <see cref="BatchNormForward"/>: Σ g and Σ g·x̂ per channel [c] and, when gx is not empty, ∂L/∂x [n, c, spatial].</summary>
+    /// <summary>
+    /// The backward of <see cref="BatchNormForward"/>: Σ g and Σ g·x̂ per channel [c] and, when gx is not empty, ∂L/∂x [n, c, spatial].
+    /// With a <paramref name="gate"/> (the fused ReLU's output y, spatial &gt; 1), g counts only where gate &gt; 0.
+    /// </summary>
     void BatchNormBackward<T>(ReadOnlySpan<T> gy, ReadOnlySpan<T> xhat, int n, int c, int spatial, ReadOnlySpan<T> gamma, ReadOnlySpan<double> invStd,
-        Span<double> sumG, Span<double> sumGH, Span<T> gx) where T : unmanaged, IFloatingPointIeee754<T>;
+        Span<double> sumG, Span<double> sumGH, Span<T> gx, ReadOnlySpan<T> gate = default) where T : unmanaged, IFloatingPointIeee754<T>;
 
     /// <summary>
     /// An inverted-dropout mask: mask[i] = 1/(1 − p) with probability 1 − p, else 0 (all 0 when p = 1), drawing

@@ -12,6 +12,7 @@ namespace Descent.Kernels;
 ///   Lₗ = Σ term(t) over t ≡ l (mod 8), in increasing t, each lane its own float64 chain (float32 widened exactly)
 ///   Σ = ((L₀ + L₁) + (L₂ + L₃)) + ((L₄ + L₅) + (L₆ + L₇))
 ///   term: a[t] (Plain), (a[t] − μ)² (squared deviation), a[t]·b[t] (Product); no fused multiply-add
+///   with a gate: a[t] taken as +0 where gate[t] ≯ 0 (a fused ReLU's backward: g counts where the ReLU's output is positive)
 /// </code>
 /// <see cref="Reference{T}"/> is that loop, one element at a time; the fast form runs eight lanes as two 4-wide float64
 /// vectors (the lanes are independent chains, so the bits are the reference's on any vector width). A single chain over
@@ -23,38 +24,48 @@ internal static unsafe class LaneSum
     public enum Term { Plain, SquaredDeviation, Product }
 
     /// <summary>The definition: one element at a time into lane t mod 8.</summary>
-    public static double Reference<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, double mu, Term term) where T : unmanaged, IFloatingPointIeee754<T>
+    public static double Reference<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, double mu, Term term, ReadOnlySpan<T> gate = default)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         Span<double> lane = stackalloc double[8];
         lane.Clear();
-        for (int t = 0; t < a.Length; t++) lane[t & 7] += Of(a, b, t, mu, term);
+        for (int t = 0; t < a.Length; t++) lane[t & 7] += Of(a, b, t, mu, term, gate);
         return Combine(lane);
     }
 
     /// <summary>The same sum, eight lanes at once.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static double Fast<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, double mu, Term term) where T : unmanaged, IFloatingPointIeee754<T>
+    public static double Fast<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, double mu, Term term, ReadOnlySpan<T> gate = default)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (!Vector256.IsHardwareAccelerated || a.Length < 8) return Reference(a, b, mu, term);
+        if (!Vector256.IsHardwareAccelerated || a.Length < 8) return Reference(a, b, mu, term, gate);
         Vector256<double> lo = Vector256<double>.Zero, hi = lo, m = Vector256.Create(mu);
         int n = a.Length, t = 0;
-        fixed (T* pa = a, pb = b)
+        bool gated = !gate.IsEmpty;
+        fixed (T* pa = a, pb = b, pg = gate)
         {
             for (; t + 8 <= n; t += 8)
             {
                 Load(pa, t, out var al, out var ah);
+                if (gated)
+                {
+                    Load(pg, t, out var gl, out var gh);
+                    al = Vector256.ConditionalSelect(Vector256.GreaterThan(gl, Vector256<double>.Zero), al, Vector256<double>.Zero);
+                    ah = Vector256.ConditionalSelect(Vector256.GreaterThan(gh, Vector256<double>.Zero), ah, Vector256<double>.Zero);
+                }
                 switch (term)
                 {
-                    case Term.Plain: lo += al; hi += ah; break;
-                    case Term.SquaredDeviation: al -= m; ah -= m; lo += al * al; hi += ah * ah; break;
-                    default: Load(pb, t, out var bl, out var bh); lo += al * bl; hi += ah * bh; break;
+                    case Term.Plain: break;
+                    case Term.SquaredDeviation: al -= m; ah -= m; al *= al; ah *= ah; break;
+                    default: Load(pb, t, out var bl, out var bh); al *= bl; ah *= bh; break;
                 }
+                lo += al; hi += ah;
             }
         }
         Span<double> lane = stackalloc double[8];
         lo.CopyTo(lane);
         hi.CopyTo(lane[4..]);
-        for (; t < n; t++) lane[t & 7] += Of(a, b, t, mu, term);
+        for (; t < n; t++) lane[t & 7] += Of(a, b, t, mu, term, gate);
         return Combine(lane);
     }
 
@@ -67,9 +78,9 @@ internal static unsafe class LaneSum
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static double Of<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, int t, double mu, Term term) where T : unmanaged, IFloatingPointIeee754<T>
+    private static double Of<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, int t, double mu, Term term, ReadOnlySpan<T> gate) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        double v = double.CreateTruncating(a[t]);
+        double v = gate.IsEmpty || gate[t] > T.Zero ? double.CreateTruncating(a[t]) : 0;
         switch (term)
         {
             case Term.Plain: return v;

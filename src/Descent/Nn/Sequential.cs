@@ -72,6 +72,13 @@ public sealed class Sequential : Module
                 i++;
                 continue;
             }
+            // So does a batch norm followed by a ReLU (the ReLU folded into the batch norm's passes, BatchNorm.ForwardRelu).
+            if (_layers[i] is BatchNorm bn && i + 1 < _layers.Count && _layers[i + 1] is ReLU && !IsObserved)
+            {
+                x = bn.ForwardRelu(x);
+                i++;
+                continue;
+            }
             x = _layers[i].Call(x);
         }
         return x;

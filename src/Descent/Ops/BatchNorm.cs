@@ -26,11 +26,22 @@ public static partial class Ops
     /// running_mean ← (1 − m)·running_mean + m·μ, running_var ← (1 − m)·running_var + m·σ²·M/(M − 1) (unbiased, M values per channel).
     /// </summary>
     public static Tensor BatchNormTrain(this Tensor x, Tensor? gamma, Tensor? beta, double eps, Tensor? runningMean, Tensor? runningVar,
-        double momentum, out Tensor batchMean, out Tensor batchVar)
+        double momentum, out Tensor batchMean, out Tensor batchVar) =>
+        BatchNormTrain(x, gamma, beta, eps, runningMean, runningVar, momentum, relu: false, out batchMean, out batchVar);
+
+    /// <summary>
+    /// As <see cref="BatchNormTrain(Tensor, Tensor?, Tensor?, double, Tensor?, Tensor?, double, out Tensor, out Tensor)"/>, then,
+    /// when <paramref name="relu"/> (feature maps [N, C, d₁, …] only), a ReLU in the same op: y = max(γ·x̂ + β, 0), the same
+    /// bits as the two ops (a NaN stays NaN). Its backward takes ∂L/∂(γ·x̂ + β) = g·[y &gt; 0] inside the batch norm's own
+    /// passes, so the ReLU costs no sweep of its own and no buffer of its own. BatchNorm2d followed by ReLU runs this way.
+    /// </summary>
+    public static Tensor BatchNormTrain(this Tensor x, Tensor? gamma, Tensor? beta, double eps, Tensor? runningMean, Tensor? runningVar,
+        double momentum, bool relu, out Tensor batchMean, out Tensor batchVar)
     {
         if (x.Rank < 2) throw new ShapeException($"batch_norm: expected input [batch, channels, …], got {Shape.Format(x.Shape)}.");
         int n = x.Shape[0], c = x.Shape[1], spatial = Shape.Numel(x.Shape[2..]);   // viewed as [batch, C, spatial]
         if ((long)n * spatial < 2) throw new ShapeException($"batch_norm: expected more than 1 value per channel when training, got input {Shape.Format(x.Shape)}.");
+        if (relu && x.Rank < 3) throw new ShapeException($"batch_norm+relu: expected feature maps [batch, channels, d₁, …], got {Shape.Format(x.Shape)}.");
         foreach (var (p, what) in new[] { (gamma, "weight γ"), (beta, "bias β") })
         {
             if (p is null) continue;
@@ -47,13 +58,13 @@ public static partial class Ops
         var (mean, var) = (batchMean, batchVar);
         if (runningMean is not null && (runningMean.Length != c || runningVar is null || runningVar.Length != c))
             throw new ShapeException($"batch_norm: running statistics {Shape.Format(runningMean.Shape)} do not fit input {Shape.Format(x.Shape)} (expected [{c}]).");
-        Tape.Run("batch_norm", () =>
+        Tape.Run(relu ? "batch_norm+relu" : "batch_norm", () =>
         {
             var k = KernelProvider.Current;
             if (x.DType == DType.Float32)
-                k.BatchNormForward<float>(x.Floats, n, c, spatial, gamma is null ? default : gamma.Floats, beta is null ? default : beta.Floats, eps, y.Floats, xhat.Floats, mu, s2, invStd);
+                k.BatchNormForward<float>(x.Floats, n, c, spatial, gamma is null ? default : gamma.Floats, beta is null ? default : beta.Floats, eps, y.Floats, xhat.Floats, mu, s2, invStd, relu);
             else
-                k.BatchNormForward<double>(x.Doubles, n, c, spatial, gamma is null ? default : gamma.Doubles, beta is null ? default : beta.Doubles, eps, y.Doubles, xhat.Doubles, mu, s2, invStd);
+                k.BatchNormForward<double>(x.Doubles, n, c, spatial, gamma is null ? default : gamma.Doubles, beta is null ? default : beta.Doubles, eps, y.Doubles, xhat.Doubles, mu, s2, invStd, relu);
             double m = (double)n * spatial, unbias = m / (m - 1);
             for (int j = 0; j < c; j++)
             {
@@ -67,7 +78,7 @@ public static partial class Ops
         if (gamma is not null) inputs.Add(gamma);
         if (beta is not null) inputs.Add(beta);
         return Autograd.ShouldRecord(inputs.ToArray())
-            ? Autograd.Record(y, new BatchNormNode(inputs.ToArray(), x, gamma, beta, xhat, invStd))
+            ? Autograd.Record(y, new BatchNormNode(inputs.ToArray(), x, gamma, beta, xhat, invStd, relu ? y : null))
             : y;
     }
 
@@ -148,9 +159,10 @@ public static partial class Ops
         }
     }
 
-    private sealed class BatchNormNode(Tensor[] inputs, Tensor x, Tensor? gamma, Tensor? beta, Tensor xhat, double[] invStd) : Node(inputs)
+    /// <summary>The backward of batch norm in training mode; with <paramref name="gate"/> (the output of the fused ReLU) g counts where gate &gt; 0.</summary>
+    private sealed class BatchNormNode(Tensor[] inputs, Tensor x, Tensor? gamma, Tensor? beta, Tensor xhat, double[] invStd, Tensor? gate) : Node(inputs)
     {
-        public override string Name => "batch_norm";
+        public override string Name => gate is null ? "batch_norm" : "batch_norm+relu";
 
         protected internal override void Backward(Tensor gy)
         {
@@ -160,13 +172,15 @@ public static partial class Ops
             var gx = x.RequiresGrad ? x.ZerosLike() : null;      // [batch, C, …]
             var gGamma = gamma is not null && gamma.RequiresGrad ? gamma.ZerosLike() : null;   // [C]
             var gBeta = beta is not null && beta.RequiresGrad ? beta.ZerosLike() : null;       // [C]
-            Tape.Run("batch_norm backward", () =>
+            Tape.Run(gate is null ? "batch_norm backward" : "batch_norm+relu backward", () =>
             {
                 var k = KernelProvider.Current;
                 if (gy.DType == DType.Float32)
-                    k.BatchNormBackward<float>(gy.Floats, xhat.Floats, n, c, spatial, gamma is null ? default : gamma.Floats, invStd, sumG, sumGH, gx is null ? default : gx.Floats);
+                    k.BatchNormBackward<float>(gy.Floats, xhat.Floats, n, c, spatial, gamma is null ? default : gamma.Floats, invStd, sumG, sumGH, gx is null ? default : gx.Floats,
+                        gate is null ? default : gate.Floats);
                 else
-                    k.BatchNormBackward<double>(gy.Doubles, xhat.Doubles, n, c, spatial, gamma is null ? default : gamma.Doubles, invStd, sumG, sumGH, gx is null ? default : gx.Doubles);
+                    k.BatchNormBackward<double>(gy.Doubles, xhat.Doubles, n, c, spatial, gamma is null ? default : gamma.Doubles, invStd, sumG, sumGH, gx is null ? default : gx.Doubles,
+                        gate is null ? default : gate.Doubles);
                 for (int j = 0; j < c; j++)
                 {
                     if (gGamma is not null) gGamma[j] = sumGH[j];

@@ -111,6 +111,15 @@ public class BatchNormChannelsParityTests
             double[] mu = new double[c], v = new double[c], inv = new double[c], sg = new double[c], sgh = new double[c];
             k.BatchNormForward<T>(x, n, c, s, gamma, beta, 1e-5, y, h, mu, v, inv);
             k.BatchNormBackward<T>(gy, h, n, c, s, gamma, inv, sg, sgh, gx);
+            // With the ReLU folded in (feature maps): y = max(γ·x̂ + β, 0), g counted where y > 0.
+            T[] yr = new T[n * c * s], hr = new T[n * c * s], gxr = new T[n * c * s];
+            double[] mur = new double[c], vr = new double[c], invr = new double[c], sgr = new double[c], sghr = new double[c];
+            if (s > 1)
+            {
+                k.BatchNormForward<T>(x, n, c, s, gamma, beta, 1e-5, yr, hr, mur, vr, invr, relu: true);
+                k.BatchNormBackward<T>(gy, hr, n, c, s, gamma, invr, sgr, sghr, gxr, yr);
+                Assert.Equal(y.Select(v => T.Max(v, T.Zero)), yr);
+            }
             // Evaluation mode: given statistics (here made-up running ones), with and without x̂.
             T[] ye = new T[n * c * s], he = new T[n * c * s], ye2 = new T[n * c * s];
             double[] rm = [.. mu.Select(m => m + 0.25)], ri = [.. inv.Select(i => i * 1.5)];
@@ -118,6 +127,7 @@ public class BatchNormChannelsParityTests
             k.BatchNormNormalize<T>(x, n, c, s, rm, ri, gamma, beta, ye2, default);
             Assert.Equal(ye, ye2);
             return [.. y.Select(double.CreateTruncating), .. h.Select(double.CreateTruncating), .. mu, .. v, .. inv, .. sg, .. sgh, .. gx.Select(double.CreateTruncating),
+                .. yr.Select(double.CreateTruncating), .. sgr, .. sghr, .. gxr.Select(double.CreateTruncating),
                 .. ye.Select(double.CreateTruncating), .. he.Select(double.CreateTruncating)];
         }
         var reference = Run(ReferenceKernels.Instance);

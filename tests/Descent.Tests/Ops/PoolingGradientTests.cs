@@ -15,7 +15,7 @@ public class PoolingGradientTests
         foreach (var k in new[] { "reference", "fast" })
             foreach (var op in new[] { "max_k3_s2_p1", "max_nonsquare", "max_default_stride_batch1_c17", "avg_k3_s2_p1", "avg_k3_s2_p1_exclude_pad",
                 "avg_nonsquare", "adaptive_3x4", "adaptive_global", "adaptive_overlapping", "batch_norm_4d", "batch_norm_4d_batch1_c5",
-                "batch_norm_4d_c17_no_affine", "batchnorm2d_eval", "batch_norm_eval_op", "batch_norm_eval_no_affine", "pool_chain" })
+                "batch_norm_4d_c17_no_affine", "batchnorm2d_eval", "batch_norm_eval_op", "batch_norm_eval_no_affine", "pool_chain", "batch_norm_relu", "batch_norm_relu_no_affine" })
                 d.Add(k, op);
         return d;
     }
@@ -47,6 +47,11 @@ public class PoolingGradientTests
             case "batch_norm_4d":
                 var g3 = Param(r, 3); var b3 = Param(r, 3);
                 AssertGradients(() => L(x.BatchNormTrain(g3, b3, 1e-5, out _, out _)), x, g3, b3); break;
+            case "batch_norm_relu":
+                var gr = Param(r, 3); var br = Param(r, 3);
+                AssertGradients(() => L(x.BatchNormTrain(gr, br, 1e-5, null, null, 0, relu: true, out _, out _)), x, gr, br); break;
+            case "batch_norm_relu_no_affine":
+                AssertGradients(() => L(x.BatchNormTrain(null, null, 1e-5, null, null, 0, relu: true, out _, out _)), x); break;
             case "batch_norm_4d_batch1_c5":
                 var x1 = Param(r, 1, 5, 3, 3); var g5 = Param(r, 5); var b5 = Param(r, 5);
                 AssertGradients(() => L(x1.BatchNormTrain(g5, b5, 1e-5, out _, out _)), x1, g5, b5); break;
