@@ -23,7 +23,7 @@ internal static class ExportCommand
             var model = EvaluateCommand.LoadModel(p.GetValue(checkpoint)!);
             string path = p.GetValue(onnx)!;
             OnnxExport.Save(model, path);
-            int[] input = model.Model.InputShape ?? model.FeatureShape;
+            int[] input = OnnxExport.InputShape(model);
             int outputs = model.IsRegression ? model.TargetNames.Count : model.ClassNames.Count;
             string outputName = model.IsRegression ? "output" : "logits";
             long bytes = new FileInfo(path).Length;

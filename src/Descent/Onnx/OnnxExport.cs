@@ -64,15 +64,21 @@ public static class OnnxExport
 
     /// <summary>
     /// Writes a model trained by <c>descent train</c>: the input takes raw features shaped as the model's input
-    /// (<see cref="Sequential.InputShape"/>, else the data's example shape), normalized inside the graph as in training;
+    /// (<see cref="InputShape(TrainedModel)"/>), normalized inside the graph as in training;
     /// the output is named <c>logits</c> for a classifier and <c>output</c> for a regression.
     /// </summary>
     public static void Save(TrainedModel model, string path)
     {
         ArgumentNullException.ThrowIfNull(model);
         var options = new OnnxExportOptions { Normalizer = model.Normalizer, OutputName = model.IsRegression ? "output" : "logits" };
-        Save(model.Model, path, model.Model.InputShape ?? model.FeatureShape, options);
+        Save(model.Model, path, InputShape(model), options);
     }
+
+    /// <summary>
+    /// The example shape of a trained model's ONNX input: the model's <see cref="Sequential.InputShape"/> (e.g. [1, 28, 28]
+    /// for a CNN), else the flat features [d] an MLP takes.
+    /// </summary>
+    public static int[] InputShape(TrainedModel model) => model.Model.InputShape ?? [model.FeatureCount];
 
     /// <summary>The ONNX file's bytes (see <see cref="Save(Module, string, int[], OnnxExportOptions?)"/>).</summary>
     public static byte[] ToBytes(Module model, int[] exampleShape, OnnxExportOptions? options = null)
