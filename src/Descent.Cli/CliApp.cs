@@ -77,7 +77,7 @@ internal static class CliApp
     /// </summary>
     public static IAnsiConsole Console()
     {
-        bool piped = System.Console.IsOutputRedirected;
+        bool piped = Piped;
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(System.Console.Out),
@@ -88,6 +88,9 @@ internal static class CliApp
         if (int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out int width) && width >= 20) console.Profile.Width = width;
         return console;
     }
+
+    /// <summary>Whether stdout is not a terminal: redirected, or a rank's under mpirun (which forwards it to wherever mpirun's goes).</summary>
+    public static bool Piped => System.Console.IsOutputRedirected || Descent.Distributed.Mpi.UnderMpirun;
 
     private static readonly JsonSerializerOptions JsonOptions = new()
     {

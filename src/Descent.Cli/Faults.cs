@@ -24,6 +24,8 @@ internal static class Faults
     {
         AggregateException { InnerExceptions.Count: 1 } a => DescribeAny(a.InnerExceptions[0], database),
         SqliteException s => DescribeDatabase(s, database),
+        Descent.Storage.StudyStorageException => e.Message,
+        InvalidOperationException { InnerException: Descent.Storage.StudyStorageException } => e.Message,
         InvalidOperationException or InvalidCastException or OverflowException when FromSqlite(e) =>
             $"{(database is null ? "the run database" : $"the run database '{database}'")} holds a damaged record ({e.Message.Split('.')[0]}); restore it from a copy or pass --db with a new file name.",
         UserException or ArgumentException or FormatException or InvalidDataException or ShapeException => e.Message,

@@ -17,12 +17,12 @@ internal static class JitWarmUp
     /// Builds the job of <paramref name="config"/> (the data set loads) while the warm-up compiles on another core, then
     /// returns the loader's buffers: what <c>train</c> and <c>bench mlp</c> both do before their first step.
     /// </summary>
-    public static TrainingJob CreateJob(TrainConfig config)
+    public static TrainingJob CreateJob(TrainConfig config, DataShard? shard = null)
     {
         config.Validate();
         var warmUp = Start(config);
         TrainingJob job;
-        try { job = TrainingJob.Create(config); }
+        try { job = TrainingJob.Create(config, shard: shard); }
         finally { Finish(warmUp); }
         ReleaseLoadBuffers();
         return job;

@@ -4,7 +4,9 @@ using Descent.Cli;
 using Descent.Cli.Commands;
 
 // The `descent` command: one file per subcommand in Commands/.
-Spectre.Console.AnsiConsole.Profile.Capabilities.Ansi = !Console.IsOutputRedirected;
+// Under mpirun a rank's stdout is mpirun's pseudo-terminal whatever mpirun's own stdout is: plain text, no terminal codes.
+if (Descent.Distributed.Mpi.UnderMpirun) Environment.SetEnvironmentVariable("TERM", "dumb");
+Spectre.Console.AnsiConsole.Profile.Capabilities.Ansi = !CliApp.Piped;
 var root = new Command("descent", "Descent — deep learning from first principles, in pure C#.\nRun `descent <command> --help` for a command's options.");
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(EvaluateCommand.Create());

@@ -70,7 +70,7 @@ public sealed class DescentServer : IAsyncDisposable
         });
         // A body that does not bind throws (and becomes a 400 with the reason) instead of an empty 400.
         builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        var stores = new Stores(options.Database);
+        var stores = new Stores(options.Database, options.StudyStorage);
         builder.Services.AddSingleton(stores);
         var app = builder.Build();
 

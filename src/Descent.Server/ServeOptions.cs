@@ -11,7 +11,9 @@ namespace Descent.Server;
 /// <param name="Token">When set, every request must carry it (<c>?token=</c>, the cookie it sets, or <c>Authorization: Bearer</c>).</param>
 /// <param name="Database">The run and study database (SQLite); it is only read, and not created when missing.</param>
 /// <param name="WebRoot">The folder of the pages, scripts and styles (default: <c>wwwroot</c> beside the assembly).</param>
-public sealed record ServeOptions(string Host = "127.0.0.1", int Port = 8080, string? Token = null, string Database = "runs/descent.db", string? WebRoot = null)
+/// <param name="StudyStorage">Where the studies are read when not in <paramref name="Database"/>: a <c>postgresql://</c> URL (or another SQLite file).</param>
+public sealed record ServeOptions(string Host = "127.0.0.1", int Port = 8080, string? Token = null, string Database = "runs/descent.db", string? WebRoot = null,
+    string? StudyStorage = null)
 {
     /// <summary>Whether <paramref name="host"/> can be reached only from this machine (127.0.0.0/8, ::1, localhost).</summary>
     public static bool IsLoopback(string host) =>

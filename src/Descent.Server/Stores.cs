@@ -7,12 +7,13 @@ namespace Descent.Server;
 /// The run and study stores of one database, opened on first use once the file exists (the server never creates it: with
 /// no database there are no runs yet) and shared by all requests. A SQLite connection serves one caller at a time, so each
 /// read takes the store's lock; the database's WAL mode lets <c>descent train</c> and <c>descent tune</c> write meanwhile.
+/// The studies may live elsewhere (<paramref name="studyStorage"/>: a PostgreSQL URL), opened on first use too.
 /// </summary>
-internal sealed class Stores(string path) : IDisposable
+internal sealed class Stores(string path, string? studyStorage = null) : IDisposable
 {
     private readonly object _lock = new();
     private RunStore? _runs;
-    private StudyStore? _studies;
+    private SqlStudyStorage? _studies;
 
     public string Path { get; } = path;
 
@@ -37,8 +38,9 @@ internal sealed class Stores(string path) : IDisposable
         {
             if (_studies is null)
             {
-                if (!File.Exists(Path)) return none;
-                _studies = Open(() => new StudyStore(Path));
+                if (studyStorage is { } location) _studies = Open(() => SqlStudyStorage.Open(location));
+                else if (!File.Exists(Path)) return none;
+                else _studies = Open(() => new StudyStore(Path));
             }
             return read(_studies);
         }
@@ -50,6 +52,10 @@ internal sealed class Stores(string path) : IDisposable
         catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
         {
             throw new InvalidOperationException($"cannot read the run database '{Path}': {e.Message}");
+        }
+        catch (Exception e) when (e is StudyStorageException or ArgumentException)
+        {
+            throw new InvalidOperationException($"cannot read the studies: {e.Message}");   // the message never holds a password
         }
     }
 

@@ -18,15 +18,22 @@ internal static class ServeCommand
         var token = new Option<string?>("--token") { Description = "Access token every request must carry (at least 16 letters, digits, '-' or '_')." };
         var open = new Option<bool>("--open") { Description = "Open the address in a browser (when one is there)." };
         var db = new Option<string>("--db") { Description = "The run database (SQLite) that descent train and descent tune write.", DefaultValueFactory = _ => Sqlite.DefaultPath };
+        var storage = new Option<string?>("--storage") { Description = "Where the tuning studies are, when not in --db: postgresql://user@host/db?… (as descent tune --storage)." };
         var json = CliApp.JsonOption();
         var seed = CliApp.SeedOption();
-        var cmd = new Command("serve", "Serve a browser UI: live training runs, tuning studies and the interactive lab.") { port, host, token, open, db, json, seed };
+        var cmd = new Command("serve", "Serve a browser UI: live training runs, tuning studies and the interactive lab.") { port, host, token, open, db, storage, json, seed };
         CliApp.SetAction(cmd, p =>
         {
             string h = p.GetValue(host)!;
             string? t = p.GetValue(token);
             if (t is null && !ServeOptions.IsLoopback(h)) t = ServeOptions.NewToken();
-            var options = new ServeOptions(h, p.GetValue(port), t, p.GetValue(db)!);
+            string? studies = p.GetValue(storage);
+            if (studies is not null && PostgresUrl.IsPostgres(studies))
+            {
+                try { PostgresUrl.Parse(studies); }   // a malformed URL is said now, not at the first request
+                catch (ArgumentException e) { throw new UserException(e.Message); }
+            }
+            var options = new ServeOptions(h, p.GetValue(port), t, p.GetValue(db)!, StudyStorage: studies);
             try { options.Validate(); }
             catch (ArgumentException e) { throw new UserException(e.Message); }
             using var stop = new CancellationTokenSource();
@@ -64,7 +71,8 @@ internal static class ServeCommand
             {
                 Console.WriteLine($"descent serve: {address}");
                 if (!ServeOptions.IsLoopback(options.Host)) Console.WriteLine($"  listening on {options.Host}:{server.Address.Port}; from another machine use its address with ?token={options.Token}");
-                Console.WriteLine($"  runs and studies from {Path.GetFullPath(options.Database)}{(File.Exists(options.Database) ? "" : " (none yet)")} · Ctrl+C stops");
+                Console.WriteLine($"  runs{(options.StudyStorage is null ? " and studies" : "")} from {Path.GetFullPath(options.Database)}{(File.Exists(options.Database) ? "" : " (none yet)")} · Ctrl+C stops");
+                if (options.StudyStorage is { } s) Console.WriteLine($"  studies from {(PostgresUrl.IsPostgres(s) ? PostgresUrl.Parse(s).Redacted : Path.GetFullPath(s))}");
             }
             Console.Out.Flush();
             if (open) OpenBrowser(address);

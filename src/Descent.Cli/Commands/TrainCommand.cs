@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using Descent.Cli.Rendering;
+using Descent.Data;
 using Descent.Diagnostics;
+using Descent.Distributed;
 using Descent.Losses;
 using Descent.Nn;
 using Descent.Optim;
@@ -59,24 +61,29 @@ internal static class TrainCommand
         var db = new Option<string>("--db") { Description = "Run database (SQLite).", DefaultValueFactory = _ => Sqlite.DefaultPath };
         var diagnose = new Option<bool>("--diagnose") { Description = "Collect per-layer activation, gradient and update statistics while training and print a report with advice." };
         var resume = new Option<string?>("--resume") { Description = "Continue the run checkpointed in this folder (its saved settings are used)." };
+        var distributed = new Option<bool>("--distributed") { Description = "Data-parallel training over Open MPI, started by mpirun (e.g. mpirun -np 2 ./descent train --distributed …): each rank trains on its shard of every batch; rank 0 writes the checkpoints and the run record. See docs/distributed.md." };
         var cmd = new Command("train", "Train a model (default: MLP 784-256-128-10 on Fashion-MNIST), record the run and save checkpoints.")
         {
             data, target, model, loss, hidden, activation, init, optimizer, lr, schedule, batch, epochs, dropLast, clipNorm, clipValue, weightDecay, l1, l2,
-            dropout, batchNorm, normalize, validation, patience, smoothing, dtype, threads, outDir, force, db, resume, diagnose, seed, json,
+            dropout, batchNorm, normalize, validation, patience, smoothing, dtype, threads, outDir, force, db, resume, diagnose, distributed, seed, json,
         };
         CliApp.SetAction(cmd, p =>
         {
             bool asJson = p.GetValue(json);
+            // Under --distributed, MPI starts first: the rank decides what this process may write (only rank 0 writes).
+            var mpi = p.GetValue(distributed) ? DistributedTraining.Init() : null;
+            bool worker = mpi is { Rank: > 0 };
+            var shard = mpi is null ? (DataShard?)null : new DataShard(mpi.Rank, mpi.Size);
             TrainingJob job;
             string? resumeDir = p.GetValue(resume);
             // The output folder is checked and locked before anything is loaded, trained or recorded.
             if (resumeDir is not null && !Checkpoint.Exists(resumeDir))   // before the folder is claimed (which would create it)
                 throw new UserException($"--resume '{resumeDir}': no checkpoint there (expected {Checkpoint.StateFile}, {Checkpoint.ModelFile} and {Checkpoint.OptimizerFile}).");
             string? outPath = p.GetValue(outDir) ?? resumeDir;
-            using var folder = outPath is null ? null : ClaimOutput(outPath, p.GetValue(force));
+            using var folder = outPath is null || worker ? null : ClaimOutput(outPath, p.GetValue(force));
             if (resumeDir is not null)
             {
-                job = TrainingJob.Resume(resumeDir);
+                job = TrainingJob.Resume(resumeDir, shard: shard);
                 JitWarmUp.ReleaseLoadBuffers();
             }
             else
@@ -108,11 +115,15 @@ internal static class TrainCommand
                     Patience = p.GetValue(patience),
                     DType = p.GetValue(dtype)!,
                     Seed = p.GetValue(seed),
-                    Threads = p.GetValue(threads),
+                    Threads = p.GetValue(threads) is 0 && mpi is not null ? DistributedTraining.ThreadsPerRank() : p.GetValue(threads),
                 };
-                job = JitWarmUp.CreateJob(config);
+                job = JitWarmUp.CreateJob(config, shard);
             }
-            return Run(job, p.GetValue(db)!, folder, resumeDir, asJson, p.GetValue(diagnose));
+            if (mpi is null) return Run(job, p.GetValue(db)!, folder, resumeDir, asJson, p.GetValue(diagnose));
+            var parallel = DistributedTraining.Attach(mpi, job, p.GetValue(diagnose));
+            int code = worker ? DistributedTraining.RunWorker(job, parallel) : Run(job, p.GetValue(db)!, folder, resumeDir, asJson, false, parallel);
+            mpi.Dispose();   // MPI_Finalize on success only: a rank that fails exits without it, and mpirun then ends the others
+            return code;
         });
         return cmd;
     }
@@ -124,7 +135,7 @@ internal static class TrainCommand
         catch (OutputFolderException e) { throw new UserException(e.Message); }
     }
 
-    private static int Run(TrainingJob job, string dbPath, OutputFolder? folder, string? resumeDir, bool asJson, bool diagnose)
+    private static int Run(TrainingJob job, string dbPath, OutputFolder? folder, string? resumeDir, bool asJson, bool diagnose, DataParallel? parallel = null)
     {
         var config = job.Config;
         using var store = RunStore.Open(dbPath);
@@ -165,6 +176,7 @@ internal static class TrainCommand
         job.Trainer.Observer = observer;
         var view = TrainingView.ForConsole(asJson, config.Epochs);
         var wall = System.Diagnostics.Stopwatch.StartNew();
+        int firstEpoch = job.Trainer.State.NextEpoch;
         try
         {
             var result = view.Run((onStep, onEpoch) =>
@@ -177,6 +189,7 @@ internal static class TrainCommand
                     onEpoch(e);
                 };
             }, () => job.Run(cancel.Token));
+            if (parallel is not null) DistributedTraining.CheckSame(parallel, job, "after training");
             var test = job.EvaluateTest();
             double samplesPerSecond = result.Epochs.Count == 0 ? 0 : result.Epochs.Average(e => e.SamplesPerSecond);
             var summary = new
@@ -199,6 +212,7 @@ internal static class TrainCommand
                 checkpoint,
                 copy_of_run = resumed?.CopyOf,
                 diagnostics = observer is { Collector.BatchCount: > 0 } ? observer.Collector.Report().ToString() : null,
+                distributed = parallel is null ? null : DistributedTraining.Summary(parallel, job.Trainer.State.History.Skip(firstEpoch).Sum(e => e.Seconds)),
             };
             store.Finish(runId, RunStatus.Finished, CliApp.ToJson(new { test_loss = test.Loss, test_accuracy = test.Accuracy, test_rmse = test.Regression?.Rmse, test_r2 = test.Regression?.R2, samples_per_second = samplesPerSecond, wall_seconds = wall.Elapsed.TotalSeconds,
                 diagnostics = observer is { Collector.BatchCount: > 0 } ? observer.Collector.Report() : null }), checkpoint);
@@ -207,6 +221,7 @@ internal static class TrainCommand
             {
                 if (observer is { Collector.BatchCount: > 0 }) Console.WriteLine(observer.Collector.Report().ToString());
                 Render(job, test, samplesPerSecond, wall.Elapsed.TotalSeconds, checkpoint, runId);
+                if (parallel is not null) CliApp.Console().MarkupLine(Markup.Escape(DistributedTraining.Describe(parallel, job.Trainer.State.History.Skip(firstEpoch).Sum(e => e.Seconds))));
             }
             return 0;
         }

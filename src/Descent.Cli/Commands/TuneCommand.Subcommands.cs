@@ -19,19 +19,20 @@ internal static partial class TuneCommand
         var figures = new Option<string>("--out") { Description = "Report folder: the SVG figures are added to its page index.html (the lab's report).", DefaultValueFactory = _ => "out/lab" };
         var noFigures = new Option<bool>("--no-figures") { Description = "Don't write the figures." };
         var db = DbOption();
+        var storage = StorageOption();
         var cmd = new Command("show", "Show a study: best trial, top trials, and SVG figures (each parameter vs the metric, best so far vs trial).")
         {
-            name, json, seed, top, figures, noFigures, db,
+            name, json, seed, top, figures, noFigures, db, storage,
         };
         CliApp.SetAction(cmd, p =>
         {
             BindConsole();
             string n = p.GetValue(name)!;
-            string path = p.GetValue(db)!;
-            if (!File.Exists(path)) throw new UserException($"No run database at '{path}' (run descent tune first, or pass --db).");
-            using var store = new StudyStore(path);
+            string path = p.GetValue(storage) ?? p.GetValue(db)!;
+            if (!PostgresUrl.IsPostgres(path) && !File.Exists(path)) throw new UserException($"No run database at '{path}' (run descent tune first, or pass --db).");
+            using var store = OpenStorage(p, storage, db);
             var info = store.FindStudy(n) ?? throw new UserException(
-                $"No study '{n}' in {path} (studies: {string.Join(", ", store.Studies().Select(s => s.Name).DefaultIfEmpty("none"))}).");
+                $"No study '{n}' in {store.Location} (studies: {string.Join(", ", store.Studies().Select(s => s.Name).DefaultIfEmpty("none"))}).");
             var trials = store.Trials(info.Id);
             IReadOnlyList<string> files = [];
             if (!p.GetValue(noFigures)) files = TuningFigures.AddToReport(p.GetValue(figures)!, info, trials);
@@ -64,17 +65,17 @@ internal static partial class TuneCommand
         var resume = new Option<int?>("--resume") { Description = "Continue trial N from its checkpoint (its parameters, overridden by --set)." };
         var objective = ObjectiveOption();
         var model = ModelOption();
-        var (epochs, delay, db) = (EpochsOption(), DelayOption(), DbOption());
+        var (epochs, delay, db, storage) = (EpochsOption(), DelayOption(), DbOption(), StorageOption());
         var cmd = new Command("panda", "Babysit one model: live per-epoch view, stoppable with Ctrl+C, resumable with a changed learning rate.")
         {
-            json, seed, study, set, resume, objective, model, epochs, delay, db,
+            json, seed, study, set, resume, objective, model, epochs, delay, db, storage,
         };
         CliApp.SetAction(cmd, p =>
         {
             BindConsole();
             var runner = Objective(p.GetValue(objective), p.GetValue(epochs), p.GetValue(delay), p.GetValue(model));
             string name = p.GetValue(study)!;
-            using var store = new StudyStore(p.GetValue(db)!);
+            using var store = OpenStorage(p, storage, db);
             var options = new StudyOptions { Seed = p.GetValue(seed), CheckpointDirectory = Path.Combine(StudyDirectory(p.GetValue(db)!, name), "checkpoints") };
             var space = runner is SyntheticObjective so ? so.DefaultSpace : runner is TrainTrialRunner ? TrainTrialRunner.DefaultSpace : new SearchSpace();
             var s = Study.Open(store, name, space, runner, options);

@@ -34,10 +34,11 @@ internal static partial class TuneCommand
         var minEpochs = new Option<int>("--min-epochs") { Description = "ASHA: r, the epoch of the first rung.", DefaultValueFactory = _ => 1 };
         var retries = new Option<int>("--retries") { Description = "How often a failed trial's parameters are tried again.", DefaultValueFactory = _ => 1 };
         var rounds = new Option<int>("--rounds") { Description = "Coarse to fine: rounds; each narrows every range around the best trials so far.", DefaultValueFactory = _ => 1 };
+        var storage = StorageOption();
         var (epochs, delay, db, lease) = (EpochsOption(), DelayOption(), DbOption(), new Option<double>("--lease") { Description = "Seconds a silent worker keeps its trial before it is declared lost and retried.", DefaultValueFactory = _ => 60 });
-        var cmd = new Command("tune", "Hyperparameter search: random/grid/TPE sampling on the right scale, coarse to fine, pruning, studies in SQLite.")
+        var cmd = new Command("tune", "Hyperparameter search: random/grid/TPE sampling on the right scale, coarse to fine, pruning, studies in SQLite or PostgreSQL.")
         {
-            json, seed, study, space, objective, model, trials, parallel, sampler, gridPoints, pruner, warmup, eta, minEpochs, rounds, epochs, delay, db, lease, retries,
+            json, seed, study, space, objective, model, trials, parallel, sampler, gridPoints, pruner, warmup, eta, minEpochs, rounds, epochs, delay, db, storage, lease, retries,
         };
         cmd.Subcommands.Add(ShowCommand());
         cmd.Subcommands.Add(PandaCommand());
@@ -54,7 +55,7 @@ internal static partial class TuneCommand
             };
             var requested = SpaceFor(p.GetValue(space), runner);
             runner.CheckSpace(requested);   // before anything is stored or run
-            using var store = new StudyStore(p.GetValue(db)!);
+            using var store = OpenStorage(p, storage, db);
             var s = Study.Open(store, name, requested, runner, options);
             if (s.Info.SpaceJson != requested.ToJson())
             {
@@ -101,6 +102,16 @@ internal static partial class TuneCommand
     private static Option<int> EpochsOption() => new("--epochs") { Description = "Epochs per trial.", DefaultValueFactory = _ => 9 };
     private static Option<int> DelayOption() => new("--epoch-delay-ms") { Description = "Synthetic objectives: wall time per simulated epoch.", DefaultValueFactory = _ => 0 };
     private static Option<string> DbOption() => new("--db") { Description = "The run database (SQLite).", DefaultValueFactory = _ => Sqlite.DefaultPath };
+    private static Option<string?> StorageOption() => new("--storage") { Description = "Where the study lives: postgresql://user@host/db?… (shared by workers on many hosts) or a SQLite file (default: the --db file)." };
+
+    /// <summary>The study storage: <c>--storage</c> (a PostgreSQL URL or a SQLite file) if given, else the SQLite <c>--db</c>.</summary>
+    internal static SqlStudyStorage OpenStorage(ParseResult p, Option<string?> storage, Option<string> db)
+    {
+        if (p.GetValue(storage) is not { } location) return new StudyStore(p.GetValue(db)!);
+        if (p.GetResult(db) is { Implicit: false })
+            throw new UserException("give --storage or --db, not both (--db names a SQLite file; --storage a PostgreSQL URL or a SQLite file).");
+        return SqlStudyStorage.Open(location, line => Console.Error.WriteLine($"descent: {line}"));
+    }
 
     /// <summary>Where a study's figures and checkpoints go: <c>studies/NAME</c> beside the run database.</summary>
     internal static string StudyDirectory(string db, string name) => Path.Combine(Path.GetDirectoryName(Path.GetFullPath(db))!, "studies", string.Concat(name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_')));

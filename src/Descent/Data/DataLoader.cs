@@ -2,7 +2,7 @@ namespace Descent.Data;
 
 /// <summary>One mini-batch: features <c>[count, d]</c>, labels <c>[count]</c> and, for a regression set or when asked
 /// for, target values <c>[count, k]</c>, in buffers the loader reuses — valid until the loader's next batch.</summary>
-public readonly struct Batch(Tensor x, int[] labels, int index, Tensor? targets = null)
+public readonly struct Batch(Tensor x, int[] labels, int index, Tensor? targets = null, int globalCount = 0)
 {
     /// <summary>The features, gathered into the loader's buffer. // [count, d]</summary>
     public Tensor X { get; } = x;
@@ -18,6 +18,9 @@ public readonly struct Batch(Tensor x, int[] labels, int index, Tensor? targets 
 
     /// <summary>Number of rows (the batch size, or fewer for the last batch without drop-last).</summary>
     public int Count => Labels.Length;
+
+    /// <summary>Rows of the whole global batch this batch is a shard of (see <see cref="DataShard"/>); <see cref="Count"/> when not sharded.</summary>
+    public int GlobalCount { get; } = globalCount > 0 ? globalCount : labels.Length;
 }
 
 /// <summary>
@@ -48,9 +51,13 @@ public sealed class DataLoader
     /// <summary>A loader over <paramref name="data"/> in batches of <paramref name="batchSize"/>, as float32 (or float64) tensors.</summary>
     /// <param name="oneHotTargets">For a classification set: also give each batch its labels one-hot as <see cref="Batch.Targets"/>
     /// (for a value loss such as mse). A regression set always gives its targets.</param>
-    public DataLoader(Dataset data, int batchSize, bool shuffle = true, bool dropLast = false, ulong seed = 0, DType dtype = DType.Float32, bool oneHotTargets = false)
+    /// <param name="shard">In data-parallel training: this rank's part of every batch (null: the whole batch).</param>
+    public DataLoader(Dataset data, int batchSize, bool shuffle = true, bool dropLast = false, ulong seed = 0, DType dtype = DType.Float32, bool oneHotTargets = false,
+        DataShard? shard = null)
     {
         if (batchSize < 1) throw new ArgumentException($"Batch size must be ≥ 1, got {batchSize}.");
+        Shard = shard ?? DataShard.Whole;
+        Shard.Check(batchSize, dropLast ? 0 : data.Count % batchSize);
         if (dropLast && data.Count < batchSize)
             throw new ArgumentException($"Batch size {batchSize} with drop-last leaves no batch of the {data.Count} rows of '{data.Name}'.");
         Data = data;
@@ -60,19 +67,20 @@ public sealed class DataLoader
         Seed = seed;
         int d = data.FeatureCount, tail = data.Count % batchSize;
         _order = new int[data.Count];
-        _x = Tensor.Zeros(dtype, batchSize, d);
-        _y = new int[batchSize];
+        int rows = Shard.Range(batchSize).Rows, tailRows = Shard.Range(tail).Rows;
+        _x = Tensor.Zeros(dtype, rows, d);
+        _y = new int[rows];
         if (tail > 0 && !dropLast)
         {
-            _xTail = Tensor.Zeros(dtype, tail, d);
-            _yTail = new int[tail];
+            _xTail = Tensor.Zeros(dtype, tailRows, d);
+            _yTail = new int[tailRows];
         }
         OneHotTargets = oneHotTargets && !data.IsRegression;
         int k = data.IsRegression ? data.TargetNames.Count : OneHotTargets ? data.ClassCount : 0;
         if (k > 0)
         {
-            _t = Tensor.Zeros(dtype, batchSize, k);
-            if (_xTail is not null) _tTail = Tensor.Zeros(dtype, tail, k);
+            _t = Tensor.Zeros(dtype, rows, k);
+            if (_xTail is not null) _tTail = Tensor.Zeros(dtype, tailRows, k);
         }
         BatchCount = dropLast ? data.Count / batchSize : (data.Count + batchSize - 1) / batchSize;
         StartEpoch(0);
@@ -83,6 +91,9 @@ public sealed class DataLoader
     public bool Shuffle { get; }
     public bool DropLast { get; }
     public ulong Seed { get; }
+
+    /// <summary>The part of every batch this loader gives (<see cref="DataShard.Whole"/> outside data-parallel training).</summary>
+    public DataShard Shard { get; }
 
     /// <summary>Whether batches of a classification set carry one-hot targets.</summary>
     public bool OneHotTargets { get; }
@@ -117,8 +128,10 @@ public sealed class DataLoader
     public bool Next(out Batch batch)
     {
         if (_next >= BatchCount) { batch = default; return false; }
-        int start = _next * BatchSize, count = Math.Min(BatchSize, Data.Count - start);
-        var (x, y) = count == BatchSize ? (_x, _y) : (_xTail!, _yTail!);
+        int first = _next * BatchSize, global = Math.Min(BatchSize, Data.Count - first);
+        var (x, y) = global == BatchSize ? (_x, _y) : (_xTail!, _yTail!);
+        var (offset, count) = Shard.Range(global);   // this rank's rows of the global batch
+        int start = first + offset;
         int d = Data.FeatureCount;
         if (x.DType == DType.Float32)
         {
@@ -136,9 +149,9 @@ public sealed class DataLoader
                 y[k] = Data.Labels[row];
             }
         }
-        var t = count == BatchSize ? _t : _tTail;
+        var t = global == BatchSize ? _t : _tTail;
         if (t is not null) GatherTargets(start, count, y, t);
-        batch = new Batch(x, y, _next, t);
+        batch = new Batch(x, y, _next, t, global);
         _next++;
         return true;
     }

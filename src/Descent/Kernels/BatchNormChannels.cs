@@ -6,9 +6,8 @@ namespace Descent.Kernels;
 /// <summary>
 /// The fast batch norm of x [n, C, S] with S &gt; 1 (a feature map: S = H·W), per channel over its n·S values — the
 /// formulas of <see cref="BatchNormKernel"/> with m = n·S. A channel's values are n runs of S contiguous elements.
-/// The sums run in float64 in the reference's order (i, then s) as one chain per channel; four channels are summed side
-/// by side (four independent chains, the same order within each) and the groups of four are split over the worker
-/// pool. The elementwise passes are vectorized with the reference's float64 operations (no FMA contraction). So the
+/// The sums run in float64 in the reference's order: each run of S values in eight lanes (<see cref="LaneSum"/>), the
+/// runs added in sample order; the groups of four channels are split over the worker pool. The elementwise passes are vectorized with the reference's float64 operations (no FMA contraction). So the
 /// bits are the reference's, for any thread count.
 /// </summary>
 internal static class BatchNormChannels
@@ -76,53 +75,22 @@ internal static class BatchNormChannels
     }
 
     /// <summary>
-    /// Per channel k of the group, in the order (i, s), one float64 chain each: Σ a (into plain), Σ (a − μₖ)² (into
-    /// squares, when μ is given), or Σ a·b (into products). Four channels at once when w = 4.
+    /// Per channel k of the group: Σᵢ (in sample order) of the run's <see cref="LaneSum"/> — Σ a (into plain), Σ (a − μₖ)²
+    /// (into squares, when μ is given), or Σ a·b (into products).
     /// </summary>
     private static void Sums<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, int n, int c, int s, int j0, int w, ReadOnlySpan<double> mu,
         Span<double> plainOrSquares, Span<double> products) where T : unmanaged, IFloatingPointIeee754<T>
     {
         bool squares = !mu.IsEmpty, product = !products.IsEmpty;
         var into = product ? products : plainOrSquares;
-        if (w == Group)
-        {
-            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-            double m0 = squares ? mu[0] : 0, m1 = squares ? mu[1] : 0, m2 = squares ? mu[2] : 0, m3 = squares ? mu[3] : 0;
-            for (int i = 0; i < n; i++)
-            {
-                int at = (i * c + j0) * s;
-                var a0 = a.Slice(at, s); var a1 = a.Slice(at + s, s); var a2 = a.Slice(at + 2 * s, s); var a3 = a.Slice(at + 3 * s, s);
-                if (product)
-                {
-                    var b0 = b.Slice(at, s); var b1 = b.Slice(at + s, s); var b2 = b.Slice(at + 2 * s, s); var b3 = b.Slice(at + 3 * s, s);
-                    for (int t = 0; t < s; t++)
-                    {
-                        s0 += D(a0[t]) * D(b0[t]); s1 += D(a1[t]) * D(b1[t]);
-                        s2 += D(a2[t]) * D(b2[t]); s3 += D(a3[t]) * D(b3[t]);
-                    }
-                }
-                else if (squares)
-                    for (int t = 0; t < s; t++)
-                    {
-                        double d0 = D(a0[t]) - m0, d1 = D(a1[t]) - m1, d2 = D(a2[t]) - m2, d3 = D(a3[t]) - m3;
-                        s0 += d0 * d0; s1 += d1 * d1; s2 += d2 * d2; s3 += d3 * d3;
-                    }
-                else
-                    for (int t = 0; t < s; t++) { s0 += D(a0[t]); s1 += D(a1[t]); s2 += D(a2[t]); s3 += D(a3[t]); }
-            }
-            (into[0], into[1], into[2], into[3]) = (s0, s1, s2, s3);
-            return;
-        }
+        var term = product ? LaneSum.Term.Product : squares ? LaneSum.Term.SquaredDeviation : LaneSum.Term.Plain;
         for (int k = 0; k < w; k++)
         {
-            double sum = 0, m0 = squares ? mu[k] : 0;
+            double sum = 0, m = squares ? mu[k] : 0;
             for (int i = 0; i < n; i++)
             {
                 int at = (i * c + j0 + k) * s;
-                var ak = a.Slice(at, s);
-                if (product) { var bk = b.Slice(at, s); for (int t = 0; t < s; t++) sum += D(ak[t]) * D(bk[t]); }
-                else if (squares) for (int t = 0; t < s; t++) { double d = D(ak[t]) - m0; sum += d * d; }
-                else for (int t = 0; t < s; t++) sum += D(ak[t]);
+                sum += LaneSum.Fast(a.Slice(at, s), product ? b.Slice(at, s) : default, m, term);
             }
             into[k] = sum;
         }

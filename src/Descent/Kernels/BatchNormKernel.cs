@@ -6,7 +6,8 @@ namespace Descent.Kernels;
 
 /// <summary>
 /// Batch normalization of x [n, C, S] per channel j over its m = n·S values (S = 1: the columns of x [n, C]; S = H·W: the
-/// channels of a feature map), in float64 (Ioffe and Szegedy 2015), sums over i and s in that order:
+/// channels of a feature map), in float64 (Ioffe and Szegedy 2015); a channel's sums add, in sample order i, each run of
+/// S values summed in eight lanes (<see cref="LaneSum"/>; for S = 1 that is the value itself):
 /// <code>
 ///   μⱼ = (1/m) Σᵢₛ xᵢⱼₛ,  σⱼ² = (1/m) Σᵢₛ (xᵢⱼₛ − μⱼ)²,  x̂ᵢⱼₛ = (xᵢⱼₛ − μⱼ)/√(σⱼ² + ε),  yᵢⱼₛ = γⱼ·x̂ᵢⱼₛ + βⱼ
 ///   backward (g = ∂L/∂y):  ∂L/∂βⱼ = Σᵢₛ gᵢⱼₛ,  ∂L/∂γⱼ = Σᵢₛ gᵢⱼₛx̂ᵢⱼₛ,
@@ -136,12 +137,10 @@ internal static class BatchNormKernel
         double m = (double)n * s;
         mu.Clear(); s2.Clear();
         for (int i = 0; i < n; i++)
-            for (int j = 0; j < c; j++)
-                for (int t = 0; t < s; t++) mu[j] += double.CreateTruncating(x[(i * c + j) * s + t]);
+            for (int j = 0; j < c; j++) mu[j] += LaneSum.Reference(x.Slice((i * c + j) * s, s), default, 0, LaneSum.Term.Plain);
         for (int j = 0; j < c; j++) mu[j] /= m;
         for (int i = 0; i < n; i++)
-            for (int j = 0; j < c; j++)
-                for (int t = 0; t < s; t++) { double d = double.CreateTruncating(x[(i * c + j) * s + t]) - mu[j]; s2[j] += d * d; }
+            for (int j = 0; j < c; j++) s2[j] += LaneSum.Reference(x.Slice((i * c + j) * s, s), default, mu[j], LaneSum.Term.SquaredDeviation);
         for (int j = 0; j < c; j++) { s2[j] /= m; invStd[j] = 1.0 / Math.Sqrt(s2[j] + eps); }
         NormalizeReference(x, n, c, s, mu, invStd, gamma, beta, y, xhat);
     }
@@ -168,11 +167,11 @@ internal static class BatchNormKernel
         sumG.Clear(); sumGH.Clear();
         for (int i = 0; i < n; i++)
             for (int j = 0; j < c; j++)
-                for (int t = 0; t < s; t++)
-                {
-                    double gi = double.CreateTruncating(gy[(i * c + j) * s + t]);
-                    sumG[j] += gi; sumGH[j] += gi * double.CreateTruncating(xhat[(i * c + j) * s + t]);
-                }
+            {
+                int at = (i * c + j) * s;
+                sumG[j] += LaneSum.Reference(gy.Slice(at, s), default, 0, LaneSum.Term.Plain);
+                sumGH[j] += LaneSum.Reference(gy.Slice(at, s), xhat.Slice(at, s), 0, LaneSum.Term.Product);
+            }
         if (gx.IsEmpty) return;
         for (int i = 0; i < n; i++)
             for (int j = 0; j < c; j++)

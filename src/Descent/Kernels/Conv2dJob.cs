@@ -10,16 +10,17 @@ namespace Descent.Kernels;
 /// </summary>
 internal sealed unsafe class Conv2dJob<T> : IParallelJob where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private enum Pass { Forward, BackwardInput, BackwardWeight, SumChunks, BiasGradient }
+    private enum Pass { Forward, ForwardPacked, BackwardInput, BackwardWeight, SumChunks, BiasGradient }
 
     /// <summary>Weight elements per part of the chunk sum.</summary>
     private const int SumBlock = 4096;
 
     [ThreadStatic] private static Conv2dJob<T>? _current;
     private readonly int[] _busy = new int[Environment.ProcessorCount];   // 1 while a part holds im2col slot i
-    private T* _a, _b, _bias, _out, _scratch;
+    private T* _a, _b, _bias, _out, _scratch, _packed;
     private int _biasLength, _slots;
     private long _colLength;
+    private GemmIsa _isa;
     private Conv2dGeometry _g;
     private Pass _pass;
 
@@ -30,7 +31,11 @@ internal sealed unsafe class Conv2dJob<T> : IParallelJob where T : unmanaged, IF
         fixed (T* px = x, pw = w, pb = bias, py = y, ps = scratch)
         {
             _a = px; _b = pw; _bias = pb; _biasLength = bias.Length; _out = py;
-            try { Launch(Pass.Forward, g, ps, g.Batch); }
+            try
+            {
+                if (Conv2dPacked.Applies(g)) LaunchPacked(g, pw, ps);
+                else Launch(Pass.Forward, g, ps, g.Batch);
+            }
             finally { Clear(); }
         }
     }
@@ -40,7 +45,17 @@ internal sealed unsafe class Conv2dJob<T> : IParallelJob where T : unmanaged, IF
         fixed (T* pgy = gy, pw = w, pgx = gx, ps = scratch)
         {
             _a = pgy; _b = pw; _out = pgx;
-            try { Launch(Pass.BackwardInput, g, ps, g.Batch); }
+            try
+            {
+                if (Conv2dPacked.Flipped(g) is { } f)
+                {
+                    // ∂L/∂x = the forward convolution of ∂L/∂y with the flipped kernel W′, kept at the start of the scratch.
+                    Conv2dPacked.FlipWeights(w, g, scratch);
+                    _bias = null; _biasLength = 0;
+                    LaunchPacked(f, ps, ps + g.WeightLength);
+                }
+                else Launch(Pass.BackwardInput, g, ps, g.Batch);
+            }
             finally { Clear(); }
         }
     }
@@ -78,7 +93,21 @@ internal sealed unsafe class Conv2dJob<T> : IParallelJob where T : unmanaged, IF
         WorkerPool.Shared.Run(this, parts, Math.Min(Threading.MaxThreads, _slots));
     }
 
-    private void Clear() => _a = _b = _bias = _out = _scratch = null;
+    /// <summary>
+    /// The packed forward pass (<see cref="Conv2dPacked"/>) of geometry <paramref name="g"/>: its weights w packed once at
+    /// <paramref name="scratch"/>, then one sample per part, each borrowing a slot after them.
+    /// </summary>
+    private void LaunchPacked(in Conv2dGeometry g, T* w, T* scratch)
+    {
+        _isa = GemmMicroKernel.Isa;
+        Conv2dPacked.PackWeights(_isa, w, g, scratch);
+        _packed = scratch;
+        _pass = Pass.ForwardPacked; _g = g; _scratch = scratch + Conv2dPacked.WeightsLength(g);
+        _slots = Conv2dKernel.Slots(g); _colLength = Conv2dPacked.SlotLength(g);
+        WorkerPool.Shared.Run(this, g.Batch, Math.Min(Threading.MaxThreads, _slots));
+    }
+
+    private void Clear() => _a = _b = _bias = _out = _scratch = _packed = null;
 
     public void Run(int part)
     {
@@ -96,6 +125,9 @@ internal sealed unsafe class Conv2dJob<T> : IParallelJob where T : unmanaged, IF
             var col = new Span<T>(_scratch + slot * _colLength, (int)_colLength);
             switch (_pass)
             {
+                case Pass.ForwardPacked:
+                    Conv2dPacked.ForwardSample(_isa, _a + part * xLen, _packed, _biasLength == 0 ? null : _bias, g, _out + part * yLen, _scratch + slot * _colLength);
+                    break;
                 case Pass.Forward:
                     Conv2dKernel.ForwardSample(new ReadOnlySpan<T>(_a + part * xLen, (int)xLen), new ReadOnlySpan<T>(_b, (int)g.WeightLength),
                         new ReadOnlySpan<T>(_bias, _biasLength), g, new Span<T>(_out + part * yLen, (int)yLen), col);

@@ -4,8 +4,10 @@ using System.Numerics.Tensors;
 namespace Descent.Kernels;
 
 /// <summary>
-/// The fast 2-D convolution: im2col (<see cref="Im2Col"/>) and the packed <see cref="Gemm"/>, one sample at a time,
-/// the samples spread over the worker pool (see docs/convolution.md for the measurements behind the choice).
+/// The fast 2-D convolution, one sample at a time, the samples spread over the worker pool (see docs/convolution.md for
+/// the measurements behind the choices): the forward pass, and ∂L/∂x of a stride-1 convolution with 64 input channels or
+/// more, run <see cref="Conv2dPacked"/> (im2col done by the GEMM's packing); the rest is im2col (<see cref="Im2Col"/>)
+/// and the packed <see cref="Gemm"/>.
 /// <code>
 ///   forward   yₙ,g [Cout/G, P]  = W_g [Cout/G, K] · colₙ,g [K, P]   (+ b per row)
 ///   ∂L/∂x     gcol [K, P]        = W_gᵀ · gyₙ,g,   gxₙ += col2im(gcol)
@@ -34,6 +36,9 @@ internal static class Conv2dKernel
     public static int ScratchLength(in Conv2dGeometry g)
     {
         long n = Slots(g) * ColumnLength(g) + (Chunks(g) - 1) * g.WeightLength;
+        // The packed forward pass: packed weights, then one slot per thread; ∂L/∂x as a forward pass: W′ first.
+        if (Conv2dPacked.Applies(g)) n = Math.Max(n, Conv2dPacked.WeightsLength(g) + Slots(g) * Conv2dPacked.SlotLength(g));
+        if (Conv2dPacked.Flipped(g) is { } f) n = Math.Max(n, g.WeightLength + Conv2dPacked.WeightsLength(f) + Slots(f) * Conv2dPacked.SlotLength(f));
         if (n > Array.MaxLength) throw new ArgumentException($"Conv2d: the im2col scratch of {n} elements is too large for {g}; use a smaller batch.");
         return (int)n;
     }

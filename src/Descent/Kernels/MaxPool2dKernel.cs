@@ -1,4 +1,8 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Descent.Kernels;
 
@@ -97,7 +101,24 @@ internal static class MaxPool2dKernel
                 var r1 = xp.Slice(top + w, 2 * ow);
                 var yr = yp.Slice(i * ow, ow);
                 var ar = ap.Slice(i * ow, ow);
-                for (int j = 0; j < yr.Length; j++)
+                int j = 0;
+                if (typeof(T) == typeof(float) && Sse.IsSupported && ow >= 4)
+                {
+                    ReadOnlySpan<float> f0 = MemoryMarshal.Cast<T, float>(r0), f1 = MemoryMarshal.Cast<T, float>(r1);
+                    var fy = MemoryMarshal.Cast<T, float>(yr);
+                    if (Avx2.IsSupported && ow >= 8)
+                    {
+                        for (; j + 8 <= ow; j += 8) Windows8(f0, f1, fy, ar, top, w, j);
+                        if (j < ow) Windows8(f0, f1, fy, ar, top, w, ow - 8);        // the last 8 again, overlapping: the same values
+                    }
+                    else
+                    {
+                        for (; j + 4 <= ow; j += 4) Windows4(f0, f1, fy, ar, top, w, j);
+                        if (j < ow) Windows4(f0, f1, fy, ar, top, w, ow - 4);
+                    }
+                    j = ow;
+                }
+                for (; j < yr.Length; j++)
                 {
                     int at = top + 2 * j;
                     T best = r0[2 * j];                                        // the general loop's first step from −∞
@@ -109,6 +130,65 @@ internal static class MaxPool2dKernel
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Windows [j, j + 4) of one output row in 4 lanes: the four cells of each window deinterleaved into a, b, c, d
+    /// (top left, top right, bottom left, bottom right) and chosen in that order by the scalar rule, lane by lane
+    /// (x wins when x &gt; best or x is NaN), with no branch to mispredict: the same values and argmax as the scalar loop.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Windows4(ReadOnlySpan<float> r0, ReadOnlySpan<float> r1, Span<float> y, Span<int> argmax, int top, int w, int j)
+    {
+        Vector128<float> t0 = Vector128.Create(r0.Slice(2 * j, 4)), t1 = Vector128.Create(r0.Slice(2 * j + 4, 4));
+        Vector128<float> u0 = Vector128.Create(r1.Slice(2 * j, 4)), u1 = Vector128.Create(r1.Slice(2 * j + 4, 4));
+        Vector128<float> a = Sse.Shuffle(t0, t1, 0x88), b = Sse.Shuffle(t0, t1, 0xDD), c = Sse.Shuffle(u0, u1, 0x88), d = Sse.Shuffle(u0, u1, 0xDD);
+        var at = Vector128.Create(top + 2 * j) + Vector128.Create(0, 2, 4, 6);
+        var best = a;
+        var off = Vector128<int>.Zero;
+        Choose(ref best, ref off, b, Vector128.Create(1));
+        Choose(ref best, ref off, c, Vector128.Create(w));
+        Choose(ref best, ref off, d, Vector128.Create(w + 1));
+        best.CopyTo(y.Slice(j, 4));
+        (at + off).CopyTo(argmax.Slice(j, 4));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Choose(ref Vector128<float> best, ref Vector128<int> off, Vector128<float> x, Vector128<int> xOff)
+    {
+        var wins = Vector128.GreaterThan(x, best) | ~Vector128.Equals(x, x);
+        best = Vector128.ConditionalSelect(wins, x, best);
+        off = Vector128.ConditionalSelect(wins.AsInt32(), xOff, off);
+    }
+
+    /// <summary>Windows [j, j + 8) of one output row, as <see cref="Windows4"/> in 8 lanes (AVX2).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Windows8(ReadOnlySpan<float> r0, ReadOnlySpan<float> r1, Span<float> y, Span<int> argmax, int top, int w, int j)
+    {
+        Vector256<float> t0 = Vector256.Create(r0.Slice(2 * j, 8)), t1 = Vector256.Create(r0.Slice(2 * j + 8, 8));
+        Vector256<float> u0 = Vector256.Create(r1.Slice(2 * j, 8)), u1 = Vector256.Create(r1.Slice(2 * j + 8, 8));
+        // Shuffle works within 128-bit halves: lanes come out as windows 0 1 4 5 2 3 6 7; Permute4x64 puts them in order.
+        Vector256<float> a = Order(Avx.Shuffle(t0, t1, 0x88)), b = Order(Avx.Shuffle(t0, t1, 0xDD));
+        Vector256<float> c = Order(Avx.Shuffle(u0, u1, 0x88)), d = Order(Avx.Shuffle(u0, u1, 0xDD));
+        var at = Vector256.Create(top + 2 * j) + Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14);
+        var best = a;
+        var off = Vector256<int>.Zero;
+        Choose(ref best, ref off, b, Vector256.Create(1));
+        Choose(ref best, ref off, c, Vector256.Create(w));
+        Choose(ref best, ref off, d, Vector256.Create(w + 1));
+        best.CopyTo(y.Slice(j, 8));
+        (at + off).CopyTo(argmax.Slice(j, 8));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Order(Vector256<float> v) => Avx2.Permute4x64(v.AsDouble(), 0b11_01_10_00).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Choose(ref Vector256<float> best, ref Vector256<int> off, Vector256<float> x, Vector256<int> xOff)
+    {
+        var wins = Vector256.GreaterThan(x, best) | ~Vector256.Equals(x, x);
+        best = Vector256.ConditionalSelect(wins, x, best);
+        off = Vector256.ConditionalSelect(wins.AsInt32(), xOff, off);
     }
 
     /// <summary>The fast backward pass on planes [p0, p1).</summary>

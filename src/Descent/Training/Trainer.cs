@@ -109,6 +109,12 @@ public sealed class Trainer
     /// </summary>
     public IStepObserver? Observer { get; set; }
 
+    /// <summary>
+    /// Data-parallel training: combines the ranks' gradients after backward, before clipping and the optimizer step
+    /// (null: one process). The loader then gives this rank's shard of each batch (<see cref="Batch.GlobalCount"/>).
+    /// </summary>
+    public IGradientReducer? GradientReducer { get; set; }
+
     /// <summary>Raised every <see cref="TrainerOptions.ReportEvery"/> steps and at the end of each epoch.</summary>
     public event Action<StepMetrics>? StepReported;
 
@@ -176,8 +182,8 @@ public sealed class Trainer
         {
             _profile?.Mark("gather mini-batch");
             cancellation.ThrowIfCancellationRequested();
-            var (lv, hits, norm, lr) = Step(batch.X, batch.Labels, epoch, batch.Targets);
-            int n = batch.Count;
+            var (lv, hits, norm, lr) = Step(batch.X, batch.Labels, epoch, batch.Targets, batch.GlobalCount);
+            int n = batch.GlobalCount;
             if (regression) { _trainErrors!.Add(_lastOutput!, batch.Targets!); hits = 0; }
             if (_loss.Reduction == Reduction.Sum) lv /= n;   // a total over the batch: report it per example
             lossSum += lv * n; correct += hits; seen += n; normSum += norm;
@@ -199,13 +205,19 @@ public sealed class Trainer
     /// One optimizer step on a batch: set the learning rate, forward, loss, backward, clip, update.
     /// Returns (loss, correct predictions, gradient norm before clipping, learning rate). A replayed step allocates nothing.
     /// </summary>
-    internal (double Loss, int Correct, double Norm, double LearningRate) Step(Tensor x, int[] labels, int epoch, Tensor? targets = null)
+    internal (double Loss, int Correct, double Norm, double LearningRate) Step(Tensor x, int[] labels, int epoch, Tensor? targets = null, int globalRows = 0)
     {
         var s = State;
         double lr = _policy.Apply(_optimizer, s.Step, epoch);
         // Observed: a step the observer wants, of the batch size whose tape records through its forward pass.
         var observer = Observer is { } o && o.Wants(s.Step) && (_capturingObserver != o || x.Shape[0] == _observedBatch) ? o : null;
         var (lv, hits) = ForwardBackward(x, labels, targets, observer);
+        if (GradientReducer is { } reducer)   // data-parallel: the global gradient, loss and hits, before anything reads them
+        {
+            int rows = x.Shape[0];
+            (lv, hits) = reducer.Reduce(_parameters, _loss.Reduction == Reduction.Sum ? 1 : (double)rows / Math.Max(globalRows, rows), lv, hits);
+            _profile?.Mark("allreduce");
+        }
         if (!double.IsFinite(lv)) throw new DivergenceException(s.Step, epoch, lv, s.LastGoodLoss, lr);
         s.LastGoodLoss = lv;
         // The norm before clipping. Without clipping, an Optimizer measures it inside its update pass (no pass of its own).

@@ -68,7 +68,10 @@ public sealed class TrainingJob
         config.Model.Build(exampleShape, outputs, new Rng(config.Seed, WeightsStream), config.DType == "float64" ? DType.Float64 : DType.Float32);
 
     /// <summary>Builds every part of the run from <paramref name="config"/>; data sets are loaded or generated here.</summary>
-    public static TrainingJob Create(TrainConfig config, DatasetPair? data = null)
+    /// <param name="config">The run's settings.</param>
+    /// <param name="data">The data set pair, when the caller has it loaded already.</param>
+    /// <param name="shard">Data-parallel training: this rank's part of every batch (see <see cref="Distributed.DataParallel"/>); null: one process.</param>
+    public static TrainingJob Create(TrainConfig config, DatasetPair? data = null, DataShard? shard = null)
     {
         config.Validate();
         var dtype = config.DType == "float64" ? DType.Float64 : DType.Float32;
@@ -117,7 +120,7 @@ public sealed class TrainingJob
         };
         var trainer = new Trainer(model, optimizer, policy, options, penalty, loss.Create());
         var loader = new DataLoader(train, config.BatchSize, shuffle: true, dropLast: config.DropLast, seed: config.Seed, dtype: dtype,
-            oneHotTargets: !loss.IsClassification);
+            oneHotTargets: !loss.IsClassification, shard: shard);
         return new TrainingJob(config, new DatasetPair(train, test), validation, normalizer, model, optimizer, trainer, loader, loss);
     }
 
@@ -188,14 +191,15 @@ public sealed class TrainingJob
     /// <param name="data">The data set pair, when the caller has it loaded already.</param>
     /// <param name="change">A change of the saved config before the run is rebuilt (e.g. a new learning rate or more epochs;
     /// the optimizer kind and the model must stay the same for the state to load).</param>
-    public static TrainingJob Resume(string dir, DatasetPair? data = null, Func<TrainConfig, TrainConfig>? change = null)
+    /// <param name="shard">Data-parallel training: this rank's part of every batch; null: one process.</param>
+    public static TrainingJob Resume(string dir, DatasetPair? data = null, Func<TrainConfig, TrainConfig>? change = null, DataShard? shard = null)
     {
         var ck = Checkpoint.Load(dir);
         var config = ck.State.Config is null
             ? throw new InvalidDataException($"{dir}: state.json has no training config; it is not a checkpoint of descent train.")
             : TrainConfig.FromJson(ck.State.Config.ToJsonString());
         if (change is not null) config = change(config);
-        var job = Create(config, data);
+        var job = Create(config, data, shard);
         job.Model.LoadStateDict(ck.Model);
         var optimizerState = ck.Optimizer.Where(kv => !kv.Key.StartsWith(BestPrefix, StringComparison.Ordinal)).ToDictionary();
         job.Optimizer.LoadStateDict(optimizerState);

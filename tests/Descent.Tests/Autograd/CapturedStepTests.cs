@@ -10,6 +10,7 @@ namespace Descent.Tests.Autograd;
 /// The one training path: a step captured once and replayed must give bitwise the eager step's numbers and allocate
 /// nothing, for every kind of model (plain MLP, BatchNorm1d, dropout with an L2 penalty, residual blocks, a regression).
 /// </summary>
+[Collection("Threading")]
 public class CapturedStepTests
 {
     public static TheoryData<string> Models => new() { "mlp", "mlp+bn", "mlp+dropout+l2", "residual", "regression-mse", "smoothing+weights" };

@@ -2,6 +2,7 @@ using Descent.Data;
 
 namespace Descent.Tests.Data;
 
+[Collection("Threading")]
 public class DataLoaderTests
 {
     private static Dataset Rows(int n, int d = 3) =>

@@ -7,6 +7,7 @@ namespace Descent.Tests.Kernels;
 /// The fast convolution (im2col + GEMM on the worker pool) against the reference loops on odd shapes, in float32 and
 /// float64, for the forward pass, ∂L/∂x, ∂L/∂W and ∂L/∂b; and 1 thread against 2 threads, bitwise.
 /// </summary>
+[Collection("Threading")]
 public class Conv2dKernelParityTests
 {
     private static readonly IKernels Ref = ReferenceKernels.Instance, Fast = FastKernels.Instance;
@@ -32,6 +33,10 @@ public class Conv2dKernelParityTests
         ["rect"] = new(2, 3, 9, 11, 5, 2, 3, 2, 1, 1, 0, 1, 2, 1),
         ["cnn_conv1"] = G(16, 1, 28, 28, 32, 3, p: 1),
         ["cnn_conv2"] = G(8, 32, 14, 14, 64, 3, p: 1),
+        // ∂L/∂x as the forward pass of the flipped kernel (64 input channels and more), with padding 0 to k − 1.
+        ["flipped_pad1"] = G(2, 64, 7, 6, 5, 3, p: 1),
+        ["flipped_5x5_pad0"] = G(2, 65, 9, 8, 3, 5),
+        ["flipped_5x5_pad4"] = G(1, 64, 5, 6, 7, 5, p: 4),
     };
 
     private static T[] Data<T>(long n, ulong seed) where T : unmanaged, IFloatingPointIeee754<T>
@@ -99,6 +104,36 @@ public class Conv2dKernelParityTests
     }
 
     private static IEnumerable<int> Bits(float[] a) => a.Select(BitConverter.SingleToInt32Bits);
+
+    /// <summary>
+    /// Every micro-kernel width this processor runs (and the scalar one) gives the same bits: the packed convolution
+    /// gathers its B slivers with AVX2 for 16- and 32-float slivers and with a plain loop otherwise.
+    /// </summary>
+    [Theory]
+    [InlineData("cnn_conv2")]
+    [InlineData("groups")]
+    [InlineData("3x3_pad2_stride2")]
+    [InlineData("dilation2")]
+    [InlineData("flipped_pad1")]
+    public void EveryKernelWidthGivesTheSameBits(string shape)
+    {
+        var g = Geometries[shape];
+        var saved = GemmMicroKernel.Isa;
+        try
+        {
+            GemmMicroKernel.Isa = GemmIsa.Scalar;
+            var scalar = Run<float>(Fast, g);
+            foreach (var isa in new[] { GemmIsa.Vector128, GemmIsa.Vector256, GemmIsa.Vector512 }.Where(i => i <= saved))
+            {
+                GemmMicroKernel.Isa = isa;
+                var wide = Run<float>(Fast, g);
+                Assert.True(Bits(scalar.Y).SequenceEqual(Bits(wide.Y)), $"{shape}: y differs on {isa}");
+                Assert.True(Bits(scalar.Gx).SequenceEqual(Bits(wide.Gx)), $"{shape}: ∂x differs on {isa}");
+                Assert.True(Bits(scalar.Gw).SequenceEqual(Bits(wide.Gw)), $"{shape}: ∂W differs on {isa}");
+            }
+        }
+        finally { GemmMicroKernel.Isa = saved; }
+    }
 
     [Fact]
     public void TooSmallAScratchIsRefused()

@@ -7,6 +7,7 @@ namespace Descent.Tests.Kernels;
 /// The blocked GEMM beyond the parity sweep: shapes spanning several k, row and column blocks; every kernel width;
 /// bitwise equality for any thread count; the fused bias + ReLU epilogue; no allocation per call.
 /// </summary>
+[Collection("Threading")]
 public class GemmTests
 {
     private static readonly IKernels Ref = ReferenceKernels.Instance, Fast = FastKernels.Instance;

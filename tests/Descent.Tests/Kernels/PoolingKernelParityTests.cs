@@ -19,6 +19,11 @@ public class PoolingKernelParityTests
         { 3, 5, 28, 28, 2, 2, 2, 2, 0, 0 },
         { 4, 17, 31, 29, 3, 3, 3, 2, 1, 1 },
         { 2, 3, 16, 64, 3, 2, 1, 1, 1, 1 },
+        // The vector 2 × 2 path: 7 windows a row (4 lanes + an overlapping 4), 5 with an odd width, 18 (8 + 8 + an overlapping 8), 3 (scalar).
+        { 2, 3, 14, 14, 2, 2, 2, 2, 0, 0 },
+        { 1, 5, 10, 11, 2, 2, 2, 2, 0, 0 },
+        { 1, 3, 34, 37, 2, 2, 2, 2, 0, 0 },
+        { 2, 2, 6, 7, 2, 2, 2, 2, 0, 0 },
     };
 
     private static T[] Fill<T>(Rng r, int length, bool ties) where T : unmanaged, IFloatingPointIeee754<T>

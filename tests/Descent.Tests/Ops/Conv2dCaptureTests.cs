@@ -8,6 +8,7 @@ namespace Descent.Tests.Ops;
 /// A small CNN (Conv2d → ReLU → Flatten → Linear, cross-entropy, Adam) on the one training path: the step captured once
 /// and replayed gives bitwise the eager steps' numbers, allocates nothing once warm, and is the same for 1 and 2 threads.
 /// </summary>
+[Collection("Threading")]
 public class Conv2dCaptureTests
 {
     public static TheoryData<string> Models => new() { "conv", "conv+strided-groups" };

@@ -9,6 +9,7 @@ namespace Descent.Tests.Ops;
 /// eager step's numbers (losses, parameters, running statistics) and allocates nothing; so does an evaluation forward.
 /// Sizes are above the kernels' serial cut-off, so the replays run on the worker pool.
 /// </summary>
+[Collection("Threading")]
 public class PoolingCaptureTests
 {
     public static TheoryData<string> Models => new() { "avg", "adaptive" };

@@ -4,6 +4,7 @@ using static Descent.Tests.TestSupport;
 namespace Descent.Tests.Optim;
 
 /// <summary>State save/restore, the notes' functions, parameter groups, the Momentum/SGD equivalence, allocations.</summary>
+[Collection("Threading")]
 public class OptimizerBehaviourTests
 {
     public static TheoryData<string> Specs => new()
