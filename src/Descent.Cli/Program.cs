@@ -17,6 +17,7 @@ root.Subcommands.Add(TuneCommand.Create());
 root.Subcommands.Add(RunsCommand.Create());
 root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(ExportCommand.Create());
 root.Options.Add(new HelpOption());
 root.Options.Add(new VersionOption());
 return CliApp.Invoke(root, args);

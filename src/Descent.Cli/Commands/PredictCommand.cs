@@ -19,15 +19,19 @@ internal static class PredictCommand
     {
         var json = CliApp.JsonOption();
         var seed = CliApp.SeedOption();
-        var checkpoint = new Option<string>("--checkpoint") { Description = "Checkpoint folder written by descent train.", Required = true };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "Checkpoint folder written by descent train (or --weights with --model)." };
+        var (weights, modelSpec) = (EvaluateCommand.WeightsOption(), EvaluateCommand.ModelOption());
         var input = new Option<string>("--input") { Description = "IDX images (raw or .gz) or a CSV of features with a header row.", Required = true };
         var label = new Option<string?>("--label") { Description = "CSV only: a label column to leave out of the features (and to score against)." };
         var top = new Option<int>("--show") { Description = "Rows shown in the table (all are in --json).", DefaultValueFactory = _ => 20 };
-        var cmd = new Command("predict", "Predict classes with a checkpoint for examples in an IDX or CSV file.") { checkpoint, input, label, top, json, seed };
+        var cmd = new Command("predict", "Predict classes with a checkpoint, or PyTorch weights (--weights, --model), for examples in an IDX or CSV file.")
+            { checkpoint, weights, modelSpec, input, label, top, json, seed };
         CliApp.SetAction(cmd, p =>
         {
-            var model = EvaluateCommand.LoadModel(p.GetValue(checkpoint)!);
             var path = p.GetValue(input)!;
+            string? weightsPath = EvaluateCommand.CheckSource(p.GetValue(checkpoint), p.GetValue(weights), p.GetValue(modelSpec));
+            var model = weightsPath is null ? EvaluateCommand.LoadModel(p.GetValue(checkpoint)!)
+                : EvaluateCommand.FromWeights(weightsPath, p.GetValue(modelSpec)!, ExampleShape(path, p.GetValue(label)), null, null);
             if (model.IsRegression) return PredictValues(model, path, p.GetValue(label), p.GetValue(top), p.GetValue(json));
             var (features, rows, labels) = Read(path, model, p.GetValue(label));
             var probs = model.PredictProbabilities(features, rows);
@@ -129,6 +133,21 @@ internal static class PredictCommand
         if (!SameShape(example, model.FeatureShape))
             throw new ShapeException($"{path}: the examples are {Shape.Format(example)} ({idx.Dimensions[0]} of them); the model takes {Shape.Format(model.FeatureShape)}. Give examples of the size it was trained on.");
         return (idx.ToFloats(255f), idx.Dimensions[0], null);
+    }
+
+    /// <summary>
+    /// The shape of one example of an input file, for weights without a checkpoint: a CSV's columns (less the label
+    /// column), an IDX file's dimensions after the first (the count).
+    /// </summary>
+    private static int[] ExampleShape(string path, string? labelColumn)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"--input: '{path}' does not exist.");
+        if (!path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)) return Idx.Read(path).Dimensions.Skip(1).ToArray();
+        var header = (File.ReadLines(path).FirstOrDefault() ?? "").Split(',').Select(h => h.Trim().Trim('"')).ToList();
+        if (labelColumn is not null && !header.Contains(labelColumn))
+            throw new UserException($"--label {labelColumn}: '{path}' has no such column; its header is {string.Join(",", header)}.");
+        int features = header.Count - (labelColumn is null ? 0 : 1);
+        return features >= 1 ? [features] : throw new InvalidDataException($"{path}:1: no feature columns in the header.");
     }
 
     /// <summary>Whether two example shapes agree, leading 1s aside ([28, 28] is [1, 28, 28]).</summary>

@@ -57,6 +57,36 @@ public sealed class TrainedModel
         return new TrainedModel(config, model, norm, classes, targets, shape);
     }
 
+    /// <summary>
+    /// A model trained elsewhere (PyTorch): the safetensors state dict at <paramref name="weightsPath"/> (see
+    /// <see cref="TorchStateDict"/>) loaded into <paramref name="spec"/> built for examples of <paramref name="featureShape"/>.
+    /// The outputs are <paramref name="classNames"/> (or the regression's <paramref name="targetNames"/>); with neither,
+    /// one class per row of the last Linear's weight in the file, named 0, 1, …. No normalization: the features go in as
+    /// the data set gives them. <paramref name="data"/> (a <see cref="DatasetSpec"/> text) and <paramref name="seed"/> are
+    /// recorded in <see cref="Config"/> for whoever rebuilds the test split.
+    /// </summary>
+    public static TrainedModel FromWeights(string weightsPath, ModelSpec spec, int[] featureShape, IReadOnlyList<string>? classNames = null,
+        IReadOnlyList<string>? targetNames = null, string data = "", ulong seed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(featureShape);
+        var state = TorchStateDict.Read(weightsPath);
+        targetNames ??= [];
+        if (targetNames.Count == 0 && classNames is null)
+        {
+            string last = $"{spec.Layers.List.Count - 1}.weight";   // the last layer is a Linear: weight [outputs, in]
+            classNames = state.TryGetValue(last, out var w) && w.Rank == 2
+                ? Enumerable.Range(0, w.Shape[0]).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray()
+                : throw new InvalidDataException($"{weightsPath}: no 2-D tensor '{last}' (the last Linear of model '{spec}'), so the number of outputs is unknown.");
+        }
+        classNames ??= [];
+        var config = new TrainConfig { Data = data, Model = spec, Normalize = "none", Seed = seed };
+        var model = spec.Build(featureShape, targetNames.Count > 0 ? targetNames.Count : classNames.Count, new Rng(seed));
+        TorchStateDict.LoadInto(model, state, weightsPath, spec.ToString());
+        model.Eval();
+        return new TrainedModel(config, model, null, classNames, targetNames, featureShape);
+    }
+
     /// <summary>Class probabilities [n, classes] for raw features [n, features] (normalized here as in training).</summary>
     public Tensor PredictProbabilities(float[] features, int rows)
     {
