@@ -55,7 +55,27 @@ public sealed class Normalizer
             for (int b = 0; b < 256; b++) { double t = (double)(b / train.Divisor) - mean; ss += counts[b] * t * t; }
             return new Normalizer(new State(mode, [mean], [Safe(Math.Sqrt(ss / total))]));
         }
-        var x = train.Features;
+        return FitRows(train.Features, n, d, mode);
+    }
+
+    /// <summary>Fits μ and σ on the rows of a training tensor x [n, …] (each row one example; features are the rest).</summary>
+    public static Normalizer Fit(Tensor train, NormalizationMode mode = NormalizationMode.PerFeature)
+    {
+        if (train.Rank < 2 || train.Shape[0] == 0) throw new ShapeException($"Cannot fit a normalizer on a tensor of shape {train.Shape}: expected [rows ≥ 1, features…].");
+        return FitRows(train.ToArray<float>(), train.Shape[0], train.Length / train.Shape[0], mode);
+    }
+
+    /// <summary>A normalized copy of x [rows, …] (same shape and dtype; the graph is not recorded).</summary>
+    public Tensor Transform(Tensor x)
+    {
+        if (x.Rank < 1) throw new ShapeException($"Normalizer.Transform: expected [rows, features…], got a scalar.");
+        var v = x.ToArray<float>();
+        Apply(v, x.Shape[0] == 0 ? Math.Max(1, _mean.Length) : x.Length / x.Shape[0]);
+        return Tensor.Wrap(v, x.ShapeArray).To(x.DType);
+    }
+
+    private static Normalizer FitRows(float[] x, int n, int d, NormalizationMode mode)
+    {
         if (mode == NormalizationMode.Global)
         {
             double mean = SumOf(x, 0) / x.Length;

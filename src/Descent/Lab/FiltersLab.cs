@@ -164,7 +164,7 @@ public static class FiltersLab
             int n = Math.Min(1000, test.Count - start);
             var x = Tensor.Zeros(DType.Float32, n, test.FeatureCount);
             for (int i = 0; i < n; i++) test.CopyRow(start + i, x.Floats.Slice(i * test.FeatureCount, test.FeatureCount));
-            var logits = model.Forward(x.To(model.Parameters()[0].DType));   // [n, classes]
+            var logits = model.Forward(x.To(model.Parameters[0].DType));   // [n, classes]
             logits.ArgMax(1).CopyTo(predictions, start);
         }
         return predictions;
@@ -188,7 +188,7 @@ public static class FiltersLab
         input.Add(pixels, shape[^2], shape[^1], className);
         figures.Add(new Figure("filters-example.svg", "The example image", "The test image whose feature maps follow (gray levels from its darkest to its brightest pixel).", input.ToSvg()));
         using var _ = Autograd.NoGrad();
-        var x = model.AsInput(Tensor.From(pixels, 1, pixels.Length).To(model.Parameters()[0].DType));   // [1, C, H, W]
+        var x = model.AsInput(Tensor.From(pixels, 1, pixels.Length).To(model.Parameters[0].DType));   // [1, C, H, W]
         int block = 0;
         for (int i = 0; i < model.Count; i++)
         {

@@ -20,7 +20,7 @@ public static class LabTraining
     public static List<EpochRecord> Train(Sequential model, DatasetPair data, string optimizer, int epochs, int batchSize, ulong seed,
         Action<int>? afterEpoch = null)
     {
-        var opt = OptimizerSpec.Parse(optimizer).Create(model.Parameters());
+        var opt = OptimizerSpec.Parse(optimizer).Create(model.Parameters);
         var loader = new DataLoader(data.Train, batchSize, shuffle: true, seed: seed);
         var records = new List<EpochRecord> { new(0, Loss(model, data.Train), Accuracy(model, data.Train), Accuracy(model, data.Test)) };
         afterEpoch?.Invoke(0);

@@ -41,7 +41,7 @@ public static class LrRangeLab
         var train = Normalizer.Fit(data.Train).Transform(data.Train);
         int[] widths = [train.FeatureCount, .. hidden, train.ClassCount];
         var model = Mlp.Create(widths, "relu", Initializer.Parse("he"), false, 0, new Rng(seed));
-        var opt = OptimizerSpec.Parse(optimizer).Create(model.Parameters());
+        var opt = OptimizerSpec.Parse(optimizer).Create(model.Parameters);
         var loader = new DataLoader(train, batchSize, shuffle: true, seed: seed);
         var rates = new List<double>();
         var losses = new List<double>();

@@ -71,7 +71,7 @@ public static class OptimizersLab
     {
         var f = race.Function;
         var spec = OptimizerSpec.Parse(optimizer);
-        var x = Tensor.From((double[])race.Start.Clone(), race.Start.Length);   // [2]
+        var x = Tensor.From(race.Start, race.Start.Length);   // [2]
         var opt = spec.Create([x]);
         var gradient = race.Noise?.Stream() ?? f.Gradient;
         var path = new List<double[]> { (double[])race.Start.Clone() };
