@@ -74,6 +74,24 @@ public sealed class Normalizer
         return Tensor.Wrap(v, x.ShapeArray).To(x.DType);
     }
 
+    /// <summary>Undoes <see cref="Transform(Tensor)"/>: x = x'·σ + μ, on a copy of x' [rows, …] (e.g. a regression model's
+    /// scaled predictions back in the targets' units).</summary>
+    public Tensor InverseTransform(Tensor scaled)
+    {
+        if (scaled.Rank < 1) throw new ShapeException($"Normalizer.InverseTransform: expected [rows, features…], got a scalar.");
+        var v = scaled.ToArray<double>();
+        int d = scaled.Shape[0] == 0 ? 1 : scaled.Length / scaled.Shape[0];
+        var (mean, std) = (Parameters.Mean, Parameters.Std);
+        if (Parameters.Mode == NormalizationMode.PerFeature && d != mean.Length)
+            throw new ShapeException($"Normalizer was fit on {mean.Length} features, the data has {d}.");
+        for (int i = 0; i < v.Length; i++)
+        {
+            int j = mean.Length == 1 ? 0 : i % d;
+            v[i] = v[i] * std[j] + mean[j];
+        }
+        return Tensor.Wrap(v, scaled.ShapeArray).To(scaled.DType);
+    }
+
     private static Normalizer FitRows(float[] x, int n, int d, NormalizationMode mode)
     {
         if (mode == NormalizationMode.Global)
