@@ -27,6 +27,7 @@ public static class Csv
             : [FindColumn(table, o.Target, "label", path)];
         if (targets.Distinct().Count() != targets.Length) throw new ArgumentException($"{path}: a target column is named twice in '{o.Target}'.");
         if (targets.Length >= table.Header.Count) throw new InvalidDataException($"{path}:{table.FirstLine}: every column is a target; no feature column is left.");
+        table.CheckHeader();
         var features = new List<float>();
         foreach (var (line, fields) in table.Rows)
             for (int j = 0; j < fields.Count; j++)
@@ -67,7 +68,16 @@ public static class Csv
 
     /// <summary>The lines of a file after the skipped ones: column names (or indices) and the data rows, each checked to have
     /// as many fields as the first.</summary>
-    private sealed record Table(string Path, List<string> Header, int FirstLine, List<(int Line, List<string> Fields)> Rows);
+    private sealed record Table(string Path, List<string> Header, int FirstLine, List<(int Line, List<string> Fields)> Rows)
+    {
+        /// <summary>Why the header is not one (it looks like data), reported once the target columns are known to exist.</summary>
+        public string? HeaderProblem { get; init; }
+
+        public void CheckHeader()
+        {
+            if (HeaderProblem is not null) throw new InvalidDataException(HeaderProblem);
+        }
+    }
 
     private static Table Read(string path, CsvOptions o)
     {
@@ -81,6 +91,7 @@ public static class Csv
         for (; lineNo < o.SkipLines; lineNo++)
             if (reader.ReadLine() is null) throw new InvalidDataException($"{path}: the file has {lineNo} lines; expected more than the {o.SkipLines} to skip.");
         List<string>? header = null;
+        string? headerProblem = null;
         int firstLine = lineNo + 1;
         if (o.Header)
         {
@@ -89,7 +100,7 @@ public static class Csv
             if (line is null) throw new InvalidDataException($"{path}: the file is empty; expected a header line naming the columns.");
             header = SplitLine(line, path, lineNo, o.Separator);
             if (header.All(h => double.TryParse(h, NumberStyles.Float, CultureInfo.InvariantCulture, out _)))
-                throw new InvalidDataException($"{path}:{lineNo}: the line looks like data ('{line}'); expected a header line naming the columns (or Header = false).");
+                headerProblem = $"{path}:{lineNo}: the line looks like data ('{line}'); expected a header line naming the columns (or Header = false).";
         }
         var rows = new List<(int, List<string>)>();
         while ((line = reader.ReadLine()) is not null)
@@ -103,12 +114,14 @@ public static class Csv
             rows.Add((lineNo, fields));
         }
         if (rows.Count == 0) throw new InvalidDataException($"{path}: no data rows{(o.Header ? " after the header" : "")}.");
-        return new Table(path, header!, firstLine, rows);
+        return new Table(path, header!, firstLine, rows) { HeaderProblem = headerProblem };
     }
 
     private static Dataset WithTargetFile(Table table, CsvOptions o, string name)
     {
+        table.CheckHeader();
         var targets = Read(o.TargetPath!, o);
+        targets.CheckHeader();
         if (targets.Rows.Count != table.Rows.Count)
             throw new InvalidDataException($"{o.TargetPath}: {targets.Rows.Count} rows of targets, but {table.Path} has {table.Rows.Count} rows.");
         var features = new List<float>();

@@ -1,12 +1,10 @@
-using System.Collections;
-
 namespace Descent;
 
 /// <summary>
 /// The dimensions of a tensor, outermost first, read-only: indexable and sliceable like a span (<c>x.Shape[0]</c>,
-/// <c>x.Shape[1..]</c>), enumerable, comparable with <c>==</c>, and printed as PyTorch prints a size, <c>[2, 3]</c>.
+/// <c>x.Shape[1..]</c>), enumerable with <c>foreach</c> (no allocation; <see cref="AsSpan"/> for span methods), comparable with <c>==</c>, and printed as PyTorch prints a size, <c>[2, 3]</c>.
 /// </summary>
-public readonly struct TensorShape : IReadOnlyList<int>, IEquatable<TensorShape>
+public readonly struct TensorShape : IEquatable<TensorShape>
 {
     private readonly int[] _dims;
 
@@ -14,9 +12,6 @@ public readonly struct TensorShape : IReadOnlyList<int>, IEquatable<TensorShape>
 
     /// <summary>Number of dimensions (the tensor's rank).</summary>
     public int Length => _dims?.Length ?? 0;
-
-    /// <summary>Number of dimensions, as <see cref="IReadOnlyCollection{T}"/> asks.</summary>
-    public int Count => Length;
 
     /// <summary>Size of dimension <paramref name="index"/>.</summary>
     public int this[int index] => _dims[index];
@@ -36,9 +31,8 @@ public readonly struct TensorShape : IReadOnlyList<int>, IEquatable<TensorShape>
     /// <summary>A span enumerator over the dimensions (no allocation in <c>foreach</c>).</summary>
     public ReadOnlySpan<int>.Enumerator GetEnumerator() => AsSpan().GetEnumerator();
 
-    IEnumerator<int> IEnumerable<int>.GetEnumerator() => ((IEnumerable<int>)(_dims ?? [])).GetEnumerator();
-
-    IEnumerator IEnumerable.GetEnumerator() => (_dims ?? []).GetEnumerator();
+    /// <summary>True when <paramref name="other"/> lists the same dimensions.</summary>
+    public bool SequenceEqual(ReadOnlySpan<int> other) => AsSpan().SequenceEqual(other);
 
     /// <summary>True when both have the same dimensions.</summary>
     public bool Equals(TensorShape other) => AsSpan().SequenceEqual(other.AsSpan());

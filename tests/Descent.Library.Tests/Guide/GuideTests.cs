@@ -45,7 +45,7 @@ public class GuideTests
     }
 
     [Fact]
-    public void Autograd()
+    public void AutogradByHand()
     {
         // guide:autograd begin
         var w = Tensor.From(new double[] { 0.5, -1 });
@@ -55,7 +55,7 @@ public class GuideTests
         loss.Backward();                                                // ∂loss/∂w = 2(w·x)·x
         Console.WriteLine(w.Grad);                                      // tensor([-8, -12], float64)
         // loss.Backward() again would throw: the graph is freed (pass retainGraph: true to keep it)
-        using (Descent.Autograd.NoGrad())
+        using (Autograd.NoGrad())
         {
             var prediction = (w * input).Sum();                         // not recorded: no graph, no gradient
         }
@@ -113,7 +113,7 @@ public class GuideTests
     }
 
     [SklearnFact]
-    public void Trainer()
+    public void WithTheTrainer()
     {
         // guide:trainer begin
         var cancer = Csv.Load(Path.Combine(Folder, "breast_cancer.csv"), new CsvOptions { SkipLines = 1, Header = false });
@@ -153,7 +153,7 @@ public class GuideTests
 
         var x = xScaler.Transform(test.FeaturesTensor());
         Tensor predicted;
-        using (Descent.Autograd.NoGrad()) predicted = yScaler.InverseTransform(model.Eval().Forward(x));   // back in the targets' units
+        using (Autograd.NoGrad()) predicted = yScaler.InverseTransform(model.Eval().Forward(x));   // back in the targets' units
         var metrics = RegressionMetrics.Of(predicted, test.TargetsTensor()!);
         Console.WriteLine($"diabetes: R² {metrics.R2:F3}, RMSE {metrics.Rmse:F1}, MAE {metrics.Mae:F1}, MSE {metrics.Mse:F0}");
         // guide:regression end
