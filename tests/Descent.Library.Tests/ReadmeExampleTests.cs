@@ -11,6 +11,7 @@ namespace Descent.Library.Tests;
 
 /// <summary>The README's library example is this file's two <c>// readme:</c> regions (the usings, then the program),
 /// run on scikit-learn's iris.csv copied into a temporary folder.</summary>
+[Collection(GlobalRng.Collection)]
 public class ReadmeExampleTests
 {
     [SklearnFact]
