@@ -7,7 +7,7 @@ namespace Descent.Kernels;
 /// The fast kernels: each op's span form (TensorPrimitives or a SIMD loop), vectorized reductions,
 /// and <see cref="Gemm{T}"/>. Results agree with <see cref="ReferenceKernels"/> to rounding.
 /// </summary>
-public sealed class FastKernels : IKernels
+internal sealed class FastKernels : IKernels
 {
     /// <summary>The one instance.</summary>
     public static readonly FastKernels Instance = new();

@@ -6,23 +6,23 @@ using Descent.Training;
 namespace Descent.Lab;
 
 /// <summary>One layer's feature maps for the example image: the layer, its output shape [C, H, W], the channels drawn.</summary>
-public sealed record FeatureMapLayer(string Layer, int[] Shape, int[] Channels);
+internal sealed record FeatureMapLayer(string Layer, int[] Shape, int[] Channels);
 
 /// <summary>A pair of classes the network mixes up: true class, predicted class, how many test images, share of the true class.</summary>
-public sealed record ConfusedPair(string Actual, string Predicted, int Count, double Share);
+internal sealed record ConfusedPair(string Actual, string Predicted, int Count, double Share);
 
 /// <summary>
 /// The first convolution's filters: how many, their size, and the mean correlation of neighbouring weights (horizontal
 /// and vertical pairs inside each filter). Independent random weights give ≈ 0; smooth, oriented patterns (edges,
 /// gradients, blobs) give clearly positive values.
 /// </summary>
-public sealed record FilterStatistics(int Count, int Height, int Width, double NeighbourCorrelation, double MeanAbsWeight);
+internal sealed record FilterStatistics(int Count, int Height, int Width, double NeighbourCorrelation, double MeanAbsWeight);
 
 /// <summary>How far a layer's weight moved in training: ‖W − W₀‖ / ‖W₀‖ (Frobenius norms), W₀ the weight at initialization.</summary>
-public sealed record LayerChange(string Layer, string Type, int[] Shape, double RelativeChange);
+internal sealed record LayerChange(string Layer, string Type, int[] Shape, double RelativeChange);
 
 /// <summary>What <c>descent lab filters</c> found.</summary>
-public sealed record FiltersResult(string Model, string Source, int Epochs, double TestAccuracy, string[] ClassNames, double[] PerClassAccuracy,
+internal sealed record FiltersResult(string Model, string Source, int Epochs, double TestAccuracy, string[] ClassNames, double[] PerClassAccuracy,
     IReadOnlyList<ConfusedPair> Confused, FilterStatistics? Initial, FilterStatistics Trained, IReadOnlyList<LayerChange> Changes,
     string ExampleClass, IReadOnlyList<FeatureMapLayer> FeatureMaps,
     [property: System.Text.Json.Serialization.JsonIgnore] IReadOnlyList<Figure> Figures);
@@ -36,7 +36,7 @@ public sealed record FiltersResult(string Model, string Source, int Epochs, doub
 /// learning"), so training may move them little while the later layers change most; deeper maps are coarser and respond
 /// to larger parts; the mistakes are between classes that look alike (shirt, T-shirt, pullover, coat).
 /// </summary>
-public static class FiltersLab
+internal static class FiltersLab
 {
     /// <summary>Trains <paramref name="config"/>'s model (a CNN) for its epochs, then measures it.</summary>
     public static FiltersResult Train(TrainConfig config, Action<EpochMetrics>? epochDone = null)

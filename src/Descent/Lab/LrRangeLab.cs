@@ -17,7 +17,7 @@ namespace Descent.Lab;
 /// <param name="SteepestRate">Rate where the smoothed loss fell fastest per decade.</param>
 /// <param name="SuggestedRate">The suggestion: MinLossRate / 10 (a rate safely before the loss turns up).</param>
 /// <param name="StoppedEarly">Whether the test stopped because the loss exceeded 4× its best.</param>
-public sealed record LrRangeResult(string Dataset, string Model, string Optimizer, double[] Rates, double[] Losses, double[] Smoothed,
+internal sealed record LrRangeResult(string Dataset, string Model, string Optimizer, double[] Rates, double[] Losses, double[] Smoothed,
     double MinLossRate, double SteepestRate, double SuggestedRate, bool StoppedEarly,
     [property: System.Text.Json.Serialization.JsonIgnore] IReadOnlyList<Figure> Figures);
 
@@ -28,7 +28,7 @@ public sealed record LrRangeResult(string Dataset, string Model, string Optimize
 /// s̄ₖ = βs̄ₖ₋₁ + (1 − β)ℓₖ, sₖ = s̄ₖ/(1 − βᵏ⁺¹); stop when sₖ &gt; 4·min s. The loss first stalls (rate too small),
 /// then falls, then blows up (too large); a good rate sits a decade below the minimum.
 /// </summary>
-public static class LrRangeLab
+internal static class LrRangeLab
 {
     /// <summary>Smoothing factor of the loss average (0.95: a window of about 20 steps, a third of a decade at the default 200 steps over 6 decades).</summary>
     public const double Beta = 0.95;
