@@ -41,7 +41,7 @@ public static class Csv
             return new Dataset(name, features.ToArray(), values.ToArray(), [d], targets.Select(j => table.Header[j].Trim()).ToArray());
         }
         var labels = table.Rows.Select(r => (r.Line, Text: r.Fields[targets[0]].Trim())).ToList();
-        return Classify(table, features.ToArray(), d, labels, table.Header[targets[0]], o.ClassNames, name);
+        return Classify(table, features.ToArray(), d, labels, targets[0], o.ClassNames, name);
     }
 
     /// <summary>Loads a classification set whose first line names the columns; the label column by name or 0-based index
@@ -138,15 +138,15 @@ public static class Csv
         }
         if (targets.Header.Count != 1) throw new InvalidDataException($"{o.TargetPath}: a class label file has one column, got {targets.Header.Count}.");
         var labels = targets.Rows.Select(r => (r.Line, Text: r.Fields[0].Trim())).ToList();
-        return Classify(targets, features.ToArray(), d, labels, targets.Header[0], o.ClassNames, name);
+        return Classify(targets, features.ToArray(), d, labels, 0, o.ClassNames, name);
     }
 
-    private static Dataset Classify(Table table, float[] features, int d, List<(int Line, string Text)> labels, string column,
+    private static Dataset Classify(Table table, float[] features, int d, List<(int Line, string Text)> labels, int labelColumn,
         IReadOnlyList<string>? classNames, string name)
     {
-        string path = table.Path;
+        string path = table.Path, column = table.Header[labelColumn];
         foreach (var (line, text) in labels)
-            if (text.Length == 0) throw new InvalidDataException($"{path}:{line}: the label (column '{column}') is empty; every row needs its class.");
+            if (text.Length == 0) throw new InvalidDataException($"{path}:{line}: the label (column {labelColumn + 1}, '{column}') is empty; every row needs its class.");
         var classes = classNames?.ToList() ?? OrderClasses(labels.Select(l => l.Text).Distinct(StringComparer.Ordinal).ToList());
         if (classNames is null && classes.Count < 2)
             throw new InvalidDataException($"{path}: every row has the label '{classes[0]}' (column '{column}'); a classifier needs at least two classes.");

@@ -50,6 +50,11 @@ internal static class FiltersLab
     }
 
     /// <summary>Measures a trained model (e.g. a checkpoint of <c>descent train --model cnn</c>) on its normalized test set.</summary>
+    /// <param name="model">The trained model.</param>
+    /// <param name="modelText">The model's text form, for the report.</param>
+    /// <param name="source">Where the model came from ("trained here", a checkpoint path).</param>
+    /// <param name="epochs">Epochs it was trained for.</param>
+    /// <param name="test">Its normalized test set.</param>
     /// <param name="initial">The same model at initialization (<see cref="TrainingJob.InitialModel"/>), or null when unknown.</param>
     public static FiltersResult Measure(Sequential model, string modelText, string source, int epochs, Dataset test, Sequential? initial)
     {

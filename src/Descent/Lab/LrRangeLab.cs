@@ -16,6 +16,7 @@ namespace Descent.Lab;
 /// <param name="MinLossRate">Rate where the smoothed loss was lowest.</param>
 /// <param name="SteepestRate">Rate where the smoothed loss fell fastest per decade.</param>
 /// <param name="SuggestedRate">The suggestion: MinLossRate / 10 (a rate safely before the loss turns up).</param>
+/// <param name="Figures">The figures drawn from the run.</param>
 /// <param name="StoppedEarly">Whether the test stopped because the loss exceeded 4× its best.</param>
 internal sealed record LrRangeResult(string Dataset, string Model, string Optimizer, double[] Rates, double[] Losses, double[] Smoothed,
     double MinLossRate, double SteepestRate, double SuggestedRate, bool StoppedEarly,
@@ -33,7 +34,7 @@ internal static class LrRangeLab
     /// <summary>Smoothing factor of the loss average (0.95: a window of about 20 steps, a third of a decade at the default 200 steps over 6 decades).</summary>
     public const double Beta = 0.95;
 
-    /// <summary>Runs the test on <paramref name="data"/> with an MLP of <paramref name="widths"/> (ReLU, He init).</summary>
+    /// <summary>Runs the test on <paramref name="data"/> with an MLP of <paramref name="hidden"/> widths (ReLU, He init).</summary>
     public static LrRangeResult Run(DatasetPair data, int[] hidden, string optimizer, double start, double end, int steps, int batchSize, ulong seed)
     {
         if (!(start > 0) || !(end > start)) throw new ArgumentException($"LrRangeLab: need 0 < start < end, got start {start}, end {end}.");

@@ -207,7 +207,7 @@ public sealed partial class Tensor
     /// <summary>A view of the same storage with another shape (same element count), outside the graph.</summary>
     internal Tensor ViewAs(int[] shape) => Track(_f is not null ? new Tensor(shape, _f, _offset) : new Tensor(shape, _d!, _offset));
 
-    /// <summary>A view of <paramref name="count"/> consecutive elements from <paramref name="start"/>, shaped <paramref name="shape"/>.</summary>
+    /// <summary>A view of Π <paramref name="shape"/> consecutive elements from <paramref name="start"/>, shaped <paramref name="shape"/>.</summary>
     internal Tensor ViewRange(int start, int[] shape) =>
         Track(_f is not null ? new Tensor(shape, _f, _offset + start) : new Tensor(shape, _d!, _offset + start));
 
