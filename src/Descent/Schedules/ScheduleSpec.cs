@@ -136,7 +136,7 @@ public sealed record ScheduleSpec : ISchedule
 
     private static ISchedule Build(SpecText s, bool perStep) => s.Name switch
     {
-        "constant" => new Constant(perStep),
+        "constant" => new ConstantRate(perStep),
         "inverse-time" => new InverseTimeDecay(s.Double("decay", 1), s.Double("steps", 1), s.Bool("staircase", false), perStep),
         "exponential" => new ExponentialDecay(s.Double("base", 0.95), s.Double("steps", 1), s.Bool("staircase", false), perStep),
         "inverse-sqrt" => new InverseSqrtDecay(s.Double("k", 1), perStep),
