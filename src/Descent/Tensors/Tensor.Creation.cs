@@ -151,6 +151,13 @@ public sealed partial class Tensor
     /// <summary>A float32 N(0, 1) tensor.</summary>
     public static Tensor Randn(Rng rng, params int[] shape) => Normal(rng, 0, 1, DType.Float32, shape);
 
+    /// <summary>A float32 N(0, 1) tensor drawn from the process-wide source (<see cref="Rng.FromGlobal"/>, seeded by
+    /// <see cref="Rng.ManualSeed"/>), as <c>torch.randn(*shape)</c>.</summary>
+    public static Tensor Randn(params int[] shape) => Randn(Rng.FromGlobal(), shape);
+
+    /// <summary>A float32 U[0, 1) tensor drawn from the process-wide source, as <c>torch.rand(*shape)</c>.</summary>
+    public static Tensor Rand(params int[] shape) => Uniform(Rng.FromGlobal(), 0, 1, DType.Float32, shape);
+
     /// <summary>A new zero tensor with this tensor's shape and dtype.</summary>
     public Tensor ZerosLike() => Zeros(DType, _shape);
 

@@ -67,5 +67,9 @@ public class ModuleApiTests
         Assert.Equal(a, b);
         Assert.NotEqual(b, c);
         Assert.Equal(new Linear(4, 3, new Rng(7)).Weight.ToArray<float>(), new Linear(4, 3, new Rng(7)).Weight.ToArray<float>());
+        Rng.ManualSeed(3);
+        var r = Tensor.Randn(2, 3);
+        Rng.ManualSeed(3);
+        Assert.True(r.BitwiseEquals(Tensor.Randn(2, 3)));
     }
 }
