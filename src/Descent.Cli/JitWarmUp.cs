@@ -58,7 +58,7 @@ internal static class JitWarmUp
         int[] shape = layers.Any(l => l is ConvLayer or PoolLayer or AdaptivePoolLayer) ? [1, Math.Min(64, 4 << pools), Math.Min(64, 4 << pools)] : [8];
         int d = Shape.Numel(shape);
         var model = config.Model.Build(shape, 4, rng, dtype);
-        var optimizer = config.Optimizer.Create(model.Parameters());
+        var optimizer = config.Optimizer.Create(model.Parameters);
         var loss = (config.Loss ?? LossSpec.CrossEntropy).Create();
         if (!loss.IsClassification) loss = LossSpec.CrossEntropy.Create();   // the warm-up's data has labels
         var trainer = new Trainer(model, optimizer, options: new TrainerOptions { Epochs = 1 }, loss: loss);

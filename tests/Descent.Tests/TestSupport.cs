@@ -61,7 +61,7 @@ public static class TestSupport
     public static TheoryData<string> KernelNames => new() { "reference", "fast" };
 
     /// <summary>Runs the rest of a test on the named kernels.</summary>
-    public static KernelProvider.Scope Use(string kernels) => KernelProvider.Use(KernelProvider.Select(kernels));
+    internal static KernelProvider.Scope Use(string kernels) => KernelProvider.Use(KernelProvider.Select(kernels));
 
     /// <summary>A float64 leaf with RequiresGrad, N(0, 1) values.</summary>
     public static Tensor Param(Rng rng, params int[] shape)

@@ -1,3 +1,4 @@
+using Descent.Nn;
 using Descent.Kernels;
 using System.CommandLine;
 using System.Diagnostics;

@@ -52,7 +52,7 @@ internal static class EvaluateCommand
             model.Normalizer?.Apply(features, test.FeatureCount);
             var lossSpec = TrainingJob.LossFor(model.Config, test);
             var loss = lossSpec.Create();
-            var x = Tensor.From(features, test.Count, test.FeatureCount);
+            var x = Tensor.Wrap(features, test.Count, test.FeatureCount);
             var inv = CultureInfo.InvariantCulture;
             if (model.IsRegression)
             {

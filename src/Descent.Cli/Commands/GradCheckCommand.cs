@@ -1,3 +1,4 @@
+using Descent.Nn;
 using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;

@@ -46,7 +46,7 @@ internal static class RunEvaluation
         var features = (float[])test.Features.Clone();   // [n, d]
         model.Normalizer?.Apply(features, test.FeatureCount);
         var loss = TrainingJob.LossFor(model.Config, test).Create();
-        var x = Tensor.From(features, test.Count, test.FeatureCount);
+        var x = Tensor.Wrap(features, test.Count, test.FeatureCount);
         var ev = Evaluator.Evaluate(model.Model, x, test.Labels, null, loss, classes: model.ClassNames.Count);
         int k = model.ClassNames.Count;
         var confusion = Enumerable.Range(0, k).Select(i => Enumerable.Range(0, k).Select(j => ev.Confusion[i, j]).ToArray()).ToArray();

@@ -3,22 +3,22 @@ using Descent.Lab;
 namespace Descent.Server.Lab;
 
 /// <summary>A 2-D function sampled on a grid for the heat map behind a descent path: z[j·nx + i] = f(x₀ + i·dx, y₀ + j·dy).</summary>
-public sealed record FunctionGrid(int Nx, int Ny, double X0, double X1, double Y0, double Y1, double[] Z);
+internal sealed record FunctionGrid(int Nx, int Ny, double X0, double X1, double Y0, double Y1, double[] Z);
 
 /// <summary>The drawing of a function: the window, the grid (2-D) or the curve (1-D), and its formula.</summary>
-public sealed record FunctionView(string Name, string Formula, int Dimension, double[] Window, FunctionGrid? Grid, double[][]? Curve);
+internal sealed record FunctionView(string Name, string Formula, int Dimension, double[] Window, FunctionGrid? Grid, double[][]? Curve);
 
 /// <summary>One descent path as the page animates it: every iterate, f at each, and how it ended.</summary>
-public sealed record PathView(string Label, string Optimizer, double[][] Path, double[] Values, string Status, int Iterations, double[] FinalX, double FinalF);
+internal sealed record PathView(string Label, string Optimizer, double[][] Path, double[] Values, string Status, int Iterations, double[] FinalX, double FinalF);
 
 /// <summary>What the gradient-descent and optimizer pages draw.</summary>
-public sealed record DescentView(FunctionView Function, IReadOnlyList<PathView> Paths);
+internal sealed record DescentView(FunctionView Function, IReadOnlyList<PathView> Paths);
 
 /// <summary>
 /// The lab's function experiments, run on the library's own code: plain gradient descent (<see cref="GradientDescent"/>)
 /// and the optimizers racing on the notes' functions (<see cref="OptimizersLab"/>). Both answer in well under 100 ms.
 /// </summary>
-public static class FunctionExperiments
+internal static class FunctionExperiments
 {
     /// <summary>The functions of the gradient-descent page and where descent starts on each.</summary>
     public static IReadOnlyDictionary<string, (Objective F, double[] Start)> Functions { get; } = new Dictionary<string, (Objective, double[])>

@@ -7,23 +7,23 @@ using Descent.Nn;
 namespace Descent.Server.Lab;
 
 /// <summary>One layer's statistics as the initialization and batch-norm pages draw them.</summary>
-public sealed record LayerView(int Layer, string Kind, double Mean, double Std, double Saturated, double Dead, double GradientStd, double[] Histogram);
+internal sealed record LayerView(int Layer, string Kind, double Mean, double Std, double Saturated, double Dead, double GradientStd, double[] Histogram);
 
 /// <summary>What the initialization page draws: one network's layers at initialization.</summary>
-public sealed record InitView(string Network, IReadOnlyList<LayerView> Layers, double HistogramLow, double HistogramHigh);
+internal sealed record InitView(string Network, IReadOnlyList<LayerView> Layers, double HistogramLow, double HistogramHigh);
 
 /// <summary>What the vanishing-gradient page draws: ‖∂L/∂Wₗ‖ per layer, first layer first.</summary>
-public sealed record VanishingView(string Network, double[] GradientNorms, double FirstToLast, double Bound, double OutputStd, string Verdict, string Criterion);
+internal sealed record VanishingView(string Network, double[] GradientNorms, double FirstToLast, double Bound, double OutputStd, string Verdict, string Criterion);
 
 /// <summary>One network of the batch-norm page: its curve per epoch and its activation spread per layer before training.</summary>
-public sealed record TrainingCurveView(string Network, bool BatchNorm, IReadOnlyList<Descent.Lab.EpochRecord> Epochs, double[] StdBefore);
+internal sealed record TrainingCurveView(string Network, bool BatchNorm, IReadOnlyList<Descent.Lab.EpochRecord> Epochs, double[] StdBefore);
 
 /// <summary>
 /// The lab's network experiments on the library: the spread of activations at initialization (<see cref="InitLab"/>), the
 /// gradient norms of a deep stack (<see cref="VanishingLab"/>), and the same MLP trained with and without batch norm
 /// (<see cref="LabTraining"/>, the spirals set as in <c>descent lab batchnorm</c>).
 /// </summary>
-public static class NetworkExperiments
+internal static class NetworkExperiments
 {
     public static IReadOnlyList<string> Activations { get; } = ["tanh", "relu", "sigmoid"];
     public static IReadOnlyList<string> Initializers { get; } = ["normal", "xavier", "he"];

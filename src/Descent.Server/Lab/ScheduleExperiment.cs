@@ -4,14 +4,14 @@ using Descent.Schedules;
 namespace Descent.Server.Lab;
 
 /// <summary>One schedule on the schedules page: α per epoch, and SGD's mean f − f* per epoch on noisy gradients under it.</summary>
-public sealed record ScheduleView(string Spec, string Formula, double[] Rates, double[] Gaps);
+internal sealed record ScheduleView(string Spec, string Formula, double[] Rates, double[] Gaps);
 
 /// <summary>
 /// Learning-rate decay on the library's schedules (<see cref="ScheduleSpec"/>): each schedule's α per epoch from α₀, and
 /// SGD, x ← x − α_t·g_t, on mini-batch gradients of 0.1x₁² + x₂² (<see cref="MiniBatchGradient"/>, 8 of 256 samples, 32
 /// steps an epoch) from (−8, 5) under it — the same batches for every schedule, as in <c>descent lab schedules</c>.
 /// </summary>
-public static class ScheduleExperiment
+internal static class ScheduleExperiment
 {
     public const int StepsPerEpoch = 32;
 

@@ -37,10 +37,10 @@ public sealed class CapturedStep(Func<Tensor[], int[], int, Tensor[]> body)
     public bool LastReplayed { get; private set; }
 
     /// <summary>The tape of the last call.</summary>
-    public Tape? LastTape { get; private set; }
+    internal Tape? LastTape { get; private set; }
 
     /// <summary>Times each replayed computation while set.</summary>
-    public IStepTimer? Timer { get; set; }
+    internal IStepTimer? Timer { get; set; }
 
     /// <summary>Drops every recorded tape: the next call of each key records again.</summary>
     public void Invalidate()

@@ -6,7 +6,7 @@ namespace Descent;
 /// </summary>
 internal static class Engine
 {
-    public static void Backward(Tensor root, Tensor? gradRoot)
+    public static void Backward(Tensor root, Tensor? gradRoot, bool retainGraph = false)
     {
         if (!root.RequiresGrad)
             throw new InvalidOperationException("Backward: the tensor does not require grad (no input of the graph had RequiresGrad = true).");
@@ -23,6 +23,10 @@ internal static class Engine
         }
 
         var order = TopologicalOrder(root);
+        foreach (var t in order)
+            if (t.GradFn!.Freed)
+                throw new InvalidOperationException($"Backward: the graph through '{t.GradFn.Name}' was already back-propagated and freed; " +
+                    "run the forward pass again, or pass retainGraph: true to the first Backward to go back through it twice (as PyTorch's retain_graph).");
         using var _ = Autograd.NoGrad();
         Accumulate(root, gradRoot);
         for (int i = order.Count - 1; i >= 0; i--)
@@ -37,6 +41,7 @@ internal static class Engine
             try { node.Backward(g); }
             finally { node.OwnsGradOutput = false; }
         }
+        if (!retainGraph) foreach (var t in order) t.GradFn!.Freed = true;
     }
 
     /// <summary>
@@ -107,7 +112,8 @@ public sealed partial class Tensor
     /// <summary>
     /// Back-propagates from this tensor: a one-element output defaults to ∂L/∂L = 1; otherwise pass
     /// <paramref name="gradient"/> of this tensor's shape. Gradients accumulate (<c>+=</c>) into the
-    /// <see cref="Grad"/> of every leaf with <see cref="RequiresGrad"/>; zero them between steps.
+    /// <see cref="Grad"/> of every leaf with <see cref="RequiresGrad"/>; zero them between steps. The graph is then freed:
+    /// a second Backward through it throws, unless the first passed <paramref name="retainGraph"/> (PyTorch's <c>retain_graph</c>).
     /// </summary>
-    public void Backward(Tensor? gradient = null) => Engine.Backward(this, gradient);
+    public void Backward(Tensor? gradient = null, bool retainGraph = false) => Engine.Backward(this, gradient, retainGraph);
 }

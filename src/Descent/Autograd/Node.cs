@@ -23,6 +23,9 @@ public abstract class Node(params Tensor[] inputs)
     /// </summary>
     protected internal bool OwnsGradOutput { get; internal set; }
 
+    /// <summary>True once a backward pass went through this node without <c>retainGraph</c>: going back through it again is an error.</summary>
+    internal bool Freed { get; set; }
+
     /// <summary>True when input <paramref name="i"/> needs a gradient (skip computing it otherwise).</summary>
     protected bool Needs(int i) => Inputs[i].RequiresGrad;
 

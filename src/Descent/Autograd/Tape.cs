@@ -18,7 +18,7 @@ namespace Descent;
 /// A new input shape or mode needs its own tape (<see cref="CapturedStep"/> keys its tapes by them), and a computation
 /// that depends on a value read during the step (e.g. <c>if (loss.Item() &gt; 1) …</c>) is frozen at capture.</para>
 /// </remarks>
-public sealed class Tape
+internal sealed class Tape
 {
     [ThreadStatic] private static Tape? _recording;
     [ThreadStatic] private static bool _inside;
@@ -89,7 +89,7 @@ public sealed class Tape
 }
 
 /// <summary>Something that times the phases of a step: <see cref="Mark"/> ends the phase named (a string made once, not per step).</summary>
-public interface IStepTimer
+internal interface IStepTimer
 {
     /// <summary>Ends phase <paramref name="name"/> and starts the next.</summary>
     void Mark(string name);

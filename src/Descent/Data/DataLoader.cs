@@ -1,10 +1,15 @@
 namespace Descent.Data;
 
 /// <summary>One mini-batch: features <c>[count, d]</c>, labels <c>[count]</c> and, for a regression set or when asked
-/// for, target values <c>[count, k]</c>, in buffers the loader reuses — valid until the loader's next batch.</summary>
+/// for, target values <c>[count, …target shape]</c>.</summary>
+/// <remarks>
+/// <b>Ownership.</b> By default the tensors and arrays are the loader's buffers, refilled by its next batch (so an epoch
+/// allocates nothing): use a batch, then let it go. To keep batches (a list of them, a batch across steps), make the loader
+/// with <c>copyBatches: true</c>, or <see cref="Tensor.Clone"/> what you keep.
+/// </remarks>
 public readonly struct Batch(Tensor x, int[] labels, int index, Tensor? targets = null, int globalCount = 0)
 {
-    /// <summary>The features, gathered into the loader's buffer. // [count, d]</summary>
+    /// <summary>The features (the loader's buffer unless it copies batches). // [count, d]</summary>
     public Tensor X { get; } = x;
 
     /// <summary>The class index of each row (the loader's buffer, exactly <see cref="Count"/> long). // [count]</summary>
@@ -13,7 +18,7 @@ public readonly struct Batch(Tensor x, int[] labels, int index, Tensor? targets 
     /// <summary>0-based position of the batch within its epoch.</summary>
     public int Index { get; } = index;
 
-    /// <summary>Target values: regression targets, or one-hot labels (see <see cref="DataLoader.OneHotTargets"/>); else null. // [count, k]</summary>
+    /// <summary>Target values: regression targets, or one-hot labels (see <see cref="DataLoader.OneHotTargets"/>); else null. // [count, …target shape]</summary>
     public Tensor? Targets { get; } = targets;
 
     /// <summary>Number of rows (the batch size, or fewer for the last batch without drop-last).</summary>
@@ -27,7 +32,8 @@ public readonly struct Batch(Tensor x, int[] labels, int index, Tensor? targets 
 /// A seeded mini-batch loader. Each epoch visits the rows in an order that is a pure function of (seed, epoch)
 /// — Fisher–Yates with our <see cref="Rng"/> on stream <see cref="Stream"/> + epoch — so a run resumed at
 /// epoch e (even mid-epoch, with <c>skipBatches</c>) sees exactly the batches it would have seen.
-/// Batches are gathered into buffers allocated once, so the steady state allocates nothing.
+/// Batches are gathered into buffers allocated once, so the steady state allocates nothing — and a batch is valid only until
+/// the next one; with <c>copyBatches</c> each batch has its own tensors and arrays instead (see <see cref="Batch"/>).
 /// </summary>
 /// <remarks>
 /// With <c>dropLast</c> the last n mod b rows of each epoch's order are skipped (PyTorch's <c>drop_last=True</c>);
@@ -52,9 +58,17 @@ public sealed class DataLoader
     /// <param name="oneHotTargets">For a classification set: also give each batch its labels one-hot as <see cref="Batch.Targets"/>
     /// (for a value loss such as mse). A regression set always gives its targets.</param>
     /// <param name="shard">In data-parallel training: this rank's part of every batch (null: the whole batch).</param>
+    /// <param name="copyBatches">Give each batch its own tensors and arrays (safe to keep) instead of the loader's reused buffers.</param>
+    /// <param name="data">The rows to serve.</param>
+    /// <param name="batchSize">Rows per batch.</param>
+    /// <param name="shuffle">Visit the rows in a new seeded order each epoch.</param>
+    /// <param name="dropLast">Skip the last, smaller batch of an epoch.</param>
+    /// <param name="seed">The shuffle's seed.</param>
+    /// <param name="dtype">The element type of the batch tensors.</param>
     public DataLoader(Dataset data, int batchSize, bool shuffle = true, bool dropLast = false, ulong seed = 0, DType dtype = DType.Float32, bool oneHotTargets = false,
-        DataShard? shard = null)
+        DataShard? shard = null, bool copyBatches = false)
     {
+        CopyBatches = copyBatches;
         if (batchSize < 1) throw new ArgumentException($"Batch size must be ≥ 1, got {batchSize}.");
         Shard = shard ?? DataShard.Whole;
         Shard.Check(batchSize, dropLast ? 0 : data.Count % batchSize);
@@ -79,21 +93,34 @@ public sealed class DataLoader
         int k = data.IsRegression ? data.TargetNames.Count : OneHotTargets ? data.ClassCount : 0;
         if (k > 0)
         {
-            _t = Tensor.Zeros(dtype, rows, k);
-            if (_xTail is not null) _tTail = Tensor.Zeros(dtype, tailRows, k);
+            int[] targetShape = data.IsRegression ? data.TargetShape : [k];
+            _t = Tensor.Zeros(dtype, [rows, .. targetShape]);
+            if (_xTail is not null) _tTail = Tensor.Zeros(dtype, [tailRows, .. targetShape]);
         }
         BatchCount = dropLast ? data.Count / batchSize : (data.Count + batchSize - 1) / batchSize;
         StartEpoch(0);
     }
 
+    /// <summary>The rows served.</summary>
     public Dataset Data { get; }
+
+    /// <summary>Rows per batch (the last batch of an epoch may have fewer, unless <see cref="DropLast"/>).</summary>
     public int BatchSize { get; }
+
+    /// <summary>Whether each epoch visits the rows in a new seeded order.</summary>
     public bool Shuffle { get; }
+
+    /// <summary>Whether the last, smaller batch of an epoch is skipped.</summary>
     public bool DropLast { get; }
+
+    /// <summary>The shuffle's seed.</summary>
     public ulong Seed { get; }
 
     /// <summary>The part of every batch this loader gives (<see cref="DataShard.Whole"/> outside data-parallel training).</summary>
     public DataShard Shard { get; }
+
+    /// <summary>Whether each batch has its own tensors and arrays (true) or the loader's reused buffers (false).</summary>
+    public bool CopyBatches { get; }
 
     /// <summary>Whether batches of a classification set carry one-hot targets.</summary>
     public bool OneHotTargets { get; }
@@ -151,7 +178,7 @@ public sealed class DataLoader
         }
         var t = global == BatchSize ? _t : _tTail;
         if (t is not null) GatherTargets(start, count, y, t);
-        batch = new Batch(x, y, _next, t, global);
+        batch = CopyBatches ? new Batch(x.Clone(), (int[])y.Clone(), _next, t?.Clone(), global) : new Batch(x, y, _next, t, global);
         _next++;
         return true;
     }
@@ -159,7 +186,7 @@ public sealed class DataLoader
     /// <summary>Fills t [count, k] with the targets of the batch's rows, or with the one-hot rows of its labels <paramref name="y"/>.</summary>
     private void GatherTargets(int start, int count, int[] y, Tensor t)
     {
-        int k = t.Shape[1];
+        int k = t.Length / Math.Max(1, t.Shape[0]);
         var src = Data.Targets;
         for (int r = 0; r < count; r++)
             for (int j = 0; j < k; j++)
@@ -176,6 +203,7 @@ public sealed class DataLoader
     /// <summary>The batches of the current epoch, as a struct enumerable.</summary>
     public readonly struct EpochBatches(DataLoader loader)
     {
+        /// <summary>The enumerator <c>foreach</c> uses.</summary>
         public Enumerator GetEnumerator() => new(loader);
     }
 
@@ -183,7 +211,11 @@ public sealed class DataLoader
     public struct Enumerator(DataLoader loader)
     {
         private Batch _current;
+
+        /// <summary>The batch just gathered.</summary>
         public readonly Batch Current => _current;
+
+        /// <summary>Gathers the next batch; false at the end of the epoch.</summary>
         public bool MoveNext() => loader.Next(out _current);
     }
 }

@@ -17,7 +17,7 @@ namespace Descent.Data;
 /// row at a time, and <see cref="Features"/> materializes them all on first use. Both give bitwise the values the
 /// float path gives.
 /// </remarks>
-public sealed class Dataset
+public sealed partial class Dataset
 {
     private float[]? _features;          // [n, d] (materialized lazily when byte-backed)
     private readonly byte[]? _bytes;     // [n, d] raw pixels, or null
@@ -176,6 +176,16 @@ public sealed class Dataset
     /// <summary>Regression targets, row-major, or null for a classification set. // [n, k]</summary>
     public float[]? Targets => _targets;
 
+    /// <summary>The shape of one example's targets (its product is <see cref="TargetNames"/>.Count): [k] unless the set was made
+    /// from target tensors of another shape (<see cref="FromTensors(Tensor, Tensor, string)"/>); empty for a classification set.</summary>
+    public int[] TargetShape
+    {
+        get => _targetShape ?? (_targets is null ? [] : [TargetNames.Count]);
+        private init => _targetShape = value;
+    }
+
+    private readonly int[]? _targetShape;
+
     /// <summary>The names of the regression targets (empty for a classification set).</summary>
     public IReadOnlyList<string> TargetNames { get; } = [];
 
@@ -185,9 +195,9 @@ public sealed class Dataset
     /// <summary>Outputs a model needs: the number of targets (regression) or of classes.</summary>
     public int OutputCount => IsRegression ? TargetNames.Count : ClassCount;
 
-    /// <summary>All targets as one tensor [n, k] (copied), or null for a classification set.</summary>
+    /// <summary>All targets as one tensor [n, …<see cref="TargetShape"/>] (copied), or null for a classification set.</summary>
     public Tensor? TargetsTensor(DType dtype = DType.Float32) =>
-        _targets is null ? null : Tensor.From((float[])_targets.Clone(), Count, TargetNames.Count).To(dtype);
+        _targets is null ? null : Tensor.From(_targets, [Count, .. TargetShape]).To(dtype);
 
     /// <summary>The class index of each row. // [n]</summary>
     public int[] Labels { get; }
@@ -234,7 +244,7 @@ public sealed class Dataset
             int t = TargetNames.Count;
             var targets = new float[indices.Length * t];
             for (int k = 0; k < indices.Length; k++) _targets.AsSpan(indices[k] * t, t).CopyTo(targets.AsSpan(k * t, t));
-            return new Dataset(name ?? Name, x, targets, (int[])FeatureShape.Clone(), TargetNames);
+            return new Dataset(name ?? Name, x, targets, (int[])FeatureShape.Clone(), TargetNames) { TargetShape = TargetShape };
         }
         return new Dataset(name ?? Name, x, y, (int[])FeatureShape.Clone(), ClassNames);
     }
@@ -242,10 +252,10 @@ public sealed class Dataset
     /// <summary>The same labels with other features (e.g. normalized), checked for length.</summary>
     public Dataset WithFeatures(float[] features, string? name = null) => _targets is null
         ? new(name ?? Name, features, Labels, FeatureShape, ClassNames)
-        : new(name ?? Name, features, _targets, FeatureShape, TargetNames);
+        : new(name ?? Name, features, _targets, FeatureShape, TargetNames) { TargetShape = TargetShape };
 
     /// <summary>All features as one tensor (copied). // [n, d]</summary>
-    public Tensor FeaturesTensor() => Tensor.From((float[])Features.Clone(), Count, FeatureCount);
+    public Tensor FeaturesTensor() => Tensor.From(Features, Count, FeatureCount);
 
     /// <summary>How many rows carry each label. // [classes]</summary>
     public int[] ClassCounts()
@@ -255,6 +265,7 @@ public sealed class Dataset
         return c;
     }
 
+    /// <summary>"iris: 150 × [4], 3 classes" or "diabetes: 442 × [10], targets target".</summary>
     public override string ToString() => IsRegression
         ? $"{Name}: {Count} × {Descent.Shape.Format(FeatureShape)}, targets {string.Join(", ", TargetNames)}"
         : $"{Name}: {Count} × {Descent.Shape.Format(FeatureShape)}, {ClassCount} classes";

@@ -55,7 +55,45 @@ public sealed class Normalizer
             for (int b = 0; b < 256; b++) { double t = (double)(b / train.Divisor) - mean; ss += counts[b] * t * t; }
             return new Normalizer(new State(mode, [mean], [Safe(Math.Sqrt(ss / total))]));
         }
-        var x = train.Features;
+        return FitRows(train.Features, n, d, mode);
+    }
+
+    /// <summary>Fits μ and σ on the rows of a training tensor x [n, …] (each row one example; features are the rest).</summary>
+    public static Normalizer Fit(Tensor train, NormalizationMode mode = NormalizationMode.PerFeature)
+    {
+        if (train.Rank < 2 || train.Shape[0] == 0) throw new ShapeException($"Cannot fit a normalizer on a tensor of shape {train.Shape}: expected [rows ≥ 1, features…].");
+        return FitRows(train.ToArray<float>(), train.Shape[0], train.Length / train.Shape[0], mode);
+    }
+
+    /// <summary>A normalized copy of x [rows, …] (same shape and dtype; the graph is not recorded).</summary>
+    public Tensor Transform(Tensor x)
+    {
+        if (x.Rank < 1) throw new ShapeException($"Normalizer.Transform: expected [rows, features…], got a scalar.");
+        var v = x.ToArray<float>();
+        Apply(v, x.Shape[0] == 0 ? Math.Max(1, _mean.Length) : x.Length / x.Shape[0]);
+        return Tensor.Wrap(v, x.ShapeArray).To(x.DType);
+    }
+
+    /// <summary>Undoes <see cref="Transform(Tensor)"/>: x = x'·σ + μ, on a copy of x' [rows, …] (e.g. a regression model's
+    /// scaled predictions back in the targets' units).</summary>
+    public Tensor InverseTransform(Tensor scaled)
+    {
+        if (scaled.Rank < 1) throw new ShapeException($"Normalizer.InverseTransform: expected [rows, features…], got a scalar.");
+        var v = scaled.ToArray<double>();
+        int d = scaled.Shape[0] == 0 ? 1 : scaled.Length / scaled.Shape[0];
+        var (mean, std) = (Parameters.Mean, Parameters.Std);
+        if (Parameters.Mode == NormalizationMode.PerFeature && d != mean.Length)
+            throw new ShapeException($"Normalizer was fit on {mean.Length} features, the data has {d}.");
+        for (int i = 0; i < v.Length; i++)
+        {
+            int j = mean.Length == 1 ? 0 : i % d;
+            v[i] = v[i] * std[j] + mean[j];
+        }
+        return Tensor.Wrap(v, scaled.ShapeArray).To(scaled.DType);
+    }
+
+    private static Normalizer FitRows(float[] x, int n, int d, NormalizationMode mode)
+    {
         if (mode == NormalizationMode.Global)
         {
             double mean = SumOf(x, 0) / x.Length;

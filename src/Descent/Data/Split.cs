@@ -27,4 +27,16 @@ public static class Split
         string root = data.Name.EndsWith("/train", StringComparison.Ordinal) ? data.Name[..^"/train".Length] : data.Name;
         return (data.Subset(train, root + "/train"), data.Subset(val, root + "/validation"));
     }
+
+    /// <summary>
+    /// Splits off a fraction <paramref name="testFraction"/> ∈ [0, 1) of the rows as a test set, as scikit-learn's
+    /// <c>train_test_split</c> (the same seeded permutation as <see cref="TrainValidation"/>; works for classification and
+    /// regression sets alike).
+    /// </summary>
+    public static DatasetPair TrainTest(Dataset data, double testFraction, ulong seed)
+    {
+        var (train, test) = TrainValidation(data, testFraction, seed);
+        string root = data.Name.EndsWith("/train", StringComparison.Ordinal) ? data.Name[..^"/train".Length] : data.Name;
+        return new DatasetPair(train, test.WithFeatures(test.Features, root + "/test"));
+    }
 }

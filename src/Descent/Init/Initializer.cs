@@ -5,7 +5,7 @@ namespace Descent.Init;
 /// the <see cref="Rng"/> they are given, so a model built from a seed is reproducible.
 /// </summary>
 /// <remarks>
-/// <paramref name="fans"/> overrides the fans computed from the tensor's shape (<see cref="Fans.Of"/>); layers pass
+/// The <c>fans</c> argument of <c>Initialize</c> overrides the fans computed from the tensor's shape (<see cref="Fans.Of"/>); layers pass
 /// the weight's fans when they initialize a bias, which has only one dimension.
 /// Presets: <see cref="Zeros"/>, <see cref="Constant"/>, <see cref="Normal"/>, <see cref="Uniform"/>,
 /// <see cref="VarianceScaling"/> (Xavier/Glorot, He/Kaiming, LeCun, PyTorch's Linear default) and <see cref="Orthogonal"/>.

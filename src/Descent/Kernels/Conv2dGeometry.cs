@@ -19,7 +19,7 @@ namespace Descent.Kernels;
 /// <param name="DilationH">Spacing between kernel rows (≥ 1).</param>
 /// <param name="DilationW">Spacing between kernel columns (≥ 1).</param>
 /// <param name="Groups">Channel groups: group g maps input channels [g·Cin/groups, (g+1)·Cin/groups) to output channels [g·Cout/groups, …).</param>
-public readonly record struct Conv2dGeometry(int Batch, int InChannels, int Height, int Width, int OutChannels, int KernelH, int KernelW,
+internal readonly record struct Conv2dGeometry(int Batch, int InChannels, int Height, int Width, int OutChannels, int KernelH, int KernelW,
     int StrideH, int StrideW, int PadH, int PadW, int DilationH, int DilationW, int Groups)
 {
     /// <summary>Hout = ⌊(H + 2·padH − dilationH·(kh − 1) − 1)/strideH⌋ + 1 (≤ 0 when the kernel does not fit).</summary>

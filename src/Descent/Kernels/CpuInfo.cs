@@ -11,7 +11,7 @@ namespace Descent.Kernels;
 /// and <c>/proc/cpuinfo</c>, else from CPUID (leaf 4 on Intel, 0x8000001D on AMD). A cache that neither reports is
 /// 0 here, and <see cref="GemmBlocking"/> falls back to a common size for it.
 /// </summary>
-public sealed record CpuInfo(string ModelName, int Family, int Model, long L1DataBytes, long L2Bytes, long L3Bytes, string CacheSource)
+internal sealed record CpuInfo(string ModelName, int Family, int Model, long L1DataBytes, long L2Bytes, long L3Bytes, string CacheSource)
 {
     private static CpuInfo? _current;
 

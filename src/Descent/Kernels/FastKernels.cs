@@ -5,9 +5,9 @@ namespace Descent.Kernels;
 
 /// <summary>
 /// The fast kernels: each op's span form (TensorPrimitives or a SIMD loop), vectorized reductions,
-/// and <see cref="Gemm{T}"/>. Results agree with <see cref="ReferenceKernels"/> to rounding.
+/// and <see cref="Gemm{T}(bool, bool, int, int, int, T, ReadOnlySpan{T}, int, ReadOnlySpan{T}, int, T, Span{T}, int)"/>. Results agree with <see cref="ReferenceKernels"/> to rounding.
 /// </summary>
-public sealed class FastKernels : IKernels
+internal sealed class FastKernels : IKernels
 {
     /// <summary>The one instance.</summary>
     public static readonly FastKernels Instance = new();

@@ -5,7 +5,7 @@ using System.Runtime.CompilerServices;
 namespace Descent.Kernels;
 
 /// <summary>Activation applied by a GEMM epilogue after the bias: y = act(α·op(A)·op(B) + β·C + bias).</summary>
-public enum GemmActivation
+internal enum GemmActivation
 {
     /// <summary>y = x.</summary>
     None,

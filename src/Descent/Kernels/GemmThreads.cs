@@ -14,7 +14,7 @@ namespace Descent.Kernels;
 /// computed once, at the first product whose size is in doubt (a few milliseconds of probing) once start-up is over
 /// (a second after the first product; <see cref="Default"/> until then), and held within [2¹⁴, 2²⁴] multiply-adds. It only picks a thread count, which never changes a result.
 /// </remarks>
-public static class GemmThreads
+internal static class GemmThreads
 {
     /// <summary>Bounds of the threshold in multiply-adds (below: never split; at or above: always).</summary>
     internal const long Lowest = 1L << 14, Highest = 1L << 24;

@@ -20,7 +20,7 @@ internal static unsafe class GemmTranspose
 
     /// <summary>
     /// The same block as a call: packing op(B)ᵀ measures faster with the transpose out of line (its loop keeps its
-    /// registers), packing op(A) faster with it inlined (<see cref="Block{T}"/>).
+    /// registers), packing op(A) faster with it inlined (<see cref="Block{T}()"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void BlockCall<T>(T* src, int lds, T* dst, int ldd) where T : unmanaged, IFloatingPointIeee754<T> =>

@@ -13,7 +13,7 @@ namespace Descent.Kernels;
 /// arguments, destination last; element type <c>T</c> is float or double; gradients are named
 /// with a <c>g</c> prefix (<c>gy</c> = ∂L/∂y). Matrices are row-major with a leading dimension.
 /// </remarks>
-public interface IKernels
+internal interface IKernels
 {
     /// <summary>"reference" or "fast".</summary>
     string Name { get; }
@@ -170,7 +170,7 @@ public interface IKernels
 /// An elementwise function y = f(x): the scalar definition, its derivative, and a fast form over
 /// whole spans (TensorPrimitives or a SIMD loop). One struct per op, in the op's file.
 /// </summary>
-public interface IUnaryOperator
+internal interface IUnaryOperator
 {
     /// <summary>f(x) for one element: the reference definition.</summary>
     T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>;
@@ -186,7 +186,7 @@ public interface IUnaryOperator
 }
 
 /// <summary>Shared forms of an elementwise backward pass.</summary>
-public static class UnaryBackward
+internal static class UnaryBackward
 {
     /// <summary>gx[i] = gy[i] · op′(x[i]) one element at a time: the reference, and the fast form of ops with no SIMD derivative.</summary>
     public static void Scalar<TOp, T>(TOp op, ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> gy, Span<T> gx)
@@ -197,7 +197,7 @@ public static class UnaryBackward
 }
 
 /// <summary>An elementwise function y = f(a, b), with fast span forms for tensor∘tensor, tensor∘scalar and scalar∘tensor.</summary>
-public interface IBinaryOperator
+internal interface IBinaryOperator
 {
     /// <summary>f(a, b) for one pair: the reference definition.</summary>
     T Invoke<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T>;

@@ -5,7 +5,7 @@ namespace Descent.Kernels;
 /// <c>DESCENT_KERNELS=reference</c> says otherwise. <see cref="Use"/> overrides it on the current thread
 /// (tests run every op under both).
 /// </summary>
-public static class KernelProvider
+internal static class KernelProvider
 {
     private static readonly IKernels Default = Select(Environment.GetEnvironmentVariable("DESCENT_KERNELS"));
 

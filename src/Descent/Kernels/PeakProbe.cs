@@ -9,7 +9,7 @@ namespace Descent.Kernels;
 /// <param name="AllCores">One thread per core at once (the sum over the cores; SMT siblings or a shared host show here).</param>
 /// <param name="Cores">Threads run at once for <paramref name="AllCores"/>.</param>
 /// <param name="Width">Vector width in bits (512, 256, 128; 32 for scalar FMAs).</param>
-public sealed record PeakFlops(double OneCore, double AllCores, int Cores, int Width)
+internal sealed record PeakFlops(double OneCore, double AllCores, int Cores, int Width)
 {
     /// <summary>How many times one core's throughput all cores give together (1 … <see cref="Cores"/>).</summary>
     public double Scaling => Math.Clamp(AllCores / OneCore, 1, Cores);
@@ -23,7 +23,7 @@ public sealed record PeakFlops(double OneCore, double AllCores, int Cores, int W
 /// each figure is the best of a few rounds (other load only lowers a round). The figures never change a result: they
 /// only choose thread counts and report "% of peak".
 /// </summary>
-public static class PeakProbe
+internal static class PeakProbe
 {
     private const int Accumulators = 12;
     private static readonly object Gate = new();

@@ -6,7 +6,7 @@ namespace Descent.Kernels;
 /// (ceil_mode = false): OH = ⌊(H + 2·PH − KH)/SH⌋ + 1, OW = ⌊(W + 2·PW − KW)/SW⌋ + 1. Window (oh, ow) covers the padded
 /// rows [oh·SH − PH, oh·SH − PH + KH) and columns [ow·SW − PW, ow·SW − PW + KW).
 /// </summary>
-public readonly record struct Pool2dShape(int Planes, int H, int W, int KH, int KW, int SH, int SW, int PH, int PW)
+internal readonly record struct Pool2dShape(int Planes, int H, int W, int KH, int KW, int SH, int SW, int PH, int PW)
 {
     /// <summary>Output height ⌊(H + 2·PH − KH)/SH⌋ + 1.</summary>
     public int OH => (H + 2 * PH - KH) / SH + 1;

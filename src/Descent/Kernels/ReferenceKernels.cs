@@ -7,7 +7,7 @@ namespace Descent.Kernels;
 /// obviously right: the fast kernels are tested against these, and <c>DESCENT_KERNELS=reference</c>
 /// runs everything on them.
 /// </summary>
-public sealed class ReferenceKernels : IKernels
+internal sealed class ReferenceKernels : IKernels
 {
     /// <summary>The one instance.</summary>
     public static readonly ReferenceKernels Instance = new();

@@ -7,11 +7,11 @@ using Descent.Plotting;
 namespace Descent.Lab;
 
 /// <summary>One network of the batch-norm experiment: its training curve and its per-layer statistics before and after.</summary>
-public sealed record BatchNormRun(string Name, string Init, bool BatchNorm, IReadOnlyList<EpochRecord> Epochs,
+internal sealed record BatchNormRun(string Name, string Init, bool BatchNorm, IReadOnlyList<EpochRecord> Epochs,
     IReadOnlyList<LayerStatistics> Before, IReadOnlyList<LayerStatistics> After);
 
 /// <summary>What <c>descent lab batchnorm</c> measured.</summary>
-public sealed record BatchNormResult(string Dataset, int[] Widths, string Activation, string Optimizer, IReadOnlyList<BatchNormRun> Runs,
+internal sealed record BatchNormResult(string Dataset, int[] Widths, string Activation, string Optimizer, IReadOnlyList<BatchNormRun> Runs,
     [property: System.Text.Json.Serialization.JsonIgnore] IReadOnlyList<Figure> Figures);
 
 /// <summary>
@@ -20,7 +20,7 @@ public sealed record BatchNormResult(string Dataset, int[] Widths, string Activa
 /// spirals set. Without it, the 0.01 network's activations and gradients shrink layer by layer and it barely learns; the
 /// N(0, 1) network saturates tanh. With it every layer starts at unit spread and both train.
 /// </summary>
-public static class BatchNormLab
+internal static class BatchNormLab
 {
     /// <summary>Runs the four networks.</summary>
     public static BatchNormResult Run(int[] hidden, string activation, int epochs, int samples, string optimizer, ulong seed)

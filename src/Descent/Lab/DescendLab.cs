@@ -3,7 +3,7 @@ using Descent.Plotting;
 namespace Descent.Lab;
 
 /// <summary>What <c>descent lab descend</c> measured: every run, the stationary points of the cubic example, and the figures.</summary>
-public sealed record DescendResult(IReadOnlyList<DescentRun> Runs, IReadOnlyList<StationaryPoint> StationaryPoints,
+internal sealed record DescendResult(IReadOnlyList<DescentRun> Runs, IReadOnlyList<StationaryPoint> StationaryPoints,
     [property: System.Text.Json.Serialization.JsonIgnore] IReadOnlyList<Figure> Figures);
 
 /// <summary>
@@ -19,7 +19,7 @@ public sealed record DescendResult(IReadOnlyList<DescentRun> Runs, IReadOnlyList
 /// <item>the stationary points of x₁² + x₁ − 4x₁x₂ + x₁³x₂, found and classified with the Hessian.</item>
 /// </list>
 /// </summary>
-public static class DescendLab
+internal static class DescendLab
 {
     /// <summary>The lesson of the chapter, as the report states it.</summary>
     public const string Lesson =

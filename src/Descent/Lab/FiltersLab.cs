@@ -6,23 +6,23 @@ using Descent.Training;
 namespace Descent.Lab;
 
 /// <summary>One layer's feature maps for the example image: the layer, its output shape [C, H, W], the channels drawn.</summary>
-public sealed record FeatureMapLayer(string Layer, int[] Shape, int[] Channels);
+internal sealed record FeatureMapLayer(string Layer, int[] Shape, int[] Channels);
 
 /// <summary>A pair of classes the network mixes up: true class, predicted class, how many test images, share of the true class.</summary>
-public sealed record ConfusedPair(string Actual, string Predicted, int Count, double Share);
+internal sealed record ConfusedPair(string Actual, string Predicted, int Count, double Share);
 
 /// <summary>
 /// The first convolution's filters: how many, their size, and the mean correlation of neighbouring weights (horizontal
 /// and vertical pairs inside each filter). Independent random weights give ≈ 0; smooth, oriented patterns (edges,
 /// gradients, blobs) give clearly positive values.
 /// </summary>
-public sealed record FilterStatistics(int Count, int Height, int Width, double NeighbourCorrelation, double MeanAbsWeight);
+internal sealed record FilterStatistics(int Count, int Height, int Width, double NeighbourCorrelation, double MeanAbsWeight);
 
 /// <summary>How far a layer's weight moved in training: ‖W − W₀‖ / ‖W₀‖ (Frobenius norms), W₀ the weight at initialization.</summary>
-public sealed record LayerChange(string Layer, string Type, int[] Shape, double RelativeChange);
+internal sealed record LayerChange(string Layer, string Type, int[] Shape, double RelativeChange);
 
 /// <summary>What <c>descent lab filters</c> found.</summary>
-public sealed record FiltersResult(string Model, string Source, int Epochs, double TestAccuracy, string[] ClassNames, double[] PerClassAccuracy,
+internal sealed record FiltersResult(string Model, string Source, int Epochs, double TestAccuracy, string[] ClassNames, double[] PerClassAccuracy,
     IReadOnlyList<ConfusedPair> Confused, FilterStatistics? Initial, FilterStatistics Trained, IReadOnlyList<LayerChange> Changes,
     string ExampleClass, IReadOnlyList<FeatureMapLayer> FeatureMaps,
     [property: System.Text.Json.Serialization.JsonIgnore] IReadOnlyList<Figure> Figures);
@@ -36,7 +36,7 @@ public sealed record FiltersResult(string Model, string Source, int Epochs, doub
 /// learning"), so training may move them little while the later layers change most; deeper maps are coarser and respond
 /// to larger parts; the mistakes are between classes that look alike (shirt, T-shirt, pullover, coat).
 /// </summary>
-public static class FiltersLab
+internal static class FiltersLab
 {
     /// <summary>Trains <paramref name="config"/>'s model (a CNN) for its epochs, then measures it.</summary>
     public static FiltersResult Train(TrainConfig config, Action<EpochMetrics>? epochDone = null)
@@ -50,6 +50,11 @@ public static class FiltersLab
     }
 
     /// <summary>Measures a trained model (e.g. a checkpoint of <c>descent train --model cnn</c>) on its normalized test set.</summary>
+    /// <param name="model">The trained model.</param>
+    /// <param name="modelText">The model's text form, for the report.</param>
+    /// <param name="source">Where the model came from ("trained here", a checkpoint path).</param>
+    /// <param name="epochs">Epochs it was trained for.</param>
+    /// <param name="test">Its normalized test set.</param>
     /// <param name="initial">The same model at initialization (<see cref="TrainingJob.InitialModel"/>), or null when unknown.</param>
     public static FiltersResult Measure(Sequential model, string modelText, string source, int epochs, Dataset test, Sequential? initial)
     {
@@ -164,7 +169,7 @@ public static class FiltersLab
             int n = Math.Min(1000, test.Count - start);
             var x = Tensor.Zeros(DType.Float32, n, test.FeatureCount);
             for (int i = 0; i < n; i++) test.CopyRow(start + i, x.Floats.Slice(i * test.FeatureCount, test.FeatureCount));
-            var logits = model.Forward(x.To(model.Parameters()[0].DType));   // [n, classes]
+            var logits = model.Forward(x.To(model.Parameters[0].DType));   // [n, classes]
             logits.ArgMax(1).CopyTo(predictions, start);
         }
         return predictions;
@@ -188,7 +193,7 @@ public static class FiltersLab
         input.Add(pixels, shape[^2], shape[^1], className);
         figures.Add(new Figure("filters-example.svg", "The example image", "The test image whose feature maps follow (gray levels from its darkest to its brightest pixel).", input.ToSvg()));
         using var _ = Autograd.NoGrad();
-        var x = model.AsInput(Tensor.From(pixels, 1, pixels.Length).To(model.Parameters()[0].DType));   // [1, C, H, W]
+        var x = model.AsInput(Tensor.From(pixels, 1, pixels.Length).To(model.Parameters[0].DType));   // [1, C, H, W]
         int block = 0;
         for (int i = 0; i < model.Count; i++)
         {

@@ -8,10 +8,10 @@ namespace Descent.Lab;
 /// <param name="RelativeDifferences">‖g − ĝ‖₂ / (‖g‖₂ + ‖ĝ‖₂) at each ε.</param>
 /// <param name="AtNotesEpsilon">The relative difference at ε = 1e-7, the notes' step.</param>
 /// <param name="Verdict">The notes' reading at ε = 1e-7: &lt; 1e-7 great, &lt; 1e-5 fine but check, &lt; 1e-3 suspicious, above: a bug.</param>
-public sealed record GradCheckRun(string Name, double[] Epsilons, double[] RelativeDifferences, double AtNotesEpsilon, string Verdict);
+internal sealed record GradCheckRun(string Name, double[] Epsilons, double[] RelativeDifferences, double AtNotesEpsilon, string Verdict);
 
 /// <summary>What <c>descent lab gradcheck</c> measured.</summary>
-public sealed record GradCheckLabResult(IReadOnlyList<GradCheckRun> Runs, [property: System.Text.Json.Serialization.JsonIgnore] IReadOnlyList<Figure> Figures);
+internal sealed record GradCheckLabResult(IReadOnlyList<GradCheckRun> Runs, [property: System.Text.Json.Serialization.JsonIgnore] IReadOnlyList<Figure> Figures);
 
 /// <summary>
 /// Gradient checking as an experiment. The notes' 3-layer net s = vᵀx, h = tanh(s), ŷ = wᵀh with the half-SSE loss
@@ -22,7 +22,7 @@ public sealed record GradCheckLabResult(IReadOnlyList<GradCheckRun> Runs, [prope
 /// is checked over ε from 1e-1 to 1e-10: a correct gradient's difference falls as ε² (truncation) until rounding,
 /// ~1e-16/ε, takes over; a bug stays flat, whatever ε.
 /// </summary>
-public static class GradCheckLab
+internal static class GradCheckLab
 {
     /// <summary>The notes' thresholds and step.</summary>
     public const string Rule = "At ε = 1e-7: relative difference < 1e-7 great; < 1e-5 probably fine, look again; < 1e-3 suspicious; above, a bug (the notes' 1e-7 / 1e-5 / 1e-3).";

@@ -2,7 +2,7 @@ namespace Descent.Lab;
 
 /// <summary>How a descent run ended.</summary>
 [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<DescentStatus>))]
-public enum DescentStatus
+internal enum DescentStatus
 {
     /// <summary>The gradient norm fell below the tolerance.</summary>
     Converged,
@@ -17,7 +17,7 @@ public enum DescentStatus
 }
 
 /// <summary>One run of gradient descent: the path and how it ended.</summary>
-public sealed record DescentRun(string Function, double LearningRate, double[] Start, int Iterations, double[] FinalX, double FinalF,
+internal sealed record DescentRun(string Function, double LearningRate, double[] Start, int Iterations, double[] FinalX, double FinalF,
     double GradientNorm, DescentStatus Status)
 {
     /// <summary>Every iterate x⁽⁰⁾, x⁽¹⁾, … (x⁽⁰⁾ is the start).</summary>
@@ -44,7 +44,7 @@ public sealed record DescentRun(string Function, double LearningRate, double[] S
 /// It stops early only when ‖∇f‖ &lt; tolerance (1e-8) or the iterates blow up; the verdict follows
 /// <see cref="Criterion"/>, one rule for every run.
 /// </summary>
-public static class GradientDescent
+internal static class GradientDescent
 {
     /// <summary>The one criterion every verdict of the lab's descent runs follows (g = ‖∇f‖ at the last iterate, g₀ at the start).</summary>
     public const string Criterion =

@@ -13,13 +13,13 @@ namespace Descent.Lab;
 /// <param name="Init">Initializer in text form (normal:0.01, xavier, he, …).</param>
 /// <param name="Samples">Rows of the input batch.</param>
 /// <param name="BatchNorm">BatchNorm1d before each activation.</param>
-public sealed record InitConfig(string Name, int InputDim, int[] Hidden, string Activation, string Init, int Samples, bool BatchNorm);
+internal sealed record InitConfig(string Name, int InputDim, int[] Hidden, string Activation, string Init, int Samples, bool BatchNorm);
 
 /// <summary>The per-layer statistics of one network at initialization.</summary>
-public sealed record InitRun(InitConfig Config, IReadOnlyList<LayerStatistics> Layers);
+internal sealed record InitRun(InitConfig Config, IReadOnlyList<LayerStatistics> Layers);
 
 /// <summary>What <c>descent lab init</c> measured.</summary>
-public sealed record InitResult(IReadOnlyList<InitRun> Runs, [property: System.Text.Json.Serialization.JsonIgnore] IReadOnlyList<Figure> Figures);
+internal sealed record InitResult(IReadOnlyList<InitRun> Runs, [property: System.Text.Json.Serialization.JsonIgnore] IReadOnlyList<Figure> Figures);
 
 /// <summary>
 /// The notes' initialization experiment: a deep MLP fed a unit-normal batch, x ~ N(0, 1) of shape [samples, input];
@@ -30,7 +30,7 @@ public sealed record InitResult(IReadOnlyList<InitRun> Runs, [property: System.T
 /// ReLU halves the variance at each layer (collapse with depth) and He (variance 2/fan_in) keeps it; BatchNorm before
 /// each activation restores unit spread whatever the weights.
 /// </summary>
-public static class InitLab
+internal static class InitLab
 {
     /// <summary>The comparison of the notes: normal 0.01 / 0.05 / 1 with tanh, Xavier with tanh and ReLU, He with ReLU
     /// (each also with batch norm when <paramref name="batchNorm"/>).</summary>

@@ -10,10 +10,10 @@ namespace Descent.Lab;
 /// <param name="Epochs">Loss and accuracies per epoch.</param>
 /// <param name="DistinctUnits">Per epoch, per hidden layer: how many hidden units differ (rows of [W | b] farther apart than 1e-6).</param>
 /// <param name="FinalDistinctUnits">The last epoch's count per hidden layer.</param>
-public sealed record InitTrainRun(string Init, IReadOnlyList<EpochRecord> Epochs, IReadOnlyList<int[]> DistinctUnits, int[] FinalDistinctUnits);
+internal sealed record InitTrainRun(string Init, IReadOnlyList<EpochRecord> Epochs, IReadOnlyList<int[]> DistinctUnits, int[] FinalDistinctUnits);
 
 /// <summary>What <c>descent lab init-train</c> measured.</summary>
-public sealed record InitTrainResult(int[] Widths, string Optimizer, int BatchSize, IReadOnlyList<InitTrainRun> Runs,
+internal sealed record InitTrainResult(int[] Widths, string Optimizer, int BatchSize, IReadOnlyList<InitTrainRun> Runs,
     [property: System.Text.Json.Serialization.JsonIgnore] IReadOnlyList<Figure> Figures);
 
 /// <summary>
@@ -25,7 +25,7 @@ public sealed record InitTrainResult(int[] Widths, string Optimizer, int BatchSi
 /// gradient descent (no momentum) at the same learning rate, so only the initialization differs: ×10 then trains
 /// poorly (above chance, below He) rather than not at all.
 /// </summary>
-public static class InitTrainLab
+internal static class InitTrainLab
 {
     /// <summary>The course's setting: plain gradient descent, one learning rate for all.</summary>
     public const string DefaultOptimizer = "sgd:lr=0.05";

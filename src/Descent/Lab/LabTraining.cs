@@ -6,7 +6,7 @@ using Descent.Training;
 namespace Descent.Lab;
 
 /// <summary>One epoch of a lab training run.</summary>
-public sealed record EpochRecord(int Epoch, double TrainLoss, double TrainAccuracy, double TestAccuracy);
+internal sealed record EpochRecord(int Epoch, double TrainLoss, double TrainAccuracy, double TestAccuracy);
 
 /// <summary>
 /// How the lab experiments train: the library's <see cref="Trainer"/> on a seeded <see cref="DataLoader"/>,
@@ -14,13 +14,13 @@ public sealed record EpochRecord(int Epoch, double TrainLoss, double TrainAccura
 /// epoch-0 record before any step. A non-finite loss ends the run early (the records stop there, as the
 /// experiment wants to show divergence rather than fail).
 /// </summary>
-public static class LabTraining
+internal static class LabTraining
 {
     /// <summary>Trains <paramref name="model"/> and returns one record per epoch (epoch 0 = before training).</summary>
     public static List<EpochRecord> Train(Sequential model, DatasetPair data, string optimizer, int epochs, int batchSize, ulong seed,
         Action<int>? afterEpoch = null)
     {
-        var opt = OptimizerSpec.Parse(optimizer).Create(model.Parameters());
+        var opt = OptimizerSpec.Parse(optimizer).Create(model.Parameters);
         var loader = new DataLoader(data.Train, batchSize, shuffle: true, seed: seed);
         var records = new List<EpochRecord> { new(0, Loss(model, data.Train), Accuracy(model, data.Train), Accuracy(model, data.Test)) };
         afterEpoch?.Invoke(0);

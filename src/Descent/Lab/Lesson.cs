@@ -9,7 +9,7 @@ namespace Descent.Lab;
 /// <param name="Title">The section's heading.</param>
 /// <param name="Formula">The formula, as text.</param>
 /// <param name="Text">The lesson.</param>
-public sealed record Lesson(string Id, string Chapter, string Title, string Formula, string Text)
+internal sealed record Lesson(string Id, string Chapter, string Title, string Formula, string Text)
 {
     /// <summary>Gradient descent on the notes' functions.</summary>
     public static Lesson Descend { get; } = new("descend", "1 Gradient descent", "Gradient descent on the notes' functions",

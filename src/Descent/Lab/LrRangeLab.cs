@@ -16,8 +16,9 @@ namespace Descent.Lab;
 /// <param name="MinLossRate">Rate where the smoothed loss was lowest.</param>
 /// <param name="SteepestRate">Rate where the smoothed loss fell fastest per decade.</param>
 /// <param name="SuggestedRate">The suggestion: MinLossRate / 10 (a rate safely before the loss turns up).</param>
+/// <param name="Figures">The figures drawn from the run.</param>
 /// <param name="StoppedEarly">Whether the test stopped because the loss exceeded 4× its best.</param>
-public sealed record LrRangeResult(string Dataset, string Model, string Optimizer, double[] Rates, double[] Losses, double[] Smoothed,
+internal sealed record LrRangeResult(string Dataset, string Model, string Optimizer, double[] Rates, double[] Losses, double[] Smoothed,
     double MinLossRate, double SteepestRate, double SuggestedRate, bool StoppedEarly,
     [property: System.Text.Json.Serialization.JsonIgnore] IReadOnlyList<Figure> Figures);
 
@@ -28,12 +29,12 @@ public sealed record LrRangeResult(string Dataset, string Model, string Optimize
 /// s̄ₖ = βs̄ₖ₋₁ + (1 − β)ℓₖ, sₖ = s̄ₖ/(1 − βᵏ⁺¹); stop when sₖ &gt; 4·min s. The loss first stalls (rate too small),
 /// then falls, then blows up (too large); a good rate sits a decade below the minimum.
 /// </summary>
-public static class LrRangeLab
+internal static class LrRangeLab
 {
     /// <summary>Smoothing factor of the loss average (0.95: a window of about 20 steps, a third of a decade at the default 200 steps over 6 decades).</summary>
     public const double Beta = 0.95;
 
-    /// <summary>Runs the test on <paramref name="data"/> with an MLP of <paramref name="widths"/> (ReLU, He init).</summary>
+    /// <summary>Runs the test on <paramref name="data"/> with an MLP of <paramref name="hidden"/> widths (ReLU, He init).</summary>
     public static LrRangeResult Run(DatasetPair data, int[] hidden, string optimizer, double start, double end, int steps, int batchSize, ulong seed)
     {
         if (!(start > 0) || !(end > start)) throw new ArgumentException($"LrRangeLab: need 0 < start < end, got start {start}, end {end}.");
@@ -41,7 +42,7 @@ public static class LrRangeLab
         var train = Normalizer.Fit(data.Train).Transform(data.Train);
         int[] widths = [train.FeatureCount, .. hidden, train.ClassCount];
         var model = Mlp.Create(widths, "relu", Initializer.Parse("he"), false, 0, new Rng(seed));
-        var opt = OptimizerSpec.Parse(optimizer).Create(model.Parameters());
+        var opt = OptimizerSpec.Parse(optimizer).Create(model.Parameters);
         var loader = new DataLoader(train, batchSize, shuffle: true, seed: seed);
         var rates = new List<double>();
         var losses = new List<double>();

@@ -7,7 +7,7 @@ namespace Descent.Lab;
 /// samples gives ∇ = (0.2(x₁ − ū_B), 2(x₂ − v̄_B)): the true gradient plus noise of std 0.2/√|B| and 2/√|B|.
 /// Batches are drawn from their own seeded stream, the same for every optimizer (common random numbers: a fair race).
 /// </summary>
-public sealed class MiniBatchGradient
+internal sealed class MiniBatchGradient
 {
     private readonly double[] _u, _v;
     private readonly ulong _seed;

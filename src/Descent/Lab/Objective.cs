@@ -11,7 +11,7 @@ namespace Descent.Lab;
 /// <param name="Gradient">∇f(x).</param>
 /// <param name="Hessian">∇²f(x), row-major d×d.</param>
 /// <param name="Window">Drawing window: (x₁ min, x₁ max, x₂ min, x₂ max); x₂ bounds unused in 1-D.</param>
-public sealed record Objective(string Name, string Formula, int Dimension, Func<double[], double> F, Func<double[], double[]> Gradient,
+internal sealed record Objective(string Name, string Formula, int Dimension, Func<double[], double> F, Func<double[], double[]> Gradient,
     Func<double[], double[]> Hessian, (double X0, double X1, double Y0, double Y1) Window)
 {
     /// <summary>f(x) = x² − 10x + 1 (minimum −24 at x = 5).</summary>

@@ -10,7 +10,7 @@ namespace Descent.Lab;
 /// <param name="Name">Display name.</param>
 /// <param name="Rule">The update rule in one line (for legends and the report).</param>
 /// <param name="Specs">The optimizer text forms to try.</param>
-public sealed record OptimizerFamily(string Name, string Rule, IReadOnlyList<string> Specs)
+internal sealed record OptimizerFamily(string Name, string Rule, IReadOnlyList<string> Specs)
 {
     /// <summary>The learning-rate grid.</summary>
     public static IReadOnlyList<double> Rates { get; } =

@@ -7,7 +7,7 @@ namespace Descent.Lab;
 /// one contour hide each other), the loss per iteration in the same colours, and on the elongated bowl an overlay of
 /// SGD, Momentum and Adam, the three that read apart.
 /// </summary>
-public static class OptimizerFigures
+internal static class OptimizerFigures
 {
     /// <summary>The figures of <paramref name="race"/> from its chosen runs (in the order of <paramref name="families"/>).</summary>
     public static IEnumerable<Figure> Race(Race race, IReadOnlyList<OptimizerRun> runs, IReadOnlyList<OptimizerFamily> families)

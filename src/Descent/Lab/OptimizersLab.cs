@@ -14,7 +14,7 @@ namespace Descent.Lab;
 /// <param name="StepsToGoal">First step that met the race's goal (null if never).</param>
 /// <param name="Floor">Mean of f − f* over the last quarter of the steps (the neighbourhood it settles in); for the saddle, mean f.</param>
 /// <param name="Diverged">Whether the iterates blew up.</param>
-public sealed record OptimizerRun(string Race, string Optimizer, string Spec, string Settings, int Iterations, double[] FinalX, double FinalF,
+internal sealed record OptimizerRun(string Race, string Optimizer, string Spec, string Settings, int Iterations, double[] FinalX, double FinalF,
     int? StepsToGoal, double Floor, bool Diverged)
 {
     /// <summary>Every iterate.</summary>
@@ -32,11 +32,11 @@ public sealed record OptimizerRun(string Race, string Optimizer, string Spec, st
 /// the exact gradient by mini-batch gradients; <paramref name="SettingsFrom"/> reuses another race's chosen settings
 /// instead of searching the grid.
 /// </summary>
-public sealed record Race(string Name, string Title, string Lesson, Objective Function, double[] Start, double? Minimum, int Iterations,
+internal sealed record Race(string Name, string Title, string Lesson, Objective Function, double[] Start, double? Minimum, int Iterations,
     double Tolerance = 1e-4, MiniBatchGradient? Noise = null, string? SettingsFrom = null);
 
 /// <summary>What <c>descent lab optimizers</c> measured: the chosen run of every optimizer in every race, and the search.</summary>
-public sealed record OptimizersResult(IReadOnlyList<OptimizerRun> Runs, int SettingsTried, IReadOnlyList<string> Lessons,
+internal sealed record OptimizersResult(IReadOnlyList<OptimizerRun> Runs, int SettingsTried, IReadOnlyList<string> Lessons,
     [property: System.Text.Json.Serialization.JsonIgnore] IReadOnlyList<Figure> Figures);
 
 /// <summary>
@@ -47,7 +47,7 @@ public sealed record OptimizersResult(IReadOnlyList<OptimizerRun> Runs, int Sett
 /// quarter of the budget (diverged runs are out). The saddle has no minimum, so it reuses the settings won on the
 /// elongated bowl, whose stable direction has the same curvature (2).
 /// </summary>
-public static class OptimizersLab
+internal static class OptimizersLab
 {
     /// <summary>The default races.</summary>
     public static IReadOnlyList<Race> DefaultRaces(ulong seed = 0) =>
@@ -71,7 +71,7 @@ public static class OptimizersLab
     {
         var f = race.Function;
         var spec = OptimizerSpec.Parse(optimizer);
-        var x = Tensor.From((double[])race.Start.Clone(), race.Start.Length);   // [2]
+        var x = Tensor.From(race.Start, race.Start.Length);   // [2]
         var opt = spec.Create([x]);
         var gradient = race.Noise?.Stream() ?? f.Gradient;
         var path = new List<double[]> { (double[])race.Start.Clone() };

@@ -6,11 +6,11 @@ using Descent.Plotting;
 namespace Descent.Lab;
 
 /// <summary>One regularized (or plain) network: per epoch the train and test loss (eval mode), accuracies and ‖W‖₂.</summary>
-public sealed record RegularizationRun(string Name, double Dropout, double WeightDecay, double[] TrainLoss, double[] TestLoss,
+internal sealed record RegularizationRun(string Name, double Dropout, double WeightDecay, double[] TrainLoss, double[] TestLoss,
     double TrainAccuracy, double TestAccuracy, double[] WeightNorm);
 
 /// <summary>What <c>descent lab regularization</c> measured.</summary>
-public sealed record RegularizationResult(int[] Widths, int TrainSamples, string Optimizer, IReadOnlyList<RegularizationRun> Runs,
+internal sealed record RegularizationResult(int[] Widths, int TrainSamples, string Optimizer, IReadOnlyList<RegularizationRun> Runs,
     [property: System.Text.Json.Serialization.JsonIgnore] IReadOnlyList<Figure> Figures);
 
 /// <summary>
@@ -20,7 +20,7 @@ public sealed record RegularizationResult(int[] Widths, int TrainSamples, string
 /// optimizer and batches. The figures: train and test loss per epoch (the gap is overfitting), and ‖W‖₂ per epoch
 /// (L2 pulls the weights towards 0).
 /// </summary>
-public static class RegularizationLab
+internal static class RegularizationLab
 {
     /// <summary>The settings compared: name, dropout, weight decay.</summary>
     public static readonly (string Name, double Dropout, double WeightDecay)[] Settings =

@@ -5,13 +5,13 @@ using Descent.Schedules;
 namespace Descent.Lab;
 
 /// <summary>One schedule's learning rate per epoch.</summary>
-public sealed record ScheduleCurve(string Spec, string Formula, string Group, bool PerStep, double[] Rates);
+internal sealed record ScheduleCurve(string Spec, string Formula, string Group, bool PerStep, double[] Rates);
 
 /// <summary>SGD on noisy mini-batch gradients with a constant and with a decaying learning rate: mean f − f* per epoch.</summary>
-public sealed record NoisyDecayRun(string Schedule, double[] GapPerEpoch, double FinalGap);
+internal sealed record NoisyDecayRun(string Schedule, double[] GapPerEpoch, double FinalGap);
 
 /// <summary>What <c>descent lab schedules</c> computed.</summary>
-public sealed record SchedulesResult(double BaseRate, int Epochs, int StepsPerEpoch, IReadOnlyList<ScheduleCurve> Curves, IReadOnlyList<NoisyDecayRun> Noisy,
+internal sealed record SchedulesResult(double BaseRate, int Epochs, int StepsPerEpoch, IReadOnlyList<ScheduleCurve> Curves, IReadOnlyList<NoisyDecayRun> Noisy,
     [property: System.Text.Json.Serialization.JsonIgnore] IReadOnlyList<Figure> Figures);
 
 /// <summary>
@@ -22,7 +22,7 @@ public sealed record SchedulesResult(double BaseRate, int Epochs, int StepsPerEp
 /// Then the reason for decay, on a noisy run: SGD on mini-batch gradients of the elongated bowl hovers at a distance
 /// from the minimum that grows with α; decaying α shrinks that neighbourhood (the notes: "在最小值的小邻域内波动").
 /// </summary>
-public static class SchedulesLab
+internal static class SchedulesLab
 {
     /// <summary>The lesson of the section.</summary>
     public const string Lesson =

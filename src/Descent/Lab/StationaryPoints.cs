@@ -2,7 +2,7 @@ namespace Descent.Lab;
 
 /// <summary>What the Hessian says about a stationary point.</summary>
 [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<StationaryKind>))]
-public enum StationaryKind
+internal enum StationaryKind
 {
     /// <summary>Hessian positive definite.</summary>
     Minimum,
@@ -15,7 +15,7 @@ public enum StationaryKind
 }
 
 /// <summary>A point where ∇f = 0, with f there, the Hessian's eigenvalues and the verdict.</summary>
-public sealed record StationaryPoint(double[] X, double F, double[] Eigenvalues, StationaryKind Kind)
+internal sealed record StationaryPoint(double[] X, double F, double[] Eigenvalues, StationaryKind Kind)
 {
     /// <summary>The verdict in words.</summary>
     public string KindText => Kind.ToString().ToLowerInvariant();
@@ -27,7 +27,7 @@ public sealed record StationaryPoint(double[] X, double F, double[] Eigenvalues,
 /// (λ = (a + d)/2 ± √(((a − d)/2)² + b²) for H = [[a, b], [b, d]]): both positive → minimum, both negative →
 /// maximum, opposite signs → saddle.
 /// </summary>
-public static class StationaryPoints
+internal static class StationaryPoints
 {
     /// <summary>The stationary points inside the function's window.</summary>
     public static IReadOnlyList<StationaryPoint> Find(Objective f, int gridSide = 15)

@@ -8,7 +8,7 @@ namespace Descent.Lab;
 
 /// <summary>How a stack is built.</summary>
 [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<StackKind>))]
-public enum StackKind
+internal enum StackKind
 {
     /// <summary>Linear → activation, repeated.</summary>
     Plain,
@@ -27,7 +27,7 @@ public enum StackKind
 /// <param name="FirstToLast">‖∂L/∂W₁‖ / ‖∂L/∂W_depth‖.</param>
 /// <param name="Bound">0.25^(depth − 1): the notes' bound on the sigmoid product over the layers between the two.</param>
 /// <param name="OutputStd">Std of the last layer's outputs (the forward signal; the input has std 1).</param>
-public sealed record VanishingRun(string Activation, int Depth, StackKind Kind, string Init, double[] GradientNorms, double FirstToLast, double Bound, double OutputStd)
+internal sealed record VanishingRun(string Activation, int Depth, StackKind Kind, string Init, double[] GradientNorms, double FirstToLast, double Bound, double OutputStd)
 {
     /// <summary>Whether the blocks are residual.</summary>
     public bool Residual => Kind != StackKind.Plain;
@@ -40,7 +40,7 @@ public sealed record VanishingRun(string Activation, int Depth, StackKind Kind, 
 }
 
 /// <summary>What <c>descent lab vanishing</c> measured.</summary>
-public sealed record VanishingResult(int Width, int Samples, IReadOnlyList<VanishingRun> Runs,
+internal sealed record VanishingResult(int Width, int Samples, IReadOnlyList<VanishingRun> Runs,
     [property: System.Text.Json.Serialization.JsonIgnore] IReadOnlyList<Figure> Figures);
 
 /// <summary>
@@ -53,7 +53,7 @@ public sealed record VanishingResult(int Width, int Samples, IReadOnlyList<Vanis
 /// the ratio near 1. Each network is a stack of Linear(width, width) → activation (float64, so tiny and huge norms stay
 /// representable), fed x ~ N(0, 1) with L = Σ y ⊙ r at the output, r ~ N(0, 1).
 /// </summary>
-public static class VanishingLab
+internal static class VanishingLab
 {
     /// <summary>The one rule of the verdicts.</summary>
     public const string Criterion = "Verdict on r = ‖∂L/∂W₁‖ / ‖∂L/∂W_L‖ and the output's std s (input std 1): vanishing if r < 1e-2; exploding if r > 1e2 or s > 1e2 (the forward signal blew up and every ∂L/∂W with it); kept otherwise.";

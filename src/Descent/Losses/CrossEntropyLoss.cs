@@ -2,7 +2,7 @@ namespace Descent.Losses;
 
 /// <summary>
 /// Cross-entropy on logits, <c>torch.nn.CrossEntropyLoss</c>: ℓᵢ = −log softmax(zᵢ)[yᵢ] (fused log-softmax + NLL,
-/// see <see cref="Ops.CrossEntropy"/>); gradient (softmax − onehot)/batch for the mean.
+/// see <c>Ops.CrossEntropy</c>); gradient (softmax − onehot)/batch for the mean.
 /// </summary>
 /// <remarks>
 /// Class weights w: ℓᵢ is multiplied by w[yᵢ] and the mean divides by Σ w[yᵢ]. Label smoothing ε (Szegedy et al. 2016):

@@ -3,7 +3,7 @@ namespace Descent.Nn;
 /// <summary>
 /// Adaptive 2-D average pooling, <c>torch.nn.AdaptiveAvgPool2d</c>: x [N, C, H, W] → [N, C, OH, OW] for any H, W, each
 /// output the mean of its bin (rows [⌊i·H/OH⌋, ⌈(i + 1)·H/OH⌉), columns likewise). <c>AdaptiveAvgPool2d(1)</c> is global
-/// average pooling. See <see cref="Ops.AdaptiveAvgPool2d(Tensor, (int, int))"/>. No parameters.
+/// average pooling. See <see cref="Ops.AdaptiveAvgPool2d(Tensor, ValueTuple{int, int})"/>. No parameters.
 /// </summary>
 public sealed class AdaptiveAvgPool2d : Module
 {

@@ -3,7 +3,7 @@ namespace Descent.Nn;
 /// <summary>
 /// 2-D average pooling, <c>torch.nn.AvgPool2d</c>: x [N, C, H, W] → [N, C, OH, OW], the mean of each KH × KW window moved by
 /// the stride (default: the kernel size); padded cells count as zeros in the divisor when <see cref="CountIncludePad"/>
-/// (PyTorch's default). See <see cref="Ops.AvgPool2d(Tensor, (int, int), (int, int)?, (int, int), bool)"/>. No parameters.
+/// (PyTorch's default). See <see cref="Ops.AvgPool2d(Tensor, ValueTuple{int, int}, Nullable{ValueTuple{int, int}}, ValueTuple{int, int}, bool)"/>. No parameters.
 /// </summary>
 public sealed class AvgPool2d : Module
 {

@@ -16,12 +16,12 @@ public sealed class Dropout : Module
     /// <summary>The drop probability p.</summary>
     public double P { get; }
 
-    /// <summary>Dropout with drop probability <paramref name="p"/> in [0, 1], masks drawn from <paramref name="rng"/>.</summary>
-    public Dropout(double p, Rng rng)
+    /// <summary>Dropout with drop probability <paramref name="p"/> in [0, 1], masks drawn from <paramref name="rng"/> (null: a
+    /// generator forked from the process-wide source, <see cref="Rng.FromGlobal"/>).</summary>
+    public Dropout(double p = 0.5, Rng? rng = null)
     {
         if (!(p >= 0 && p <= 1)) throw new ArgumentException($"Dropout: probability must be in [0, 1], got {p}.");
-        ArgumentNullException.ThrowIfNull(rng);
-        (P, _rng) = (p, rng);
+        (P, _rng) = (p, rng ?? Rng.FromGlobal());
     }
 
     /// <inheritdoc/>

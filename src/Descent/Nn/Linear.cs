@@ -24,20 +24,23 @@ public sealed class Linear : Module
     /// <inheritdoc cref="InFeatures"/>
     public int OutFeatures { get; }
 
-    /// <summary>A Linear layer with weights drawn from <paramref name="rng"/> (null initializers = PyTorch's default).</summary>
-    public Linear(int inFeatures, int outFeatures, Rng rng, bool bias = true, Initializer? weightInit = null, Initializer? biasInit = null, DType dtype = DType.Float32)
+    /// <summary>A Linear layer with weights drawn from <paramref name="rng"/> (null: from the process-wide source, <see cref="Rng.FromGlobal"/>,
+    /// seeded by <see cref="Rng.ManualSeed"/>); null initializers = PyTorch's default.</summary>
+    public Linear(int inFeatures, int outFeatures, Rng? rng = null, bool bias = true, Initializer? weightInit = null, Initializer? biasInit = null, DType dtype = DType.Float32)
     {
         if (inFeatures <= 0 || outFeatures <= 0)
             throw new ArgumentException($"Linear: in and out features must be > 0, got in {inFeatures}, out {outFeatures}.");
-        ArgumentNullException.ThrowIfNull(rng);
+        rng ??= Rng.FromGlobal();
         (InFeatures, OutFeatures) = (inFeatures, outFeatures);
         var fans = (inFeatures, outFeatures);
         Weight = RegisterParameter("weight", (weightInit ?? VarianceScaling.TorchDefault()).Initialize(Tensor.Zeros(dtype, outFeatures, inFeatures), rng, fans));
         if (bias) Bias = RegisterParameter("bias", (biasInit ?? VarianceScaling.TorchDefault()).Initialize(Tensor.Zeros(dtype, outFeatures), rng, fans));
     }
 
-    /// <inheritdoc/>
-    public override Tensor Forward(Tensor x) => x.Linear(Weight, Bias);   // [batch, in] → [batch, out]
+    /// <summary>y = x·Wᵀ + b: [batch, in] → [batch, out], or, as PyTorch, a single example [in] → [out].</summary>
+    public override Tensor Forward(Tensor x) => x.Rank == 1
+        ? x.Reshape(1, x.Shape[0]).Linear(Weight, Bias).Reshape(OutFeatures)   // [in] → [1, in] → [1, out] → [out]
+        : x.Linear(Weight, Bias);                                               // [batch, in] → [batch, out]
 
     /// <inheritdoc/>
     protected override void OnTensorReplaced(string name, Tensor tensor)
@@ -46,5 +49,5 @@ public sealed class Linear : Module
     }
 
     /// <inheritdoc/>
-    public override string ToString() => $"Linear(in_features={InFeatures}, out_features={OutFeatures}, bias={(Bias is not null).ToString().ToLowerInvariant()})";
+    protected override string ExtraRepr() => $"in_features={InFeatures}, out_features={OutFeatures}, bias={(Bias is not null).ToString().ToLowerInvariant()}";
 }

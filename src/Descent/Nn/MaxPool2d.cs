@@ -2,7 +2,7 @@ namespace Descent.Nn;
 
 /// <summary>
 /// 2-D max pooling, <c>torch.nn.MaxPool2d</c>: x [N, C, H, W] → [N, C, OH, OW], the largest value of each KH × KW window
-/// moved by the stride (default: the kernel size) over x padded with −∞ (see <see cref="Ops.MaxPool2d(Tensor, (int, int), (int, int)?, (int, int))"/>).
+/// moved by the stride (default: the kernel size) over x padded with −∞ (see <see cref="Ops.MaxPool2d(Tensor, ValueTuple{int, int}, Nullable{ValueTuple{int, int}}, ValueTuple{int, int})"/>).
 /// No parameters.
 /// </summary>
 public sealed class MaxPool2d : Module

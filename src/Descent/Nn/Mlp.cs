@@ -17,6 +17,32 @@ public static class Mlp
     /// </summary>
     public static Sequential Create(int[] widths, string activation, Initializer? init, bool batchNorm, double dropout, Rng rng, DType dtype = DType.Float32)
     {
+        ArgumentNullException.ThrowIfNull(rng);
+        return Build(widths, activation, init, batchNorm, dropout, rng, dtype);
+    }
+
+    /// <summary>
+    /// The MLP <paramref name="inputs"/> → <paramref name="hidden"/>… → <paramref name="outputs"/>, with named arguments and
+    /// PyTorch's defaults: <c>Mlp.Create(inputs: 4, hidden: [16], outputs: 3)</c> is Linear(4, 16) → ReLU → Linear(16, 3).
+    /// </summary>
+    /// <param name="inputs">Features per example.</param>
+    /// <param name="hidden">Widths of the hidden layers (empty: a linear model).</param>
+    /// <param name="outputs">Classes (logits) or regression targets.</param>
+    /// <param name="activation">The hidden layers' activation by name: relu, leaky_relu, elu, gelu, tanh, sigmoid.</param>
+    /// <param name="init">The Linear weights' initializer (null: PyTorch's default).</param>
+    /// <param name="batchNorm">Batch norm after each hidden Linear.</param>
+    /// <param name="dropout">Dropout probability after each hidden activation (0: none).</param>
+    /// <param name="rng">The generator of every random draw (null: forked from the process-wide source, <see cref="Rng.FromGlobal"/>).</param>
+    /// <param name="dtype">The parameters' element type.</param>
+    public static Sequential Create(int inputs, int[] hidden, int outputs, string activation = "relu", Initializer? init = null,
+        bool batchNorm = false, double dropout = 0, Rng? rng = null, DType dtype = DType.Float32)
+    {
+        ArgumentNullException.ThrowIfNull(hidden);
+        return Build([inputs, .. hidden, outputs], activation, init, batchNorm, dropout, rng ?? Rng.FromGlobal(), dtype);
+    }
+
+    private static Sequential Build(int[] widths, string activation, Initializer? init, bool batchNorm, double dropout, Rng rng, DType dtype)
+    {
         ArgumentNullException.ThrowIfNull(widths);
         ArgumentNullException.ThrowIfNull(rng);
         if (widths.Length < 2) throw new ArgumentException($"Mlp: needs at least an input and an output width, got [{string.Join(", ", widths)}].");

@@ -46,7 +46,7 @@ public abstract record ModelSpec
 /// The multilayer perceptron shorthand: <c>mlp:W1,W2,…[,act=relu][,bn=false][,dropout=0][,residual=false][,init=he]</c>;
 /// a width may be <c>WxN</c> for N layers of width W (<c>mlp:512x4</c>). Each hidden layer is Linear [→ BatchNorm1d]
 /// → activation [→ Dropout] (the Linear has no bias before batch norm, β takes its place), the last a bare Linear to the
-/// outputs, as <see cref="Mlp.Create"/>. With <c>residual=true</c> each hidden layer is a block H(x) = F(x) + x, with a
+/// outputs, as <c>Mlp.Create</c>. With <c>residual=true</c> each hidden layer is a block H(x) = F(x) + x, with a
 /// bias-free Linear projection of x when the width changes (<see cref="Residual.WithProjection"/>). <c>init</c> is an
 /// <see cref="Init.InitializerSpec"/> for the Linear weights (biases start at 0); <c>init=default</c> is PyTorch's default.
 /// Values holding commas go in parentheses: <c>init=(uniform:-0.1,0.1)</c>.

@@ -60,7 +60,7 @@ public abstract class Module
         Tensor output;
         try
         {
-            Eval();
+            SetTraining(false);
             _observer = (m, y) =>
             {
                 if (m._children.Count == 0 && names.TryGetValue(m, out var n))
@@ -71,7 +71,7 @@ public abstract class Module
         finally
         {
             _observer = saved;
-            Train(wasTraining);
+            SetTraining(wasTraining);
         }
         return new ModelSummary(rows, output.ShapeArray, ParameterCount, NamedBuffers().Sum(b => (long)b.Tensor.Length));
     }
@@ -79,16 +79,12 @@ public abstract class Module
     /// <summary>True in training mode (dropout active, batch norm uses batch statistics); false in evaluation mode.</summary>
     public bool Training { get; private set; } = true;
 
-    /// <summary>Sets training mode on this module and every descendant.</summary>
-    public Module Train(bool training = true)
+    /// <summary>Sets training mode on this module and every descendant (<see cref="ModuleModes.Train"/> returns the module's own type).</summary>
+    internal void SetTraining(bool training)
     {
         Training = training;
-        foreach (var (_, c) in _children) c.Train(training);
-        return this;
+        foreach (var (_, c) in _children) c.SetTraining(training);
     }
-
-    /// <summary>Evaluation mode (<c>Train(false)</c>).</summary>
-    public Module Eval() => Train(false);
 
     /// <summary>Registers a trainable tensor under <paramref name="name"/> (sets RequiresGrad and the tensor's Name).</summary>
     protected Tensor RegisterParameter(string name, Tensor tensor)
@@ -157,16 +153,23 @@ public abstract class Module
             foreach (var item in c.NamedBuffers(prefix + n + ".")) yield return item;
     }
 
-    /// <summary>The parameters, in the order of <see cref="NamedParameters"/>.</summary>
-    public IReadOnlyList<Tensor> Parameters() => NamedParameters().Select(p => p.Tensor).ToList();
+    /// <summary>The parameters, in the order of <see cref="NamedParameters"/> (a property, as <see cref="Optim.Optimizer.Parameters"/>).</summary>
+    public IReadOnlyList<Tensor> Parameters => NamedParameters().Select(p => p.Tensor).ToList();
 
     /// <summary>Number of trainable scalars.</summary>
     public long ParameterCount => NamedParameters().Sum(p => (long)p.Tensor.Length);
 
-    /// <summary>Clears every parameter's gradient (sets it to null, as PyTorch's default <c>zero_grad(set_to_none=True)</c>).</summary>
-    public void ZeroGrad()
+    /// <summary>
+    /// Zeroes every parameter's gradient in place (a parameter without one gets a zero tensor), so <c>p.Grad</c> is usable
+    /// right after; with <paramref name="setToNone"/> sets them to null instead (PyTorch's <c>zero_grad(set_to_none=True)</c>,
+    /// which saves the memory until the next backward pass).
+    /// </summary>
+    public void ZeroGrad(bool setToNone = false)
     {
-        foreach (var (_, p) in NamedParameters()) p.Grad = null;
+        foreach (var (_, p) in NamedParameters())
+            if (setToNone) p.Grad = null;
+            else if (p.Grad is { } g && g.DType == p.DType) g.Fill(0);
+            else p.Grad = p.ZerosLike();
     }
 
     /// <summary>Parameters then buffers by dotted name (PyTorch's <c>state_dict()</c>); the tensors themselves, not copies.</summary>
@@ -201,12 +204,52 @@ public abstract class Module
         }
     }
 
-    /// <summary>Converts every parameter and buffer to <paramref name="dtype"/> (new tensors; gradients dropped).</summary>
+    /// <summary>
+    /// Converts every parameter and buffer to <paramref name="dtype"/> <b>in place</b>, as PyTorch's <c>module.to(dtype)</c>:
+    /// the tensor objects stay the same, so an optimizer made before keeps training them. Gradients are dropped; an
+    /// optimizer's state (Adam's moments) is converted by the optimizer at its next step.
+    /// </summary>
     public Module To(DType dtype)
     {
-        foreach (var (n, p) in _parameters.ToList()) if (p.DType != dtype) ReplaceTensor(n, p.To(dtype));
-        foreach (var (n, b) in _buffers.ToList()) if (b.DType != dtype) ReplaceTensor(n, b.To(dtype));
+        foreach (var (n, p) in _parameters) if (p.DType != dtype) { p.ConvertInPlace(dtype); OnTensorReplaced(n, p); }
+        foreach (var (n, b) in _buffers) if (b.DType != dtype) { b.ConvertInPlace(dtype); OnTensorReplaced(n, b); }
         foreach (var (_, c) in _children) c.To(dtype);
         return this;
     }
+
+    /// <summary>
+    /// PyTorch's module <c>repr</c>: a leaf prints as <c>Linear(in_features=4, out_features=16, bias=true)</c>, a container
+    /// as its name then one indented line per child, <c>(0): Linear(…)</c>, and a closing parenthesis.
+    /// </summary>
+    public override string ToString()
+    {
+        if (_children.Count == 0) return $"{TypeName}({ExtraRepr()})";
+        var sb = new System.Text.StringBuilder(TypeName).Append('(');
+        string extra = ExtraRepr();
+        if (extra.Length > 0) sb.Append('\n').Append("  ").Append(extra);
+        foreach (var (n, c) in _children)
+            sb.Append('\n').Append("  (").Append(n).Append("): ").Append(c.ToString().Replace("\n", "\n  "));
+        return sb.Append("\n)").ToString();
+    }
+
+    /// <summary>The arguments shown inside the parentheses of <see cref="ToString"/> (PyTorch's <c>extra_repr</c>); default none.</summary>
+    protected virtual string ExtraRepr() => "";
+}
+
+/// <summary>
+/// Training and evaluation mode, as extension methods so that they return the module's own type:
+/// <c>var model = new Sequential(…).Eval();</c> is still a <see cref="Sequential"/>.
+/// </summary>
+public static class ModuleModes
+{
+    /// <summary>Sets training mode (<paramref name="training"/> true: dropout active, batch norm on batch statistics) on the module
+    /// and every descendant, and returns it.</summary>
+    public static TModule Train<TModule>(this TModule module, bool training = true) where TModule : Module
+    {
+        module.SetTraining(training);
+        return module;
+    }
+
+    /// <summary>Evaluation mode (<c>Train(false)</c>), returning the module.</summary>
+    public static TModule Eval<TModule>(this TModule module) where TModule : Module => module.Train(false);
 }

@@ -66,7 +66,7 @@ public sealed class Sequential : Module
         for (int i = 0; i < _layers.Count; i++)
         {
             // A Linear followed by a ReLU runs as one op: the ReLU is applied in the GEMM's epilogue (Ops.Linear).
-            if (_layers[i] is Linear lin && i + 1 < _layers.Count && _layers[i + 1] is ReLU && !IsObserved)
+            if (_layers[i] is Linear lin && x.Rank == 2 && i + 1 < _layers.Count && _layers[i + 1] is ReLU && !IsObserved)
             {
                 x = x.Linear(lin.Weight, lin.Bias, Kernels.GemmActivation.Relu);
                 i++;

@@ -10,7 +10,7 @@ public static partial class Ops
     public static Tensor Abs(this Tensor x) => Unary(x, new AbsOp(), "abs");
 
     /// <summary>y = |x|; ∂y/∂x = sign(x), taken as 0 at x = 0 (as PyTorch).</summary>
-    public readonly struct AbsOp : IUnaryOperator
+    internal readonly struct AbsOp : IUnaryOperator
     {
         public T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.Abs(x);
         public T Derivative<T>(T x, T y) where T : unmanaged, IFloatingPointIeee754<T> => x > T.Zero ? T.One : x < T.Zero ? -T.One : T.Zero;

@@ -38,7 +38,7 @@ public static partial class Ops
     }
 
     /// <summary>a + b.</summary>
-    public readonly struct AddOp : IBinaryOperator
+    internal readonly struct AddOp : IBinaryOperator
     {
         public T Invoke<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => a + b;
         public void Invoke<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Add(a, b, y);

@@ -4,7 +4,7 @@ namespace Descent;
 
 public static partial class Ops
 {
-    /// <summary>2-D average pooling with a square window; see <see cref="AvgPool2d(Tensor, (int, int), (int, int)?, (int, int), bool)"/>.</summary>
+    /// <summary>2-D average pooling with a square window; see <see cref="AvgPool2d(Tensor, ValueTuple{int, int}, Nullable{ValueTuple{int, int}}, ValueTuple{int, int}, bool)"/>.</summary>
     public static Tensor AvgPool2d(this Tensor x, int kernelSize, int? stride = null, int padding = 0, bool countIncludePad = true) =>
         x.AvgPool2d((kernelSize, kernelSize), stride is int s ? (s, s) : null, (padding, padding), countIncludePad);
 

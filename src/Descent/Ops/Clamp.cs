@@ -15,7 +15,7 @@ public static partial class Ops
     }
 
     /// <summary>Clamp to [min, max].</summary>
-    public readonly struct ClampOp(double min, double max) : IUnaryOperator
+    internal readonly struct ClampOp(double min, double max) : IUnaryOperator
     {
         public T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.Min(T.Max(x, Of<T>(min)), Of<T>(max));
         public T Derivative<T>(T x, T y) where T : unmanaged, IFloatingPointIeee754<T> => x >= Of<T>(min) && x <= Of<T>(max) ? T.One : T.Zero;

@@ -29,7 +29,7 @@ public static partial class Ops
     }
 
     /// <summary>a / b.</summary>
-    public readonly struct DivOp : IBinaryOperator
+    internal readonly struct DivOp : IBinaryOperator
     {
         public T Invoke<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => a / b;
         public void Invoke<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Divide(a, b, y);

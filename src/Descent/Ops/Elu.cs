@@ -9,7 +9,7 @@ public static partial class Ops
     public static Tensor Elu(this Tensor x, double alpha = 1.0) => Unary(x, new EluOp(alpha), "elu");
 
     /// <summary>ELU with parameter α.</summary>
-    public readonly struct EluOp(double alpha) : IUnaryOperator
+    internal readonly struct EluOp(double alpha) : IUnaryOperator
     {
         public T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => x > T.Zero ? x : Of<T>(alpha) * T.ExpM1(x);
         public T Derivative<T>(T x, T y) where T : unmanaged, IFloatingPointIeee754<T> => x > T.Zero ? T.One : y + Of<T>(alpha);

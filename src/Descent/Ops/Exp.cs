@@ -10,7 +10,7 @@ public static partial class Ops
     public static Tensor Exp(this Tensor x) => Unary(x, new ExpOp(), "exp");
 
     /// <summary>y = eˣ; ∂y/∂x = eˣ = y.</summary>
-    public readonly struct ExpOp : IUnaryOperator
+    internal readonly struct ExpOp : IUnaryOperator
     {
         public T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.Exp(x);
         public T Derivative<T>(T x, T y) where T : unmanaged, IFloatingPointIeee754<T> => y;

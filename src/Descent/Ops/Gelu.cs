@@ -12,7 +12,7 @@ public static partial class Ops
     public static Tensor Gelu(this Tensor x) => Unary(x, new GeluOp(), "gelu");
 
     /// <summary>Exact GELU, computed in double precision.</summary>
-    public readonly struct GeluOp : IUnaryOperator
+    internal readonly struct GeluOp : IUnaryOperator
     {
         public T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>
         {

@@ -9,7 +9,7 @@ public static partial class Ops
     public static Tensor LeakyRelu(this Tensor x, double negativeSlope = 0.01) => Unary(x, new LeakyReluOp(negativeSlope), "leaky_relu");
 
     /// <summary>Leaky ReLU with a fixed negative slope.</summary>
-    public readonly struct LeakyReluOp(double negativeSlope) : IUnaryOperator
+    internal readonly struct LeakyReluOp(double negativeSlope) : IUnaryOperator
     {
         public T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => x > T.Zero ? x : x * Of<T>(negativeSlope);
         public T Derivative<T>(T x, T y) where T : unmanaged, IFloatingPointIeee754<T> => x > T.Zero ? T.One : Of<T>(negativeSlope);

@@ -17,7 +17,7 @@ public static partial class Ops
     /// Linear followed by a ReLU. Backward, with the ReLU: G ← ∂L/∂y ⊙ [y &gt; 0] (y &gt; 0 exactly where the pre-activation
     /// is), summed over the batch into ∂L/∂b in the same sweep; then ∂L/∂W = Gᵀ·x and ∂L/∂x = G·W.
     /// </summary>
-    public static Tensor Linear(this Tensor x, Tensor weight, Tensor? bias, GemmActivation activation)
+    internal static Tensor Linear(this Tensor x, Tensor weight, Tensor? bias, GemmActivation activation)
     {
         SameDType(x, weight, "linear");
         if (x.Rank != 2 || weight.Rank != 2 || x.Shape[1] != weight.Shape[1])

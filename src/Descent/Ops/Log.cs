@@ -10,7 +10,7 @@ public static partial class Ops
     public static Tensor Log(this Tensor x) => Unary(x, new LogOp(), "log");
 
     /// <summary>y = ln x (natural logarithm); ∂y/∂x = 1/x.</summary>
-    public readonly struct LogOp : IUnaryOperator
+    internal readonly struct LogOp : IUnaryOperator
     {
         public T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.Log(x);
         public T Derivative<T>(T x, T y) where T : unmanaged, IFloatingPointIeee754<T> => T.One / x;

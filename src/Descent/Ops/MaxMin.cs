@@ -73,5 +73,5 @@ public static partial class Ops
         return Autograd.ShouldRecord(x) ? Autograd.Record(y, new ScatterNode(x, src, max ? "max" : "min")) : y;
     }
 
-    /// <summary>Backward of ops that pick single elements: gx[src[i]] += gy[i].</summary>
+    // Backward of ops that pick single elements: gx[src[i]] += gy[i].
 }

@@ -4,7 +4,7 @@ namespace Descent;
 
 public static partial class Ops
 {
-    /// <summary>2-D max pooling with a square window; see <see cref="MaxPool2d(Tensor, (int, int), (int, int)?, (int, int))"/>.</summary>
+    /// <summary>2-D max pooling with a square window; see <see cref="MaxPool2d(Tensor, ValueTuple{int, int}, Nullable{ValueTuple{int, int}}, ValueTuple{int, int})"/>.</summary>
     public static Tensor MaxPool2d(this Tensor x, int kernelSize, int? stride = null, int padding = 0) =>
         x.MaxPool2d((kernelSize, kernelSize), stride is int s ? (s, s) : null, (padding, padding));
 

@@ -10,7 +10,7 @@ public static partial class Ops
     public static Tensor Neg(this Tensor x) => Unary(x, new NegOp(), "neg");
 
     /// <summary>y = −x; ∂y/∂x = −1.</summary>
-    public readonly struct NegOp : IUnaryOperator
+    internal readonly struct NegOp : IUnaryOperator
     {
         public T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => -x;
         public T Derivative<T>(T x, T y) where T : unmanaged, IFloatingPointIeee754<T> => -T.One;

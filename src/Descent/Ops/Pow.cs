@@ -13,7 +13,7 @@ public static partial class Ops
     public static Tensor Square(this Tensor x) => Unary(x, new PowOp(2), "pow");
 
     /// <summary>Power with a constant exponent.</summary>
-    public readonly struct PowOp(double p) : IUnaryOperator
+    internal readonly struct PowOp(double p) : IUnaryOperator
     {
         public T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => p == 2 ? x * x : T.Pow(x, Of<T>(p));
         public T Derivative<T>(T x, T y) where T : unmanaged, IFloatingPointIeee754<T> =>

@@ -10,7 +10,7 @@ public static partial class Ops
     public static Tensor Relu(this Tensor x) => Unary(x, new ReluOp(), "relu");
 
     /// <summary>y = max(x, 0) (rectified linear unit); ∂y/∂x = 1 for x &gt; 0, else 0 (0 at x = 0, as PyTorch).</summary>
-    public readonly struct ReluOp : IUnaryOperator
+    internal readonly struct ReluOp : IUnaryOperator
     {
         public T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.Max(x, T.Zero);
         public T Derivative<T>(T x, T y) where T : unmanaged, IFloatingPointIeee754<T> => x > T.Zero ? T.One : T.Zero;

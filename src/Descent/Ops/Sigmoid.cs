@@ -10,7 +10,7 @@ public static partial class Ops
     public static Tensor Sigmoid(this Tensor x) => Unary(x, new SigmoidOp(), "sigmoid");
 
     /// <summary>y = σ(x) = 1/(1 + e⁻ˣ); ∂y/∂x = y(1 − y). Computed stably on both sides of 0.</summary>
-    public readonly struct SigmoidOp : IUnaryOperator
+    internal readonly struct SigmoidOp : IUnaryOperator
     {
         public T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => x >= T.Zero ? T.One / (T.One + T.Exp(-x)) : T.Exp(x) / (T.One + T.Exp(x));
         public T Derivative<T>(T x, T y) where T : unmanaged, IFloatingPointIeee754<T> => y * (T.One - y);

@@ -10,7 +10,7 @@ public static partial class Ops
     public static Tensor Sqrt(this Tensor x) => Unary(x, new SqrtOp(), "sqrt");
 
     /// <summary>y = √x; ∂y/∂x = 1/(2√x) = 1/(2y).</summary>
-    public readonly struct SqrtOp : IUnaryOperator
+    internal readonly struct SqrtOp : IUnaryOperator
     {
         public T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.Sqrt(x);
         public T Derivative<T>(T x, T y) where T : unmanaged, IFloatingPointIeee754<T> => T.One / (y + y);

@@ -28,7 +28,7 @@ public static partial class Ops
     }
 
     /// <summary>a − b.</summary>
-    public readonly struct SubOp : IBinaryOperator
+    internal readonly struct SubOp : IBinaryOperator
     {
         public T Invoke<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => a - b;
         public void Invoke<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Subtract(a, b, y);

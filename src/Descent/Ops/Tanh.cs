@@ -10,7 +10,7 @@ public static partial class Ops
     public static Tensor Tanh(this Tensor x) => Unary(x, new TanhOp(), "tanh");
 
     /// <summary>y = tanh x = (eˣ − e⁻ˣ)/(eˣ + e⁻ˣ); ∂y/∂x = 1 − y².</summary>
-    public readonly struct TanhOp : IUnaryOperator
+    internal readonly struct TanhOp : IUnaryOperator
     {
         public T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.Tanh(x);
         public T Derivative<T>(T x, T y) where T : unmanaged, IFloatingPointIeee754<T> => T.One - y * y;

@@ -153,6 +153,7 @@ public abstract class Optimizer : IOptimizer, IParallelJob
                     throw new ShapeException($"{Name}: gradient of parameter {index} ({p.Name ?? "unnamed"}) is {g.DType.Name()} {Descent.Shape.Format(g.Shape)}, expected {p.DType.Name()} {Descent.Shape.Format(p.Shape)}.");
                 var s = _state[index];
                 if (s.Buffers.Length != Names.Length) Allocate(s, p);
+                foreach (var buffer in s.Buffers) buffer?.ConvertInPlace(p.DType);   // the parameter changed dtype (Module.To): its moments follow
                 s.Step++;
                 Prepare(s);
                 int n = p.Length, chunk = n >= SplitThreshold ? ChunkElements : Math.Max(n, 1);

@@ -3,13 +3,13 @@ using System.Globalization;
 namespace Descent.Plotting;
 
 /// <summary>Linear or base-10 logarithmic axis.</summary>
-public enum AxisScale { Linear, Log }
+internal enum AxisScale { Linear, Log }
 
 /// <summary>
 /// One axis: a data range mapped onto a pixel range, with "nice" tick values
 /// (Heckbert's 1-2-5 rule on a linear axis; powers of ten, or 1-2-5 within decades, on a log axis).
 /// </summary>
-public sealed class Axis
+internal sealed class Axis
 {
     /// <summary>Creates an axis over [min, max] (widened when empty; clamped positive on a log axis).</summary>
     public Axis(double min, double max, AxisScale scale = AxisScale.Linear, bool nice = true)

@@ -6,7 +6,7 @@ namespace Descent.Plotting;
 /// Horizontal bars, one per named value, with the value written at the bar's end: accuracies per class, shares. Bars
 /// start at the left end of <see cref="XRange"/>; the longest bar is the largest value.
 /// </summary>
-public sealed class BarChart
+internal sealed class BarChart
 {
     private readonly List<(string Name, double Value)> _bars = [];
 

@@ -3,14 +3,14 @@ namespace Descent.Plotting;
 /// <summary>A path drawn over a contour plot (an optimizer's iterates).</summary>
 /// <param name="Name">Legend text.</param>
 /// <param name="Points">The iterates (x₁, x₂) in order.</param>
-public sealed record PathSeries(string Name, IReadOnlyList<(double X, double Y)> Points)
+internal sealed record PathSeries(string Name, IReadOnlyList<(double X, double Y)> Points)
 {
     /// <summary>Colour (CSS), or null for the palette colour of the path's position (the same rule as <see cref="LineChart"/>).</summary>
     public string? Color { get; init; }
 }
 
 /// <summary>An arrow in data coordinates (a gradient drawn at an iterate), with a label at its tip.</summary>
-public sealed record Arrow(double X, double Y, double Dx, double Dy, string Label, string Color = "#1f4e9c");
+internal sealed record Arrow(double X, double Y, double Dx, double Dy, string Label, string Color = "#1f4e9c");
 
 /// <summary>
 /// Contour lines of a function f(x₁, x₂) over a rectangle (marching squares on a grid), drawn at equal aspect (one
@@ -21,7 +21,7 @@ public sealed record Arrow(double X, double Y, double Dx, double Dy, string Labe
 /// over the grid, denser near the bottom, rounded to two significant digits. Paths are tagged <c>class="path"</c>
 /// with a <c>data-name</c>, level labels <c>class="level"</c>.
 /// </summary>
-public sealed class ContourPlot
+internal sealed class ContourPlot
 {
     private readonly Func<double, double, double> _f;
     private readonly List<PathSeries> _paths = [];

@@ -4,7 +4,7 @@ namespace Descent.Plotting;
 /// A classifier's decision regions over a 2-D window (each grid cell filled with a light tint of its predicted class)
 /// with the data points on top (dots in the class's full colour). Used as one panel of small multiples.
 /// </summary>
-public sealed class DecisionMap
+internal sealed class DecisionMap
 {
     private readonly Func<double[], int[]> _classify;
     private readonly List<(double X, double Y, int Label)> _points = [];

@@ -3,7 +3,7 @@ using System.Text;
 namespace Descent.Plotting;
 
 /// <summary>Writes text files atomically: to a temporary name in the same folder, flushed, then renamed.</summary>
-public static class FigureFile
+internal static class FigureFile
 {
     /// <summary>Writes <paramref name="content"/> to <paramref name="path"/> (UTF-8, no BOM) atomically; creates the folder.</summary>
     public static void WriteAtomic(string path, string content)

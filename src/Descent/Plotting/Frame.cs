@@ -4,7 +4,7 @@ namespace Descent.Plotting;
 /// The plotting area of a chart: pixel rectangle, x and y axes, grid, ticks, axis labels, title and legend.
 /// Line charts and contour plots draw their data inside it; the legend sits outside, on the right.
 /// </summary>
-public sealed class Frame
+internal sealed class Frame
 {
     /// <summary>Font size of tick labels.</summary>
     public const double TickFont = 11;

@@ -7,7 +7,7 @@ namespace Descent.Plotting;
 /// share, and left out of the bar heights' scale so the rest stays visible. Bars are tagged <c>class="panel"</c> groups
 /// with a <c>data-name</c>.
 /// </summary>
-public sealed class HistogramGrid
+internal sealed class HistogramGrid
 {
     private readonly List<(string Name, double[] Values)> _panels = [];
 

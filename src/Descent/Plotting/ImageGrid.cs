@@ -1,7 +1,7 @@
 namespace Descent.Plotting;
 
 /// <summary>How an <see cref="ImageGrid"/> maps values to colours.</summary>
-public enum ImageScale
+internal enum ImageScale
 {
     /// <summary>Gray levels from each image's minimum (black) to its maximum (white): pictures and feature maps.</summary>
     Gray,
@@ -17,7 +17,7 @@ public enum ImageScale
 /// Small images in a grid with a caption under each: a first layer's filters, a layer's feature maps, example pictures.
 /// Each pixel is one SVG rectangle (the images are small: 3×3 to 28×28), so the figure stays a plain vector file.
 /// </summary>
-public sealed class ImageGrid
+internal sealed class ImageGrid
 {
     private readonly List<(float[] Pixels, int H, int W, string Label, string? Color, string? Heading)> _cells = [];
     private string? _heading;

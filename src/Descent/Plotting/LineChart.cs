@@ -6,7 +6,7 @@ namespace Descent.Plotting;
 /// <param name="Y">Ordinates; NaN or infinite values (and non-positive ones on a log axis) break the line.</param>
 /// <param name="Dash">SVG dash pattern (e.g. "6 3"), or null for a solid line.</param>
 /// <param name="Markers">Whether to draw a dot at each point.</param>
-public sealed record Series(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y, string? Dash = null, bool Markers = false)
+internal sealed record Series(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y, string? Dash = null, bool Markers = false)
 {
     /// <summary>Colour (CSS), or null for the palette colour of the series' position.</summary>
     public string? Color { get; init; }
@@ -24,7 +24,7 @@ public sealed record Series(string Name, IReadOnlyList<double> X, IReadOnlyList<
 /// optionally vertical/horizontal reference lines. Each series is a polyline tagged <c>class="series"</c>
 /// with a <c>data-name</c>, so a test can find it in the SVG.
 /// </summary>
-public sealed class LineChart
+internal sealed class LineChart
 {
     private readonly List<Series> _series = [];
     private readonly List<(bool Vertical, double Value, string Label)> _rules = [];

@@ -1,7 +1,7 @@
 namespace Descent.Plotting;
 
 /// <summary>Colours: a qualitative palette for series (Tableau 10) and a sequential ramp for contour levels.</summary>
-public static class Palette
+internal static class Palette
 {
     private static readonly string[] Series =
         ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];

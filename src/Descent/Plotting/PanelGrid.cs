@@ -5,7 +5,7 @@ namespace Descent.Plotting;
 /// legend below (so the same series keeps the same colour and name in every panel). Panels should share their axes
 /// (set the same <c>XRange</c>/<c>YRange</c>, or the same contour window) so they can be compared by eye.
 /// </summary>
-public sealed class PanelGrid
+internal sealed class PanelGrid
 {
     private readonly List<Action<Svg, (double X, double Y, double W, double H)>> _panels = [];
     private readonly List<(string Name, string Color, string? Dash, bool Marker)> _legend = [];

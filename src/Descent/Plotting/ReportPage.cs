@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace Descent.Plotting;
 
 /// <summary>A figure listed on the report page: file name (relative to the folder), section id, title, caption, width.</summary>
-public sealed record FigureEntry(string File, string Section, string Title, string Caption, bool Wide = false);
+internal sealed record FigureEntry(string File, string Section, string Title, string Caption, bool Wide = false);
 
 /// <summary>
 /// The HTML page (<c>index.html</c>) of an output folder, written as a course: a table of contents by chapter of the
@@ -14,7 +14,7 @@ public sealed record FigureEntry(string File, string Section, string Title, stri
 /// (runs never mix). Both files are rewritten atomically. The page has no script and no external resource: it works
 /// offline from the folder.
 /// </summary>
-public sealed class ReportPage
+internal sealed class ReportPage
 {
     /// <summary>Name of the page.</summary>
     public const string PageName = "index.html";

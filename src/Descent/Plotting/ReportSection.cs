@@ -10,4 +10,4 @@ namespace Descent.Plotting;
 /// <param name="Lesson">What the notes teach from it and what the figures show, in two or three sentences.</param>
 /// <param name="Command">The exact command that reproduces the section.</param>
 /// <param name="Table">The terminal table, as plain text.</param>
-public sealed record ReportSection(string Id, string Chapter, string Title, string Formula, string Lesson, string Command, string Table);
+internal sealed record ReportSection(string Id, string Chapter, string Title, string Formula, string Lesson, string Command, string Table);

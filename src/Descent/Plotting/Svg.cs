@@ -8,7 +8,7 @@ namespace Descent.Plotting;
 /// two decimals, text escaped. Every figure of the lab is built with it, so each file is a standalone
 /// SVG 1.1 document (no scripts, no external fonts or styles).
 /// </summary>
-public sealed class Svg
+internal sealed class Svg
 {
     private readonly StringBuilder _body = new();
 

@@ -9,7 +9,7 @@ namespace Descent.Plotting;
 /// parameters, choice index for categoricals), and the best value so far against the trial number. Complete and
 /// pruned trials are separate marker series. <see cref="AddToReport"/> writes them into a <see cref="ReportPage"/>.
 /// </summary>
-public static class TuningFigures
+internal static class TuningFigures
 {
     /// <summary>All figures of the study: one per parameter, then best so far.</summary>
     public static IReadOnlyList<Figure> All(StudyInfo study, IReadOnlyList<TrialRecord> trials)

@@ -27,7 +27,7 @@ namespace Descent.Schedules;
 /// <see cref="Policy"/> (<see cref="LearningRatePolicy.Parse"/>).
 /// The text is parsed into this record (its parts and their keys) and changed with <c>with { … }</c>; a required
 /// length that is missing (e.g. <c>cosine</c> without tmax, which <c>descent train</c> sets to the run's epochs)
-/// is reported by <see cref="Create"/>. <see cref="ToString"/> gives the canonical text.
+/// is reported by <see cref="Create()"/>. <see cref="ToString"/> gives the canonical text.
 /// </remarks>
 public sealed record ScheduleSpec : ISchedule
 {
@@ -136,7 +136,7 @@ public sealed record ScheduleSpec : ISchedule
 
     private static ISchedule Build(SpecText s, bool perStep) => s.Name switch
     {
-        "constant" => new Constant(perStep),
+        "constant" => new ConstantRate(perStep),
         "inverse-time" => new InverseTimeDecay(s.Double("decay", 1), s.Double("steps", 1), s.Bool("staircase", false), perStep),
         "exponential" => new ExponentialDecay(s.Double("base", 0.95), s.Double("steps", 1), s.Bool("staircase", false), perStep),
         "inverse-sqrt" => new InverseSqrtDecay(s.Double("k", 1), perStep),

@@ -29,8 +29,11 @@ public sealed record LoadedCheckpoint(string Directory, Dictionary<string, Tenso
 /// </remarks>
 public static class Checkpoint
 {
+    /// <summary>The model's weights in a checkpoint folder (safetensors).</summary>
     public const string ModelFile = "model.safetensors";
+    /// <summary>The optimizer's state in a checkpoint folder (safetensors).</summary>
     public const string OptimizerFile = "optimizer.safetensors";
+    /// <summary>The training state (epoch, RNG streams, metrics) in a checkpoint folder (JSON).</summary>
     public const string StateFile = "state.json";
 
     /// <summary>The tensor files, in the order a save writes them.</summary>

@@ -47,6 +47,7 @@ public sealed record LockOwner(string Host, int Pid, DateTimeOffset ProcessStart
 /// </remarks>
 public sealed class FolderLock : IDisposable
 {
+    /// <summary>The lock file's name inside a locked folder.</summary>
     public const string FileName = ".descent.lock";
 
     private readonly SafeFileHandle _handle;

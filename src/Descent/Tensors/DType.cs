@@ -3,7 +3,9 @@ namespace Descent;
 /// <summary>Element type of a tensor: float32 (the default, for training) or float64 (for gradient checks and references).</summary>
 public enum DType
 {
+    /// <summary>32-bit IEEE-754 floats (PyTorch's <c>torch.float32</c>), the default.</summary>
     Float32,
+    /// <summary>64-bit IEEE-754 floats (<c>torch.float64</c>), for gradient checks and references.</summary>
     Float64,
 }
 

@@ -5,7 +5,7 @@ namespace Descent;
 /// every CPU, operating system and .NET version (the platform's <c>Math.Log</c> may differ in the
 /// last bit). Used where reproducibility across machines matters: the random number generator.
 /// </summary>
-public static class PortableMath
+internal static class PortableMath
 {
     private const double Ln2Hi = 6.93147180369123816490e-01;
     private const double Ln2Lo = 1.90821492927058770002e-10;

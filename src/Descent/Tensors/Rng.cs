@@ -22,6 +22,29 @@ public sealed class Rng
 {
     private ulong _s0, _s1, _s2, _s3;
 
+    private static readonly object GlobalLock = new();
+    private static Rng _global = new(0);
+
+    /// <summary>
+    /// Reseeds the process-wide source that layers and tensors draw from when no <see cref="Rng"/> is passed, as PyTorch's
+    /// <c>torch.manual_seed</c>: after <c>Rng.ManualSeed(42)</c> the same program builds the same model. Before any call the
+    /// source is seeded with 0, so a program is deterministic either way. An explicit <see cref="Rng"/> always wins.
+    /// </summary>
+    public static void ManualSeed(ulong seed)
+    {
+        lock (GlobalLock) _global = new Rng(seed);
+    }
+
+    /// <summary>
+    /// A new generator forked from the process-wide source (each call advances it by one draw; thread-safe): what a layer
+    /// made without an <see cref="Rng"/> uses. The model a program builds depends only on the seed and on the order in which
+    /// its layers are made.
+    /// </summary>
+    public static Rng FromGlobal()
+    {
+        lock (GlobalLock) return _global.Fork();
+    }
+
     /// <summary>A generator whose stream is fixed by <paramref name="seed"/>.</summary>
     public Rng(ulong seed)
     {

@@ -1,7 +1,7 @@
 namespace Descent;
 
 /// <summary>Special functions .NET lacks, in double precision.</summary>
-public static class SpecialFunctions
+internal static class SpecialFunctions
 {
     /// <summary>
     /// The error function erf(x) = 2/√π ∫₀ˣ e^(−t²) dt. For |x| &lt; 3 the all-positive series

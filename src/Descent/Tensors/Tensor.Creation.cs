@@ -30,33 +30,73 @@ public sealed partial class Tensor
     /// <summary>A scalar tensor (shape []).</summary>
     public static Tensor Scalar(double value, DType dtype = DType.Float32) => Full(value, dtype);
 
-    /// <summary>Wraps <paramref name="data"/> (no copy) as a float32 tensor of the given shape (default: 1-D).</summary>
-    public static Tensor From(float[] data, params int[] shape)
-    {
-        var s = shape.Length == 0 ? [data.Length] : (int[])shape.Clone();
-        if (Descent.Shape.Numel(s) != data.Length)
-            throw new ShapeException($"From: {data.Length} values do not fill shape {Descent.Shape.Format(s)} ({Descent.Shape.Numel(s)} elements).");
-        return new Tensor(s, data);
-    }
+    /// <summary>A float32 tensor <b>copied</b> from <paramref name="data"/>, of the given shape (default: 1-D), as <c>torch.tensor</c>;
+    /// <see cref="Wrap(float[], int[])"/> shares the array instead.</summary>
+    public static Tensor From(float[] data, params int[] shape) => From((ReadOnlySpan<float>)data, shape);
 
-    /// <summary>Wraps <paramref name="data"/> (no copy) as a float64 tensor of the given shape (default: 1-D).</summary>
-    public static Tensor From(double[] data, params int[] shape)
-    {
-        var s = shape.Length == 0 ? [data.Length] : (int[])shape.Clone();
-        if (Descent.Shape.Numel(s) != data.Length)
-            throw new ShapeException($"From: {data.Length} values do not fill shape {Descent.Shape.Format(s)} ({Descent.Shape.Numel(s)} elements).");
-        return new Tensor(s, data);
-    }
+    /// <summary>A float64 tensor <b>copied</b> from <paramref name="data"/>, of the given shape (default: 1-D).</summary>
+    public static Tensor From(double[] data, params int[] shape) => From((ReadOnlySpan<double>)data, shape);
 
-    /// <summary>A 2-D tensor copied from a rectangular array.</summary>
-    public static Tensor From(double[,] data, DType dtype = DType.Float32)
+    /// <summary>A float32 tensor copied from <paramref name="data"/>, of the given shape (default: 1-D).</summary>
+    public static Tensor From(ReadOnlySpan<float> data, params int[] shape) => Wrap(data.ToArray(), shape);
+
+    /// <summary>A float64 tensor copied from <paramref name="data"/>, of the given shape (default: 1-D).</summary>
+    public static Tensor From(ReadOnlySpan<double> data, params int[] shape) => Wrap(data.ToArray(), shape);
+
+    /// <summary>A float32 tensor [rows, columns] copied from a rectangular array.</summary>
+    public static Tensor From(float[,] data)
     {
-        int r = data.GetLength(0), c = data.GetLength(1);
-        var t = Zeros(dtype, r, c);
-        for (int i = 0; i < r; i++)
-            for (int j = 0; j < c; j++)
-                t[i * c + j] = data[i, j];
+        var t = Zeros(DType.Float32, data.GetLength(0), data.GetLength(1));
+        System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref System.Runtime.CompilerServices.Unsafe.As<byte, float>(
+            ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(data)), data.Length).CopyTo(t.Floats);
         return t;
+    }
+
+    /// <summary>A float64 tensor [rows, columns] copied from a rectangular array (the dtype follows the element type;
+    /// <c>.To(DType.Float32)</c> converts).</summary>
+    public static Tensor From(double[,] data)
+    {
+        var t = Zeros(DType.Float64, data.GetLength(0), data.GetLength(1));
+        System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref System.Runtime.CompilerServices.Unsafe.As<byte, double>(
+            ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(data)), data.Length).CopyTo(t.Doubles);
+        return t;
+    }
+
+    /// <summary>A 2-D tensor of <paramref name="dtype"/> copied from a rectangular array of doubles.</summary>
+    public static Tensor From(double[,] data, DType dtype) => From(data).To(dtype);
+
+    /// <summary>A float32 tensor [rows, columns] copied from rows of equal length (a jagged array).</summary>
+    public static Tensor From(float[][] rows) => Jagged<float>(rows, DType.Float32);
+
+    /// <summary>A float64 tensor [rows, columns] copied from rows of equal length (a jagged array).</summary>
+    public static Tensor From(double[][] rows) => Jagged<double>(rows, DType.Float64);
+
+    private static Tensor Jagged<T>(T[][] rows, DType dtype) where T : unmanaged
+    {
+        int r = rows.Length, c = r == 0 ? 0 : rows[0].Length;
+        var t = Zeros(dtype, r, c);
+        var dst = t.Span<T>();
+        for (int i = 0; i < r; i++)
+        {
+            if (rows[i].Length != c) throw new ShapeException($"From: row {i} has {rows[i].Length} values, row 0 has {c}; a tensor needs rows of equal length.");
+            rows[i].AsSpan().CopyTo(dst.Slice(i * c, c));
+        }
+        return t;
+    }
+
+    /// <summary>A float32 tensor that <b>shares</b> <paramref name="data"/> (no copy: writes to either are seen by both), of the
+    /// given shape (default: 1-D) — as <c>torch.from_numpy</c>.</summary>
+    public static Tensor Wrap(float[] data, params int[] shape) => new(CheckShape(data.Length, shape), data);
+
+    /// <summary>A float64 tensor that <b>shares</b> <paramref name="data"/> (no copy), of the given shape (default: 1-D).</summary>
+    public static Tensor Wrap(double[] data, params int[] shape) => new(CheckShape(data.Length, shape), data);
+
+    private static int[] CheckShape(int length, int[] shape)
+    {
+        var s = shape.Length == 0 ? [length] : (int[])shape.Clone();
+        if (Descent.Shape.Numel(s) != length)
+            throw new ShapeException($"From: {length} values do not fill shape {Descent.Shape.Format(s)} ({Descent.Shape.Numel(s)} elements).");
+        return s;
     }
 
     /// <summary>A 2-D tensor copied from rows of equal length (e.g. parsed JSON).</summary>
@@ -110,6 +150,13 @@ public sealed partial class Tensor
 
     /// <summary>A float32 N(0, 1) tensor.</summary>
     public static Tensor Randn(Rng rng, params int[] shape) => Normal(rng, 0, 1, DType.Float32, shape);
+
+    /// <summary>A float32 N(0, 1) tensor drawn from the process-wide source (<see cref="Rng.FromGlobal"/>, seeded by
+    /// <see cref="Rng.ManualSeed"/>), as <c>torch.randn(*shape)</c>.</summary>
+    public static Tensor Randn(params int[] shape) => Randn(Rng.FromGlobal(), shape);
+
+    /// <summary>A float32 U[0, 1) tensor drawn from the process-wide source, as <c>torch.rand(*shape)</c>.</summary>
+    public static Tensor Rand(params int[] shape) => Uniform(Rng.FromGlobal(), 0, 1, DType.Float32, shape);
 
     /// <summary>A new zero tensor with this tensor's shape and dtype.</summary>
     public Tensor ZerosLike() => Zeros(DType, _shape);
@@ -167,7 +214,7 @@ public sealed partial class Tensor
     /// <summary>A view of the same storage with another shape (same element count), outside the graph.</summary>
     internal Tensor ViewAs(int[] shape) => Track(_f is not null ? new Tensor(shape, _f, _offset) : new Tensor(shape, _d!, _offset));
 
-    /// <summary>A view of <paramref name="count"/> consecutive elements from <paramref name="start"/>, shaped <paramref name="shape"/>.</summary>
+    /// <summary>A view of Π <paramref name="shape"/> consecutive elements from <paramref name="start"/>, shaped <paramref name="shape"/>.</summary>
     internal Tensor ViewRange(int start, int[] shape) =>
         Track(_f is not null ? new Tensor(shape, _f, _offset + start) : new Tensor(shape, _d!, _offset + start));
 

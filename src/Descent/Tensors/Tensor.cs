@@ -11,7 +11,7 @@ namespace Descent;
 /// </summary>
 /// <remarks>
 /// Autograd (define-by-run, like PyTorch): an op on tensors of which one <see cref="RequiresGrad"/>
-/// records a <see cref="Node"/> in <see cref="GradFn"/>; <see cref="Backward(Tensor?)"/> walks the graph
+/// records a <see cref="Node"/> in <see cref="GradFn"/>; <see cref="Backward(Tensor?, bool)"/> walks the graph
 /// back and accumulates (<c>+=</c>) gradients into the <see cref="Grad"/> of leaf tensors.
 /// </remarks>
 public sealed partial class Tensor
@@ -45,13 +45,31 @@ public sealed partial class Tensor
     }
 
     /// <summary>float32 or float64.</summary>
-    public DType DType { get; }
+    public DType DType { get; private set; }
+
+    /// <summary>
+    /// Converts this tensor's elements to <paramref name="dtype"/> in place — same object, new storage — and drops its
+    /// gradient: how <see cref="Nn.Module.To"/> converts parameters so that an optimizer holding them keeps working.
+    /// Views made of the tensor before keep the old storage.
+    /// </summary>
+    internal void ConvertInPlace(DType dtype)
+    {
+        if (dtype == DType) return;
+        if (GradFn is not null) throw new InvalidOperationException("ConvertInPlace: only a leaf tensor can change its dtype in place.");
+        var converted = To(dtype);
+        (_f, _d, _offset, DType) = (converted._f, converted._d, 0, dtype);
+        Grad = null;
+        StorageVersion++;
+    }
+
+    /// <summary>Counts <see cref="ConvertInPlace"/> calls: a step recorded with this tensor's old storage must be recorded again.</summary>
+    internal int StorageVersion { get; private set; }
 
     /// <summary>Number of elements.</summary>
     public int Length { get; }
 
-    /// <summary>The dimensions, outermost first.</summary>
-    public ReadOnlySpan<int> Shape => _shape;
+    /// <summary>The dimensions, outermost first; prints as <c>[2, 3]</c>.</summary>
+    public TensorShape Shape => new(_shape);
 
     /// <summary>A copy of the dimensions.</summary>
     public int[] ShapeArray => (int[])_shape.Clone();
@@ -80,7 +98,7 @@ public sealed partial class Tensor
     /// <summary>The accumulated gradient ∂L/∂this (leaves only, unless <see cref="RetainGrad"/> is set).</summary>
     public Tensor? Grad { get; set; }
 
-    /// <summary>When set on a non-leaf, <see cref="Backward(Tensor?)"/> also stores its gradient in <see cref="Grad"/>.</summary>
+    /// <summary>When set on a non-leaf, <see cref="Backward(Tensor?, bool)"/> also stores its gradient in <see cref="Grad"/>.</summary>
     public bool RetainGrad { get; set; }
 
     /// <summary>The op that made this tensor, or null for a leaf.</summary>
@@ -129,20 +147,35 @@ public sealed partial class Tensor
         set { if (_f is not null) Floats[i] = (float)value; else Doubles[i] = value; }
     }
 
-    /// <summary>Element at a multi-dimensional index.</summary>
+    /// <summary>Element [i, j] of a 2-D tensor, as a double.</summary>
     [System.Runtime.CompilerServices.IndexerName("At")]
     public double this[int i, int j]
     {
-        get => this[FlatIndex(i, j)];
-        set => this[FlatIndex(i, j)] = value;
+        get => this[FlatIndex([i, j])];
+        set => this[FlatIndex([i, j])] = value;
     }
 
-    private int FlatIndex(int i, int j)
+    /// <summary>The element at an n-dimensional index (one index per dimension), as a double: <c>t[0, 1, 2]</c>.
+    /// A single index is the flat row-major position (see <see cref="this[int]"/>).</summary>
+    [System.Runtime.CompilerServices.IndexerName("At")]
+    public double this[params int[] index]
     {
-        if (Rank != 2) throw new ShapeException($"Indexer [i, j] needs a 2-D tensor, got shape {Descent.Shape.Format(_shape)}.");
-        if ((uint)i >= (uint)_shape[0] || (uint)j >= (uint)_shape[1])
-            throw new IndexOutOfRangeException($"Index [{i}, {j}] is outside shape {Descent.Shape.Format(_shape)}.");
-        return i * _shape[1] + j;
+        get => this[FlatIndex(index)];
+        set => this[FlatIndex(index)] = value;
+    }
+
+    private int FlatIndex(ReadOnlySpan<int> index)
+    {
+        if (index.Length != Rank)
+            throw new ShapeException($"Indexer: {index.Length} indices for a tensor of shape {Descent.Shape.Format(_shape)}; expected {Rank}.");
+        int flat = 0;
+        for (int a = 0; a < index.Length; a++)
+        {
+            if ((uint)index[a] >= (uint)_shape[a])
+                throw new IndexOutOfRangeException($"Index [{string.Join(", ", index.ToArray())}] is outside shape {Descent.Shape.Format(_shape)} (dimension {a}).");
+            flat = flat * _shape[a] + index[a];
+        }
+        return flat;
     }
 
     /// <summary>The value of a one-element tensor.</summary>
@@ -158,6 +191,24 @@ public sealed partial class Tensor
         var r = new double[Length];
         if (_d is not null) Doubles.CopyTo(r);
         else { var s = Floats; for (int i = 0; i < r.Length; i++) r[i] = s[i]; }
+        return r;
+    }
+
+    /// <summary>A copy of the elements, flat in row-major order, as <typeparamref name="T"/> (float or double; converted if the
+    /// tensor holds the other).</summary>
+    public T[] ToArray<T>() where T : unmanaged
+    {
+        if (typeof(T) == typeof(float)) return (T[])(object)ToFloatArray();
+        if (typeof(T) == typeof(double)) return (T[])(object)ToArray();
+        throw new NotSupportedException($"ToArray<{typeof(T).Name}>: element type must be float or double.");
+    }
+
+    /// <summary>A copy of a 2-D tensor as a rectangular array of <typeparamref name="T"/> (float or double).</summary>
+    public T[,] ToArray2D<T>() where T : unmanaged
+    {
+        if (Rank != 2) throw new ShapeException($"ToArray2D: needs a 2-D tensor, got shape {Descent.Shape.Format(_shape)}.");
+        var r = new T[_shape[0], _shape[1]];
+        ToArray<T>().AsSpan().CopyTo(MemoryMarshal.CreateSpan(ref System.Runtime.CompilerServices.Unsafe.As<byte, T>(ref MemoryMarshal.GetArrayDataReference(r)), r.Length));
         return r;
     }
 

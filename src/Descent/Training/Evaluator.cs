@@ -1,3 +1,4 @@
+using Descent.Data;
 using Descent.Losses;
 using Descent.Nn;
 
@@ -39,13 +40,22 @@ public static class Evaluator
             ? t with { Values = LossTargets.OneHot(t.Labels!, z.Shape[1], z.DType) } : t), loss.Reduction, batchSize, classes, forward);
     }
 
+    /// <summary>
+    /// Evaluates on a whole data set: a classification set against its labels (loss: cross-entropy unless given), a
+    /// regression set against its targets (loss: mse unless given), with <see cref="Evaluation.Regression"/> holding
+    /// MSE, RMSE, MAE and R².
+    /// </summary>
+    public static Evaluation Evaluate(Module model, Dataset data, ILoss? loss = null, int batchSize = 1000) =>
+        Evaluate(model, data.FeaturesTensor(), data.IsRegression ? null : data.Labels, data.TargetsTensor(),
+            loss ?? (data.IsRegression ? new MseLoss() : new CrossEntropyLoss()), batchSize, data.IsRegression ? 0 : data.ClassCount, null);
+
     private static Evaluation Run(Module model, Tensor x, int[]? labels, Tensor? targets, Func<Tensor, LossTargets, Tensor> loss,
         Reduction reduction, int batchSize, int classes, Func<Tensor, Tensor>? forward)
     {
         int n = labels?.Length ?? targets!.Shape[0];
         if (x.Rank < 1 || x.Shape[0] != n)
             throw new ShapeException($"evaluate: {n} {(labels is null ? "target rows" : "labels")} for features of shape {Shape.Format(x.Shape)}.");
-        var dtype = model.Parameters().FirstOrDefault()?.DType ?? x.DType;   // float32 features meet a float64 model converted, chunk by chunk
+        var dtype = model.Parameters.FirstOrDefault()?.DType ?? x.DType;   // float32 features meet a float64 model converted, chunk by chunk
         bool wasTraining = model.Training;
         model.Eval();
         try
@@ -54,7 +64,7 @@ public static class Evaluator
             double lossSum = 0;
             long correct = 0;
             int[,]? confusion = null;
-            RegressionAccumulator? regression = labels is null ? new RegressionAccumulator(targets!.Shape[1]) : null;
+            RegressionAccumulator? regression = labels is null ? new RegressionAccumulator(n == 0 ? 1 : targets!.Length / n) : null;
             for (int start = 0; start < n; start += batchSize)
             {
                 int count = Math.Min(batchSize, n - start);

@@ -67,7 +67,52 @@ public sealed record TrainingResult(IReadOnlyList<EpochMetrics> Epochs, bool Sto
 /// RMSE = √(Σ (ŷ − y)² / nk), MAE = Σ |ŷ − y| / nk, and R² = 1 − SSE/SST per output, averaged over the outputs
 /// (scikit-learn's <c>r2_score</c> with 'uniform_average'; SST = Σ (y − ȳ)², so predicting ȳ scores 0).
 /// </summary>
-public sealed record RegressionMetrics(double Rmse, double Mae, double R2);
+/// <param name="Rmse">Root-mean-square error.</param>
+/// <param name="Mae">Mean absolute error.</param>
+/// <param name="R2">Coefficient of determination, averaged over the outputs.</param>
+public sealed record RegressionMetrics(double Rmse, double Mae, double R2)
+{
+    /// <summary>Mean squared error, Σ (ŷ − y)² / nk (= RMSE², PyTorch's <c>MSELoss</c> with mean reduction).</summary>
+    public double Mse => Rmse * Rmse;
+
+    /// <summary>The errors of predictions ŷ [n, …] against targets y of the same shape (each row one example).</summary>
+    public static RegressionMetrics Of(Tensor prediction, Tensor target)
+    {
+        if (prediction.Rank == 0 || !Shape.Equal(prediction.Shape, target.Shape))
+            throw new ShapeException($"regression metrics: prediction {prediction.Shape} and target {target.Shape} must have the same shape, rows first.");
+        var acc = new RegressionAccumulator(prediction.Shape[0] == 0 ? 1 : prediction.Length / prediction.Shape[0]);
+        acc.Add(prediction, target);
+        return acc.Result();
+    }
+}
+
+/// <summary>Classification scores of logits (or probabilities) [n, classes] against class indices [n].</summary>
+public static class ClassificationMetrics
+{
+    /// <summary>The fraction of rows whose arg max is the label (NaN for no rows).</summary>
+    public static double Accuracy(Tensor logits, int[] labels)
+    {
+        if (logits.Rank != 2 || logits.Shape[0] != labels.Length)
+            throw new ShapeException($"accuracy: logits must be [{labels.Length}, classes] for {labels.Length} labels, got {logits.Shape}.");
+        return labels.Length == 0 ? double.NaN : (double)Trainer.CountCorrect(logits, labels) / labels.Length;
+    }
+
+    /// <summary>The confusion matrix [true class, predicted class] (counts) of logits [n, classes] against labels [n].</summary>
+    public static int[,] Confusion(Tensor logits, int[] labels)
+    {
+        if (logits.Rank != 2 || logits.Shape[0] != labels.Length)
+            throw new ShapeException($"confusion: logits must be [{labels.Length}, classes] for {labels.Length} labels, got {logits.Shape}.");
+        int c = logits.Shape[1];
+        var m = new int[c, c];
+        var predicted = logits.ArgMax(1);
+        for (int i = 0; i < labels.Length; i++)
+        {
+            if ((uint)labels[i] >= (uint)c) throw new ArgumentOutOfRangeException(nameof(labels), $"confusion: label {labels[i]} at row {i} is outside 0..{c - 1}.");
+            m[labels[i], predicted[i]]++;
+        }
+        return m;
+    }
+}
 
 /// <summary>Accumulates <see cref="RegressionMetrics"/> batch by batch, in double (sums in a fixed order, so deterministic).</summary>
 public sealed class RegressionAccumulator(int outputs)
@@ -76,10 +121,10 @@ public sealed class RegressionAccumulator(int outputs)
     private double _sae;
     private long _rows;
 
-    /// <summary>Adds predictions [rows, k] against targets [rows, k].</summary>
+    /// <summary>Adds predictions [rows, …] against targets of the same shape, <c>outputs</c> values a row.</summary>
     public void Add(Tensor prediction, Tensor target)
     {
-        if (!Shape.Equal(prediction.Shape, target.Shape) || prediction.Rank != 2 || prediction.Shape[1] != outputs)
+        if (!Shape.Equal(prediction.Shape, target.Shape) || prediction.Rank < 1 || prediction.Length != prediction.Shape[0] * outputs)
             throw new ShapeException($"regression metrics: prediction {Shape.Format(prediction.Shape)} and target {Shape.Format(target.Shape)} must both be [rows, {outputs}].");
         int rows = prediction.Shape[0];
         for (int i = 0; i < rows; i++)

@@ -101,7 +101,7 @@ public sealed class TrainedModel
             throw new ShapeException($"predict: {features.Length} values for {rows} rows of {FeatureCount} features (shape {Shape.Format(FeatureShape)}).");
         var x = (float[])features.Clone();
         Normalizer?.Apply(x, FeatureCount);
-        var input = Tensor.From(x, rows, FeatureCount);
+        var input = Tensor.Wrap(x, rows, FeatureCount);
         using var _ = Autograd.NoGrad();
         var dtype = Config.DType == "float64" ? DType.Float64 : DType.Float32;
         return Model.Forward(input.To(dtype));

@@ -37,6 +37,7 @@ public sealed class Trainer
     private readonly Func<Tensor, Tensor> _evaluate;
     private readonly Tensor[] _oneInput = new Tensor[1], _twoInputs = new Tensor[2];   // [batch] or [batch, targets]
     private IReadOnlyList<Tensor> _captured;      // the parameters the tapes were recorded with
+    private int[] _capturedVersions;               // their storage versions then (Module.To converts in place)
     private IStepObserver? _capturingObserver;    // the observer whose forward the step records (its first batch size only)
     private int _observedBatch;
     private readonly Optimizer? _normInStep;   // the optimizer, when it updates exactly the model's parameters (so it can measure their norm)
@@ -55,7 +56,7 @@ public sealed class Trainer
         _optimizer = optimizer;
         _policy = policy ?? new LearningRatePolicy(optimizer.LearningRate);
         _loss = loss ?? new CrossEntropyLoss();
-        _parameters = model.Parameters();
+        _parameters = model.Parameters;
         _penalty = penalty is { Lambda: > 0 } ? penalty : null;
         if (optimizer is Optimizer o && o.Parameters.Count == _parameters.Count
             && o.Parameters.ToHashSet(ReferenceEqualityComparer.Instance).SetEquals(_parameters)) _normInStep = o;
@@ -68,6 +69,7 @@ public sealed class Trainer
         });
         _evaluate = x => _evaluation.Run([x], [], mode: 2)[0];
         _captured = _parameters;
+        _capturedVersions = _parameters.Select(p => p.StorageVersion).ToArray();
     }
 
     /// <summary>The settings.</summary>
@@ -140,7 +142,7 @@ public sealed class Trainer
         var wall = Stopwatch.StartNew();
         using var threads = Threading.Limit(Options.Threads);
         var s = State;
-        Tensor? vx = validation is null ? null : Tensor.From(validation.Features, validation.Count, validation.FeatureCount);   // a view: evaluation only reads it
+        Tensor? vx = validation is null ? null : Tensor.Wrap(validation.Features, validation.Count, validation.FeatureCount);   // a view: evaluation only reads it
         for (int epoch = s.NextEpoch; epoch < Options.Epochs && !s.Stopped; epoch++)
         {
             var metrics = RunEpoch(train, epoch, cancellation);
@@ -277,11 +279,12 @@ public sealed class Trainer
     /// <summary>Records the step again when the model's parameters are no longer the tensors the tapes were recorded with.</summary>
     private void CheckParameters()
     {
-        var now = _model.Parameters();
+        var now = _model.Parameters;
         bool same = now.Count == _captured.Count;
-        for (int i = 0; same && i < now.Count; i++) same = ReferenceEquals(now[i], _captured[i]);
+        for (int i = 0; same && i < now.Count; i++) same = ReferenceEquals(now[i], _captured[i]) && now[i].StorageVersion == _capturedVersions[i];
         if (same) return;
         _parameters = _captured = now;
+        _capturedVersions = now.Select(p => p.StorageVersion).ToArray();
         _step.Invalidate();
         _evaluation.Invalidate();
     }

@@ -102,7 +102,7 @@ public sealed class TrainingJob
         var model = InitialModel(config, train.FeatureShape, train.OutputCount);
         var loss = LossFor(config, train);
         var spec = WithWeightDecay(config.Optimizer, config.WeightDecay);
-        var optimizer = spec.Create(model.Parameters());
+        var optimizer = spec.Create(model.Parameters);
         var schedule = WithCosineLength(config.Schedule, config.Epochs);
         var policy = schedule is null ? new LearningRatePolicy(spec.LearningRate) : schedule.Policy(spec.LearningRate);
         if (config.L1 > 0 && config.L2 > 0) throw new ArgumentException("choose one penalty: --l1 or --l2, not both.");
@@ -152,7 +152,7 @@ public sealed class TrainingJob
     public TrainingResult Run(CancellationToken cancellation = default) => Trainer.Fit(Loader, Validation, cancellation);
 
     /// <summary>Loss, accuracy and confusion matrix on the test set; loss, RMSE, MAE and R² for a regression set.</summary>
-    public Evaluation EvaluateTest() => Trainer.Evaluate(Tensor.From(Test.Features, Test.Count, Test.FeatureCount), Test.Labels, Test.TargetsTensor(), Test.ClassCount);
+    public Evaluation EvaluateTest() => Trainer.Evaluate(Tensor.Wrap(Test.Features, Test.Count, Test.FeatureCount), Test.Labels, Test.TargetsTensor(), Test.ClassCount);
 
     /// <summary>Writes a checkpoint of the current state (after an epoch) to <paramref name="dir"/>, atomically.</summary>
     public void SaveCheckpoint(string dir)

@@ -8,6 +8,7 @@ namespace Descent.Tuning;
 /// </summary>
 public sealed class AshaPruner : IPruner
 {
+    /// <summary>ASHA with rungs at <paramref name="minEpochs"/>·ηᵏ, η = <paramref name="reductionFactor"/> (≥ 2).</summary>
     public AshaPruner(int minEpochs = 1, int reductionFactor = 3)
     {
         if (minEpochs < 1) throw new ArgumentOutOfRangeException(nameof(minEpochs), minEpochs, "ASHA needs min epochs ≥ 1.");
@@ -15,8 +16,11 @@ public sealed class AshaPruner : IPruner
         MinEpochs = minEpochs; ReductionFactor = reductionFactor;
     }
 
+    /// <inheritdoc/>
     public string Name => "asha";
+    /// <summary>r: the first rung's epoch.</summary>
     public int MinEpochs { get; }
+    /// <summary>η: the fraction 1/η of trials that go on at each rung.</summary>
     public int ReductionFactor { get; }
 
     /// <summary>Whether <paramref name="epoch"/> is a rung: r·ηᵏ for some k ≥ 0.</summary>
@@ -26,6 +30,7 @@ public sealed class AshaPruner : IPruner
         return false;
     }
 
+    /// <inheritdoc/>
     public bool ShouldPrune(TrialRecord trial, IReadOnlyList<TrialRecord> all, Direction direction)
     {
         if (trial.Epochs.Count == 0) return false;

@@ -55,12 +55,19 @@ public abstract class Distribution
 /// <summary>x ~ U(low, high); u = (x − low)/(high − low).</summary>
 public sealed class UniformDistribution : Distribution
 {
+    /// <summary>U(<paramref name="low"/>, <paramref name="high"/>), finite low &lt; high.</summary>
     public UniformDistribution(double low, double high) { CheckRange(low, high, "uniform"); Low = low; High = high; }
+    /// <summary>The lower bound (included).</summary>
     public double Low { get; }
+    /// <summary>The upper bound (included for integers).</summary>
     public double High { get; }
+    /// <inheritdoc/>
     public override string Kind => "uniform";
+    /// <inheritdoc/>
     public override object FromUnit(double u) => Low + (High - Low) * Clamp01(u);
+    /// <inheritdoc/>
     public override double ToUnit(object value) => Clamp01((Convert.ToDouble(value, CultureInfo.InvariantCulture) - Low) / (High - Low));
+    /// <inheritdoc/>
     public override Distribution Narrow(double lo, double hi) => new UniformDistribution((double)FromUnit(lo), (double)FromUnit(hi));
 }
 
@@ -70,18 +77,25 @@ public sealed class UniformDistribution : Distribution
 /// </summary>
 public sealed class LogUniformDistribution : Distribution
 {
+    /// <summary>Log-uniform on [<paramref name="low"/>, <paramref name="high"/>], 0 &lt; low &lt; high.</summary>
     public LogUniformDistribution(double low, double high)
     {
         CheckRange(low, high, "log-uniform");
         if (!(low > 0)) throw new ArgumentException($"log-uniform needs low > 0, got {low.ToString(CultureInfo.InvariantCulture)}.");
         Low = low; High = high;
     }
+    /// <summary>The lower bound (included).</summary>
     public double Low { get; }
+    /// <summary>The upper bound (included for integers).</summary>
     public double High { get; }
+    /// <inheritdoc/>
     public override string Kind => "log_uniform";
+    /// <inheritdoc/>
     public override object FromUnit(double u) => Math.Exp(Math.Log(Low) + (Math.Log(High) - Math.Log(Low)) * Clamp01(u));
+    /// <inheritdoc/>
     public override double ToUnit(object value) =>
         Clamp01((Math.Log(Convert.ToDouble(value, CultureInfo.InvariantCulture)) - Math.Log(Low)) / (Math.Log(High) - Math.Log(Low)));
+    /// <inheritdoc/>
     public override Distribution Narrow(double lo, double hi) => new LogUniformDistribution((double)FromUnit(lo), (double)FromUnit(hi));
 }
 
@@ -92,19 +106,26 @@ public sealed class LogUniformDistribution : Distribution
 /// </summary>
 public sealed class OneMinusLogUniformDistribution : Distribution
 {
+    /// <summary>β in [<paramref name="low"/>, <paramref name="high"/>] with 1 − β log-uniform; high &lt; 1.</summary>
     public OneMinusLogUniformDistribution(double low, double high)
     {
         CheckRange(low, high, "one-minus-log-uniform");
         if (!(high < 1)) throw new ArgumentException($"one-minus-log-uniform needs high < 1 (1 − β > 0), got {high.ToString(CultureInfo.InvariantCulture)}.");
         Low = low; High = high;
     }
+    /// <summary>The lower bound (included).</summary>
     public double Low { get; }
+    /// <summary>The upper bound (included for integers).</summary>
     public double High { get; }
+    /// <inheritdoc/>
     public override string Kind => "one_minus_log_uniform";
     private double A => Math.Log(1 - Low);   // ln(1 − low), the larger
     private double B => Math.Log(1 - High);  // ln(1 − high), the smaller
+    /// <inheritdoc/>
     public override object FromUnit(double u) => 1 - Math.Exp(A + (B - A) * Clamp01(u));
+    /// <inheritdoc/>
     public override double ToUnit(object value) => Clamp01((Math.Log(1 - Convert.ToDouble(value, CultureInfo.InvariantCulture)) - A) / (B - A));
+    /// <inheritdoc/>
     public override Distribution Narrow(double lo, double hi) => new OneMinusLogUniformDistribution((double)FromUnit(lo), (double)FromUnit(hi));
 }
 
@@ -114,30 +135,39 @@ public sealed class OneMinusLogUniformDistribution : Distribution
 /// </summary>
 public sealed class IntDistribution : Distribution
 {
+    /// <summary>Integers in [<paramref name="low"/>, <paramref name="high"/>], log-uniform with <paramref name="log"/> (then low ≥ 1).</summary>
     public IntDistribution(long low, long high, bool log = false)
     {
         if (low > high) throw new ArgumentException($"int needs low ≤ high, got low = {low}, high = {high}.");
         if (log && low < 1) throw new ArgumentException($"log int needs low ≥ 1, got {low}.");
         Low = low; High = high; Log = log;
     }
+    /// <summary>The lower bound (included).</summary>
     public long Low { get; }
+    /// <summary>The upper bound (included for integers).</summary>
     public long High { get; }
+    /// <summary>Whether the integers are drawn log-uniformly.</summary>
     public bool Log { get; }
+    /// <inheritdoc/>
     public override string Kind => "int";
     // The continuous range [low − 0.5, high + 0.5] so each integer gets an equal share (on its scale).
     private double Lo => Log ? Math.Log(Low - 0.5 < 0.5 ? 0.5 : Low - 0.5) : Low - 0.5;
     private double Hi => Log ? Math.Log(High + 0.5) : High + 0.5;
+    /// <inheritdoc/>
     public override object FromUnit(double u)
     {
         double t = Lo + (Hi - Lo) * Clamp01(u);
         return Math.Clamp((long)Math.Round(Log ? Math.Exp(t) : t), Low, High);
     }
+    /// <inheritdoc/>
     public override double ToUnit(object value)
     {
         double x = Convert.ToDouble(value, CultureInfo.InvariantCulture);
         return Clamp01(((Log ? Math.Log(x) : x) - Lo) / (Hi - Lo));
     }
+    /// <inheritdoc/>
     public override object Canonical(object value) => (long)Math.Round(Convert.ToDouble(value, CultureInfo.InvariantCulture));
+    /// <inheritdoc/>
     public override Distribution Narrow(double lo, double hi)
     {
         long a = (long)FromUnit(lo), b = (long)FromUnit(hi);
@@ -148,19 +178,29 @@ public sealed class IntDistribution : Distribution
 /// <summary>One of a list of choices (strings or numbers), each with probability 1/k. u = index/(k − 1).</summary>
 public sealed class CategoricalDistribution : Distribution
 {
+    /// <summary>One of <paramref name="choices"/> (at least one).</summary>
     public CategoricalDistribution(IReadOnlyList<object> choices)
     {
         if (choices.Count == 0) throw new ArgumentException("categorical needs at least one choice, got none.");
         Choices = choices.Select(Normalize).ToArray();
     }
+    /// <summary>The choices, in the order given.</summary>
     public IReadOnlyList<object> Choices { get; }
+    /// <inheritdoc/>
     public override string Kind => "categorical";
+    /// <inheritdoc/>
     public override bool IsNumeric => false;
+    /// <inheritdoc/>
     public override object Sample(Rng rng) => Choices[rng.NextInt(Choices.Count)];
+    /// <inheritdoc/>
     public override object FromUnit(double u) => Choices[(int)Math.Round(Clamp01(u) * (Choices.Count - 1))];
+    /// <inheritdoc/>
     public override double ToUnit(object value) => Choices.Count == 1 ? 0.5 : IndexOf(value) / (double)(Choices.Count - 1);
+    /// <inheritdoc/>
     public override object Canonical(object value) => Choices[IndexOf(value)];
+    /// <inheritdoc/>
     public override IReadOnlyList<object> GridPoints(int n) => Choices;
+    /// <inheritdoc/>
     public override Distribution Narrow(double lo, double hi) => this;
 
     /// <summary>The categorical restricted to <paramref name="kept"/> (order of the original list).</summary>

@@ -7,14 +7,17 @@ namespace Descent.Tuning;
 /// </summary>
 public sealed class GridSampler(int pointsPerParameter = 3) : ISampler
 {
+    /// <inheritdoc/>
     public string Name => "grid";
 
+    /// <summary>Points per numeric parameter (≥ 1).</summary>
     public int PointsPerParameter { get; } = pointsPerParameter >= 1 ? pointsPerParameter
         : throw new ArgumentOutOfRangeException(nameof(pointsPerParameter), pointsPerParameter, "A grid needs at least 1 point per parameter.");
 
     /// <summary>How many distinct points the grid of <paramref name="space"/> has.</summary>
     public long Size(SearchSpace space) => space.Parameters.Aggregate(1L, (n, p) => n * p.Value.GridPoints(PointsPerParameter).Count);
 
+    /// <inheritdoc/>
     public Dictionary<string, object> Sample(SamplingContext context)
     {
         long index = context.Index % Size(context.Space);

@@ -1,6 +1,11 @@
 namespace Descent.Tuning;
 
 /// <summary>What a sampler sees: the (possibly narrowed) space, every trial so far, the round and a seeded RNG.</summary>
+/// <param name="Space">The space to sample from (narrowed in later coarse-to-fine rounds).</param>
+/// <param name="History">Every trial of the study so far.</param>
+/// <param name="Direction">Whether smaller or larger values are better.</param>
+/// <param name="Round">The coarse-to-fine round (0: the full space).</param>
+/// <param name="Rng">The seeded generator to draw with.</param>
 /// <param name="Index">This trial's index among the fresh samples of its round (the grid walks by it).</param>
 public sealed record SamplingContext(SearchSpace Space, IReadOnlyList<TrialRecord> History, Direction Direction, int Round, int Index, Rng Rng)
 {
@@ -18,7 +23,9 @@ public sealed record SamplingContext(SearchSpace Space, IReadOnlyList<TrialRecor
 /// <summary>Proposes the parameters of the next trial.</summary>
 public interface ISampler
 {
+    /// <summary>The sampler's name as <c>--sampler</c> takes it.</summary>
     string Name { get; }
 
+    /// <summary>The parameters of the next trial, drawn with the context's seeded generator.</summary>
     Dictionary<string, object> Sample(SamplingContext context);
 }

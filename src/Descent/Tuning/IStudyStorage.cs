@@ -3,6 +3,7 @@ namespace Descent.Tuning;
 /// <summary>Who runs a trial: a worker name (unique per thread), the host and the OS process id (to detect a killed worker).</summary>
 public sealed record WorkerInfo(string Worker, string Host, int Pid)
 {
+    /// <summary>This process on this host, as worker <c>pid-suffix</c>.</summary>
     public static WorkerInfo ForThisProcess(string suffix) =>
         new($"{Environment.MachineName}:{Environment.ProcessId}:{suffix}", Environment.MachineName, Environment.ProcessId);
 }
@@ -11,6 +12,9 @@ public sealed record WorkerInfo(string Worker, string Host, int Pid)
 public sealed record TrialPlan(Dictionary<string, object> Params, int Round = 0, int? RetryOf = null, int? ResumedFrom = null);
 
 /// <summary>What a worker asks for when it claims the next trial.</summary>
+/// <param name="Worker">Who claims.</param>
+/// <param name="Lease">How long the claim holds without a heartbeat.</param>
+/// <param name="MaxRetries">How often a failed trial's parameters are tried again.</param>
 /// <param name="Target">How many trials the study should have (running, complete or pruned; failed ones don't count).</param>
 /// <param name="Sample">Draws the parameters of a new trial from the history; null means no more work.</param>
 public sealed record ClaimRequest(WorkerInfo Worker, int Target, TimeSpan Lease, int MaxRetries, Func<IReadOnlyList<TrialRecord>, TrialPlan?> Sample);
@@ -25,8 +29,10 @@ public interface IStudyStorage
     /// <summary>Creates the study, or returns the stored one (whose space and direction win; a different direction is an error).</summary>
     StudyInfo OpenStudy(string name, SearchSpace space, Direction direction, string metric);
 
+    /// <summary>The study named <paramref name="name"/>, or null.</summary>
     StudyInfo? FindStudy(string name);
 
+    /// <summary>Every stored study.</summary>
     IReadOnlyList<StudyInfo> Studies();
 
     /// <summary>All trials of a study, by number, with parameters and per-epoch metrics.</summary>
@@ -38,6 +44,7 @@ public interface IStudyStorage
     /// <summary>Extends a running trial's lease; false if the trial is no longer running (it was declared lost).</summary>
     bool Heartbeat(long trialId, DateTime leaseUntil);
 
+    /// <summary>Records a trial's validation metric at the end of an epoch.</summary>
     void ReportEpoch(long trialId, EpochMetric metric);
 
     /// <summary>Ends a running trial; false (and no change) if it was no longer running (declared lost meanwhile).</summary>

@@ -1,7 +1,13 @@
 namespace Descent.Tuning;
 
 /// <summary>What the study answers to a per-epoch report.</summary>
-public enum TrialDecision { Continue, Prune }
+public enum TrialDecision
+{
+    /// <summary>Go on with the next epoch.</summary>
+    Continue,
+    /// <summary>Stop now: the trial is pruned (or the study is stopping).</summary>
+    Prune,
+}
 
 /// <summary>
 /// The objective of a search: trains one model with the given hyperparameters and reports its validation
@@ -39,6 +45,7 @@ public sealed class TrialContext
 {
     private readonly Func<int, double, TrialDecision> _report;
 
+    /// <summary>The context of trial <paramref name="number"/>; <paramref name="report"/> is the channel back to the study.</summary>
     public TrialContext(int number, TrialParameters parameters, ulong seed, int threads, Func<int, double, TrialDecision> report,
         CancellationToken cancellation = default, string? checkpointPath = null, string? resumeFrom = null, int startEpoch = 1)
     {
@@ -46,12 +53,15 @@ public sealed class TrialContext
         Cancellation = cancellation; CheckpointPath = checkpointPath; ResumeFrom = resumeFrom; StartEpoch = startEpoch;
     }
 
+    /// <summary>The trial's number within its study.</summary>
     public int Number { get; }
+    /// <summary>The hyperparameters to train with.</summary>
     public TrialParameters Parameters { get; }
     /// <summary>The seed of this trial's weights and data order (the study seed mixed with the trial number).</summary>
     public ulong Seed { get; }
     /// <summary>Cores this trial may use (Caviar: the machine's cores divided among the parallel trials).</summary>
     public int Threads { get; }
+    /// <summary>Fires when the study stops (the trial should return soon).</summary>
     public CancellationToken Cancellation { get; }
     /// <summary>Where the runner may save its checkpoint (null: don't).</summary>
     public string? CheckpointPath { get; }

@@ -11,6 +11,7 @@ public sealed class InMemoryStudyStorage : IStudyStorage
     /// <summary>The clock (tests move it forward to expire leases).</summary>
     public Func<DateTime> Clock { get; set; } = () => DateTime.UtcNow;
 
+    /// <inheritdoc/>
     public StudyInfo OpenStudy(string name, SearchSpace space, Direction direction, string metric)
     {
         lock (_lock)
@@ -28,10 +29,13 @@ public sealed class InMemoryStudyStorage : IStudyStorage
         }
     }
 
+    /// <inheritdoc/>
     public StudyInfo? FindStudy(string name) { lock (_lock) return _studies.FirstOrDefault(s => s.Name == name); }
 
+    /// <inheritdoc/>
     public IReadOnlyList<StudyInfo> Studies() { lock (_lock) return [.. _studies]; }
 
+    /// <inheritdoc/>
     public IReadOnlyList<TrialRecord> Trials(long studyId) { lock (_lock) return _trials[studyId].Select(t => t.Clone()).ToList(); }
 
     /// <summary>Adds a trial as is (tests: a trial left running by a killed worker).</summary>
@@ -45,6 +49,7 @@ public sealed class InMemoryStudyStorage : IStudyStorage
         }
     }
 
+    /// <inheritdoc/>
     public TrialRecord? Claim(long studyId, ClaimRequest request)
     {
         lock (_lock)
@@ -68,6 +73,7 @@ public sealed class InMemoryStudyStorage : IStudyStorage
         }
     }
 
+    /// <inheritdoc/>
     public bool Heartbeat(long trialId, DateTime leaseUntil)
     {
         lock (_lock)
@@ -79,6 +85,7 @@ public sealed class InMemoryStudyStorage : IStudyStorage
         }
     }
 
+    /// <inheritdoc/>
     public void ReportEpoch(long trialId, EpochMetric metric)
     {
         lock (_lock)
@@ -90,6 +97,7 @@ public sealed class InMemoryStudyStorage : IStudyStorage
         }
     }
 
+    /// <inheritdoc/>
     public bool Finish(long trialId, TrialState state, double? value, string? note)
     {
         lock (_lock)

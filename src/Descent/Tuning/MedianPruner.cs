@@ -7,10 +7,14 @@ namespace Descent.Tuning;
 /// </summary>
 public sealed class MedianPruner(int warmup = 1, int minTrials = 4) : IPruner
 {
+    /// <inheritdoc/>
     public string Name => "median";
+    /// <summary>Epochs every trial runs before it can be pruned.</summary>
     public int Warmup { get; } = warmup;
+    /// <summary>Other trials that must have reached an epoch before the median there is trusted.</summary>
     public int MinTrials { get; } = minTrials;
 
+    /// <inheritdoc/>
     public bool ShouldPrune(TrialRecord trial, IReadOnlyList<TrialRecord> all, Direction direction)
     {
         if (trial.Epochs.Count == 0) return false;

@@ -25,8 +25,10 @@ public sealed class SearchSpace
 {
     private readonly List<KeyValuePair<string, Distribution>> _parameters = [];
 
+    /// <summary>An empty space; add parameters with <see cref="Add"/>.</summary>
     public SearchSpace() { }
 
+    /// <summary>A space of <paramref name="parameters"/>, in order of importance.</summary>
     public SearchSpace(IEnumerable<KeyValuePair<string, Distribution>> parameters)
     {
         foreach (var (name, d) in parameters) Add(name, d);
@@ -35,14 +37,18 @@ public sealed class SearchSpace
     /// <summary>The parameters in order of importance.</summary>
     public IReadOnlyList<KeyValuePair<string, Distribution>> Parameters => _parameters;
 
+    /// <summary>Number of parameters.</summary>
     public int Count => _parameters.Count;
 
+    /// <summary>The distribution of the parameter named <paramref name="name"/> (an error naming the known ones if absent).</summary>
     public Distribution this[string name] =>
         _parameters.FirstOrDefault(p => p.Key == name).Value
         ?? throw new ArgumentException($"No parameter '{name}' in the search space (it has: {string.Join(", ", Names)}).");
 
+    /// <summary>The parameter names, in order of importance.</summary>
     public IEnumerable<string> Names => _parameters.Select(p => p.Key);
 
+    /// <summary>True when the space has a parameter named <paramref name="name"/>.</summary>
     public bool Contains(string name) => _parameters.Any(p => p.Key == name);
 
     /// <summary>Adds a parameter (fluent).</summary>

@@ -9,8 +9,11 @@ public sealed record StudyOptions
     public int Parallel { get; init; } = 1;
     /// <summary>Coarse-to-fine rounds: the trials are split into this many rounds; each narrows the space around the best so far.</summary>
     public int Rounds { get; init; } = 1;
+    /// <summary>How the next trial's parameters are proposed (default random).</summary>
     public ISampler Sampler { get; init; } = new RandomSampler();
+    /// <summary>How clearly worse trials are stopped (default: never).</summary>
     public IPruner Pruner { get; init; } = new NoPruner();
+    /// <summary>The study's seed: with it, the trials' parameters and seeds are reproducible.</summary>
     public ulong Seed { get; init; }
     /// <summary>A running trial whose lease is not renewed within this time is declared lost, marked failed and retried.</summary>
     public TimeSpan Lease { get; init; } = TimeSpan.FromSeconds(60);
@@ -25,8 +28,21 @@ public sealed record StudyOptions
 }
 
 /// <summary>What a study reports while it runs (to a live view).</summary>
-public enum TrialEventKind { Started, Epoch, Finished }
+public enum TrialEventKind
+{
+    /// <summary>A worker claimed the trial.</summary>
+    Started,
+    /// <summary>The trial reported an epoch's metric.</summary>
+    Epoch,
+    /// <summary>The trial ended (complete, pruned or failed).</summary>
+    Finished,
+}
 
+/// <summary>One thing a study reports while it runs.</summary>
+/// <param name="Kind">What happened.</param>
+/// <param name="Trial">The trial it happened to.</param>
+/// <param name="Metric">The epoch's metric, for <see cref="TrialEventKind.Epoch"/>.</param>
+/// <inheritdoc/>
 public sealed record TrialEvent(TrialEventKind Kind, TrialRecord Trial, EpochMetric? Metric = null);
 
 /// <summary>
@@ -39,6 +55,7 @@ public sealed class Study
     private readonly IStudyStorage _storage;
     private int _workerCount;
 
+    /// <summary>A study stored in <paramref name="storage"/> as <paramref name="info"/>, run with <paramref name="options"/>.</summary>
     public Study(IStudyStorage storage, StudyInfo info, StudyOptions options)
     {
         if (options.Trials < 1) throw new ArgumentException($"A study needs at least 1 trial, got {options.Trials}.");
@@ -51,11 +68,14 @@ public sealed class Study
     public static Study Open(IStudyStorage storage, string name, SearchSpace space, ITrialRunner runner, StudyOptions options) =>
         new(storage, storage.OpenStudy(name, space, runner.Direction, runner.Metric), options);
 
+    /// <summary>The stored study: name, space, direction and metric.</summary>
     public StudyInfo Info { get; }
+    /// <summary>How the study searches.</summary>
     public StudyOptions Options { get; }
     /// <summary>The full search space (round 0).</summary>
     public SearchSpace Space { get; }
 
+    /// <summary>Every trial so far, by number.</summary>
     public IReadOnlyList<TrialRecord> Trials() => _storage.Trials(Info.Id);
 
     /// <summary>The best complete trial, or null.</summary>

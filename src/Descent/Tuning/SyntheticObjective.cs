@@ -18,14 +18,19 @@ public sealed class SyntheticObjective : ITrialRunner
         Name = name; _final = final; DefaultSpace = space; Optimum = optimum;
     }
 
+    /// <inheritdoc/>
     public string Name { get; }
+    /// <inheritdoc/>
     public string Metric => "val_loss";
+    /// <inheritdoc/>
     public Direction Direction => Direction.Minimize;
     /// <summary>The space the objective is meant to be searched in.</summary>
     public SearchSpace DefaultSpace { get; }
     /// <summary>The smallest final loss f(θ*).</summary>
     public double Optimum { get; }
+    /// <summary>Simulated epochs per trial.</summary>
     public int Epochs { get; init; } = 9;
+    /// <summary>σ of the Gaussian noise on each epoch's loss.</summary>
     public double Noise { get; init; } = 0.01;
     /// <summary>Wall time per simulated epoch (a live view has something to show; concurrent workers interleave).</summary>
     public TimeSpan EpochDelay { get; init; } = TimeSpan.Zero;
@@ -84,6 +89,7 @@ public sealed class SyntheticObjective : ITrialRunner
     /// <summary>f(θ) without noise.</summary>
     public double FinalLoss(TrialParameters p) => _final(p);
 
+    /// <inheritdoc/>
     public double Run(TrialContext context)
     {
         double f = _final(context.Parameters);

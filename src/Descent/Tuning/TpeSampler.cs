@@ -9,12 +9,17 @@ namespace Descent.Tuning;
 /// </summary>
 public sealed class TpeSampler(int startup = 10, double gamma = 0.25, int candidates = 24) : ISampler
 {
+    /// <inheritdoc/>
     public string Name => "tpe";
 
+    /// <summary>Random trials before TPE starts modelling.</summary>
     public int Startup { get; } = startup;
+    /// <summary>γ: the fraction of complete trials taken as the good ones.</summary>
     public double Gamma { get; } = gamma is > 0 and < 1 ? gamma : throw new ArgumentOutOfRangeException(nameof(gamma), gamma, "γ must be in (0, 1).");
+    /// <summary>Points drawn from l(x) per parameter; the best ratio l/g wins.</summary>
     public int Candidates { get; } = candidates;
 
+    /// <inheritdoc/>
     public Dictionary<string, object> Sample(SamplingContext context)
     {
         var ranked = context.Ranked();

@@ -49,7 +49,7 @@ public class CapturedStepTests
     private static (double[] Losses, Module Model, CapturedStep? Step, long AllocatedAfterWarmUp) Train(string kind, bool capture, int steps)
     {
         var (model, loss, penalty, regression) = Build(kind);
-        var parameters = model.Parameters();
+        var parameters = model.Parameters;
         var optimizer = OptimizerSpec.Parse("adam:lr=0.01").Create(parameters);
         var data = new Rng(5, 3);
         var x = Tensor.Normal(data, 0, 1, DType.Float32, Batch, In);        // [batch, in], refilled each step (as the loader's buffer)

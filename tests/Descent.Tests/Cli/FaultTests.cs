@@ -153,7 +153,7 @@ public sealed class FaultTests : IDisposable
     {
         string ck = Train("xor");
         var job = TrainingJob.Resume(ck);
-        job.Model.Parameters()[0].Fill(double.NaN);
+        job.Model.Parameters[0].Fill(double.NaN);
         job.SaveCheckpoint(ck);
         var line = AssertOneLine(CliRunner.Run("evaluate", "--checkpoint", ck));
         Assert.Contains("holds", line);

@@ -18,7 +18,7 @@ public class DiagnosticsTests
     public void HealthyNetworkGetsNoWarningAndFiniteUpdateRatios()
     {
         var model = Mlp.Create([20, 64, 64, 3], "relu", Initializer.Parse("he"), false, 0, new Rng(1));
-        var report = DiagnosticsCollector.Run(model, Batches(5, 20, 3, 2), new Sgd(model.Parameters(), 0.01));
+        var report = DiagnosticsCollector.Run(model, Batches(5, 20, 3, 2), new Sgd(model.Parameters, 0.01));
         Assert.Equal(2, report.Layers.Count);
         Assert.Equal(5, report.Batches);
         Assert.All(report.Layers, l => Assert.InRange(l.UpdateRatio, 1e-5, 1e-1));
@@ -31,7 +31,7 @@ public class DiagnosticsTests
     {
         var model = Mlp.Create([20, 64, 64, 3], "relu", Initializer.Parse("he"), false, 0, new Rng(1));
         ((Linear)model[0]).Bias!.Fill(-10);                              // every unit of layer 1 below zero
-        var report = DiagnosticsCollector.Run(model, Batches(2, 20, 3, 2), new Sgd(model.Parameters(), 0.01));
+        var report = DiagnosticsCollector.Run(model, Batches(2, 20, 3, 2), new Sgd(model.Parameters, 0.01));
         Assert.Equal(1.0, report.Layers[0].DeadFraction);
         Assert.Contains(report.Advice, a => a.Layer == 1 && a.Finding.Contains("dead"));
     }
@@ -62,7 +62,7 @@ public class DiagnosticsTests
         Assert.Equal(0, l.ChannelStds[0]);
         Assert.True(l.ChannelStds[1] > 0.1 && l.ChannelStds[3] > 0.1);
 
-        var report = DiagnosticsCollector.Run(model, [(x, [0, 1, 2, 0, 1, 2, 0, 1])], new Sgd(model.Parameters(), 0.01));
+        var report = DiagnosticsCollector.Run(model, [(x, [0, 1, 2, 0, 1, 2, 0, 1])], new Sgd(model.Parameters, 0.01));
         Assert.Equal(0.5, report.Layers[0].DeadFraction);
         Assert.Equal(4, report.Layers[0].ChannelStds.Length);
         Assert.Contains(report.Advice, a => a.Layer == 1 && a.Finding.Contains("of the 4 ReLU channels of layer 1 are dead"));
@@ -73,7 +73,7 @@ public class DiagnosticsTests
         // γ = 0 with β = 0.5 > 0: channels that are alive but constant.
         bn.Weight!.CopyFrom(Tensor.From(new float[] { 0, 1, 0, 1 }, 4));
         bn.Bias.CopyFrom(Tensor.From(new float[] { 0.5f, 0, 0.5f, 0 }, 4));
-        report = DiagnosticsCollector.Run(model, [(x, [0, 1, 2, 0, 1, 2, 0, 1])], new Sgd(model.Parameters(), 0.01));
+        report = DiagnosticsCollector.Run(model, [(x, [0, 1, 2, 0, 1, 2, 0, 1])], new Sgd(model.Parameters, 0.01));
         Assert.Equal(0, report.Layers[0].DeadFraction);
         Assert.Contains(report.Advice, a => a.Layer == 1 && a.Finding.Contains("2 of the 4 channels of layer 1 are nearly constant"));
     }
@@ -92,7 +92,7 @@ public class DiagnosticsTests
         var rng = new Rng(5);
         var model = new Sequential(new ChannelScale(3), new ReLU(), new MaxPool2d(2), new Flatten(), new Linear(3 * 2 * 2, 2, rng));
         var x = Tensor.Normal(rng, 0.5, 1, DType.Float32, 6, 3, 4, 4);
-        var report = DiagnosticsCollector.Run(model, [(x, [0, 1, 0, 1, 0, 1])], new Sgd(model.Parameters(), 0.05));
+        var report = DiagnosticsCollector.Run(model, [(x, [0, 1, 0, 1, 0, 1])], new Sgd(model.Parameters, 0.05));
         var l = Assert.Single(report.Layers);
         Assert.Equal(3, l.Channels);
         Assert.Equal(Math.Sqrt(3), l.WeightNorm, 1e-6);                         // ‖W‖ of the [3, 1, 1, 1] ones before the step
@@ -105,11 +105,11 @@ public class DiagnosticsTests
     public void SaturationCollapseAndVanishingGradientAreReported()
     {
         var big = Mlp.Create([50, 100, 100, 3], "tanh", Initializer.Parse("normal:1"), false, 0, new Rng(1));
-        var sat = DiagnosticsCollector.Run(big, Batches(2, 50, 3, 3), new Sgd(big.Parameters(), 1e-3));
+        var sat = DiagnosticsCollector.Run(big, Batches(2, 50, 3, 3), new Sgd(big.Parameters, 1e-3));
         Assert.Contains(sat.Advice, a => a.Finding.Contains("saturated"));
 
         var tiny = Mlp.Create([50, .. Enumerable.Repeat(100, 8), 3], "tanh", Initializer.Parse("normal:0.01"), false, 0, new Rng(1));
-        var vanish = DiagnosticsCollector.Run(tiny, Batches(2, 50, 3, 3), new Sgd(tiny.Parameters(), 1e-3));
+        var vanish = DiagnosticsCollector.Run(tiny, Batches(2, 50, 3, 3), new Sgd(tiny.Parameters, 1e-3));
         Assert.True(vanish.GradientRatio < 1e-3, $"{vanish.GradientRatio}");
         Assert.Contains(vanish.Advice, a => a.Layer == 0 && a.Finding.StartsWith("vanishing"));
         Assert.Contains(vanish.Advice, a => a.Finding.Contains("collapsed"));
@@ -119,10 +119,10 @@ public class DiagnosticsTests
     public void UpdateRatioRulesFlagTinyAndHugeSteps()
     {
         var m1 = Mlp.Create([20, 32, 3], "relu", Initializer.Parse("he"), false, 0, new Rng(1));
-        var tiny = DiagnosticsCollector.Run(m1, Batches(2, 20, 3, 4), new Sgd(m1.Parameters(), 1e-7));
+        var tiny = DiagnosticsCollector.Run(m1, Batches(2, 20, 3, 4), new Sgd(m1.Parameters, 1e-7));
         Assert.Contains(tiny.Advice, a => a.Finding.Contains("tiny"));
         var m2 = Mlp.Create([20, 32, 3], "relu", Initializer.Parse("he"), false, 0, new Rng(1));
-        var huge = DiagnosticsCollector.Run(m2, Batches(2, 20, 3, 4), new Sgd(m2.Parameters(), 50));
+        var huge = DiagnosticsCollector.Run(m2, Batches(2, 20, 3, 4), new Sgd(m2.Parameters, 50));
         Assert.Contains(huge.Advice, a => a.Finding.Contains("huge"));
     }
 
@@ -130,7 +130,7 @@ public class DiagnosticsTests
     public void CollectorInsideATrainingLoopMatchesTheConvenienceRun()
     {
         var model = Mlp.Create([10, 16, 2], "tanh", Initializer.Parse("xavier"), false, 0, new Rng(5));
-        var opt = new Sgd(model.Parameters(), 0.1);
+        var opt = new Sgd(model.Parameters, 0.1);
         var c = new DiagnosticsCollector(model);
         foreach (var (x, y) in Batches(3, 10, 2, 6))
         {

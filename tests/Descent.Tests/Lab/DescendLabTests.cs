@@ -109,11 +109,12 @@ public class DescendLabTests
     }
 
     [Theory]
-    [InlineData(1, 1, StationaryKind.Minimum)]
-    [InlineData(-1, -3, StationaryKind.Maximum)]
-    [InlineData(-2, 2, StationaryKind.Saddle)]
-    public void HessianSignsClassify(double a, double d, StationaryKind kind)
+    [InlineData(1, 1, "Minimum")]
+    [InlineData(-1, -3, "Maximum")]
+    [InlineData(-2, 2, "Saddle")]
+    public void HessianSignsClassify(double a, double d, string kindName)   // StationaryKind is internal: a public test method names it by text
     {
+        var kind = Enum.Parse<StationaryKind>(kindName);
         var f = new Objective("q", "q", 2, x => 0.5 * (a * x[0] * x[0] + d * x[1] * x[1]), x => [a * x[0], d * x[1]], _ => [a, 0, 0, d], (-1, 1, -1, 1));
         Assert.Equal(kind, StationaryPoints.Classify(f, [0, 0]).Kind);
         Assert.Equal(kind, StationaryPoints.Find(f).Single().Kind);

@@ -45,7 +45,7 @@ public class BatchNorm1dTests
         bn.Eval();
         AssertGradients(() => bn.Call(x).Mul(gy).Sum(), x, bn.Weight!, bn.Bias!);
         var plain = new BatchNorm1d(4, affine: false, dtype: DType.Float64);
-        Assert.Empty(plain.Parameters());
+        Assert.Empty(plain.Parameters);
         AssertGradients(() => plain.Call(x).Mul(gy).Sum(), x);
     }
 

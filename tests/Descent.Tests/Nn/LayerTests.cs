@@ -95,6 +95,6 @@ public class LayerTests
         var proj = Residual.WithProjection(new Sequential(new Linear(3, 5, rng, dtype: DType.Float64), new ReLU()), 3, 5, rng, DType.Float64);
         Assert.Equal(["body.0.weight", "body.0.bias", "shortcut.weight"], proj.NamedParameters().Select(p => p.Name).ToArray());
         Assert.Equal([4, 5], proj.Call(x).ShapeArray);
-        AssertGradients(() => proj.Call(x).Tanh().Sum(), [x, .. proj.Parameters()]);
+        AssertGradients(() => proj.Call(x).Tanh().Sum(), [x, .. proj.Parameters]);
     }
 }

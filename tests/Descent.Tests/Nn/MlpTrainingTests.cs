@@ -23,7 +23,7 @@ public class MlpTrainingTests
             model.ZeroGrad();
             var l = loss.Forward(model.Call(x), y);
             l.Backward();
-            foreach (var p in model.Parameters()) Descent.Ops.AddInPlace(p, p.Grad!.Mul(-0.5));
+            foreach (var p in model.Parameters) Descent.Ops.AddInPlace(p, p.Grad!.Mul(-0.5));
             if (step == 0) first = l.Item();
             last = l.Item();
         }

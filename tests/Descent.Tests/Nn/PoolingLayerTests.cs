@@ -26,7 +26,7 @@ public class PoolingLayerTests
         Assert.Equal("AvgPool2d(kernel_size=3, stride=3, padding=0, count_include_pad=False)", new AvgPool2d(3, countIncludePad: false).ToString());
         Assert.Equal("AdaptiveAvgPool2d(output_size=1)", new AdaptiveAvgPool2d(1).ToString());
         Assert.Equal("AdaptiveAvgPool2d(output_size=(2, 3))", new AdaptiveAvgPool2d((2, 3)).ToString());
-        Assert.Empty(new MaxPool2d(2).Parameters());
+        Assert.Empty(new MaxPool2d(2).Parameters);
         Assert.Empty(new AdaptiveAvgPool2d(1).StateDict());
     }
 

@@ -31,7 +31,7 @@ public class Conv2dCaptureTests
     private static (double[] Losses, Module Model, CapturedStep? Step, long Allocated) Train(string kind, bool capture, int steps)
     {
         var model = Build(kind);
-        var parameters = model.Parameters();
+        var parameters = model.Parameters;
         var optimizer = OptimizerSpec.Parse("adam:lr=0.01").Create(parameters);
         var data = new Rng(5, 3);
         var x = Tensor.Zeros(DType.Float32, Batch, 1, Side, Side);            // [batch, 1, 8, 8], refilled each step (as the loader's buffer)

@@ -31,7 +31,7 @@ public class PoolingCaptureTests
     private static (double[] Losses, double[][] Outputs, Module Model, CapturedStep? Step, long TrainAllocated, long EvalAllocated) Run(string kind, bool capture, int steps)
     {
         var model = Build(kind);
-        var parameters = model.Parameters();
+        var parameters = model.Parameters;
         var optimizer = OptimizerSpec.Parse("adam:lr=0.01").Create(parameters);
         var data = new Rng(5, 3);
         var x = Tensor.Zeros(Batch, Channels, H, W);                          // [N, C, H, W], refilled each step (as the loader's buffer)
