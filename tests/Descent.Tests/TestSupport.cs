@@ -78,3 +78,27 @@ public static class TestSupport
             Assert.True(r.Passed, $"{r.Name} {Shape.Format(r.Shape)}: relative difference {r.RelativeDifference:E3}, max abs error {r.MaxAbsError:E3}");
     }
 }
+
+/// <summary>
+/// Bytes this thread allocates in a loop's steady state: steps 2 … n − 1 split into two windows, the smaller count kept. A kernel part run on this thread for the first time creates its per-thread
+/// scratch once (which thread runs a part depends on timing), so one window may see that; a step that allocates every
+/// time shows in both. Call <see cref="At"/> at the start of every step, then <see cref="Allocated"/> after the last.
+/// </summary>
+internal sealed class SteadyWindow(int steps)
+{
+    private readonly int _split = 2 + (steps - 2) / 2;
+    private long _start, _first = -1;
+
+    public void At(int step)
+    {
+        if (step == 2) _start = GC.GetAllocatedBytesForCurrentThread();
+        if (step == _split) { long now = GC.GetAllocatedBytesForCurrentThread(); _first = now - _start; _start = now; }
+    }
+
+    public long Allocated()
+    {
+        long second = GC.GetAllocatedBytesForCurrentThread() - _start;
+        if (_first < 0) return second;                                         // too few steps for two windows
+        return Math.Min(_first, second);
+    }
+}

@@ -45,17 +45,17 @@ public class Conv2dCaptureTests
         }
         var step = capture ? new CapturedStep(Body) : null;
         var losses = new double[steps];
-        long before = 0;
+        var window = new SteadyWindow(steps);                                    // steady state: steps 2 … (see SteadyWindow)
         for (int s = 0; s < steps; s++)
         {
-            if (s == 2) before = GC.GetAllocatedBytesForCurrentThread();
+            window.At(s);
             data.FillNormal(x.Floats, 0, 1);
             for (int i = 0; i < Batch; i++) labels[i] = (int)(data.NextDouble() * Classes);
             var outputs = step is null ? Body([x], labels, 0) : step.Run([x], labels);
             losses[s] = outputs[0].Item();
             optimizer.Step();
         }
-        return (losses, model, step, GC.GetAllocatedBytesForCurrentThread() - before);
+        return (losses, model, step, window.Allocated());
     }
 
     [Theory]
