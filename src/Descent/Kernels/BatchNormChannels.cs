@@ -7,8 +7,10 @@ namespace Descent.Kernels;
 /// The fast batch norm of x [n, C, S] with S &gt; 1 (a feature map: S = H·W), per channel over its n·S values — the
 /// formulas of <see cref="BatchNormKernel"/> with m = n·S. A channel's values are n runs of S contiguous elements.
 /// The sums run in float64 in the reference's order: each run of S values in eight lanes (<see cref="LaneSum"/>), the
-/// runs added in sample order; the groups of four channels are split over the worker pool. The elementwise passes are vectorized with the reference's float64 operations (no FMA contraction). So the
-/// bits are the reference's, for any thread count.
+/// runs added in sample order; the groups of four channels are split over the worker pool. The elementwise passes are
+/// vectorized with the reference's float64 operations (no FMA contraction). So the bits are the reference's, for any
+/// thread count. A ReLU after the batch norm can be folded in: written by the normalize pass, and its backward mask
+/// (g where the output is positive) applied inside the sums and the input-gradient pass.
 /// </summary>
 internal static class BatchNormChannels
 {
