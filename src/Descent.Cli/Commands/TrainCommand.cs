@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Descent.Cli.Rendering;
+using Descent.Data;
 using Descent.Diagnostics;
 using Descent.Losses;
 using Descent.Nn;
@@ -39,11 +40,13 @@ internal static class TrainCommand
         var lr = new Option<double?>("--lr") { Description = "Learning rate (overrides lr in --optimizer)." };
         var schedule = new Option<string?>("--schedule") { Description = "Learning-rate schedule: cosine (default: anneal to 0 over the run), constant, exponential:base=0.95, inverse-time:decay=1, step:size=3,gamma=0.5, plateau:patience=2, …", DefaultValueFactory = _ => d.Schedule?.ToString() };
         var batch = new Option<int>("--batch-size") { Description = "Mini-batch size.", DefaultValueFactory = _ => d.BatchSize };
-        var epochs = new Option<int>("--epochs") { Description = "Number of epochs.", DefaultValueFactory = _ => d.Epochs };
+        var cnn = TrainConfig.DefaultsFor(new CnnSpec(), d.Data);
+        var epochs = new Option<int?>("--epochs") { Description = $"Number of epochs (default {d.Epochs}; {cnn.Epochs} for a cnn model on fashion-mnist)." };
+        var augment = new Option<string?>("--augment") { Description = $"Random augmentation of training images: flip (horizontal, p=½), shift:N (translate by up to N pixels, zero-filled), both (flip,shift:2) or none (default none; {cnn.Augment} for a cnn model on fashion-mnist)." };
         var dropLast = new Option<bool>("--drop-last") { Description = "Drop the last incomplete batch of each epoch." };
         var clipNorm = new Option<double?>("--clip-norm") { Description = "Clip the gradients' global L2 norm to this value." };
         var clipValue = new Option<double?>("--clip-value") { Description = "Clip each gradient element to ±value." };
-        var weightDecay = new Option<double>("--weight-decay") { Description = "Weight decay given to the optimizer (PyTorch semantics)." };
+        var weightDecay = new Option<double?>("--weight-decay") { Description = $"Weight decay given to the optimizer (PyTorch semantics; default {d.WeightDecay.ToString(Inv)})." };
         var l1 = new Option<double>("--l1") { Description = "L1 penalty λ·Σ|w| on the weights, added to the loss." };
         var l2 = new Option<double>("--l2") { Description = "L2 penalty ½λ·Σw² on the weights, added to the loss." };
         var dropout = new Option<double?>("--dropout") { Description = "Shorthand for the mlp's dropout=: dropout probability after each hidden activation." };
@@ -61,7 +64,7 @@ internal static class TrainCommand
         var resume = new Option<string?>("--resume") { Description = "Continue the run checkpointed in this folder (its saved settings are used)." };
         var cmd = new Command("train", "Train a model (default: MLP 784-256-128-10 on Fashion-MNIST), record the run and save checkpoints.")
         {
-            data, target, model, loss, hidden, activation, init, optimizer, lr, schedule, batch, epochs, dropLast, clipNorm, clipValue, weightDecay, l1, l2,
+            data, target, model, loss, hidden, activation, init, optimizer, lr, schedule, batch, epochs, augment, dropLast, clipNorm, clipValue, weightDecay, l1, l2,
             dropout, batchNorm, normalize, validation, patience, smoothing, dtype, threads, outDir, force, db, resume, diagnose, seed, json,
         };
         CliApp.SetAction(cmd, p =>
@@ -87,20 +90,22 @@ internal static class TrainCommand
                 var lossSpec = p.GetValue(loss) is { } lossText ? LossSpec.Parse(lossText) : null;
                 if (p.GetValue(smoothing) is { } eps) lossSpec = (lossSpec ?? LossSpec.CrossEntropy) with { LabelSmoothing = eps };
                 lossSpec?.Validate();
-                var config = new TrainConfig
+                var modelSpec = ModelFrom(p.GetValue(model), p.GetValue(hidden), p.GetValue(activation), p.GetValue(init), p.GetValue(dropout), p.GetValue(batchNorm));
+                var defaults = TrainConfig.DefaultsFor(modelSpec, p.GetValue(data)!);   // a model's own defaults (a cnn's epochs and augmentation)
+                var config = defaults with
                 {
                     Data = p.GetValue(data)!,
                     Target = p.GetValue(target),
-                    Model = ModelFrom(p.GetValue(model), p.GetValue(hidden), p.GetValue(activation), p.GetValue(init), p.GetValue(dropout), p.GetValue(batchNorm)),
                     Loss = lossSpec,
                     Optimizer = opt,
                     Schedule = p.GetValue(schedule) is { } scheduleText ? ScheduleSpec.Parse(scheduleText) : null,
                     BatchSize = p.GetValue(batch),
-                    Epochs = p.GetValue(epochs),
+                    Epochs = p.GetValue(epochs) ?? defaults.Epochs,
+                    Augment = p.GetValue(augment) is { } augmentText ? Augmentation.Parse(augmentText) : defaults.Augment,
                     DropLast = p.GetValue(dropLast),
                     ClipNorm = p.GetValue(clipNorm),
                     ClipValue = p.GetValue(clipValue),
-                    WeightDecay = p.GetValue(weightDecay),
+                    WeightDecay = p.GetValue(weightDecay) ?? defaults.WeightDecay,
                     L1 = p.GetValue(l1),
                     L2 = p.GetValue(l2),
                     Normalize = p.GetValue(normalize)!,
@@ -154,7 +159,7 @@ internal static class TrainCommand
                 : $"run {runId} is a new run: '{resumeDir}' is a copy of run {original}'s checkpoint{(resumed.OriginalFolder is { } o ? $" (run {original} is in {o})" : "")}; run {original}'s record is left as it was."));
         if (!asJson)
             CliApp.Console().MarkupLine(Markup.Escape(string.Create(Inv,
-                $"run {runId}: {config.Data} ({job.Train.Count} train, {job.Validation?.Count ?? 0} validation, {job.Test.Count} test) · {config.Model} ({job.Train.FeatureCount} in, {job.Train.OutputCount} out) · {job.Loss} · {config.Optimizer} · batch {config.BatchSize} · {Numbers.Plural(config.Epochs, "epoch")} · seed {config.Seed}")));
+                $"run {runId}: {config.Data} ({job.Train.Count} train, {job.Validation?.Count ?? 0} validation, {job.Test.Count} test) · {config.Model} ({job.Train.FeatureCount} in, {job.Train.OutputCount} out) · {job.Loss} · {config.Optimizer} · batch {config.BatchSize}{(config.Augment is { } aug ? $" · augment {aug}" : "")} · {Numbers.Plural(config.Epochs, "epoch")} · seed {config.Seed}")));
 
         if (!asJson && job.Trainer.State.NextEpoch == 0) RenderSummary(job);
 

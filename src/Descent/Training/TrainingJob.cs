@@ -116,8 +116,11 @@ public sealed class TrainingJob
             EvaluationBatchSize = config.BatchSize,
         };
         var trainer = new Trainer(model, optimizer, policy, options, penalty, loss.Create());
+        // Augmentation shifts in a raw 0 pixel as the normalization maps it (−μ/σ), torchvision's zero padding before Normalize.
+        var fill = new float[train.FeatureCount];   // [d]
+        if (config.Augment is not null) normalizer?.Apply(fill, fill.Length);
         var loader = new DataLoader(train, config.BatchSize, shuffle: true, dropLast: config.DropLast, seed: config.Seed, dtype: dtype,
-            oneHotTargets: !loss.IsClassification);
+            oneHotTargets: !loss.IsClassification, augment: config.Augment, fill: fill);
         return new TrainingJob(config, new DatasetPair(train, test), validation, normalizer, model, optimizer, trainer, loader, loss);
     }
 
