@@ -16,8 +16,7 @@ namespace Descent.Cli.Commands;
 
 /// <summary>
 /// <c>descent train</c>: trains a model given in text form (<c>--model</c>; default the MLP 784-256-128-10, ReLU, He init,
-/// Adam 1e-3, batch 128, 10 epochs on Fashion-MNIST, seed 0; a cnn on Fashion-MNIST has its own epochs and augmentation,
-/// <see cref="TrainConfig.DefaultsFor"/>) with any loss (<c>--loss</c>; regression from a CSV's
+/// Adam 1e-3, batch 128, 10 epochs on Fashion-MNIST, seed 0) with any loss (<c>--loss</c>; regression from a CSV's
 /// <c>--target</c> column or the built-in sine/friedman sets), shows its progress, records the run in SQLite, saves a safetensors checkpoint after
 /// every epoch and reports the test accuracy. <c>--resume DIR</c> continues a stopped run to bitwise the same end.
 /// </summary>
@@ -28,26 +27,25 @@ internal static class TrainCommand
     public static Command Create()
     {
         var d = new TrainConfig();
-        var cnn = TrainConfig.DefaultsFor(new CnnSpec(), d.Data);
         var json = CliApp.JsonOption();
         var seed = CliApp.SeedOption();
         var data = new Option<string>("--data") { Description = "Data set: fashion-mnist, mnist:DIR, circles, moons, spirals, blobs, xor, bars (small images for CNNs), sine, friedman (regression), a CSV file (csv:PATH[,label=COL] or PATH.csv).", DefaultValueFactory = _ => d.Data };
         var target = new Option<string?>("--target") { Description = "Regression: the CSV's target column(s), comma-separated (the other columns are the features)." };
         var model = new Option<string?>("--model") { Description = "Model in text form: mlp:256,128[,act=tanh][,bn=true][,dropout=0.2][,residual=true][,init=he] or a layer list 'linear:256 bn relu dropout:0.2 linear' (default mlp:256,128)." };
-        var loss = new Option<string?>("--loss") { Description = $"Loss: cross-entropy[:label_smoothing=0.1], mse, half-sse, bce[:pos_weight=2] (default: cross-entropy for classes, mse for a regression; {cnn.Loss?.ToString() ?? "cross-entropy"} for a cnn model on fashion-mnist)." };
+        var loss = new Option<string?>("--loss") { Description = "Loss: cross-entropy[:label_smoothing=0.1], mse, half-sse, bce[:pos_weight=2] (default: cross-entropy for classes, mse for a regression)." };
         var hidden = new Option<string?>("--hidden") { Description = "Shorthand for --model mlp:WIDTHS: hidden layer widths, comma-separated (default 256,128; empty for none)." };
         var activation = new Option<string?>("--activation") { Description = "Shorthand for the mlp's act=: relu, tanh, sigmoid, leaky_relu, elu, gelu, identity." };
         var init = new Option<string?>("--init") { Description = "Shorthand for the mlp's init=: he (default), he-uniform, xavier, xavier-normal, lecun, orthogonal, zeros, normal:STD, uniform:A,B, default." };
-        var optimizer = new Option<string?>("--optimizer") { Description = $"Optimizer: sgd, momentum, adagrad, rmsprop, adam, adamw, with keys, e.g. sgd:lr=0.1,momentum=0.9 (default {d.Optimizer}; {cnn.Optimizer} for a cnn model on fashion-mnist)." };
+        var optimizer = new Option<string>("--optimizer") { Description = "Optimizer: sgd, momentum, adagrad, rmsprop, adam, adamw, with keys, e.g. sgd:lr=0.1,momentum=0.9.", DefaultValueFactory = _ => d.Optimizer.ToString() };
         var lr = new Option<double?>("--lr") { Description = "Learning rate (overrides lr in --optimizer)." };
         var schedule = new Option<string?>("--schedule") { Description = "Learning-rate schedule: cosine (default: anneal to 0 over the run), constant, exponential:base=0.95, inverse-time:decay=1, step:size=3,gamma=0.5, plateau:patience=2, …", DefaultValueFactory = _ => d.Schedule?.ToString() };
         var batch = new Option<int>("--batch-size") { Description = "Mini-batch size.", DefaultValueFactory = _ => d.BatchSize };
-        var epochs = new Option<int?>("--epochs") { Description = $"Number of epochs (default {d.Epochs}; {cnn.Epochs} for a cnn model on fashion-mnist)." };
-        var augment = new Option<string?>("--augment") { Description = $"Random augmentation of training images: flip (horizontal, p=½), shift:N (translate by up to N pixels, zero-filled), both (flip,shift:2) or none (default none; {cnn.Augment} for a cnn model on fashion-mnist)." };
+        var epochs = new Option<int>("--epochs") { Description = "Number of epochs.", DefaultValueFactory = _ => d.Epochs };
+        var augment = new Option<string>("--augment") { Description = "Random augmentation of training images: flip (horizontal, p=½), shift:N (translate by up to N pixels, zero-filled), both (flip,shift:2) or none.", DefaultValueFactory = _ => "none" };
         var dropLast = new Option<bool>("--drop-last") { Description = "Drop the last incomplete batch of each epoch." };
         var clipNorm = new Option<double?>("--clip-norm") { Description = "Clip the gradients' global L2 norm to this value." };
         var clipValue = new Option<double?>("--clip-value") { Description = "Clip each gradient element to ±value." };
-        var weightDecay = new Option<double?>("--weight-decay") { Description = $"Weight decay given to the optimizer (PyTorch semantics; default {d.WeightDecay.ToString(Inv)})." };
+        var weightDecay = new Option<double>("--weight-decay") { Description = "Weight decay given to the optimizer (PyTorch semantics)." };
         var l1 = new Option<double>("--l1") { Description = "L1 penalty λ·Σ|w| on the weights, added to the loss." };
         var l2 = new Option<double>("--l2") { Description = "L2 penalty ½λ·Σw² on the weights, added to the loss." };
         var dropout = new Option<double?>("--dropout") { Description = "Shorthand for the mlp's dropout=: dropout probability after each hidden activation." };
@@ -85,30 +83,27 @@ internal static class TrainCommand
             }
             else
             {
-                var modelSpec = ModelFrom(p.GetValue(model), p.GetValue(hidden), p.GetValue(activation), p.GetValue(init), p.GetValue(dropout), p.GetValue(batchNorm));
-                var defaults = TrainConfig.DefaultsFor(modelSpec, p.GetValue(data)!);   // a model's own defaults (a cnn's on fashion-mnist)
-                // The default optimizer's own weight decay gives way to --weight-decay.
-                var opt = p.GetValue(optimizer) is { } optimizerText ? OptimizerSpec.Parse(optimizerText)
-                    : p.GetValue(weightDecay) is null ? defaults.Optimizer : defaults.Optimizer with { WeightDecay = null };
+                var opt = OptimizerSpec.Parse(p.GetValue(optimizer)!);
                 if (p.GetValue(lr) is { } rate)
                     opt = rate > 0 && double.IsFinite(rate) ? opt with { Lr = rate } : throw new UserException($"--lr: expected a finite number > 0, got {rate.ToString("R", Inv)}.");
-                var lossSpec = p.GetValue(loss) is { } lossText ? LossSpec.Parse(lossText) : defaults.Loss;
+                var lossSpec = p.GetValue(loss) is { } lossText ? LossSpec.Parse(lossText) : null;
                 if (p.GetValue(smoothing) is { } eps) lossSpec = (lossSpec ?? LossSpec.CrossEntropy) with { LabelSmoothing = eps };
                 lossSpec?.Validate();
-                var config = defaults with
+                var config = new TrainConfig
                 {
                     Data = p.GetValue(data)!,
                     Target = p.GetValue(target),
+                    Model = ModelFrom(p.GetValue(model), p.GetValue(hidden), p.GetValue(activation), p.GetValue(init), p.GetValue(dropout), p.GetValue(batchNorm)),
                     Loss = lossSpec,
                     Optimizer = opt,
                     Schedule = p.GetValue(schedule) is { } scheduleText ? ScheduleSpec.Parse(scheduleText) : null,
                     BatchSize = p.GetValue(batch),
-                    Epochs = p.GetValue(epochs) ?? defaults.Epochs,
-                    Augment = p.GetValue(augment) is { } augmentText ? Augmentation.Parse(augmentText) : defaults.Augment,
+                    Epochs = p.GetValue(epochs),
+                    Augment = Augmentation.Parse(p.GetValue(augment)!),
                     DropLast = p.GetValue(dropLast),
                     ClipNorm = p.GetValue(clipNorm),
                     ClipValue = p.GetValue(clipValue),
-                    WeightDecay = p.GetValue(weightDecay) ?? defaults.WeightDecay,
+                    WeightDecay = p.GetValue(weightDecay),
                     L1 = p.GetValue(l1),
                     L2 = p.GetValue(l2),
                     Normalize = p.GetValue(normalize)!,

@@ -27,18 +27,6 @@ public static class DatasetSpec
     /// <summary>Default number of points of each split of a synthetic set.</summary>
     public const int DefaultSyntheticCount = 1000;
 
-    /// <summary>The kind of data set <paramref name="spec"/> names, lower case (<c>fashion-mnist</c> for its spellings, <c>csv</c>, <c>bars</c>, …), checked only by <see cref="Load"/>.</summary>
-    public static string KindOf(string spec) => KindAndRest(spec).Kind;
-
-    private static (string Kind, string Remainder, string Text) KindAndRest(string spec)
-    {
-        string s = spec.Trim();
-        if (s.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) && !s.StartsWith("csv:", StringComparison.OrdinalIgnoreCase)) s = "csv:" + s;
-        int colon = s.IndexOf(':');
-        string kind = (colon < 0 ? s : s[..colon]).ToLowerInvariant();
-        return (kind is "fashion_mnist" or "fashionmnist" ? "fashion-mnist" : kind, colon < 0 ? "" : s[(colon + 1)..], s);
-    }
-
     /// <summary>Loads the dataset named by <paramref name="spec"/>; an <see cref="ArgumentException"/> listing the accepted names otherwise.</summary>
     /// <param name="spec">The data set's text form.</param>
     /// <param name="seed">The seed of synthetic points and of the CSV test split.</param>
@@ -46,10 +34,14 @@ public static class DatasetSpec
     public static DatasetPair Load(string spec, ulong seed, string? target = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var (kind, rest, s) = KindAndRest(spec);
+        string s = spec.Trim();
+        if (s.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) && !s.StartsWith("csv:", StringComparison.OrdinalIgnoreCase)) s = "csv:" + s;
+        int colon = s.IndexOf(':');
+        string kind = (colon < 0 ? s : s[..colon]).ToLowerInvariant();
+        string rest = colon < 0 ? "" : s[(colon + 1)..];
         switch (kind)
         {
-            case "fashion-mnist":
+            case "fashion-mnist" or "fashion_mnist" or "fashionmnist":
                 return rest.Length == 0 ? FashionMnist.Load() : FashionMnist.Load(rest);
             case "mnist":
                 if (rest.Length == 0) throw new ArgumentException("mnist needs a folder: 'mnist:DIR' with DIR holding train-images-idx3-ubyte(.gz) and the three other IDX files.");

@@ -92,29 +92,6 @@ public sealed record TrainConfig
     /// <summary>Worker threads for the kernels (0: all cores). Results do not depend on it.</summary>
     public int Threads { get; init; }
 
-    /// <summary>
-    /// The defaults of a run of <paramref name="model"/> on <paramref name="data"/>: those above, except for a
-    /// <see cref="CnnSpec"/> on Fashion-MNIST, which trains for <see cref="CnnEpochs"/> epochs with <see cref="CnnOptimizer"/>,
-    /// <see cref="CnnLoss"/> and <see cref="CnnAugment"/> (measured in docs/training.md). Other data keep the plain
-    /// defaults: a left–right flip, say, changes the class of a digit or of a slanted bar.
-    /// </summary>
-    public static TrainConfig DefaultsFor(ModelSpec model, string data) =>
-        model is CnnSpec && Descent.Data.DatasetSpec.KindOf(data) == "fashion-mnist"
-            ? new TrainConfig { Model = model, Data = data, Epochs = CnnEpochs, Optimizer = CnnOptimizer, Loss = CnnLoss, Augment = CnnAugment }
-            : new TrainConfig { Model = model, Data = data };
-
-    /// <summary>Epochs of a cnn on Fashion-MNIST when none are given (see <see cref="DefaultsFor"/>).</summary>
-    public const int CnnEpochs = 12;
-
-    /// <summary>Optimizer of a cnn on Fashion-MNIST when none is given: AdamW, rate 1e-3, decoupled weight decay 0.05.</summary>
-    public static OptimizerSpec CnnOptimizer { get; } = OptimizerSpec.Parse("adamw:lr=0.001,weight_decay=0.05");
-
-    /// <summary>Loss of a cnn on Fashion-MNIST when none is given: cross-entropy with label smoothing 0.1.</summary>
-    public static LossSpec CnnLoss { get; } = LossSpec.CrossEntropy with { LabelSmoothing = 0.1 };
-
-    /// <summary>Augmentation of a cnn on Fashion-MNIST when none is given (null: none).</summary>
-    public static Augmentation? CnnAugment { get; } = Augmentation.Parse("shift:1");
-
     private static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,

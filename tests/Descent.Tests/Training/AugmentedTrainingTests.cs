@@ -112,23 +112,4 @@ public class AugmentedTrainingTests
         var bad = Assert.Throws<InvalidDataException>(() => TrainConfig.FromJson(json.Replace("flip,shift:2", "flop")));
         Assert.Contains("'flop' is not an augmentation", bad.Message);
     }
-
-    [Fact]
-    public void CnnOnFashionMnistHasItsOwnDefaultsOtherRunsDoNot()
-    {
-        var cnn = TrainConfig.DefaultsFor(new CnnSpec(), "fashion-mnist");
-        Assert.Equal(TrainConfig.CnnAugment, cnn.Augment);
-        Assert.Equal(TrainConfig.CnnEpochs, cnn.Epochs);
-        Assert.Equal(TrainConfig.CnnOptimizer, cnn.Optimizer);
-        Assert.Equal(TrainConfig.CnnLoss, cnn.Loss);
-        Assert.Equal(cnn, TrainConfig.DefaultsFor(new CnnSpec(), "Fashion_MNIST") with { Data = "fashion-mnist" });
-        var plain = new TrainConfig();
-        foreach (var other in new[] { TrainConfig.DefaultsFor(new CnnSpec(), "bars"), TrainConfig.DefaultsFor(new MlpSpec { Hidden = [8] }, "fashion-mnist") })
-        {
-            Assert.Null(other.Augment);
-            Assert.Null(other.Loss);
-            Assert.Equal(plain.Epochs, other.Epochs);
-            Assert.Equal(plain.Optimizer, other.Optimizer);
-        }
-    }
 }
