@@ -42,6 +42,7 @@ internal static class TrainCommand
         var schedule = new Option<string?>("--schedule") { Description = "Learning-rate schedule: cosine (default: anneal to 0 over the run), constant, exponential:base=0.95, inverse-time:decay=1, step:size=3,gamma=0.5, plateau:patience=2, …", DefaultValueFactory = _ => d.Schedule?.ToString() };
         var batch = new Option<int>("--batch-size") { Description = "Mini-batch size.", DefaultValueFactory = _ => d.BatchSize };
         var epochs = new Option<int>("--epochs") { Description = "Number of epochs.", DefaultValueFactory = _ => d.Epochs };
+        var augment = new Option<string>("--augment") { Description = "Random augmentation of training images: flip (horizontal, p=½), shift:N (translate by up to N pixels, zero-filled), both (flip,shift:2) or none.", DefaultValueFactory = _ => "none" };
         var dropLast = new Option<bool>("--drop-last") { Description = "Drop the last incomplete batch of each epoch." };
         var clipNorm = new Option<double?>("--clip-norm") { Description = "Clip the gradients' global L2 norm to this value." };
         var clipValue = new Option<double?>("--clip-value") { Description = "Clip each gradient element to ±value." };
@@ -64,7 +65,7 @@ internal static class TrainCommand
         var distributed = new Option<bool>("--distributed") { Description = "Data-parallel training over Open MPI, started by mpirun (e.g. mpirun -np 2 ./descent train --distributed …): each rank trains on its shard of every batch; rank 0 writes the checkpoints and the run record. See docs/distributed.md." };
         var cmd = new Command("train", "Train a model (default: MLP 784-256-128-10 on Fashion-MNIST), record the run and save checkpoints.")
         {
-            data, target, model, loss, hidden, activation, init, optimizer, lr, schedule, batch, epochs, dropLast, clipNorm, clipValue, weightDecay, l1, l2,
+            data, target, model, loss, hidden, activation, init, optimizer, lr, schedule, batch, epochs, augment, dropLast, clipNorm, clipValue, weightDecay, l1, l2,
             dropout, batchNorm, normalize, validation, patience, smoothing, dtype, threads, outDir, force, db, resume, diagnose, distributed, seed, json,
         };
         CliApp.SetAction(cmd, p =>
@@ -104,6 +105,7 @@ internal static class TrainCommand
                     Schedule = p.GetValue(schedule) is { } scheduleText ? ScheduleSpec.Parse(scheduleText) : null,
                     BatchSize = p.GetValue(batch),
                     Epochs = p.GetValue(epochs),
+                    Augment = Augmentation.Parse(p.GetValue(augment)!),
                     DropLast = p.GetValue(dropLast),
                     ClipNorm = p.GetValue(clipNorm),
                     ClipValue = p.GetValue(clipValue),
@@ -165,7 +167,7 @@ internal static class TrainCommand
                 : $"run {runId} is a new run: '{resumeDir}' is a copy of run {original}'s checkpoint{(resumed.OriginalFolder is { } o ? $" (run {original} is in {o})" : "")}; run {original}'s record is left as it was."));
         if (!asJson)
             CliApp.Console().MarkupLine(Markup.Escape(string.Create(Inv,
-                $"run {runId}: {config.Data} ({job.Train.Count} train, {job.Validation?.Count ?? 0} validation, {job.Test.Count} test) · {config.Model} ({job.Train.FeatureCount} in, {job.Train.OutputCount} out) · {job.Loss} · {config.Optimizer} · batch {config.BatchSize} · {Numbers.Plural(config.Epochs, "epoch")} · seed {config.Seed}")));
+                $"run {runId}: {config.Data} ({job.Train.Count} train, {job.Validation?.Count ?? 0} validation, {job.Test.Count} test) · {config.Model} ({job.Train.FeatureCount} in, {job.Train.OutputCount} out) · {job.Loss} · {config.Optimizer} · batch {config.BatchSize}{(config.Augment is { } aug ? $" · augment {aug}" : "")} · {Numbers.Plural(config.Epochs, "epoch")} · seed {config.Seed}")));
 
         if (!asJson && job.Trainer.State.NextEpoch == 0) RenderSummary(job);
 

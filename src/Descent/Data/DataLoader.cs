@@ -38,6 +38,8 @@ public readonly struct Batch(Tensor x, int[] labels, int index, Tensor? targets 
 /// <remarks>
 /// With <c>dropLast</c> the last n mod b rows of each epoch's order are skipped (PyTorch's <c>drop_last=True</c>);
 /// without it the last batch is smaller. Without shuffling every epoch visits rows 0..n−1 in order.
+/// With an <see cref="Data.Augmentation"/> each gathered batch of images is augmented in place, from the seed's
+/// stream for (epoch, batch): a pure function of them too.
 /// </remarks>
 public sealed class DataLoader
 {
@@ -52,6 +54,11 @@ public sealed class DataLoader
     private readonly Tensor? _t;     // [batch, k] target values, or null
     private readonly Tensor? _tTail; // [n mod batch, k]
     private readonly RowGather _gather = new();
+    private readonly Rng _augmentRng = new(0);   // reseeded for each batch
+    private readonly float[]? _fill;             // [d] the value of a pixel shifted in
+    private readonly double[]? _fill64;          // [d] the same, for float64 batches
+    private readonly float[]? _scratch;          // [d] one image
+    private readonly double[]? _scratch64;       // [d]
     private int _next;
 
     /// <summary>A loader over <paramref name="data"/> in batches of <paramref name="batchSize"/>, as float32 (or float64) tensors.</summary>
@@ -65,8 +72,10 @@ public sealed class DataLoader
     /// <param name="dropLast">Skip the last, smaller batch of an epoch.</param>
     /// <param name="seed">The shuffle's seed.</param>
     /// <param name="dtype">The element type of the batch tensors.</param>
+    /// <param name="augment">Augment each batch of images (null: off); the examples must be images [C, H, W].</param>
+    /// <param name="fill">With <paramref name="augment"/>: the value of each pixel shifted in, per feature (null: 0; see <see cref="Data.Augmentation"/>). // [d]</param>
     public DataLoader(Dataset data, int batchSize, bool shuffle = true, bool dropLast = false, ulong seed = 0, DType dtype = DType.Float32, bool oneHotTargets = false,
-        DataShard? shard = null, bool copyBatches = false)
+        DataShard? shard = null, bool copyBatches = false, Augmentation? augment = null, ReadOnlySpan<float> fill = default)
     {
         CopyBatches = copyBatches;
         if (batchSize < 1) throw new ArgumentException($"Batch size must be ≥ 1, got {batchSize}.");
@@ -98,6 +107,19 @@ public sealed class DataLoader
             if (_xTail is not null) _tTail = Tensor.Zeros(dtype, [tailRows, .. targetShape]);
         }
         BatchCount = dropLast ? data.Count / batchSize : (data.Count + batchSize - 1) / batchSize;
+        if (augment is not null)
+        {
+            augment.Check(data.FeatureShape, data.Name);
+            if (!fill.IsEmpty && fill.Length != d) throw new ShapeException($"augmentation fill has {fill.Length} values; the examples have {d} features.");
+            Augmentation = augment;
+            if (dtype == DType.Float32) { _fill = fill.IsEmpty ? new float[d] : fill.ToArray(); _scratch = new float[d]; }
+            else
+            {
+                _fill64 = new double[d];
+                for (int j = 0; j < fill.Length; j++) _fill64[j] = fill[j];
+                _scratch64 = new double[d];
+            }
+        }
         StartEpoch(0);
     }
 
@@ -121,6 +143,9 @@ public sealed class DataLoader
 
     /// <summary>Whether each batch has its own tensors and arrays (true) or the loader's reused buffers (false).</summary>
     public bool CopyBatches { get; }
+
+    /// <summary>The augmentation applied to each batch, or null.</summary>
+    public Augmentation? Augmentation { get; }
 
     /// <summary>Whether batches of a classification set carry one-hot targets.</summary>
     public bool OneHotTargets { get; }
@@ -175,6 +200,12 @@ public sealed class DataLoader
                 for (int j = 0; j < d; j++) dst[k * d + j] = src[row * d + j];
                 y[k] = Data.Labels[row];
             }
+        }
+        if (Augmentation is { } a)
+        {
+            _augmentRng.Reseed(Seed, Augmentation.StreamOf(Epoch, _next));
+            if (x.DType == DType.Float32) a.Apply(x.Floats, count, Data.FeatureShape, _fill, _augmentRng, _scratch);
+            else a.Apply(x.Doubles, count, Data.FeatureShape, _fill64, _augmentRng, _scratch64);
         }
         var t = global == BatchSize ? _t : _tTail;
         if (t is not null) GatherTargets(start, count, y, t);

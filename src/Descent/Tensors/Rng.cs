@@ -79,6 +79,17 @@ public sealed class Rng
         (_s0, _s1, _s2, _s3) = (r._s0, r._s1, r._s2, r._s3);
     }
 
+    /// <summary>Restarts this generator on sub-stream <paramref name="stream"/> of <paramref name="seed"/>, in place: the state
+    /// <c>new Rng(seed, stream)</c> starts with, without allocating one.</summary>
+    public void Reseed(ulong seed, ulong stream)
+    {
+        ulong x = Mix(seed, stream);
+        _s0 = SplitMix64(ref x);
+        _s1 = SplitMix64(ref x);
+        _s2 = SplitMix64(ref x);
+        _s3 = SplitMix64(ref x);
+    }
+
     /// <summary>A new generator seeded from this one's next draw (this one advances by one).</summary>
     public Rng Fork() => new(NextUInt64());
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Descent.Data;
 using Descent.Losses;
 using Descent.Nn;
 using Descent.Optim;
@@ -50,6 +51,10 @@ public sealed record TrainConfig
 
     /// <summary>Number of epochs.</summary>
     public int Epochs { get; init; } = 10;
+
+    /// <summary>Random augmentation of the training images, e.g. <c>flip,shift:2</c> (null: none; see <see cref="Augmentation"/>).</summary>
+    [JsonConverter(typeof(SpecConverter<Augmentation>))]
+    public Augmentation? Augment { get; init; }
 
     /// <summary>Drop the last incomplete batch of each epoch.</summary>
     public bool DropLast { get; init; }
@@ -153,7 +158,7 @@ public sealed record TrainConfig
     }
 }
 
-/// <summary>Writes a spec record as its canonical text and reads it back with its Parse (ModelSpec, LossSpec, OptimizerSpec, ScheduleSpec).</summary>
+/// <summary>Writes a spec record as its canonical text and reads it back with its Parse (ModelSpec, LossSpec, OptimizerSpec, ScheduleSpec, Augmentation).</summary>
 internal sealed class SpecConverter<T> : JsonConverter<T> where T : class
 {
     /// <inheritdoc/>
@@ -163,6 +168,7 @@ internal sealed class SpecConverter<T> : JsonConverter<T> where T : class
         string text = reader.GetString() ?? "";
         try
         {
+            if (typeof(T) == typeof(Augmentation)) return (T?)(object?)Augmentation.Parse(text);
             object spec = typeof(T) == typeof(ModelSpec) ? ModelSpec.Parse(text)
                 : typeof(T) == typeof(LossSpec) ? LossSpec.Parse(text)
                 : typeof(T) == typeof(OptimizerSpec) ? OptimizerSpec.Parse(text)

@@ -119,8 +119,15 @@ public sealed class TrainingJob
             EvaluationBatchSize = config.BatchSize,
         };
         var trainer = new Trainer(model, optimizer, policy, options, penalty, loss.Create());
+        // Augmentation shifts in a raw 0 pixel as the normalization maps it (−μ/σ), torchvision's zero padding before Normalize.
+        // Each batch draws its augmentation from one stream for its own rows, so a rank's shard would not draw what the same
+        // rows draw in one process: refused rather than silently different.
+        if (config.Augment is not null && shard is { } sh && sh.Count > 1)
+            throw new ArgumentException("--augment with --distributed is not supported: each rank would draw other augmentations than one process does; train without --augment.");
+        var fill = new float[train.FeatureCount];   // [d]
+        if (config.Augment is not null) normalizer?.Apply(fill, fill.Length);
         var loader = new DataLoader(train, config.BatchSize, shuffle: true, dropLast: config.DropLast, seed: config.Seed, dtype: dtype,
-            oneHotTargets: !loss.IsClassification, shard: shard);
+            oneHotTargets: !loss.IsClassification, shard: shard, augment: config.Augment, fill: fill);
         return new TrainingJob(config, new DatasetPair(train, test), validation, normalizer, model, optimizer, trainer, loader, loss);
     }
 

@@ -80,6 +80,16 @@ public class RngTests
         Assert.True(double.IsNaN(PortableMath.Log(-1.0)));
         Assert.Equal(Math.Log(double.Epsilon), PortableMath.Log(double.Epsilon), 12);
     }
+
+    [Fact]
+    public void ReseedStartsTheStreamOfANewGenerator()
+    {
+        var r = new Rng(1);
+        r.NextUInt64();
+        r.Reseed(42, 9);
+        var fresh = new Rng(42, 9);
+        for (int i = 0; i < 5; i++) Assert.Equal(fresh.NextUInt64(), r.NextUInt64());
+    }
 }
 
 /// <summary>Values the generator gave when it was written; they pin the algorithm forever.</summary>
