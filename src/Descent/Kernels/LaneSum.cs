@@ -62,11 +62,18 @@ internal static unsafe class LaneSum
                 lo += al; hi += ah;
             }
         }
-        Span<double> lane = stackalloc double[8];
-        lo.CopyTo(lane);
-        hi.CopyTo(lane[4..]);
-        for (; t < n; t++) lane[t & 7] += Of(a, b, t, mu, term, gate);
-        return Combine(lane);
+        // The tail (t ≥ n − n mod 8, lanes 0 … n mod 8 − 1) as vectors with +0 in the other lanes: adding +0 leaves a lane
+        // as it is (a lane is never −0: it starts at +0, and +0 + −0 = +0).
+        if (t < n)
+        {
+            Span<double> tail = stackalloc double[8];
+            tail.Clear();
+            for (int j = 0; t + j < n; j++) tail[j] = Of(a, b, t + j, mu, term, gate);
+            lo += Vector256.Create<double>(tail);
+            hi += Vector256.Create<double>(tail[4..]);
+        }
+        return ((lo.GetElement(0) + lo.GetElement(1)) + (lo.GetElement(2) + lo.GetElement(3)))
+             + ((hi.GetElement(0) + hi.GetElement(1)) + (hi.GetElement(2) + hi.GetElement(3)));
     }
 
     /// <summary>Elements [t, t + 8) as float64: lanes 0–3 and 4–7.</summary>

@@ -33,8 +33,12 @@ public class Conv2dKernelParityTests
         ["rect"] = new(2, 3, 9, 11, 5, 2, 3, 2, 1, 1, 0, 1, 2, 1),
         ["cnn_conv1"] = G(16, 1, 28, 28, 32, 3, p: 1),
         ["cnn_conv2"] = G(8, 32, 14, 14, 64, 3, p: 1),
+        // The packed forward pass (K ≥ 64) with groups, dilation and stride.
+        ["packed_groups"] = G(2, 24, 9, 9, 9, 3, p: 1, groups: 3),
+        ["packed_dilation2"] = G(2, 8, 12, 12, 5, 3, p: 2, d: 2),
+        ["packed_stride2_pad2"] = G(2, 9, 13, 12, 17, 3, s: 2, p: 2),
         // ∂L/∂x as the forward pass of the flipped kernel (64 input channels and more), with padding 0 to k − 1.
-        ["flipped_pad1"] = G(2, 64, 7, 6, 5, 3, p: 1),
+        ["flipped_pad1"] = G(2, 64, 7, 6, 8, 3, p: 1),
         ["flipped_5x5_pad0"] = G(2, 65, 9, 8, 3, 5),
         ["flipped_5x5_pad4"] = G(1, 64, 5, 6, 7, 5, p: 4),
     };
@@ -112,8 +116,9 @@ public class Conv2dKernelParityTests
     [Theory]
     [InlineData("cnn_conv2")]
     [InlineData("groups")]
-    [InlineData("3x3_pad2_stride2")]
-    [InlineData("dilation2")]
+    [InlineData("packed_groups")]
+    [InlineData("packed_stride2_pad2")]
+    [InlineData("packed_dilation2")]
     [InlineData("flipped_pad1")]
     public void EveryKernelWidthGivesTheSameBits(string shape)
     {
