@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 
 namespace Descent.Kernels;
@@ -114,7 +115,6 @@ internal static class BatchNormChannels
                 var hl = (lo - vm) * vi; var hh = (hi - vm) * vi;
                 if (!hf.IsEmpty) Vector.Narrow(hl, hh).CopyTo(hf[t..]);
                 var yv = Vector.Narrow(vg * hl + vb, vg * hh + vb);
-                if (relu) yv = Vector.ConditionalSelect(Vector.GreaterThan(yv, Vector<float>.Zero) | ~Vector.Equals(yv, yv), yv, Vector<float>.Zero);
                 yv.CopyTo(yf[t..]);
             }
         }
@@ -127,7 +127,6 @@ internal static class BatchNormChannels
                 var h = (new Vector<double>(xd[t..]) - vm) * vi;
                 if (!hd.IsEmpty) h.CopyTo(hd[t..]);
                 var yv = vg * h + vb;
-                if (relu) yv = Vector.ConditionalSelect(Vector.GreaterThan(yv, Vector<double>.Zero) | ~Vector.Equals(yv, yv), yv, Vector<double>.Zero);
                 yv.CopyTo(yd[t..]);
             }
         }
@@ -135,9 +134,9 @@ internal static class BatchNormChannels
         {
             double h = (D(x[t]) - mu) * inv;
             if (!xhat.IsEmpty) xhat[t] = T.CreateTruncating(h);
-            T v = T.CreateTruncating(g * h + b);
-            y[t] = relu ? BatchNormKernel.Relu(v) : v;
+            y[t] = T.CreateTruncating(g * h + b);
         }
+        if (relu) TensorPrimitives.Max(y, T.Zero, y);   // the ReLU op's own kernel (Ops.ReluOp), on the run while it is in L1
     }
 
     /// <summary>∂L/∂x = k·(m·g − Σg − x̂·Σgx̂) over one run, in float64, rounded once to T.</summary>

@@ -42,7 +42,7 @@ internal static class BatchNormKernel
 
     /// <summary>
     /// Forward: writes y, x̂ [n, C, S] and μ, σ², 1/√(σ² + ε) [C]. Empty γ, β: 1 and 0. With <paramref name="relu"/>
-    /// (S &gt; 1): y = <see cref="Relu{T}"/>(γ·x̂ + β rounded to T).
+    /// (S &gt; 1): y = max(γ·x̂ + β rounded to T, 0), as the ReLU op computes it (T.Max: a NaN stays NaN, −0 becomes +0).
     /// </summary>
     public static void Forward<T>(ReadOnlySpan<T> x, int n, int c, int s, ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, double eps, Span<T> y, Span<T> xhat,
         Span<double> mean, Span<double> var, Span<double> invStd, bool fast, bool relu = false) where T : unmanaged, IFloatingPointIeee754<T>
@@ -52,9 +52,6 @@ internal static class BatchNormKernel
         else BatchNormChannelsJob<T>.ForThisThread().Forward(x, n, c, s, gamma, beta, eps, y, xhat, mean, var, invStd, relu);
     }
 
-    /// <summary>max(v, 0) as the ReLU op computes it: v when v &gt; 0 or v is NaN, else +0.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    internal static T Relu<T>(T v) where T : unmanaged, IFloatingPointIeee754<T> => v > T.Zero || T.IsNaN(v) ? v : T.Zero;
 
     /// <summary>The fast forward pass on columns [j0, j0 + w), w ≤ <see cref="Block"/>.</summary>
     internal static void ForwardColumns<T>(ReadOnlySpan<T> x, int n, int c, ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, double eps, Span<T> y, Span<T> xhat,
@@ -175,7 +172,7 @@ internal static class BatchNormKernel
                     double g = gamma.IsEmpty ? 1 : double.CreateTruncating(gamma[j]), b = beta.IsEmpty ? 0 : double.CreateTruncating(beta[j]);
                     if (!xhat.IsEmpty) xhat[at] = T.CreateTruncating(h);
                     T v = T.CreateTruncating(g * h + b);
-                    y[at] = relu ? Relu(v) : v;
+                    y[at] = relu ? T.Max(v, T.Zero) : v;             // the ReLU op's scalar form (Ops.ReluOp)
                 }
     }
 

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -148,9 +149,8 @@ internal static unsafe class Conv2dPacked
             if (bias == null) continue;
             for (int o = 0; o < co; o++)
             {
-                T b = bias[grp * co + o];
-                T* row = y + (long)o * p;
-                for (int t = 0; t < p; t++) row[t] += b;
+                var row = new Span<T>(y + (long)o * p, p);
+                TensorPrimitives.Add(row, bias[grp * co + o], row);
             }
         }
     }
