@@ -61,7 +61,8 @@ internal static class BenchTrainCommand
             job.Trainer.Profile = null;
             var test = job.EvaluateTest();
             var best = result.Epochs.MaxBy(e => e.SamplesPerSecond)!;
-            var (planUs, graphUs) = InferenceLatency(job, 1);
+            var inferenceProfile = p.GetValue(profile) ? new StepProfile() : null;
+            var (planUs, graphUs) = InferenceLatency(job, 1, inferenceProfile);
             var (planUs2, _) = InferenceLatency(job, Math.Max(1, Threading.MaxThreads));
             long peak = Process.GetCurrentProcess().PeakWorkingSet64;
             var summary = new
@@ -83,6 +84,7 @@ internal static class BenchTrainCommand
                 step_path = job.Trainer.StepPath,
                 profile = stepProfile?.Summarize().Select(r => new { phase = r.Name, p10_us = r.P10Us, median_us = r.MedianUs, p90_us = r.P90Us, mean_us = r.MeanUs, share = r.Share }).ToArray(),
                 profiled_steps = stepProfile?.Steps,
+                inference_profile = inferenceProfile?.Summarize().Select(r => new { phase = r.Name, p10_us = r.P10Us, median_us = r.MedianUs, p90_us = r.P90Us, mean_us = r.MeanUs, share = r.Share }).ToArray(),
             };
             if (p.GetValue(json)) { CliApp.WriteJson(summary); return 0; }
             var inv = CultureInfo.InvariantCulture;
@@ -98,25 +100,29 @@ internal static class BenchTrainCommand
             t.AddRow("process start → first step", summary.start_to_first_step_s.ToString("F3", inv) + " s");
             t.AddRow("threads", summary.threads.ToString(inv));
             AnsiConsole.Write(t);
-            if (stepProfile is not null) AnsiConsole.Write(ProfileTable(stepProfile));
+            if (stepProfile is not null) AnsiConsole.Write(ProfileTable(stepProfile, $"where a training step's time goes ({stepProfile.Steps:N0} steps after the first epoch, µs)"));
+            if (inferenceProfile is not null) AnsiConsole.Write(ProfileTable(inferenceProfile, $"where a batch-1 forward pass's time goes (1 thread, {inferenceProfile.Steps:N0} replays, µs)"));
             return 0;
         });
         return cmd;
     }
 
     /// <summary>The profile as a table: µs per phase (10th percentile, median, mean) and its share of the mean step.</summary>
-    private static Table ProfileTable(StepProfile profile)
+    private static Table ProfileTable(StepProfile profile, string title)
     {
         var inv = CultureInfo.InvariantCulture;
-        var t = new Table().Title($"where a training step's time goes ({profile.Steps:N0} steps after the first epoch, µs)")
+        var t = new Table().Title(title)
             .AddColumns("phase", "p10", "median", "p90", "mean", "share");
         foreach (var r in profile.Summarize())
             t.AddRow(Markup.Escape(r.Name), r.P10Us.ToString("F1", inv), r.MedianUs.ToString("F1", inv), r.P90Us.ToString("F1", inv), r.MeanUs.ToString("F1", inv), r.Share.ToString("P0", inv));
         return t;
     }
 
-    /// <summary>Best µs per batch-1 forward pass on <paramref name="threads"/> threads: the captured and replayed forward pass, and the eager ops under no-grad.</summary>
-    private static (double PlanUs, double GraphUs) InferenceLatency(TrainingJob job, int threads)
+    /// <summary>
+    /// Best µs per batch-1 forward pass on <paramref name="threads"/> threads: the captured and replayed forward pass, and the
+    /// eager ops under no-grad. With <paramref name="profile"/>, 2,000 more replays are timed computation by computation into it.
+    /// </summary>
+    private static (double PlanUs, double GraphUs) InferenceLatency(TrainingJob job, int threads, StepProfile? profile = null)
     {
         int saved = Threading.MaxThreads;
         Threading.MaxThreads = threads;
@@ -129,6 +135,12 @@ internal static class BenchTrainCommand
                 using (Autograd.NoGrad()) return [job.Model.Forward(xs[0])];
             });
             double replayUs = BenchCommand.BestSeconds(() => forward.Run([x], []), 5) * 1e6;
+            if (profile is not null)
+            {
+                forward.Timer = profile;
+                for (int i = 0; i < 2000; i++) { profile.Begin(); forward.Run([x], []); profile.End(); }
+                forward.Timer = null;
+            }
             double graphUs;
             using (Autograd.NoGrad()) graphUs = BenchCommand.BestSeconds(() => job.Model.Forward(x), 5) * 1e6;
             return (replayUs, graphUs);

@@ -217,15 +217,15 @@ internal sealed unsafe class BatchNormChannelsJob<T> : IParallelJob where T : un
     }
 
     public void Normalize(ReadOnlySpan<T> x, int n, int c, int s, ReadOnlySpan<double> mean, ReadOnlySpan<double> invStd, ReadOnlySpan<T> gamma,
-        ReadOnlySpan<T> beta, Span<T> y, Span<T> xhat)
+        ReadOnlySpan<T> beta, Span<T> y, Span<T> xhat, bool relu = false)
     {
         fixed (T* px = x, pg = gamma, pb = beta, py = y, ph = xhat)
         fixed (double* pm = mean, pi = invStd)
         {
-            _x = px; _gamma = pg; _beta = pb; _y = py; _xhat = ph; _mean = pm; _inv = pi;
+            _x = px; _gamma = pg; _beta = pb; _y = py; _xhat = ph; _mean = pm; _inv = pi; _relu = relu;
             _n = n; _c = c; _s = s; _gammaLength = gamma.Length; _betaLength = beta.Length; _gxLength = xhat.Length; _mode = 2;
             try { WorkerPool.Shared.Run(this, Parts(c), Threads(x.Length)); }
-            finally { _x = _gamma = _beta = _y = _xhat = null; _mean = _inv = null; }
+            finally { _x = _gamma = _beta = _y = _xhat = null; _mean = _inv = null; _relu = false; }
         }
     }
 
@@ -234,7 +234,7 @@ internal sealed unsafe class BatchNormChannelsJob<T> : IParallelJob where T : un
         int j0 = part * BatchNormChannels.Group, w = Math.Min(BatchNormChannels.Group, _c - j0), len = _n * _c * _s;
         if (_mode == 2)
             BatchNormChannels.Normalize(new ReadOnlySpan<T>(_x, len), _n, _c, _s, new ReadOnlySpan<double>(_mean, _c), new ReadOnlySpan<double>(_inv, _c),
-                new ReadOnlySpan<T>(_gamma, _gammaLength), new ReadOnlySpan<T>(_beta, _betaLength), new Span<T>(_y, len), new Span<T>(_xhat, _gxLength), j0, w);
+                new ReadOnlySpan<T>(_gamma, _gammaLength), new ReadOnlySpan<T>(_beta, _betaLength), new Span<T>(_y, len), new Span<T>(_xhat, _gxLength), j0, w, _relu);
         else if (_mode == 0)
             BatchNormChannels.Forward(new ReadOnlySpan<T>(_x, len), _n, _c, _s, new ReadOnlySpan<T>(_gamma, _gammaLength), new ReadOnlySpan<T>(_beta, _betaLength),
                 _eps, new Span<T>(_y, len), new Span<T>(_xhat, len), new Span<double>(_mean, _c), new Span<double>(_var, _c), new Span<double>(_inv, _c), j0, w, _relu);

@@ -92,10 +92,10 @@ internal static class BatchNormKernel
 
     /// <summary>With given μ and 1/√(σ² + ε) [C]: y = γ·x̂ + β and, when not empty, x̂ [n, C, S] (evaluation mode).</summary>
     public static void Normalize<T>(ReadOnlySpan<T> x, int n, int c, int s, ReadOnlySpan<double> mean, ReadOnlySpan<double> invStd, ReadOnlySpan<T> gamma,
-        ReadOnlySpan<T> beta, Span<T> y, Span<T> xhat, bool fast) where T : unmanaged, IFloatingPointIeee754<T>
+        ReadOnlySpan<T> beta, Span<T> y, Span<T> xhat, bool fast, bool relu = false) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (!fast) NormalizeReference(x, n, c, s, mean, invStd, gamma, beta, y, xhat);
-        else BatchNormChannelsJob<T>.ForThisThread().Normalize(x, n, c, s, mean, invStd, gamma, beta, y, xhat);
+        if (!fast) NormalizeReference(x, n, c, s, mean, invStd, gamma, beta, y, xhat, relu);
+        else BatchNormChannelsJob<T>.ForThisThread().Normalize(x, n, c, s, mean, invStd, gamma, beta, y, xhat, relu);
     }
 
     /// <summary>

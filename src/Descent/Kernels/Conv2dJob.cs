@@ -4,7 +4,8 @@ using System.Numerics.Tensors;
 namespace Descent.Kernels;
 
 /// <summary>
-/// <see cref="Conv2dKernel"/> on the worker pool: forward and ∂L/∂x take one sample per part, ∂L/∂W one chunk of
+/// <see cref="Conv2dKernel"/> on the worker pool: forward and ∂L/∂x take one sample per part (the packed forward pass,
+/// with fewer samples than cores, a range of a sample's pixels: <see cref="Conv2dPacked.PixelParts"/>), ∂L/∂W one chunk of
 /// <see cref="Conv2dKernel.ChunkSamples"/> samples per part (then a second pass adds the chunks' partial sums in order,
 /// split over fixed ranges of the weight); ∂L/∂b one output channel per part. Each running part borrows a free im2col slot of the scratch.
 /// </summary>
@@ -18,7 +19,7 @@ internal sealed unsafe class Conv2dJob<T> : IParallelJob where T : unmanaged, IF
     [ThreadStatic] private static Conv2dJob<T>? _current;
     private readonly int[] _busy = new int[Environment.ProcessorCount];   // 1 while a part holds im2col slot i
     private T* _a, _b, _bias, _out, _scratch, _packed;
-    private int _biasLength, _slots;
+    private int _biasLength, _slots, _pixelParts = 1;
     private long _colLength;
     private GemmIsa _isa;
     private Conv2dGeometry _g;
@@ -103,8 +104,8 @@ internal sealed unsafe class Conv2dJob<T> : IParallelJob where T : unmanaged, IF
         Conv2dPacked.PackWeights(_isa, w, g, scratch);
         _packed = scratch;
         _pass = Pass.ForwardPacked; _g = g; _scratch = scratch + Conv2dPacked.WeightsLength(g);
-        _slots = Conv2dKernel.Slots(g); _colLength = Conv2dPacked.SlotLength(g);
-        WorkerPool.Shared.Run(this, g.Batch, Math.Min(Threading.MaxThreads, _slots));
+        _slots = Conv2dPacked.Slots(g); _colLength = Conv2dPacked.SlotLength(g); _pixelParts = Conv2dPacked.PixelParts(g);
+        WorkerPool.Shared.Run(this, g.Batch * _pixelParts, Math.Min(Threading.MaxThreads, _slots));
     }
 
     private void Clear() => _a = _b = _bias = _out = _scratch = _packed = null;
@@ -126,7 +127,9 @@ internal sealed unsafe class Conv2dJob<T> : IParallelJob where T : unmanaged, IF
             switch (_pass)
             {
                 case Pass.ForwardPacked:
-                    Conv2dPacked.ForwardSample(_isa, _a + part * xLen, _packed, _biasLength == 0 ? null : _bias, g, _out + part * yLen, _scratch + slot * _colLength);
+                    int n = part / _pixelParts;
+                    Conv2dPacked.ForwardSample(_isa, _a + n * xLen, _packed, _biasLength == 0 ? null : _bias, g, _out + n * yLen, _scratch + slot * _colLength,
+                        part % _pixelParts, _pixelParts);
                     break;
                 case Pass.Forward:
                     Conv2dKernel.ForwardSample(new ReadOnlySpan<T>(_a + part * xLen, (int)xLen), new ReadOnlySpan<T>(_b, (int)g.WeightLength),

@@ -63,6 +63,18 @@ internal static unsafe class Conv2dPacked
     /// <summary>Elements of the packed weights (an upper bound for any MR).</summary>
     public static long WeightsLength(in Conv2dGeometry g) => (long)g.Groups * (g.GroupOut + GemmMicroKernel.MaxMR) * g.FilterLength;
 
+    /// <summary>
+    /// Parts each sample's output pixels are split into (in whole B slivers): one while the batch gives every core a
+    /// sample, else enough that every core gets work (batch-1 inference: conv2 of the default CNN took 108 µs on one core
+    /// while the other waited). A pixel's sums do not depend on the split, so neither do the bits. Depends on the geometry
+    /// and the processor alone, as the scratch's size must.
+    /// </summary>
+    public static int PixelParts(in Conv2dGeometry g) =>
+        g.Batch >= Environment.ProcessorCount ? 1 : Math.Min((Environment.ProcessorCount + g.Batch - 1) / g.Batch, Math.Max(1, g.OutPlane / MaxNR));
+
+    /// <summary>Slots the packed pass uses: one per part that can run at once.</summary>
+    public static int Slots(in Conv2dGeometry g) => Math.Max(1, Math.Min(Environment.ProcessorCount, g.Batch * PixelParts(g)));
+
     /// <summary>Elements of one slot: the padded image of a sample's group, then the B sliver.</summary>
     public static long SlotLength(in Conv2dGeometry g) => (long)g.GroupIn * PaddedHeight(g) * PaddedWidth(g) + (long)g.FilterLength * MaxNR + Slack;
 
@@ -104,11 +116,13 @@ internal static unsafe class Conv2dPacked
     private static long GroupStride(in Conv2dGeometry g) => (long)(g.GroupOut + GemmMicroKernel.MaxMR) * g.FilterLength;
 
     /// <summary>
-    /// One sample: yₙ [Cout, P] = W · colₙ (+ bias per output channel), group by group, with <paramref name="slot"/> as
-    /// the padded image and the B sliver.
+    /// Part <paramref name="part"/> of <paramref name="parts"/> of one sample: yₙ [Cout, P] = W · colₙ (+ bias per output
+    /// channel) for the part's pixels (whole NR-wide slivers, split evenly), group by group, with <paramref name="slot"/>
+    /// as the padded image and the B sliver.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void ForwardSample<T>(GemmIsa isa, T* xn, T* packedW, T* bias, in Conv2dGeometry g, T* yn, T* slot) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void ForwardSample<T>(GemmIsa isa, T* xn, T* packedW, T* bias, in Conv2dGeometry g, T* yn, T* slot, int part = 0, int parts = 1)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         int k = g.FilterLength, p = g.OutPlane, co = g.GroupOut, wo = g.OutWidth, hw = g.Height * g.Width;
         int hp = PaddedHeight(g), wp = PaddedWidth(g), plane = hp * wp;
@@ -117,13 +131,14 @@ internal static unsafe class Conv2dPacked
         T* tile = (T*)GemmBuffers.ForThisThread().Tile;
         int* off = stackalloc int[MaxNR];
         int blocks = Blocks(k), paddedRows = (co + mr - 1) / mr * mr;
+        int slivers = (p + nr - 1) / nr, jStart = slivers * part / parts * nr, jEnd = Math.Min(p, slivers * (part + 1) / parts * nr);
         var first = new GemmStore<T>(T.One, T.Zero, false, false);             // C = the first block's sums
         var later = new GemmStore<T>(T.One, T.One, true, false);               // C += each later block's
         for (int grp = 0; grp < g.Groups; grp++)
         {
             Pad(xn + (long)grp * g.GroupIn * hw, g, xp);
             T* a = packedW + grp * GroupStride(g), y = yn + (long)grp * co * p;
-            for (int j0 = 0; j0 < p; j0 += nr)
+            for (int j0 = jStart; j0 < jEnd; j0 += nr)
             {
                 int cols = Math.Min(nr, p - j0);
                 for (int q = 0; q < nr; q++)
@@ -149,7 +164,7 @@ internal static unsafe class Conv2dPacked
             if (bias == null) continue;
             for (int o = 0; o < co; o++)
             {
-                var row = new Span<T>(y + (long)o * p, p);
+                var row = new Span<T>(y + (long)o * p + jStart, jEnd - jStart);
                 TensorPrimitives.Add(row, bias[grp * co + o], row);
             }
         }

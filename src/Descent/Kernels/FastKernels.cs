@@ -237,9 +237,9 @@ internal sealed class FastKernels : IKernels
 
     /// <inheritdoc/>
     public void BatchNormNormalize<T>(ReadOnlySpan<T> x, int n, int c, int spatial, ReadOnlySpan<double> mean, ReadOnlySpan<double> invStd, ReadOnlySpan<T> gamma,
-        ReadOnlySpan<T> beta, Span<T> y, Span<T> xhat) where T : unmanaged, IFloatingPointIeee754<T>
+        ReadOnlySpan<T> beta, Span<T> y, Span<T> xhat, bool relu = false) where T : unmanaged, IFloatingPointIeee754<T>
     {
         BatchNormKernel.CheckLengths(x.Length, n, c, spatial, gamma.Length, beta.Length, y.Length, xhat.IsEmpty ? x.Length : xhat.Length, mean.Length, invStd.Length, c);
-        BatchNormKernel.Normalize(x, n, c, spatial, mean, invStd, gamma, beta, y, xhat, fast: true);
+        BatchNormKernel.Normalize(x, n, c, spatial, mean, invStd, gamma, beta, y, xhat, fast: true, relu);
     }
 }

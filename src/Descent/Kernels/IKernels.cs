@@ -160,10 +160,11 @@ internal interface IKernels
     /// <summary>
     /// Batch normalization of x [n, c, spatial] with given per-channel μ and 1/√(σ² + ε) [c] (evaluation mode, the running
     /// statistics): x̂ = (x − μ)·(1/√(σ² + ε)), y = γ·x̂ + β in float64, each rounded once (see <see cref="BatchNormKernel"/>);
-    /// x̂ is written only when not empty. Empty γ, β mean 1 and 0.
+    /// x̂ is written only when not empty. Empty γ, β mean 1 and 0. With <paramref name="relu"/>, y = max(γ·x̂ + β, 0): a
+    /// following ReLU folded into the same pass.
     /// </summary>
     void BatchNormNormalize<T>(ReadOnlySpan<T> x, int n, int c, int spatial, ReadOnlySpan<double> mean, ReadOnlySpan<double> invStd, ReadOnlySpan<T> gamma,
-        ReadOnlySpan<T> beta, Span<T> y, Span<T> xhat) where T : unmanaged, IFloatingPointIeee754<T>;
+        ReadOnlySpan<T> beta, Span<T> y, Span<T> xhat, bool relu = false) where T : unmanaged, IFloatingPointIeee754<T>;
 }
 
 /// <summary>

@@ -79,13 +79,15 @@ public abstract class BatchNorm : Module
 
     /// <summary>
     /// This layer then a ReLU, as one op where it pays: feature maps in training mode (<see cref="Ops.BatchNormTrain(Tensor, Tensor?, Tensor?, double, Tensor?, Tensor?, double, bool, out Tensor, out Tensor)"/>
+    /// with relu) and in evaluation (<see cref="Ops.BatchNormEval(Tensor, Tensor, Tensor, Tensor?, Tensor?, double, bool)"/>
     /// with relu), the two layers' own forward passes otherwise. The same numbers either way.
     /// </summary>
     internal Tensor ForwardRelu(Tensor x)
     {
-        if (!Training || x.Rank < 3) return Forward(x).Relu();
+        if (x.Rank < 3) return Forward(x).Relu();
         if (!Fits(x) || x.Shape[1] != NumFeatures)
             throw new ShapeException($"{TypeName}({NumFeatures}): expected input {Expected}, got {Shape.Format(x.Shape)}.");
+        if (!Training) return x.BatchNormEval(RunningMean, RunningVar, Weight, Bias, Eps, relu: true);
         return x.BatchNormTrain(Weight, Bias, Eps, RunningMean, RunningVar, Momentum, relu: true, out _, out _);
     }
 

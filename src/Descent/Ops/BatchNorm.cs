@@ -87,7 +87,15 @@ public static partial class Ops
     /// (constants, not in the graph): x̂ = (x − μ_c)·(1/√(σ²_c + ε)), y = γ_c·x̂ + β_c, in float64, rounded once.
     /// Backward (g = ∂L/∂y): ∂L/∂x = g·γ_c/√(σ²_c + ε), ∂L/∂γ_c = Σ g·x̂, ∂L/∂β_c = Σ g (sums over every axis but the channel's).
     /// </summary>
-    public static Tensor BatchNormEval(this Tensor x, Tensor runningMean, Tensor runningVar, Tensor? gamma, Tensor? beta, double eps)
+    public static Tensor BatchNormEval(this Tensor x, Tensor runningMean, Tensor runningVar, Tensor? gamma, Tensor? beta, double eps) =>
+        BatchNormEval(x, runningMean, runningVar, gamma, beta, eps, relu: false);
+
+    /// <summary>
+    /// <see cref="BatchNormEval(Tensor, Tensor, Tensor, Tensor?, Tensor?, double)"/>, with <paramref name="relu"/> followed
+    /// by a ReLU: y = max(γ_c·x̂ + β_c, 0) in the same pass, where nothing needs a gradient (inference); when something
+    /// does, the two ops one after the other. The same bits either way.
+    /// </summary>
+    internal static Tensor BatchNormEval(this Tensor x, Tensor runningMean, Tensor runningVar, Tensor? gamma, Tensor? beta, double eps, bool relu)
     {
         if (x.Rank < 2) throw new ShapeException($"batch_norm: expected input [batch, channels, …], got {Shape.Format(x.Shape)}.");
         int n = x.Shape[0], c = x.Shape[1], spatial = Shape.Numel(x.Shape[2..]);   // viewed as [batch, C, spatial]
@@ -101,20 +109,21 @@ public static partial class Ops
         if (gamma is not null) inputs.Add(gamma);
         if (beta is not null) inputs.Add(beta);
         bool record = Autograd.ShouldRecord(inputs.ToArray());
+        if (relu && record) return x.BatchNormEval(runningMean, runningVar, gamma, beta, eps, relu: false).Relu();
         var y = x.ZerosLike();                                   // [batch, C, …]
         var xhat = record ? x.ZerosLike() : null;                // [batch, C, …] for ∂L/∂γ
         var mean = new double[c];                                // [C] running μ
         var invStd = new double[c];                              // [C] 1/√(running σ² + ε)
-        Tape.Run("batch_norm (eval)", () =>
+        Tape.Run(relu ? "batch_norm+relu (eval)" : "batch_norm (eval)", () =>
         {
             for (int j = 0; j < c; j++) { mean[j] = runningMean[j]; invStd[j] = 1.0 / Math.Sqrt(runningVar[j] + eps); }
             var k = KernelProvider.Current;
             if (x.DType == DType.Float32)
                 k.BatchNormNormalize<float>(x.Floats, n, c, spatial, mean, invStd, gamma is null ? default : gamma.Floats, beta is null ? default : beta.Floats,
-                    y.Floats, xhat is null ? default : xhat.Floats);
+                    y.Floats, xhat is null ? default : xhat.Floats, relu);
             else
                 k.BatchNormNormalize<double>(x.Doubles, n, c, spatial, mean, invStd, gamma is null ? default : gamma.Doubles, beta is null ? default : beta.Doubles,
-                    y.Doubles, xhat is null ? default : xhat.Doubles);
+                    y.Doubles, xhat is null ? default : xhat.Doubles, relu);
         });
         return record ? Autograd.Record(y, new BatchNormEvalNode(inputs.ToArray(), x, gamma, beta, xhat!, invStd)) : y;
     }

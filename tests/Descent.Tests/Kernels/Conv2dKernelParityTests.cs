@@ -37,6 +37,9 @@ public class Conv2dKernelParityTests
         ["packed_groups"] = G(2, 24, 9, 9, 9, 3, p: 1, groups: 3),
         ["packed_dilation2"] = G(2, 8, 12, 12, 5, 3, p: 2, d: 2),
         ["packed_stride2_pad2"] = G(2, 9, 13, 12, 17, 3, s: 2, p: 2),
+        // Fewer samples than cores: each sample's pixels split over the parts (Conv2dPacked.PixelParts), the last sliver short.
+        ["packed_batch1"] = G(1, 32, 14, 14, 64, 3, p: 1),
+        ["packed_batch1_tail"] = G(1, 9, 11, 9, 7, 3, p: 1),
         // ∂L/∂x as the forward pass of the flipped kernel (64 input channels and more), with padding 0 to k − 1.
         ["flipped_pad1"] = G(2, 64, 7, 6, 8, 3, p: 1),
         ["flipped_5x5_pad0"] = G(2, 65, 9, 8, 3, 5),
@@ -119,6 +122,7 @@ public class Conv2dKernelParityTests
     [InlineData("packed_groups")]
     [InlineData("packed_stride2_pad2")]
     [InlineData("packed_dilation2")]
+    [InlineData("packed_batch1_tail")]
     [InlineData("flipped_pad1")]
     public void EveryKernelWidthGivesTheSameBits(string shape)
     {
