@@ -32,7 +32,7 @@ internal static class TrainCommand
         var seed = CliApp.SeedOption();
         var data = new Option<string>("--data") { Description = "Data set: fashion-mnist, mnist:DIR, circles, moons, spirals, blobs, xor, bars (small images for CNNs), sine, friedman (regression), a CSV file (csv:PATH[,label=COL] or PATH.csv).", DefaultValueFactory = _ => d.Data };
         var target = new Option<string?>("--target") { Description = "Regression: the CSV's target column(s), comma-separated (the other columns are the features)." };
-        var model = new Option<string?>("--model") { Description = "Model in text form: mlp:256,128[,act=tanh][,bn=true][,dropout=0.2][,residual=true][,init=he] or a layer list 'linear:256 bn relu dropout:0.2 linear' (default mlp:256,128)." };
+        var model = new Option<string?>("--model") { Description = "Model in text form: mlp:256,128[,act=tanh][,bn=true][,dropout=0.2][,residual=true][,init=he] or a layer list 'linear:256 bn relu dropout:0.2 linear' (default mlp:256,128). cnn[:32,64,fc=128,dropout=0.3] trains with its recipe where --optimizer, --loss, --label-smoothing and --epochs are not given: adamw:lr=0.001,weight_decay=0.05, label smoothing 0.1, 15 epochs." };
         var loss = new Option<string?>("--loss") { Description = "Loss: cross-entropy[:label_smoothing=0.1], mse, half-sse, bce[:pos_weight=2] (default: cross-entropy for classes, mse for a regression)." };
         var hidden = new Option<string?>("--hidden") { Description = "Shorthand for --model mlp:WIDTHS: hidden layer widths, comma-separated (default 256,128; empty for none)." };
         var activation = new Option<string?>("--activation") { Description = "Shorthand for the mlp's act=: relu, tanh, sigmoid, leaky_relu, elu, gelu, identity." };
@@ -89,22 +89,27 @@ internal static class TrainCommand
             }
             else
             {
-                var opt = OptimizerSpec.Parse(p.GetValue(optimizer)!);
+                var modelSpec = ModelFrom(p.GetValue(model), p.GetValue(hidden), p.GetValue(activation), p.GetValue(init), p.GetValue(dropout), p.GetValue(batchNorm));
+                // The model's training recipe (the CNN's) fills in what the command line left at its default.
+                var recipe = modelSpec.Recipe;
+                bool Given(Option o) => p.GetResult(o) is { Implicit: false };
+                var opt = recipe is not null && !Given(optimizer) ? recipe.Optimizer : OptimizerSpec.Parse(p.GetValue(optimizer)!);
                 if (p.GetValue(lr) is { } rate)
                     opt = rate > 0 && double.IsFinite(rate) ? opt with { Lr = rate } : throw new UserException($"--lr: expected a finite number > 0, got {rate.ToString("R", Inv)}.");
                 var lossSpec = p.GetValue(loss) is { } lossText ? LossSpec.Parse(lossText) : null;
                 if (p.GetValue(smoothing) is { } eps) lossSpec = (lossSpec ?? LossSpec.CrossEntropy) with { LabelSmoothing = eps };
+                if (recipe is not null && !Given(loss) && !Given(smoothing) && p.GetValue(target) is null) lossSpec = recipe.Loss;
                 lossSpec?.Validate();
                 var config = new TrainConfig
                 {
                     Data = p.GetValue(data)!,
                     Target = p.GetValue(target),
-                    Model = ModelFrom(p.GetValue(model), p.GetValue(hidden), p.GetValue(activation), p.GetValue(init), p.GetValue(dropout), p.GetValue(batchNorm)),
+                    Model = modelSpec,
                     Loss = lossSpec,
                     Optimizer = opt,
                     Schedule = p.GetValue(schedule) is { } scheduleText ? ScheduleSpec.Parse(scheduleText) : null,
                     BatchSize = p.GetValue(batch),
-                    Epochs = p.GetValue(epochs),
+                    Epochs = recipe is not null && !Given(epochs) ? recipe.Epochs : p.GetValue(epochs),
                     Augment = Augmentation.Parse(p.GetValue(augment)!),
                     DropLast = p.GetValue(dropLast),
                     ClipNorm = p.GetValue(clipNorm),

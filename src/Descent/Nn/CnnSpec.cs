@@ -80,6 +80,9 @@ public sealed record CnnSpec : ModelSpec
         }
     }
 
+    /// <inheritdoc/>
+    internal override Training.TrainingRecipe? Recipe => Training.TrainingRecipe.Cnn;
+
     /// <summary>The canonical text: the channels when not 32,64, then the keys that differ from their defaults.</summary>
     public override string ToString()
     {

@@ -38,6 +38,9 @@ public abstract record ModelSpec
     /// </summary>
     public Sequential Build(int[] exampleShape, int outputs, Rng rng, DType dtype = DType.Float32) => Layers.BuildList(exampleShape, outputs, rng, dtype);
 
+    /// <summary>The training settings this kind of model is known to train well with (<see cref="Training.TrainingRecipe"/>), or null.</summary>
+    internal virtual Training.TrainingRecipe? Recipe => null;
+
     /// <summary>Error message prefix: <c>model 'TEXT': </c>.</summary>
     internal static ArgumentException Bad(string text, string why) => new($"model '{text}': {why}");
 }

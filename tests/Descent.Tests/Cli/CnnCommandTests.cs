@@ -19,7 +19,38 @@ public class CnnCommandTests
             var (exit2, out2, err2) = CliRunner.Run("evaluate", "--checkpoint", ck, "--json");
             Assert.True(exit2 == 0, $"exit {exit2}: {err2} {out2}");
             Assert.Equal(d.GetProperty("test_accuracy").GetDouble(), JsonDocument.Parse(out2).RootElement.GetProperty("test_accuracy").GetDouble());
-            Assert.Equal("cross-entropy", JsonDocument.Parse(out2).RootElement.GetProperty("loss").GetString());
+            Assert.Equal("cross-entropy:label_smoothing=0.1", JsonDocument.Parse(out2).RootElement.GetProperty("loss").GetString());   // the CNN's recipe
+        }
+        finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
+    }
+
+    /// <summary>
+    /// A CNN trains with its recipe (AdamW, label smoothing, 15 epochs) where the command line leaves a setting at its
+    /// default; each setting given wins, and an MLP keeps the plain defaults.
+    /// </summary>
+    [Theory]
+    [InlineData(new string[0], "adamw:lr=0.001,weight_decay=0.05", "cross-entropy:label_smoothing=0.1", 15)]
+    [InlineData(new[] { "--epochs", "2" }, "adamw:lr=0.001,weight_decay=0.05", "cross-entropy:label_smoothing=0.1", 2)]
+    [InlineData(new[] { "--optimizer", "sgd:lr=0.1", "--epochs", "1" }, "sgd:lr=0.1", "cross-entropy:label_smoothing=0.1", 1)]
+    [InlineData(new[] { "--label-smoothing", "0", "--epochs", "1" }, "adamw:lr=0.001,weight_decay=0.05", "cross-entropy:label_smoothing=0", 1)]
+    [InlineData(new[] { "--loss", "cross-entropy", "--lr", "0.01", "--epochs", "1" }, "adamw:lr=0.01,weight_decay=0.05", "cross-entropy", 1)]
+    public void CnnTrainsWithItsRecipeWhereNothingIsGiven(string[] given, string optimizer, string loss, int epochs)
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "descent-recipe-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            string[] args = ["train", "--data", "bars:n=128", "--model", "cnn:4,8,fc=16", "--json", "--out", Path.Combine(dir, "ck"), "--db", Path.Combine(dir, "runs.db"), .. given];
+            var (exit, stdout, stderr) = CliRunner.Run(args);
+            Assert.True(exit == 0, stderr);
+            var config = JsonDocument.Parse(stdout).RootElement.GetProperty("config");
+            Assert.Equal(optimizer, config.GetProperty("optimizer").GetString());
+            Assert.Equal(loss, config.GetProperty("loss").GetString() ?? "cross-entropy");
+            Assert.Equal(epochs, config.GetProperty("epochs").GetInt32());
+            var (exitMlp, mlpOut, mlpErr) = CliRunner.Run("train", "--data", "bars:n=128", "--epochs", "1", "--json", "--out", Path.Combine(dir, "mlp"), "--db", Path.Combine(dir, "runs.db"));
+            Assert.True(exitMlp == 0, mlpErr);
+            var mlp = JsonDocument.Parse(mlpOut).RootElement.GetProperty("config");
+            Assert.Equal("adam:lr=0.001", mlp.GetProperty("optimizer").GetString());
+            Assert.Equal(JsonValueKind.Null, mlp.GetProperty("loss").ValueKind);
         }
         finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
     }
