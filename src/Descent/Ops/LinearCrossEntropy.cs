@@ -15,10 +15,10 @@ public static partial class Ops
     /// <remarks>
     /// <para>Backward, with G = ∂L/∂z = (∂ℓᵢ/∂z)·∂L/∂ℓ (<see cref="CrossEntropy(Tensor, int[], Tensor?, double, Reduction, int)"/>'s scaling):
     /// ∂L/∂x = G·W [batch, in], ∂L/∂W = Gᵀ·x [C, in], ∂L/∂b = Σ_batch G [C].</para>
-    /// <para>Why: the head is narrow (C = 10), so each of its seven computations, run as separate ops, is too short to be worth
-    /// the second core and pays the worker pool's hand-off. Here the forward pass is one job over blocks of rows (z = x·Wᵀ + b,
-    /// then the rows' losses and ∂ℓᵢ/∂z) and the backward pass one job over blocks of ∂L/∂x's rows, blocks of ∂L/∂W's
-    /// columns and ∂L/∂b. Each block calls the very kernels <see cref="Linear(Tensor, Tensor, Tensor?)"/> and the
+    /// <para>Why: the head is narrow (C = 10), so each of its computations, run as separate ops, is too short to be worth
+    /// the second core (or pays the worker pool's hand-off for little). Here the forward pass is one job over blocks of rows
+    /// (z = x·Wᵀ + b, then the rows' losses and ∂ℓᵢ/∂z) and the backward pass one job over blocks of ∂L/∂x's rows, blocks of
+    /// ∂L/∂W's columns and ∂L/∂b, one block of each per thread. Each block calls the very kernels <see cref="Linear(Tensor, Tensor, Tensor?)"/> and the
     /// cross-entropy call (<see cref="IKernels.Gemm{T}(bool, bool, int, int, int, T, ReadOnlySpan{T}, int, ReadOnlySpan{T}, int, T, Span{T}, int, ReadOnlySpan{T}, GemmActivation)"/>,
     /// <see cref="IKernels.SoftmaxCrossEntropy"/>, <see cref="IKernels.ReluMaskColumnSums"/>) on its part of the operands, and
     /// every element's sum runs in the same order as in the whole call, so loss, logits and every gradient are bitwise those of
@@ -87,11 +87,13 @@ public static partial class Ops
     }
 
     /// <summary>The head's two jobs on the worker pool (one per pass); element type erased for the op and its node.</summary>
+    /// <remarks>
+    /// The work is cut into as many parts as threads may run (one part, the whole operands, on one thread): the kernels'
+    /// results do not depend on how their operands are cut, within the bounds <see cref="RowBlocks"/> keeps, so the parts
+    /// only decide who computes what. Fewer, larger calls spend less on each call's set-up (packing W again, checks).
+    /// </remarks>
     private abstract class HeadJob : IParallelJob
     {
-        /// <summary>Columns of ∂L/∂W per part of the backward job.</summary>
-        protected const int ColumnsPerPart = 64;
-
         /// <summary>z = x·Wᵀ + b, ℓᵢ, w[yᵢ] and ∂ℓᵢ/∂z, by blocks of rows.</summary>
         public abstract void Forward(IKernels kernels);
 
@@ -102,19 +104,28 @@ public static partial class Ops
         public abstract void Run(int part);
 
         /// <summary>
-        /// Blocks of rows: the cross-entropy kernel's own blocks (<see cref="SoftmaxCrossEntropy.MaxRows"/> rows from row 0),
-        /// except that a last block of at most <see cref="GemmSmall.MaxRows"/> rows joins the one before it when the batch is
-        /// larger: the GEMM takes its dot-product path for so few rows, whose sums round otherwise than the whole product's.
+        /// Blocks of rows a part may start at: the cross-entropy kernel's own blocks (<see cref="SoftmaxCrossEntropy.MaxRows"/>
+        /// rows from row 0, so its blocks inside a part are those of the whole call), except that a last block of at most
+        /// <see cref="GemmSmall.MaxRows"/> rows joins the one before it when the batch is larger: the GEMM takes its
+        /// dot-product path for so few rows, whose sums round otherwise than the whole product's.
         /// </summary>
-        protected static int RowParts(int rows)
+        protected static int RowBlocks(int rows)
         {
-            int parts = (rows + SoftmaxCrossEntropy.MaxRows - 1) / SoftmaxCrossEntropy.MaxRows;
-            return parts > 1 && rows - (parts - 1) * SoftmaxCrossEntropy.MaxRows <= GemmSmall.MaxRows ? parts - 1 : parts;
+            int blocks = (rows + SoftmaxCrossEntropy.MaxRows - 1) / SoftmaxCrossEntropy.MaxRows;
+            return blocks > 1 && rows - (blocks - 1) * SoftmaxCrossEntropy.MaxRows <= GemmSmall.MaxRows ? blocks - 1 : blocks;
         }
 
-        /// <summary>Rows [r0, r1) of block <paramref name="part"/> of <paramref name="parts"/>.</summary>
-        protected static (int R0, int R1) RowBlock(int part, int parts, int rows) =>
-            (part * SoftmaxCrossEntropy.MaxRows, part == parts - 1 ? rows : (part + 1) * SoftmaxCrossEntropy.MaxRows);
+        /// <summary>Rows [r0, r1) of part <paramref name="part"/> of <paramref name="parts"/>: whole blocks of <see cref="RowBlocks"/>, shared evenly.</summary>
+        protected static (int R0, int R1) RowRange(int part, int parts, int rows)
+        {
+            int blocks = RowBlocks(rows);
+            int first = blocks * part / parts, end = blocks * (part + 1) / parts;
+            return (first * SoftmaxCrossEntropy.MaxRows, part == parts - 1 ? rows : end * SoftmaxCrossEntropy.MaxRows);
+        }
+
+        /// <summary>Columns [c0, c1) of part <paramref name="part"/> of <paramref name="parts"/>, cut at multiples of 16 (whole vectors).</summary>
+        protected static (int C0, int C1) ColumnRange(int part, int parts, int columns) =>
+            (columns * part / parts / 16 * 16, part == parts - 1 ? columns : columns * (part + 1) / parts / 16 * 16);
     }
 
     private sealed class HeadJob<T>(Tensor x, Tensor w, Tensor? b, int[] targets, double[] classWeight, double smoothing, int ignoreIndex,
@@ -128,17 +139,19 @@ public static partial class Ops
 
         public override void Forward(IKernels kernels)
         {
-            (_kernels, _backward, _rowParts) = (kernels, false, RowParts(_rows));
-            WorkerPool.Shared.Run(this, _rowParts, Threading.MaxThreads);
+            int threads = Threading.MaxThreads;
+            (_kernels, _backward, _rowParts) = (kernels, false, Math.Min(RowBlocks(_rows), threads));
+            WorkerPool.Shared.Run(this, _rowParts, threads);
         }
 
         public override void Backward(IKernels kernels, Tensor gz, Tensor? gx, Tensor? gw, Tensor? gb)
         {
+            int threads = Threading.MaxThreads;
             (_kernels, _backward, _gz, _gx, _gw, _gb) = (kernels, true, gz, gx, gw, gb);
-            _rowParts = RowParts(_rows);
+            _rowParts = Math.Min(RowBlocks(_rows), threads);
             _xParts = gx is null ? 0 : _rowParts;
-            _wParts = gw is null || _rows == 0 ? 0 : (_in + ColumnsPerPart - 1) / ColumnsPerPart;
-            try { WorkerPool.Shared.Run(this, _wParts + _xParts + (gb is null ? 0 : 1), Threading.MaxThreads); }
+            _wParts = gw is null || _rows == 0 ? 0 : Math.Min(threads, (_in + 15) / 16);
+            try { WorkerPool.Shared.Run(this, _wParts + _xParts + (gb is null ? 0 : 1), threads); }
             finally { _gz = _gx = _gw = _gb = null; }
         }
 
@@ -153,7 +166,7 @@ public static partial class Ops
         /// <summary>Rows [r0, r1): z = x·Wᵀ + b (as <see cref="Linear(Tensor, Tensor, Tensor?)"/>), then their cross-entropy.</summary>
         private void ForwardRows(int part)
         {
-            var (r0, r1) = RowBlock(part, _rowParts, _rows);
+            var (r0, r1) = RowRange(part, _rowParts, _rows);
             int rows = r1 - r0, n = _in, c = _classes;
             var zr = z.Span<T>().Slice(r0 * c, rows * c);                    // [rows, C]
             _kernels.Gemm(false, true, rows, c, n, T.One, x.Span<T>().Slice(r0 * n, rows * n), n, w.Span<T>(), n, T.Zero, zr, c,
@@ -165,7 +178,7 @@ public static partial class Ops
         /// <summary>Rows [r0, r1) of ∂L/∂x = G·W.</summary>
         private void InputRows(int part)
         {
-            var (r0, r1) = RowBlock(part, _rowParts, _rows);
+            var (r0, r1) = RowRange(part, _rowParts, _rows);
             int rows = r1 - r0, n = _in, c = _classes;
             _kernels.Gemm(false, false, rows, n, c, T.One, _gz!.Span<T>().Slice(r0 * c, rows * c), c, w.Span<T>(), n, T.Zero,
                 _gx!.Span<T>().Slice(r0 * n, rows * n), n);
@@ -174,7 +187,8 @@ public static partial class Ops
         /// <summary>Columns [c0, c1) of ∂L/∂W = Gᵀ·x: x and ∂L/∂W read with their full row stride from column c0.</summary>
         private void WeightColumns(int part)
         {
-            int c0 = part * ColumnsPerPart, cols = Math.Min(_in, c0 + ColumnsPerPart) - c0, n = _in, c = _classes;
+            var (c0, c1) = ColumnRange(part, _wParts, _in);
+            int cols = c1 - c0, n = _in, c = _classes;
             _kernels.Gemm(true, false, c, cols, _rows, T.One, _gz!.Span<T>(), c, x.Span<T>().Slice(c0, (_rows - 1) * n + cols), n, T.Zero,
                 _gw!.Span<T>().Slice(c0, (c - 1) * n + cols), n);
         }
