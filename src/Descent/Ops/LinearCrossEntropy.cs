@@ -88,9 +88,10 @@ public static partial class Ops
 
     /// <summary>The head's two jobs on the worker pool (one per pass); element type erased for the op and its node.</summary>
     /// <remarks>
-    /// The work is cut into as many parts as threads may run (one part, the whole operands, on one thread): the kernels'
-    /// results do not depend on how their operands are cut, within the bounds <see cref="RowBlocks"/> keeps, so the parts
-    /// only decide who computes what. Fewer, larger calls spend less on each call's set-up (packing W again, checks).
+    /// The work is cut into as many parts as threads pay for the pass's products (<see cref="GemmThreads.For"/>, the rule
+    /// and measured threshold every GEMM uses; one part, the whole operands, below it): the kernels' results do not depend
+    /// on how their operands are cut, within the bounds <see cref="RowBlocks"/> keeps, so the parts only decide who computes
+    /// what. Fewer, larger calls spend less on each call's set-up (packing W again, checks).
     /// </remarks>
     private abstract class HeadJob : IParallelJob
     {
@@ -139,14 +140,14 @@ public static partial class Ops
 
         public override void Forward(IKernels kernels)
         {
-            int threads = Threading.MaxThreads;
+            int threads = GemmThreads.For((long)_rows * _in * _classes);
             (_kernels, _backward, _rowParts) = (kernels, false, Math.Min(RowBlocks(_rows), threads));
             WorkerPool.Shared.Run(this, _rowParts, threads);
         }
 
         public override void Backward(IKernels kernels, Tensor gz, Tensor? gx, Tensor? gw, Tensor? gb)
         {
-            int threads = Threading.MaxThreads;
+            int threads = GemmThreads.For(((gx is null ? 0L : 1) + (gw is null ? 0 : 1)) * _rows * _in * _classes);
             (_kernels, _backward, _gz, _gx, _gw, _gb) = (kernels, true, gz, gx, gw, gb);
             _rowParts = Math.Min(RowBlocks(_rows), threads);
             _xParts = gx is null ? 0 : _rowParts;

@@ -34,10 +34,11 @@ public class LinearCrossEntropyTests
     }
 
     /// <summary>(batch, in, classes): one row, a batch of at most one row block, blocks with a tail of 1, 4, 5 rows (the GEMM's
-    /// few-rows path), three blocks on two threads (split 1 + 2), ∂L/∂W's column blocks with a tail, and more than one k block
-    /// (batch &gt; 256) for ∂L/∂W.</summary>
+    /// few-rows path), ∂L/∂W's column blocks with a tail, more than one k block (batch &gt; 256) for ∂L/∂W; and a head big
+    /// enough to be split over two threads whatever the measured threshold (≥ 2²⁴ multiply-adds, <see cref="GemmThreads"/>):
+    /// nine row blocks split 4 + 5, the last with a merged tail of 2 rows, ∂L/∂W's columns split at 288.</summary>
     private static readonly (int Batch, int In, int Classes)[] Shapes =
-        [(1, 20, 10), (4, 20, 10), (7, 20, 10), (33, 20, 10), (36, 20, 10), (37, 13, 3), (70, 20, 10), (130, 130, 10), (300, 70, 10)];
+        [(1, 20, 10), (4, 20, 10), (7, 20, 10), (33, 20, 10), (36, 20, 10), (37, 13, 3), (70, 20, 10), (130, 130, 10), (300, 70, 10), (290, 600, 100)];
 
     private sealed record Result(Tensor Loss, Tensor Logits, Tensor Gx, Tensor Gw, Tensor? Gb);
 
