@@ -16,16 +16,17 @@ public static partial class Ops
     /// <para>Backward, with G = ∂L/∂z = (∂ℓᵢ/∂z)·∂L/∂ℓ (<see cref="CrossEntropy(Tensor, int[], Tensor?, double, Reduction, int)"/>'s scaling):
     /// ∂L/∂x = G·W [batch, in], ∂L/∂W = Gᵀ·x [C, in], ∂L/∂b = Σ_batch G [C].</para>
     /// <para>Why: the head is narrow (C = 10), so each of its computations, run as separate ops, is too short to be worth
-    /// the second core (or pays the worker pool's hand-off for little). Here the forward pass is one job over blocks of rows
-    /// (z = x·Wᵀ + b, then the rows' losses and ∂ℓᵢ/∂z) and the backward pass one job over blocks of ∂L/∂x's rows, blocks of
-    /// ∂L/∂W's columns and ∂L/∂b, one block of each per thread. Each block calls the very kernels <see cref="Linear(Tensor, Tensor, Tensor?)"/> and the
+    /// the second core on its own. Here the forward pass is one job over blocks of rows (z = x·Wᵀ + b, then the rows' losses
+    /// and ∂ℓᵢ/∂z) and the backward pass one job over blocks of ∂L/∂W's columns, blocks of ∂L/∂x's rows and ∂L/∂b, split over
+    /// threads when the pass's products pay for it (see <see cref="HeadJob"/>). Each block calls the very kernels <see cref="Linear(Tensor, Tensor, Tensor?)"/> and the
     /// cross-entropy call (<see cref="IKernels.Gemm{T}(bool, bool, int, int, int, T, ReadOnlySpan{T}, int, ReadOnlySpan{T}, int, T, Span{T}, int, ReadOnlySpan{T}, GemmActivation)"/>,
     /// <see cref="IKernels.SoftmaxCrossEntropy"/>, <see cref="IKernels.ReluMaskColumnSums"/>) on its part of the operands, and
     /// every element's sum runs in the same order as in the whole call, so loss, logits and every gradient are bitwise those of
     /// <c>x.Linear(W, b).CrossEntropy(…)</c>, for any thread count, on both kernel sets. The old planned step's
-    /// <c>ClassifierHead</c> did the same in two passes (14.8 → 12.5 µs).</para>
+    /// <c>ClassifierHead</c> did the same in two passes (14.8 → 12.5 µs); docs/benchmarks.md has today's figures.</para>
     /// <para>Nothing falls back: every argument <see cref="CrossEntropy(Tensor, int[], Tensor?, double, Reduction, int)"/>
-    /// takes is supported, in float32 and float64. <see cref="Losses.CrossEntropyLoss"/> picks this op for a model whose last layer is a Linear.</para>
+    /// takes is supported, in float32 and float64. The trainer's step takes this op (through
+    /// <see cref="Losses.CrossEntropyLoss"/>) for a <see cref="Nn.Sequential"/> whose last layer is a <see cref="Nn.Linear"/>.</para>
     /// </remarks>
     /// <param name="x">The features x [batch, in].</param>
     /// <param name="weight">W [C, in].</param>
