@@ -83,6 +83,7 @@ internal static class GradCheckModels
         yield return ResidualBlock(seed, projection: false);
         yield return ResidualBlock(seed, projection: true);
         yield return Cnn(seed);
+        yield return FusedHead(seed);
         foreach (var a in Descent.Nn.Activation.Names) yield return ActivationModel(seed, a);
     }
 
@@ -135,6 +136,23 @@ internal static class GradCheckModels
             new Descent.Nn.Conv2d(4, 4, 3, rng, stride: 2, groups: 2, dtype: DType.Float64), new Descent.Nn.Tanh(),
             new Descent.Nn.Flatten(), new Descent.Nn.Linear(4 * 2 * 2, 3, rng, dtype: DType.Float64));
         return FromModule("cnn conv-tanh-conv(stride 2, groups 2)", model, x, t);
+    }
+
+    /// <summary>
+    /// x [7, 5] → tanh → the trainer's fused last layer and loss (<c>Ops.LinearCrossEntropy</c>: Linear(5, 4) + cross-entropy with
+    /// class weights, label smoothing 0.1 and one ignored row).
+    /// </summary>
+    public static Model FusedHead(ulong seed)
+    {
+        var rng = new Rng(seed, 106);
+        var (x, t) = Batch(rng, 7, 5, 4);
+        t[3] = -100;
+        var head = new Descent.Nn.Linear(5, 4, rng, dtype: DType.Float64);
+        var classWeight = Tensor.Uniform(rng, 0.5, 2, DType.Float64, 4);
+        head.Weight.Name = "weight"; head.Bias!.Name = "bias";
+        x.Name = "x"; x.RequiresGrad = true;
+        return new Model("linear + cross-entropy (fused)",
+            () => x.Tanh().LinearCrossEntropy(head.Weight, head.Bias, t, out _, classWeight, labelSmoothing: 0.1), [head.Weight, head.Bias, x]);
     }
 
     /// <summary>x [6, 4] → Linear(4, 5) → activation → Linear(5, 3) → cross-entropy.</summary>

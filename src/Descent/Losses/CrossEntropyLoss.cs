@@ -39,6 +39,14 @@ public sealed class CrossEntropyLoss : ILoss
     public Tensor Forward(Tensor logits, int[] targets) =>
         logits.CrossEntropy(targets, Weight, LabelSmoothing, Reduction, IgnoreIndex);
 
+    /// <summary>
+    /// The loss of a linear layer's output on <paramref name="features"/> x [batch, in], computed with the layer as one op
+    /// (<c>Ops.LinearCrossEntropy</c>: bitwise the loss and gradients of <c>Of(head.Forward(x), …)</c>, in fewer passes);
+    /// <paramref name="logits"/> receives the layer's output [batch, C].
+    /// </summary>
+    internal Tensor OfLinear(Tensor features, Nn.Linear head, int[] targets, out Tensor logits) =>
+        features.LinearCrossEntropy(head.Weight, head.Bias, targets, out logits, Weight, LabelSmoothing, Reduction, IgnoreIndex);
+
     /// <inheritdoc/>
     public bool IsClassification => true;
 

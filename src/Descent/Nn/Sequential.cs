@@ -60,20 +60,33 @@ public sealed class Sequential : Module
             : x;
 
     /// <inheritdoc/>
-    public override Tensor Forward(Tensor x)
+    public override Tensor Forward(Tensor x) => Run(x, _layers.Count);
+
+    /// <summary>
+    /// The last layer when it is a <see cref="Linear"/>, which a loss may run together with itself (the training step's
+    /// Linear + softmax cross-entropy, <c>Ops.LinearCrossEntropy</c>) after <see cref="ForwardBody"/>; null otherwise, and
+    /// while something watches every layer's output.
+    /// </summary>
+    internal Linear? Head => _layers.Count > 0 && _layers[^1] is Linear head && !IsObserved ? head : null;
+
+    /// <summary>Every layer but the last (with the same fusions as <see cref="Forward"/>): the features <see cref="Head"/> takes.</summary>
+    internal Tensor ForwardBody(Tensor x) => Run(x, _layers.Count - 1);
+
+    /// <summary>Layers [0, <paramref name="end"/>) on <paramref name="x"/>.</summary>
+    private Tensor Run(Tensor x, int end)
     {
         x = AsInput(x);
-        for (int i = 0; i < _layers.Count; i++)
+        for (int i = 0; i < end; i++)
         {
             // A Linear followed by a ReLU runs as one op: the ReLU is applied in the GEMM's epilogue (Ops.Linear).
-            if (_layers[i] is Linear lin && x.Rank == 2 && i + 1 < _layers.Count && _layers[i + 1] is ReLU && !IsObserved)
+            if (_layers[i] is Linear lin && x.Rank == 2 && i + 1 < end && _layers[i + 1] is ReLU && !IsObserved)
             {
                 x = x.Linear(lin.Weight, lin.Bias, Kernels.GemmActivation.Relu);
                 i++;
                 continue;
             }
             // So does a batch norm followed by a ReLU (the ReLU folded into the batch norm's passes, BatchNorm.ForwardRelu).
-            if (_layers[i] is BatchNorm bn && i + 1 < _layers.Count && _layers[i + 1] is ReLU && !IsObserved)
+            if (_layers[i] is BatchNorm bn && i + 1 < end && _layers[i + 1] is ReLU && !IsObserved)
             {
                 x = bn.ForwardRelu(x);
                 i++;

@@ -31,16 +31,8 @@ public static partial class Ops
     public static Tensor CrossEntropy(this Tensor logits, int[] targets, Tensor? weight = null, double labelSmoothing = 0,
         Reduction reduction = Reduction.Mean, int ignoreIndex = -100)
     {
-        if (logits.Rank != 2 || logits.Shape[0] != targets.Length)
-            throw new ShapeException($"cross_entropy: needs logits [batch, classes] and one target per row; got logits {Shape.Format(logits.Shape)} and {targets.Length} targets.");
+        CheckCrossEntropy(logits.Shape, targets, weight, labelSmoothing, ignoreIndex);
         int n = logits.Shape[0], c = logits.Shape[1];
-        if (!(labelSmoothing >= 0 && labelSmoothing <= 1))
-            throw new ArgumentException($"cross_entropy: label smoothing must be in [0, 1], got {labelSmoothing}.");
-        if (weight is not null && (weight.Rank != 1 || weight.Shape[0] != c))
-            throw new ShapeException($"cross_entropy: class weights {Shape.Format(weight.Shape)} do not fit {c} classes (expected [{c}]).");
-        for (int i = 0; i < n; i++)
-            if (targets[i] != ignoreIndex && (uint)targets[i] >= (uint)c)
-                throw new IndexOutOfRangeException($"cross_entropy: target {targets[i]} in row {i} is outside [0, {c}).");
         var w = weight is null ? [] : weight.ToArray();                     // [C] (a constant)
         var g = logits.ZerosLike();                                          // [batch, C] ∂ℓᵢ/∂z
         var rowLoss = new double[n];                                         // [batch] ℓᵢ
@@ -52,11 +44,7 @@ public static partial class Ops
             var k = KernelProvider.Current;
             if (logits.DType == DType.Float32) k.SoftmaxCrossEntropy<float>(logits.Floats, targets, c, w, labelSmoothing, ignoreIndex, rowLoss, rowWeight, g.Floats);
             else k.SoftmaxCrossEntropy<double>(logits.Doubles, targets, c, w, labelSmoothing, ignoreIndex, rowLoss, rowWeight, g.Doubles);
-            double s = 0, d = 0;
-            for (int i = 0; i < n; i++) { s += rowLoss[i]; d += rowWeight[i]; }   // row order: the same sum for any thread count
-            denom[0] = d;
-            if (reduction == Reduction.None) for (int i = 0; i < n; i++) y[i] = rowLoss[i];
-            else y[0] = reduction == Reduction.Mean ? s / d : s;
+            ReduceCrossEntropy(rowLoss, rowWeight, reduction, y, denom);
         });
         return Autograd.ShouldRecord(logits) ? Autograd.Record(y, new CrossEntropyNode(logits, g, denom, reduction)) : y;
     }
@@ -68,22 +56,62 @@ public static partial class Ops
         protected internal override void Backward(Tensor gy)
         {
             var gz = z.ZerosLike();                                          // [batch, C]
-            int c = z.Shape[1];
-            Tape.Run("cross_entropy backward", () =>
-            {
-                var k = KernelProvider.Current;
-                if (reduction == Reduction.None)
-                {
-                    for (int i = 0; i < z.Shape[0]; i++)
-                        if (z.DType == DType.Float32) k.Binary(new MulOp(), (ReadOnlySpan<float>)g.Floats.Slice(i * c, c), gy.Floats[i], gz.Floats.Slice(i * c, c));
-                        else k.Binary(new MulOp(), (ReadOnlySpan<double>)g.Doubles.Slice(i * c, c), gy.Doubles[i], gz.Doubles.Slice(i * c, c));
-                    return;
-                }
-                double s = gy[0] / (reduction == Reduction.Mean ? denom[0] : 1);
-                if (z.DType == DType.Float32) k.Binary(new MulOp(), (ReadOnlySpan<float>)g.Floats, (float)s, gz.Floats);
-                else k.Binary(new MulOp(), (ReadOnlySpan<double>)g.Doubles, s, gz.Doubles);
-            });
+            Tape.Run("cross_entropy backward", () => ScaleCrossEntropyGradient(KernelProvider.Current, g, gy, denom, reduction, gz));
             AccumulateOwned(z, gz);
         }
+    }
+
+    /// <summary>The checks of a cross-entropy's arguments, for logits of shape <paramref name="logits"/> [batch, C] (the message names the bad value).</summary>
+    private static void CheckCrossEntropy(ReadOnlySpan<int> logits, int[] targets, Tensor? weight, double labelSmoothing, int ignoreIndex)
+    {
+        if (logits.Length != 2 || logits[0] != targets.Length)
+            throw new ShapeException($"cross_entropy: needs logits [batch, classes] and one target per row; got logits {Shape.Format(logits)} and {targets.Length} targets.");
+        int c = logits[1];
+        if (!(labelSmoothing >= 0 && labelSmoothing <= 1))
+            throw new ArgumentException($"cross_entropy: label smoothing must be in [0, 1], got {labelSmoothing}.");
+        if (weight is not null && (weight.Rank != 1 || weight.Shape[0] != c))
+            throw new ShapeException($"cross_entropy: class weights {Shape.Format(weight.Shape)} do not fit {c} classes (expected [{c}]).");
+        CheckTargets(targets, c, ignoreIndex);
+    }
+
+    /// <summary>Every target is a class in [0, C) or the ignore index (checked on the calling thread: a worker thread must not throw).</summary>
+    private static void CheckTargets(int[] targets, int classes, int ignoreIndex)
+    {
+        for (int i = 0; i < targets.Length; i++)
+            if (targets[i] != ignoreIndex && (uint)targets[i] >= (uint)classes)
+                throw new IndexOutOfRangeException($"cross_entropy: target {targets[i]} in row {i} is outside [0, {classes}).");
+    }
+
+    /// <summary>
+    /// The reduction of the rows' losses ℓᵢ and weights w[yᵢ] [batch] into y ([batch] for none, [] otherwise), summed in row
+    /// order (the same sum for any thread count); the mean's denominator Σᵢ w[yᵢ] goes to <paramref name="denom"/>[0].
+    /// </summary>
+    private static void ReduceCrossEntropy(double[] rowLoss, double[] rowWeight, Reduction reduction, Tensor y, double[] denom)
+    {
+        int n = rowLoss.Length;
+        double s = 0, d = 0;
+        for (int i = 0; i < n; i++) { s += rowLoss[i]; d += rowWeight[i]; }
+        denom[0] = d;
+        if (reduction == Reduction.None) for (int i = 0; i < n; i++) y[i] = rowLoss[i];
+        else y[0] = reduction == Reduction.Mean ? s / d : s;
+    }
+
+    /// <summary>
+    /// ∂L/∂z [batch, C] from the saved ∂ℓᵢ/∂z (g) and ∂L/∂y (gy): gz = g·gy/Σᵢ w[yᵢ] for the mean, g·gy for the sum,
+    /// row i times gy[i] for none.
+    /// </summary>
+    private static void ScaleCrossEntropyGradient(IKernels k, Tensor g, Tensor gy, double[] denom, Reduction reduction, Tensor gz)
+    {
+        int c = g.Shape[1];
+        if (reduction == Reduction.None)
+        {
+            for (int i = 0; i < g.Shape[0]; i++)
+                if (g.DType == DType.Float32) k.Binary(new MulOp(), (ReadOnlySpan<float>)g.Floats.Slice(i * c, c), gy.Floats[i], gz.Floats.Slice(i * c, c));
+                else k.Binary(new MulOp(), (ReadOnlySpan<double>)g.Doubles.Slice(i * c, c), gy.Doubles[i], gz.Doubles.Slice(i * c, c));
+            return;
+        }
+        double s = gy[0] / (reduction == Reduction.Mean ? denom[0] : 1);
+        if (g.DType == DType.Float32) k.Binary(new MulOp(), (ReadOnlySpan<float>)g.Floats, (float)s, gz.Floats);
+        else k.Binary(new MulOp(), (ReadOnlySpan<double>)g.Doubles, s, gz.Doubles);
     }
 }

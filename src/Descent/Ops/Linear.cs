@@ -19,6 +19,17 @@ public static partial class Ops
     /// </summary>
     internal static Tensor Linear(this Tensor x, Tensor weight, Tensor? bias, GemmActivation activation)
     {
+        CheckLinear(x, weight, bias);
+        var y = Tensor.Zeros(x.DType, x.Shape[0], weight.Shape[0]);         // [batch, out]
+        bool relu = activation == GemmActivation.Relu;
+        Tape.Run(relu ? "linear+relu" : "linear", () => GemmInto(x, false, weight, true, y, beta: 0, bias, activation));
+        bool record = bias is null ? Autograd.ShouldRecord(x, weight) : Autograd.ShouldRecord([x, weight, bias]);
+        return record ? Autograd.Record(y, new LinearNode(x, weight, bias, y, relu)) : y;
+    }
+
+    /// <summary>The checks of a linear layer's arguments: x [batch, in], W [out, in], b [out] or null, one dtype.</summary>
+    private static void CheckLinear(Tensor x, Tensor weight, Tensor? bias)
+    {
         SameDType(x, weight, "linear");
         if (x.Rank != 2 || weight.Rank != 2 || x.Shape[1] != weight.Shape[1])
             throw new ShapeException($"linear: input {Shape.Format(x.Shape)} does not fit weight {Shape.Format(weight.Shape)} (expected input [batch, {(weight.Rank == 2 ? weight.Shape[1] : -1)}]).");
@@ -26,11 +37,6 @@ public static partial class Ops
         if (bias is not null && (bias.Rank != 1 || bias.Shape[0] != outF))
             throw new ShapeException($"linear: bias {Shape.Format(bias.Shape)} does not fit weight {Shape.Format(weight.Shape)} (expected [{outF}]).");
         if (bias is not null) SameDType(x, bias, "linear");
-        var y = Tensor.Zeros(x.DType, x.Shape[0], outF);                    // [batch, out]
-        bool relu = activation == GemmActivation.Relu;
-        Tape.Run(relu ? "linear+relu" : "linear", () => GemmInto(x, false, weight, true, y, beta: 0, bias, activation));
-        bool record = bias is null ? Autograd.ShouldRecord(x, weight) : Autograd.ShouldRecord([x, weight, bias]);
-        return record ? Autograd.Record(y, new LinearNode(x, weight, bias, y, relu)) : y;
     }
 
     private sealed class LinearNode : Node

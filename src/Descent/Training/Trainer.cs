@@ -269,12 +269,31 @@ public sealed class Trainer
     {
         foreach (var p in _parameters) p.Grad = null;
         var x = inputs[0];
-        var output = mode == 1 ? _capturingObserver!.Forward(x) : _model.Forward(x);
-        var loss = _loss.Of(output, new LossTargets(labels, inputs.Length > 1 ? inputs[1] : null));
+        var targets = new LossTargets(labels, inputs.Length > 1 ? inputs[1] : null);
+        var (loss, output) = mode == 1 ? LossOf(_capturingObserver!.Forward(x), targets) : ModelLoss(x, targets);
         if (_penalty is not null) loss = _penalty.AddTo(loss, _model);
         loss.Backward();
         return [loss, output];
     }
+
+    /// <summary>
+    /// The loss of the model's output on x, and that output: the one place where the model's last layer and the loss run
+    /// as one op. A <see cref="Sequential"/> ending in a <see cref="Linear"/> under a <see cref="CrossEntropyLoss"/> runs its
+    /// other layers, then the Linear and the softmax cross-entropy together (<c>Ops.LinearCrossEntropy</c>, bitwise the
+    /// separate ops' numbers); anything else runs the model, then the loss.
+    /// </summary>
+    private (Tensor Loss, Tensor Output) ModelLoss(Tensor x, LossTargets targets)
+    {
+        if (_model is Sequential { Head: { } head } model && _loss is CrossEntropyLoss ce)
+        {
+            var features = model.ForwardBody(x);
+            if (features.Rank == 2) return (ce.OfLinear(features, head, targets.RequireLabels("cross-entropy"), out var logits), logits);
+            return LossOf(head.Call(features), targets);
+        }
+        return LossOf(_model.Forward(x), targets);
+    }
+
+    private (Tensor Loss, Tensor Output) LossOf(Tensor output, LossTargets targets) => (_loss.Of(output, targets), output);
 
     /// <summary>Records the step again when the model's parameters are no longer the tensors the tapes were recorded with.</summary>
     private void CheckParameters()

@@ -43,10 +43,9 @@ public class TrainerTests
         Assert.Equal(2 * batches - 2, profile.Steps);   // every step but the two that recorded a tape (full and last batch)
         Assert.Equal(0, profile.Skipped);
         var phases = profile.Summarize().Select(r => r.Name).ToArray();
-        Assert.Equal(["gather mini-batch", " 1. linear+relu", " 2. linear+relu", " 3. linear", " 4. cross_entropy", " 5. backward: ∂L/∂L = 1",
-            " 6. cross_entropy backward", " 7. linear backward: ∂L/∂b", " 8. linear backward: ∂L/∂W", " 9. linear backward: ∂L/∂x",
-            "10. linear+relu backward: ReLU mask, ∂L/∂b", "11. linear backward: ∂L/∂W", "12. linear backward: ∂L/∂x",
-            "13. linear+relu backward: ReLU mask, ∂L/∂b", "14. linear backward: ∂L/∂W", "optimizer step", "step"], phases);
+        Assert.Equal(["gather mini-batch", " 1. linear+relu", " 2. linear+relu", " 3. linear+cross_entropy", " 4. backward: ∂L/∂L = 1",
+            " 5. linear+cross_entropy backward", " 6. linear+relu backward: ReLU mask, ∂L/∂b", " 7. linear backward: ∂L/∂W", " 8. linear backward: ∂L/∂x",
+            " 9. linear+relu backward: ReLU mask, ∂L/∂b", "10. linear backward: ∂L/∂W", "optimizer step", "step"], phases);
         var rows = profile.Summarize();
         Assert.All(rows, r => Assert.True(r.P10Us >= 0 && r.P10Us <= r.MedianUs && r.MedianUs <= r.P90Us && r.MeanUs > 0, r.ToString()));
         Assert.Equal(1.0, rows[^1].Share, 12);
@@ -125,6 +124,30 @@ public class TrainerTests
         Assert.NotEmpty(observer.Collector.Report().Layers);
     }
 
+    /// <summary>
+    /// A Sequential ending in a Linear, under cross-entropy, trains through the fused head (Ops.LinearCrossEntropy), and its
+    /// accuracy is counted on the head's logits; a model ending in anything else runs the model, then the loss.
+    /// </summary>
+    [Fact]
+    public void TheStepFusesTheLastLinearWithCrossEntropyOnlyWhenTheModelEndsInALinear()
+    {
+        static bool Has(Trainer t, string op) => t.CapturedStep.LastTape!.Names.Any(n => n is not null && n[4..] == op);
+        var job = TrainingJob.Create(Moons(1));
+        var result = job.Run();
+        Assert.True(Has(job.Trainer, "linear+cross_entropy") && Has(job.Trainer, "linear+cross_entropy backward"));
+        Assert.False(Has(job.Trainer, "cross_entropy") || Has(job.Trainer, "linear"));
+        Assert.True(result.Epochs[0].TrainAccuracy > 0.5, $"train accuracy {result.Epochs[0].TrainAccuracy}");
+
+        var rng = new Rng(3);
+        var model = new Sequential(new Linear(2, 8, rng), new ReLU(), new Linear(8, 2, rng), new Tanh());
+        var trainer = new Trainer(model, OptimizerSpec.Parse("sgd:lr=0.1").Create(model.Parameters));
+        var x = Tensor.Normal(rng, 0, 1, DType.Float32, 16, 2);
+        var labels = Enumerable.Range(0, 16).Select(i => i % 2).ToArray();
+        for (int i = 0; i < 2; i++) trainer.Step(x, labels, 0);
+        Assert.True(trainer.CapturedStep.LastReplayed);
+        Assert.True(Has(trainer, "linear") && Has(trainer, "cross_entropy") && !Has(trainer, "linear+cross_entropy"));
+    }
+
     /// <summary>The replayed steps of a whole run give bitwise the weights and losses of eager steps (batch norm, dropout, L2, label smoothing).</summary>
     [Fact]
     public void ReplayedRunIsBitwiseTheEagerRun()
@@ -137,6 +160,7 @@ public class TrainerTests
         replayed.Run();
         Assert.StartsWith("eager", eager.Trainer.StepPath);
         Assert.True(replayed.Trainer.CapturedStep.LastReplayed);
+        Assert.Contains(replayed.Trainer.CapturedStep.LastTape!.Names, n => n is not null && n.EndsWith(" linear+cross_entropy", StringComparison.Ordinal));
         Assert.Equal(eager.Trainer.State.History.Select(e => e.TrainLoss), replayed.Trainer.State.History.Select(e => e.TrainLoss));
         foreach (var (name, t) in eager.Model.StateDict()) Assert.True(t.BitwiseEquals(replayed.Model.StateDict()[name]), name);
     }
@@ -190,6 +214,8 @@ public class TrainingStepAllocationTests
         Assert.True(steps == 8, $"{steps} steps");
         Assert.Equal(0, allocated);
         Assert.StartsWith("captured and replayed", job.Trainer.StepPath);
+        if (loss is null || loss.StartsWith("cross-entropy", StringComparison.Ordinal))   // the classifier's head is the fused op
+            Assert.Contains(job.Trainer.CapturedStep.LastTape!.Names, n => n is not null && n.EndsWith(" linear+cross_entropy", StringComparison.Ordinal));
     }
 }
 
