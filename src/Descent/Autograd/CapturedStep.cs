@@ -2,7 +2,7 @@ namespace Descent;
 
 /// <summary>
 /// A function of tensors captured once per input shape and replayed after that (tinygrad's <c>TinyJit</c>, JAX's
-/// <c>jit</c> cache, CUDA Graphs): the first call with a given key runs <paramref name="body"/> eagerly while a
+/// <c>jit</c> cache, CUDA Graphs): the first call with a given key runs the body eagerly while a
 /// <see cref="Tape"/> records its computations; later calls with that key point the recorded inputs at the new
 /// tensors and replay the tape — the same kernels on the same buffers, no graph, no allocation.
 /// </summary>
@@ -13,11 +13,28 @@ namespace Descent;
 /// <para>The body receives stand-ins for the inputs (<see cref="Tensor.Rebind"/>: they read the caller's tensors in place)
 /// and a labels array of its own (refilled from the caller's labels on every call). It must be static in shape and
 /// control flow. The outputs it returns are the recorded buffers: valid until the next call.</para>
+/// <para>Memory is planned (<see cref="Tape.Plan"/>): the buffers the body allocates, other than its outputs, the gradients
+/// it leaves in tensors' <see cref="Tensor.Grad"/> and the constants it fills while recording, are scratch that tapes
+/// share — buffers whose lifetimes in a tape do not overlap use the same memory, and the tapes of every key use one arena.
+/// So a tensor made inside the body is valid only inside it, unless it is returned.</para>
 /// </remarks>
-/// <param name="body">The step: (inputs, labels, mode) → outputs.</param>
-public sealed class CapturedStep(Func<Tensor[], int[], int, Tensor[]> body)
+public sealed class CapturedStep
 {
+    private readonly Func<Tensor[], int[], int, Tensor[]> _body;
     private readonly List<Entry> _recent = [];   // a linear search of a few entries: no hashing of shapes per call
+
+    /// <summary>A step with an arena of its own.</summary>
+    /// <param name="body">The step: (inputs, labels, mode) → outputs.</param>
+    public CapturedStep(Func<Tensor[], int[], int, Tensor[]> body) : this(body, new TapeArena()) { }
+
+    /// <summary>A step whose tapes plan their buffers in <paramref name="arena"/>, shared with steps that never run at the same time.</summary>
+    internal CapturedStep(Func<Tensor[], int[], int, Tensor[]> body, TapeArena arena) => (_body, Arena) = (body, arena);
+
+    /// <summary>The memory the planned buffers of this step's tapes live in.</summary>
+    internal TapeArena Arena { get; }
+
+    /// <summary>Each recorded tape's memory (see <see cref="TapeMemory"/>), in the order they were recorded.</summary>
+    internal IEnumerable<TapeMemory> Memory => _recent.Select(e => e.Tape.Memory).OfType<TapeMemory>();
 
     private sealed class Entry
     {
@@ -45,6 +62,7 @@ public sealed class CapturedStep(Func<Tensor[], int[], int, Tensor[]> body)
     /// <summary>Drops every recorded tape: the next call of each key records again.</summary>
     public void Invalidate()
     {
+        Arena.Forget(_recent.Select(e => e.Tape).ToHashSet());
         _recent.Clear();
     }
 
@@ -87,7 +105,8 @@ public sealed class CapturedStep(Func<Tensor[], int[], int, Tensor[]> body)
         var ownLabels = labels.ToArray();
         var tape = new Tape();
         Tensor[] outputs;
-        using (tape.Record()) outputs = body(placeholders, ownLabels, mode);
+        using (tape.Record()) outputs = _body(placeholders, ownLabels, mode);
+        tape.Plan(outputs, Arena);
         var e = new Entry { Key = key, Inputs = placeholders, Labels = ownLabels, Tape = tape, Outputs = outputs };
         _recent.Add(e);
         Captures++;

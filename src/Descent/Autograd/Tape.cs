@@ -14,6 +14,10 @@ namespace Descent;
 /// which runs it at once and, while a tape records on this thread, appends it). A closure reads everything that may
 /// change between steps when it runs — the input batch's elements, a random generator's state, a learning rate — and
 /// keeps nothing from the step it was recorded in, except buffers.</para>
+/// <para>Memory: while it records, the tape also notes which buffers it allocated and which computations touch each
+/// (<see cref="TapeBuffers"/>); <see cref="Plan"/> then moves the buffers that hold nothing between replays into a shared
+/// arena (<see cref="TapeArena"/>), where buffers with disjoint lifetimes share memory (<see cref="BufferPlanner"/>).
+/// The computations read their tensors' storage when they run, so they follow the move.</para>
 /// <para>Limits, as for every capture-and-replay scheme: the recorded function must be static in shape and control flow.
 /// A new input shape or mode needs its own tape (<see cref="CapturedStep"/> keys its tapes by them), and a computation
 /// that depends on a value read during the step (e.g. <c>if (loss.Item() &gt; 1) …</c>) is frozen at capture.</para>
@@ -23,9 +27,15 @@ internal sealed class Tape
     [ThreadStatic] private static Tape? _recording;
     [ThreadStatic] private static bool _inside;
 
+    private static int _recorders;   // tapes recording on any thread: while 0, tensors skip the bookkeeping below at once
+
     private readonly List<Action> _steps = [];
     private readonly List<string?> _names = [];
     private int _named;
+    private TapeBuffers? _buffers = new();   // while recording, and until planned
+
+    /// <summary>What planning found and did (null before <see cref="Plan"/>).</summary>
+    public TapeMemory? Memory { get; private set; }
 
     /// <summary>The recorded computations, in order.</summary>
     public int Count => _steps.Count;
@@ -59,14 +69,77 @@ internal sealed class Tape
     internal RecordingScope Record()
     {
         if (_recording is not null) throw new InvalidOperationException("Tape: a tape is already recording on this thread (captures do not nest).");
+        if (_buffers is null) throw new InvalidOperationException("Tape: a planned tape cannot record again.");
         _recording = this;
+        Interlocked.Increment(ref _recorders);
         return new RecordingScope();
     }
 
     /// <summary>Ends a <see cref="Record"/> scope.</summary>
     internal readonly struct RecordingScope : IDisposable
     {
-        public void Dispose() => _recording = null;
+        public void Dispose()
+        {
+            _recording = null;
+            Interlocked.Decrement(ref _recorders);
+        }
+    }
+
+    /// <summary>True while some tape records on some thread: only then do tensors report allocations and accesses.</summary>
+    internal static bool Tracking => Volatile.Read(ref _recorders) != 0;
+
+    /// <summary>A tensor with a storage array of its own was allocated (noted by the tape recording on this thread).</summary>
+    internal static void Allocated(Tensor t) => _recording?._buffers?.Allocated(t);
+
+    /// <summary>A view of <paramref name="source"/>'s storage was made.</summary>
+    internal static void Viewed(Tensor source, Tensor view) => _recording?._buffers?.Viewed(source, view);
+
+    /// <summary>A storage array's elements were read or written: inside the computation being recorded, or outside any.</summary>
+    internal static void Touched(object array)
+    {
+        var tape = _recording;
+        tape?._buffers?.Touched(array, _inside ? tape._steps.Count : -1);
+    }
+
+    /// <summary>A tensor escapes the recorded computations (e.g. becomes a gradient the optimizer reads): its buffer keeps its array.</summary>
+    internal static void Escaped(Tensor t, TapeBuffers.Keeping why) => _recording?._buffers?.Keep(t, why);
+
+    /// <summary>
+    /// Keeps <paramref name="t"/>'s buffer out of the planned arena (no-op when no tape records on this thread): for a tensor
+    /// made inside a captured step that its caller reads after the step, other than the step's outputs and gradients.
+    /// </summary>
+    internal static void Keep(Tensor t) => Escaped(t, TapeBuffers.Keeping.Kept);
+
+    /// <summary>
+    /// Ends recording's bookkeeping: keeps the buffers of <paramref name="outputs"/> and moves every other buffer that a
+    /// computation touched and nothing outside them reads into <paramref name="arena"/>, at the offsets
+    /// <see cref="BufferPlanner"/> gives (float32 and float64 planned apart).
+    /// </summary>
+    internal void Plan(ReadOnlySpan<Tensor> outputs, TapeArena arena)
+    {
+        var buffers = _buffers ?? throw new InvalidOperationException("Tape: planned twice.");
+        _buffers = null;
+        foreach (var o in outputs) buffers.Keep(o, TapeBuffers.Keeping.Output);
+        var planned = buffers.All.Where(b => b.Keeping == TapeBuffers.Keeping.None && b.First >= 0).ToList();
+        var moves = new List<(Tensor, int)>();
+        int floatLength = PlanDType(planned.Where(b => b.Root.DType == DType.Float32).ToList(), moves);
+        int doubleLength = PlanDType(planned.Where(b => b.Root.DType == DType.Float64).ToList(), moves);
+        arena.Place(this, moves, floatLength, doubleLength);
+        Memory = TapeMemory.Of(buffers.All, _names, floatLength * 4L + doubleLength * 8L);
+    }
+
+    /// <summary>Plans buffers of one dtype; adds each tensor's move and returns the arena length they need.</summary>
+    private static int PlanDType(List<TapeBuffers.Buffer> buffers, List<(Tensor, int)> moves)
+    {
+        var (offsets, length) = BufferPlanner.Plan(buffers.Select(b => new BufferPlanner.Request(b.Length, b.First, b.Last)).ToList());
+        if (length > Array.MaxLength)
+        {
+            foreach (var b in buffers) b.Keeping = TapeBuffers.Keeping.Kept;   // too large for one array: each keeps its own
+            return 0;
+        }
+        for (int i = 0; i < buffers.Count; i++)
+            foreach (var t in buffers[i].Tensors) moves.Add((t, (int)offsets[i] + t.Offset));
+        return (int)length;
     }
 
     /// <summary>Runs the recorded computations again, in order, on the buffers they were recorded with.</summary>

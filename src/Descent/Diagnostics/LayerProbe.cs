@@ -62,6 +62,7 @@ public sealed class LayerProbe
             if (next < _points.Count && _points[next].Child == i)
             {
                 if (x.RequiresGrad) x.RetainGrad = true;
+                Tape.Keep(x);                                            // read after the step: not a captured step's scratch
                 _outputs.Add(x);
                 next++;
             }

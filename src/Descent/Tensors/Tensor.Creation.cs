@@ -10,7 +10,9 @@ public sealed partial class Tensor
     {
         var s = (int[])shape.Clone();
         int n = Descent.Shape.Numel(s);
-        return dtype == DType.Float32 ? new Tensor(s, new float[n]) : new Tensor(s, new double[n]);
+        var t = dtype == DType.Float32 ? new Tensor(s, new float[n]) : new Tensor(s, new double[n]);
+        if (Tape.Tracking) Tape.Allocated(t);   // a recording tape may plan it
+        return t;
     }
 
     /// <summary>A new tensor of ones (float32).</summary>

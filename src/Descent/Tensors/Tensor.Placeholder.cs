@@ -28,9 +28,10 @@ public sealed partial class Tensor
         foreach (var (view, rel) in _views) (view._f, view._d, view._offset) = (_f, _d, _offset + rel);
     }
 
-    /// <summary>Registers a view made of this tensor with the placeholder it comes from (no-op for ordinary tensors).</summary>
+    /// <summary>Registers a view made of this tensor with the placeholder it comes from, and with a recording tape (no-op for ordinary tensors).</summary>
     private Tensor Track(Tensor view)
     {
+        if (Tape.Tracking) Tape.Viewed(this, view);   // a planned buffer moves with its views
         var root = _views is not null ? this : _root;
         if (root is null) return view;
         view._root = root;

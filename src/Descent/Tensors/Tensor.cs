@@ -96,7 +96,17 @@ public sealed partial class Tensor
     }
 
     /// <summary>The accumulated gradient ∂L/∂this (leaves only, unless <see cref="RetainGrad"/> is set).</summary>
-    public Tensor? Grad { get; set; }
+    public Tensor? Grad
+    {
+        get => _grad;
+        set
+        {
+            if (value is not null && Tape.Tracking) Tape.Escaped(value, TapeBuffers.Keeping.Gradient);   // read after the step
+            _grad = value;
+        }
+    }
+
+    private Tensor? _grad;
 
     /// <summary>When set on a non-leaf, <see cref="Backward(Tensor?, bool)"/> also stores its gradient in <see cref="Grad"/>.</summary>
     public bool RetainGrad { get; set; }
@@ -114,12 +124,38 @@ public sealed partial class Tensor
     internal bool PendingGradOwned;
 
     internal int Offset => _offset;
-    internal float[]? FloatStorage => _f;
-    internal double[]? DoubleStorage => _d;
+
+    internal float[]? FloatStorage
+    {
+        get
+        {
+            if (Tape.Tracking) Tape.Touched(StorageArray!);
+            return _f;
+        }
+    }
+
+    internal double[]? DoubleStorage
+    {
+        get
+        {
+            if (Tape.Tracking) Tape.Touched(StorageArray!);
+            return _d;
+        }
+    }
+
+    /// <summary>The storage array (float[] or double[]), for identity only: reading it is not an access of the elements.</summary>
+    internal object? StorageArray => (object?)_f ?? _d;
+
+    /// <summary>Points this tensor at <paramref name="storage"/> from <paramref name="offset"/> (a tape's planned buffer moving to its arena).</summary>
+    internal void MoveStorage(float[] storage, int offset) => (_f, _offset) = (storage, offset);
+
+    /// <inheritdoc cref="MoveStorage(float[], int)"/>
+    internal void MoveStorage(double[] storage, int offset) => (_d, _offset) = (storage, offset);
 
     /// <summary>The elements as a span of <typeparamref name="T"/> (float for Float32, double for Float64).</summary>
     public Span<T> Span<T>() where T : unmanaged
     {
+        if (Tape.Tracking) Tape.Touched(StorageArray!);
         if (typeof(T) == typeof(float))
         {
             if (_f is null) throw new InvalidOperationException($"Tensor is {DType.Name()}; asked for float32 elements.");

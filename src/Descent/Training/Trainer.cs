@@ -66,7 +66,7 @@ public sealed class Trainer
         _evaluation = new CapturedStep((inputs, _, _) =>
         {
             using (Autograd.NoGrad()) return [_model.Forward(inputs[0])];
-        });
+        }, _step.Arena);   // evaluation never runs during a step: its scratch shares the step's arena
         _evaluate = x => _evaluation.Run([x], [], mode: 2)[0];
         _captured = _parameters;
         _capturedVersions = _parameters.Select(p => p.StorageVersion).ToArray();

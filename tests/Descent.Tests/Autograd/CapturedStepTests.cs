@@ -45,8 +45,9 @@ public class CapturedStepTests
 
     private static Tensor CrossEntropy(Tensor y, int[] labels, Tensor _) => y.CrossEntropy(labels);
 
-    /// <summary>Runs <paramref name="steps"/> steps of Adam, captured (replayed after the first) or eager; returns the losses and the model.</summary>
-    private static (double[] Losses, Module Model, CapturedStep? Step, long AllocatedAfterWarmUp) Train(string kind, bool capture, int steps)
+    /// <summary>Runs <paramref name="steps"/> steps of Adam, captured (replayed after the first) or eager; returns the losses and the model.
+    /// With <paramref name="poison"/> the captured step's arena is filled with NaN before every call (see TapePlanningTests).</summary>
+    internal static (double[] Losses, Module Model, CapturedStep? Step, long AllocatedAfterWarmUp) Train(string kind, bool capture, int steps, bool poison = false)
     {
         var (model, loss, penalty, regression) = Build(kind);
         var parameters = model.Parameters;
@@ -73,6 +74,7 @@ public class CapturedStepTests
             data.FillNormal(x.Floats, 0, 1);
             data.FillNormal(target.Floats, 0, 1);
             for (int i = 0; i < Batch; i++) labels[i] = (int)(data.NextDouble() * Classes);
+            if (poison) step!.Arena.Poison();
             var outputs = step is null ? Body([x, target], labels, 0) : step.Run([x, target], labels);
             losses[s] = outputs[0].Item();
             optimizer.Step();
