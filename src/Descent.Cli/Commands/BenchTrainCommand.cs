@@ -31,7 +31,7 @@ internal static class BenchTrainCommand
         var threads = new Option<int>("--threads") { Description = "Worker threads (0: all cores).", DefaultValueFactory = _ => 0 };
         var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule (constant: PyTorch's anchor setting).", DefaultValueFactory = _ => "constant" };
         var model = new Option<string>("--model") { Description = $"The model's text form (default {defaultModel}, the peer's model), e.g. mlp:256,128,bn=true or cnn:16,32.", DefaultValueFactory = _ => defaultModel };
-        var profile = new Option<bool>("--profile") { Description = "Also time each phase of the training step (gather, each layer's forward and backward, loss, optimizer) from the second epoch on, and print where the step's time goes." };
+        var profile = new Option<bool>("--profile") { Description = "Also time each phase of the training step (gather, each layer's forward and backward, loss, optimizer) from the second epoch on, and each computation of the batch-1 forward pass (1 thread), and print where their time goes." };
         var cmd = new Command(name, description)
         {
             epochs, data, model, threads, schedule, profile, json, seed,
