@@ -6,6 +6,21 @@ namespace Descent.Tests;
 /// <summary>Shared helpers: PyTorch reference files, tolerances, both kernel sets.</summary>
 public static class TestSupport
 {
+    /// <summary>
+    /// The pair every resume test compares bit for bit: <paramref name="config"/> trained whole, and a run of it stopped
+    /// after epoch <paramref name="stopAfter"/> (0-based) with its checkpoint in <paramref name="dir"/>, resumed from that
+    /// checkpoint and not yet run.
+    /// </summary>
+    public static (Descent.Training.TrainingJob Whole, Descent.Training.TrainingJob First, Descent.Training.TrainingJob Resumed) WholeAndResumed(Descent.Training.TrainConfig config, string dir, int stopAfter)
+    {
+        var whole = Descent.Training.TrainingJob.Create(config);
+        whole.Run();
+        var first = Descent.Training.TrainingJob.Create(config);
+        first.Trainer.EpochCompleted += e => { if (e.Epoch == stopAfter) { first.SaveCheckpoint(dir); first.Trainer.RequestStop(); } };
+        first.Run();
+        return (whole, first, Descent.Training.TrainingJob.Resume(dir));
+    }
+
     /// <summary>A reference file copied from ../shared/reference/pytorch (see Reference/).</summary>
     public static JsonElement Reference(string file)
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace Descent.Tests.Cli;
@@ -51,24 +50,9 @@ public class AugmentCommandTests
         Directory.CreateDirectory(root);
         try
         {
-            var whole = CliProcess.Start(root, TrainArgs(Path.Combine(root, "whole")));
-            string wholeOut = whole.StandardOutput.ReadToEnd();
-            whole.WaitForExit();
-            Assert.True(whole.ExitCode == 0, whole.StandardError.ReadToEnd() + wholeOut);
-
-            var killedDir = Path.Combine(root, "killed");
-            var victim = CliProcess.Start(root, TrainArgs(killedDir));
-            var sw = Stopwatch.StartNew();
-            // Wait until at least one epoch is checkpointed, then kill without warning (SIGKILL).
-            while (!File.Exists(Path.Combine(killedDir, "state.json")) && sw.Elapsed < TimeSpan.FromSeconds(120) && !victim.HasExited) Thread.Sleep(5);
-            bool killedMidRun = !victim.HasExited;
-            if (killedMidRun) victim.Kill(entireProcessTree: true);
-            victim.WaitForExit();
-
-            var resumed = CliProcess.Start(root, "train", "--resume", killedDir, "--json");
-            string resumedOut = resumed.StandardOutput.ReadToEnd();
-            resumed.WaitForExit();
-            Assert.True(resumed.ExitCode == 0, resumed.StandardError.ReadToEnd() + resumedOut);
+            var run = CliProcess.KillAndResume(root, TrainArgs, waitSeconds: 120);
+            string wholeOut = run.WholeOut, resumedOut = run.ResumedOut, killedDir = run.KilledDir;
+            bool killedMidRun = run.KilledMidRun;
 
             var a = File.ReadAllBytes(Path.Combine(root, "whole", "model.safetensors"));
             var b = File.ReadAllBytes(Path.Combine(killedDir, "model.safetensors"));

@@ -14,29 +14,7 @@ public sealed class PostgresStudyStoreTests
     public void TrialsParametersAndMetricsRoundTrip()
     {
         string url = Server.CreateDatabase();
-        var obj = SyntheticObjective.Quadratic();
-        using (var store = new PostgresStudyStore(url))
-        {
-            var study = Study.Open(store, "rt", obj.DefaultSpace, obj, new StudyOptions { Trials = 6, Parallel = 2, Pruner = new MedianPruner(1, 2) });
-            study.Optimize(obj);
-        }
-        using var again = new PostgresStudyStore(url);
-        var info = again.FindStudy("rt")!;
-        Assert.Equal(Direction.Minimize, info.Direction);
-        Assert.Equal(["lr", "momentum", "hidden", "batch-size"], info.Space.Names);
-        var trials = again.Trials(info.Id);
-        Assert.Equal(6, trials.Count);
-        Assert.All(trials, t =>
-        {
-            Assert.True(t.IsFinished);
-            Assert.IsType<double>(t.Params["lr"]);
-            Assert.IsType<long>(t.Params["hidden"]);
-            Assert.Equal(["lr", "momentum", "hidden", "batch-size"], t.Params.Keys);   // the parameters keep their order
-            Assert.Equal(t.Value, t.Epochs[^1].Value);
-            Assert.Equal(Enumerable.Range(1, t.Epochs.Count), t.Epochs.Select(e => e.Epoch));
-        });
-        Assert.Null(again.FindStudy("nope"));
-        Assert.Contains("direction", Assert.Throws<ArgumentException>(() => again.OpenStudy("rt", obj.DefaultSpace, Direction.Maximize, "acc")).Message);
+        StudyStorageContract.TrialsParametersAndMetricsRoundTrip(() => new PostgresStudyStore(url));
     }
 
     [PostgresFact]

@@ -18,28 +18,7 @@ public sealed class StudyStoreTests : IDisposable
     [Fact]
     public void TrialsParametersAndMetricsRoundTrip()
     {
-        var obj = SyntheticObjective.Quadratic();
-        using (var store = new StudyStore(Db))
-        {
-            var study = Study.Open(store, "rt", obj.DefaultSpace, obj, new StudyOptions { Trials = 6, Parallel = 2, Pruner = new MedianPruner(1, 2) });
-            study.Optimize(obj);
-        }
-        using var again = new StudyStore(Db);
-        var info = again.FindStudy("rt")!;
-        Assert.Equal(Direction.Minimize, info.Direction);
-        Assert.Equal(["lr", "momentum", "hidden", "batch-size"], info.Space.Names);
-        var trials = again.Trials(info.Id);
-        Assert.Equal(6, trials.Count);
-        Assert.All(trials, t =>
-        {
-            Assert.True(t.IsFinished);
-            Assert.IsType<double>(t.Params["lr"]);
-            Assert.IsType<long>(t.Params["hidden"]);
-            Assert.Equal(t.Value, t.Epochs[^1].Value);
-            Assert.Equal(Enumerable.Range(1, t.Epochs.Count), t.Epochs.Select(e => e.Epoch));
-        });
-        Assert.Null(again.FindStudy("nope"));
-        Assert.Contains("direction", Assert.Throws<ArgumentException>(() => again.OpenStudy("rt", obj.DefaultSpace, Direction.Maximize, "acc")).Message);
+        StudyStorageContract.TrialsParametersAndMetricsRoundTrip(() => new StudyStore(Db));
     }
 
     [Fact]

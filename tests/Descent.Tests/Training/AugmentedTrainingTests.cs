@@ -82,12 +82,7 @@ public class AugmentedTrainingTests
         try
         {
             var config = Bars(3);
-            var whole = TrainingJob.Create(config);
-            whole.Run();
-            var first = TrainingJob.Create(config);
-            first.Trainer.EpochCompleted += e => { if (e.Epoch == 0) { first.SaveCheckpoint(dir); first.Trainer.RequestStop(); } };
-            first.Run();
-            var resumed = TrainingJob.Resume(dir);
+            var (whole, _, resumed) = TestSupport.WholeAndResumed(config, dir, stopAfter: 0);
             Assert.Equal(config.Augment, resumed.Config.Augment);
             Assert.Equal(config.Augment, resumed.Loader.Augmentation);
             resumed.Run();

@@ -100,12 +100,7 @@ public class CnnTrainingTests
         try
         {
             var config = Bars(3);
-            var whole = TrainingJob.Create(config);
-            whole.Run();
-            var first = TrainingJob.Create(config);
-            first.Trainer.EpochCompleted += e => { if (e.Epoch == 0) { first.SaveCheckpoint(dir); first.Trainer.RequestStop(); } };
-            first.Run();
-            var resumed = TrainingJob.Resume(dir);
+            var (whole, _, resumed) = TestSupport.WholeAndResumed(config, dir, stopAfter: 0);
             resumed.Run();
             Assert.Equal(3, resumed.Trainer.State.History.Count);
             foreach (var (name, t) in whole.Model.StateDict())

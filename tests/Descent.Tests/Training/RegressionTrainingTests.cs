@@ -81,12 +81,7 @@ public class RegressionTrainingTests
         try
         {
             var config = Sine(4) with { Model = ModelSpec.Parse("linear:32 bn tanh residual(linear:32 relu) linear") };
-            var whole = TrainingJob.Create(config);
-            whole.Run();
-            var first = TrainingJob.Create(config);
-            first.Trainer.EpochCompleted += e => { if (e.Epoch == 1) { first.SaveCheckpoint(dir); first.Trainer.RequestStop(); } };
-            first.Run();
-            var resumed = TrainingJob.Resume(dir);
+            var (whole, _, resumed) = TestSupport.WholeAndResumed(config, dir, stopAfter: 1);
             Assert.Equal(config.Model, resumed.Config.Model);
             resumed.Run();
             foreach (var (name, t) in whole.Model.StateDict()) Assert.True(t.BitwiseEquals(resumed.Model.StateDict()[name]), name);

@@ -69,15 +69,8 @@ public class TrainerTests
         {
             foreach (var config in new[] { Moons(4), Moons(4) with { Model = ModelSpec.Parse("mlp:32x2,dropout=0.2"), Schedule = ScheduleSpec.Parse("cosine:tmax=4") }, Moons(4) with { Model = ModelSpec.Parse("mlp:32x2,bn=true"), Optimizer = OptimizerSpec.Parse("sgd:lr=0.05,momentum=0.9") } })
             {
-                var whole = TrainingJob.Create(config);
-                whole.Run();
-
-                var first = TrainingJob.Create(config with { Epochs = 4 });
-                first.Trainer.EpochCompleted += e => { if (e.Epoch == 1) { first.SaveCheckpoint(dir); first.Trainer.RequestStop(); } };
-                first.Run();
+                var (whole, first, resumed) = TestSupport.WholeAndResumed(config, dir, stopAfter: 1);
                 Assert.Equal(2, first.Trainer.State.NextEpoch);
-
-                var resumed = TrainingJob.Resume(dir);
                 resumed.Run();
                 Assert.Equal(4, resumed.Trainer.State.History.Count);
                 foreach (var (name, t) in whole.Model.StateDict())
