@@ -31,7 +31,7 @@ internal static class BenchTrainCommand
         var threads = new Option<int>("--threads") { Description = "Worker threads (0: all cores).", DefaultValueFactory = _ => 0 };
         var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule (constant: PyTorch's anchor setting).", DefaultValueFactory = _ => "constant" };
         var model = new Option<string>("--model") { Description = $"The model's text form (default {defaultModel}, the peer's model), e.g. mlp:256,128,bn=true or cnn:16,32.", DefaultValueFactory = _ => defaultModel };
-        var profile = new Option<bool>("--profile") { Description = "Also time each phase of the training step (gather, each layer's forward and backward, loss, optimizer) from the second epoch on, and each computation of the batch-1 forward pass (1 thread), and print where their time goes." };
+        var profile = new Option<bool>("--profile") { Description = "Also time each phase of the training step (gather, each layer's forward and backward, loss, optimizer) from the second epoch on, and each computation of the batch-1 forward pass (on all --threads), and print where their time goes." };
         var cmd = new Command(name, description)
         {
             epochs, data, model, threads, schedule, profile, json, seed,
@@ -62,8 +62,8 @@ internal static class BenchTrainCommand
             var test = job.EvaluateTest();
             var best = result.Epochs.MaxBy(e => e.SamplesPerSecond)!;
             var inferenceProfile = p.GetValue(profile) ? new StepProfile() : null;
-            var (planUs, graphUs) = InferenceLatency(job, 1, inferenceProfile);
-            var (planUs2, _) = InferenceLatency(job, Math.Max(1, Threading.MaxThreads));
+            var (planUs, graphUs) = InferenceLatency(job, 1);
+            var (planUs2, _) = InferenceLatency(job, Math.Max(1, Threading.MaxThreads), inferenceProfile);
             long peak = Process.GetCurrentProcess().PeakWorkingSet64;
             var summary = new
             {
@@ -101,7 +101,7 @@ internal static class BenchTrainCommand
             t.AddRow("threads", summary.threads.ToString(inv));
             AnsiConsole.Write(t);
             if (stepProfile is not null) AnsiConsole.Write(ProfileTable(stepProfile, $"where a training step's time goes ({stepProfile.Steps:N0} steps after the first epoch, µs)"));
-            if (inferenceProfile is not null) AnsiConsole.Write(ProfileTable(inferenceProfile, $"where a batch-1 forward pass's time goes (1 thread, {inferenceProfile.Steps:N0} replays, µs)"));
+            if (inferenceProfile is not null) AnsiConsole.Write(ProfileTable(inferenceProfile, $"where a batch-1 forward pass's time goes ({summary.threads} threads, {inferenceProfile.Steps:N0} replays, µs)"));
             return 0;
         });
         return cmd;

@@ -177,12 +177,12 @@ internal static class BatchNormChannels
 internal sealed unsafe class BatchNormChannelsJob<T> : IParallelJob where T : unmanaged, IFloatingPointIeee754<T>
 {
     [ThreadStatic] private static BatchNormChannelsJob<T>? _current;
-    private T* _x, _gamma, _beta, _y, _xhat, _gy, _gx, _gate;
+    private T* _x, _gamma, _beta, _y, _xhat, _gy, _gx, _gate, _scale, _shift;
     private bool _relu;
     private double* _mean, _var, _inv, _sumG, _sumGH;
     private int _n, _c, _s, _gammaLength, _betaLength, _gxLength;
     private double _eps;
-    private int _mode;   // 0 forward, 1 backward, 2 normalize with given statistics
+    private int _mode;   // 0 forward, 1 backward, 2 normalize with given statistics, 3 the folded affine map
 
     public static BatchNormChannelsJob<T> ForThisThread() => _current ??= new BatchNormChannelsJob<T>();
 
@@ -229,10 +229,25 @@ internal sealed unsafe class BatchNormChannelsJob<T> : IParallelJob where T : un
         }
     }
 
+    /// <summary><see cref="ChannelAffine.Apply{T}"/> over groups of channels on the worker pool.</summary>
+    public void Affine(ReadOnlySpan<T> x, int n, int c, int s, ReadOnlySpan<T> scale, ReadOnlySpan<T> shift, Span<T> y, bool relu)
+    {
+        fixed (T* px = x, pa = scale, pb = shift, py = y)
+        {
+            _x = px; _scale = pa; _shift = pb; _y = py; _relu = relu;
+            _n = n; _c = c; _s = s; _mode = 3;
+            try { WorkerPool.Shared.Run(this, Parts(c), Threads(x.Length)); }
+            finally { _x = _scale = _shift = _y = null; _relu = false; }
+        }
+    }
+
     public void Run(int part)
     {
         int j0 = part * BatchNormChannels.Group, w = Math.Min(BatchNormChannels.Group, _c - j0), len = _n * _c * _s;
-        if (_mode == 2)
+        if (_mode == 3)
+            ChannelAffine.Apply(new ReadOnlySpan<T>(_x, len), _n, _c, _s, new ReadOnlySpan<T>(_scale, _c), new ReadOnlySpan<T>(_shift, _c), new Span<T>(_y, len),
+                _relu, fast: true, j0, w);
+        else if (_mode == 2)
             BatchNormChannels.Normalize(new ReadOnlySpan<T>(_x, len), _n, _c, _s, new ReadOnlySpan<double>(_mean, _c), new ReadOnlySpan<double>(_inv, _c),
                 new ReadOnlySpan<T>(_gamma, _gammaLength), new ReadOnlySpan<T>(_beta, _betaLength), new Span<T>(_y, len), new Span<T>(_xhat, _gxLength), j0, w, _relu);
         else if (_mode == 0)

@@ -242,4 +242,12 @@ internal sealed class FastKernels : IKernels
         BatchNormKernel.CheckLengths(x.Length, n, c, spatial, gamma.Length, beta.Length, y.Length, xhat.IsEmpty ? x.Length : xhat.Length, mean.Length, invStd.Length, c);
         BatchNormKernel.Normalize(x, n, c, spatial, mean, invStd, gamma, beta, y, xhat, fast: true, relu);
     }
+
+    /// <inheritdoc/>
+    public void ChannelAffine<T>(ReadOnlySpan<T> x, int n, int c, int spatial, ReadOnlySpan<T> scale, ReadOnlySpan<T> shift, Span<T> y, bool relu)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Check.ChannelAffine(x.Length, n, c, spatial, scale.Length, shift.Length, y.Length);
+        BatchNormChannelsJob<T>.ForThisThread().Affine(x, n, c, spatial, scale, shift, y, relu);
+    }
 }

@@ -165,6 +165,13 @@ internal interface IKernels
     /// </summary>
     void BatchNormNormalize<T>(ReadOnlySpan<T> x, int n, int c, int spatial, ReadOnlySpan<double> mean, ReadOnlySpan<double> invStd, ReadOnlySpan<T> gamma,
         ReadOnlySpan<T> beta, Span<T> y, Span<T> xhat, bool relu = false) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// y [n, c, spatial] = x·scale_c + shift_c, one fused multiply-add an element (rounded once), then max(·, 0) with
+    /// <paramref name="relu"/>: evaluation-mode batch norm with its statistics folded in (<see cref="ChannelAffine"/>). y may be x.
+    /// </summary>
+    void ChannelAffine<T>(ReadOnlySpan<T> x, int n, int c, int spatial, ReadOnlySpan<T> scale, ReadOnlySpan<T> shift, Span<T> y, bool relu)
+        where T : unmanaged, IFloatingPointIeee754<T>;
 }
 
 /// <summary>

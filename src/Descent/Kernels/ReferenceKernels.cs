@@ -308,6 +308,14 @@ internal sealed class ReferenceKernels : IKernels
         BatchNormKernel.CheckLengths(x.Length, n, c, spatial, gamma.Length, beta.Length, y.Length, xhat.IsEmpty ? x.Length : xhat.Length, mean.Length, invStd.Length, c);
         BatchNormKernel.Normalize(x, n, c, spatial, mean, invStd, gamma, beta, y, xhat, fast: false, relu);
     }
+
+    /// <inheritdoc/>
+    public void ChannelAffine<T>(ReadOnlySpan<T> x, int n, int c, int spatial, ReadOnlySpan<T> scale, ReadOnlySpan<T> shift, Span<T> y, bool relu)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Check.ChannelAffine(x.Length, n, c, spatial, scale.Length, shift.Length, y.Length);
+        Kernels.ChannelAffine.Apply(x, n, c, spatial, scale, shift, y, relu, fast: false, 0, c);
+    }
 }
 
 /// <summary>Argument checks shared by the kernels; messages name the kernel and the numbers.</summary>
@@ -337,4 +345,11 @@ internal static class Check
     }
 
     private static int LeadingMinimum(int rows, int cols) => rows == 0 || cols == 0 ? 0 : cols;
+
+    public static void ChannelAffine(int xLen, int n, int c, int spatial, int scaleLen, int shiftLen, int yLen)
+    {
+        if (n < 0 || c < 0 || spatial < 0 || (long)n * c * spatial != xLen || yLen != xLen)
+            throw new ArgumentException($"ChannelAffine: x has {xLen} elements and y {yLen}, expected n·c·spatial = {n}·{c}·{spatial}.");
+        if (scaleLen != c || shiftLen != c) throw new ArgumentException($"ChannelAffine: scale has {scaleLen} and shift {shiftLen} elements, expected c = {c}.");
+    }
 }

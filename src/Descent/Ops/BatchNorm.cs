@@ -84,7 +84,9 @@ public static partial class Ops
 
     /// <summary>
     /// Batch normalization in evaluation mode, fused, per channel c of x [batch, C, …] with the running statistics μ, σ²
-    /// (constants, not in the graph): x̂ = (x − μ_c)·(1/√(σ²_c + ε)), y = γ_c·x̂ + β_c, in float64, rounded once.
+    /// (constants, not in the graph): y = γ_c·(x − μ_c)/√(σ²_c + ε) + β_c, computed as PyTorch's CPU kernel does for
+    /// inference, folded into one multiply-add: y = x·a_c + b_c with a_c = γ_c·(1/√(σ²_c + ε)) and b_c = β_c − μ_c·a_c
+    /// (each rounded once from float64; <see cref="Kernels.ChannelAffine"/>). x̂ = (x − μ_c)·(1/√(σ²_c + ε)) is kept for ∂L/∂γ.
     /// Backward (g = ∂L/∂y): ∂L/∂x = g·γ_c/√(σ²_c + ε), ∂L/∂γ_c = Σ g·x̂, ∂L/∂β_c = Σ g (sums over every axis but the channel's).
     /// </summary>
     public static Tensor BatchNormEval(this Tensor x, Tensor runningMean, Tensor runningVar, Tensor? gamma, Tensor? beta, double eps) =>
@@ -114,16 +116,29 @@ public static partial class Ops
         var xhat = record ? x.ZerosLike() : null;                // [batch, C, …] for ∂L/∂γ
         var mean = new double[c];                                // [C] running μ
         var invStd = new double[c];                              // [C] 1/√(running σ² + ε)
+        bool f32 = x.DType == DType.Float32;
+        float[]? scaleF = f32 ? new float[c] : null, shiftF = f32 ? new float[c] : null;     // [C] a = γ/√(σ² + ε), b = β − μ·a
+        double[]? scaleD = f32 ? null : new double[c], shiftD = f32 ? null : new double[c];
         Tape.Run(relu ? "batch_norm+relu (eval)" : "batch_norm (eval)", () =>
         {
-            for (int j = 0; j < c; j++) { mean[j] = runningMean[j]; invStd[j] = 1.0 / Math.Sqrt(runningVar[j] + eps); }
             var k = KernelProvider.Current;
-            if (x.DType == DType.Float32)
-                k.BatchNormNormalize<float>(x.Floats, n, c, spatial, mean, invStd, gamma is null ? default : gamma.Floats, beta is null ? default : beta.Floats,
-                    y.Floats, xhat is null ? default : xhat.Floats, relu);
+            if (f32)
+            {
+                ChannelAffine.FoldBatchNorm<float>(runningMean.Floats, runningVar.Floats, gamma is null ? default : gamma.Floats, beta is null ? default : beta.Floats,
+                    eps, scaleF, shiftF);
+                k.ChannelAffine<float>(x.Floats, n, c, spatial, scaleF, shiftF, y.Floats, relu);
+            }
             else
-                k.BatchNormNormalize<double>(x.Doubles, n, c, spatial, mean, invStd, gamma is null ? default : gamma.Doubles, beta is null ? default : beta.Doubles,
-                    y.Doubles, xhat is null ? default : xhat.Doubles, relu);
+            {
+                ChannelAffine.FoldBatchNorm<double>(runningMean.Doubles, runningVar.Doubles, gamma is null ? default : gamma.Doubles, beta is null ? default : beta.Doubles,
+                    eps, scaleD, shiftD);
+                k.ChannelAffine<double>(x.Doubles, n, c, spatial, scaleD, shiftD, y.Doubles, relu);
+            }
+            if (xhat is null) return;
+            // x̂ = (x − μ)·(1/√(σ² + ε)), for ∂L/∂γ: the normalize kernel with γ = 1, β = 0 writes exactly x̂.
+            for (int j = 0; j < c; j++) { mean[j] = runningMean[j]; invStd[j] = 1.0 / Math.Sqrt(runningVar[j] + eps); }
+            if (f32) k.BatchNormNormalize<float>(x.Floats, n, c, spatial, mean, invStd, default, default, xhat.Floats, default);
+            else k.BatchNormNormalize<double>(x.Doubles, n, c, spatial, mean, invStd, default, default, xhat.Doubles, default);
         });
         return record ? Autograd.Record(y, new BatchNormEvalNode(inputs.ToArray(), x, gamma, beta, xhat!, invStd)) : y;
     }

@@ -158,3 +158,69 @@ public class BatchNormChannelsParityTests
         Check<double>(n, c, s, affine);
     }
 }
+
+/// <summary>
+/// The per-channel affine map y = x·a_c + b_c (evaluation-mode batch norm, folded; the convolution's epilogue): fast
+/// against reference and 1 thread against 2, bitwise, with and without the ReLU, in place too; and against the formula.
+/// </summary>
+public class ChannelAffineParityTests
+{
+    private static void Check<T>(int n, int c, int s) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var r = new Rng((ulong)(n * 1000 + c * 10 + s));
+        T[] Fill(int len, double lo, double hi) { var v = new T[len]; for (int i = 0; i < len; i++) v[i] = T.CreateTruncating(r.Uniform(lo, hi)); return v; }
+        var x = Fill(n * c * s, -3, 3);
+        if (x.Length > 5) x[5] = T.NaN;                                // propagates, through the ReLU too
+        var scale = Fill(c, -2, 2);
+        var shift = Fill(c, -1, 1);
+        T[] Run(IKernels k, bool relu)
+        {
+            var y = new T[x.Length];
+            k.ChannelAffine<T>(x, n, c, s, scale, shift, y, relu);
+            var inPlace = (T[])x.Clone();
+            k.ChannelAffine<T>(inPlace, n, c, s, scale, shift, inPlace, relu);
+            Assert.Equal(y, inPlace);
+            return y;
+        }
+        foreach (bool relu in new[] { false, true })
+        {
+            var reference = Run(ReferenceKernels.Instance, relu);
+            T[] one, two;
+            using (Threading.Limit(1)) one = Run(FastKernels.Instance, relu);
+            using (Threading.Limit(2)) two = Run(FastKernels.Instance, relu);
+            Assert.Equal(reference, one);
+            Assert.Equal(one, two);
+            for (int i = 0; i < x.Length; i++)
+            {
+                int j = i / s % c;
+                T v = T.FusedMultiplyAdd(x[i], scale[j], shift[j]);
+                Assert.Equal(relu ? T.Max(v, T.Zero) : v, reference[i]);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(1, 3, 9)]
+    [InlineData(2, 5, 7)]
+    [InlineData(1, 32, 784)]
+    [InlineData(3, 17, 1)]
+    [InlineData(8, 64, 196)]
+    public void FastIsBitwiseTheReferenceOnAnyThreadCount(int n, int c, int s)
+    {
+        Check<float>(n, c, s);
+        Check<double>(n, c, s);
+    }
+
+    [Fact]
+    public void FoldsBatchNormAsPyTorchDoes()
+    {
+        // a = γ·(1/√(σ² + ε)), b = β − μ·a, from float64.
+        float[] scale = new float[2], shift = new float[2];
+        ChannelAffine.FoldBatchNorm<float>([1f, -2f], [4f, 0.25f], [3f, 1f], [0.5f, 0f], 0, scale, shift);
+        Assert.Equal([1.5f, 2f], scale);
+        Assert.Equal([-1f, 4f], shift);
+        ChannelAffine.FoldBatchNorm<float>([1f], [4f], [], [], 0, scale.AsSpan(0, 1), shift.AsSpan(0, 1));
+        Assert.Equal(0.5f, scale[0]);
+        Assert.Equal(-0.5f, shift[0]);
+    }
+}

@@ -1,0 +1,76 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Descent.Kernels;
+
+/// <summary>
+/// A per-channel affine map of x [n, C, S], y = x·a_c + b_c as one fused multiply-add (rounded once), optionally followed
+/// by a ReLU, y = max(x·a_c + b_c, 0). It is batch normalization in evaluation mode with its running statistics folded in,
+/// a_c = γ_c/√(σ²_c + ε) and b_c = β_c − μ_c·a_c (the formula PyTorch's CPU kernel uses for inference), and the epilogue
+/// a convolution followed by such a batch norm applies to its output while it is still in cache.
+/// The fast form (<see cref="Run{T}"/> with fast) uses vector FMAs, the reference a scalar FMA per element: an FMA is
+/// rounded once either way, so the two give the same bits, for any split of the runs.
+/// </summary>
+internal static class ChannelAffine
+{
+    /// <summary>y = x·a + b (max(·, 0) with <paramref name="relu"/>) over one run of a channel; y may be x.</summary>
+    public static void Run<T>(ReadOnlySpan<T> x, T a, T b, Span<T> y, bool relu, bool fast) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int t = 0;
+        if (fast && typeof(T) == typeof(float) && Vector256.IsHardwareAccelerated)
+        {
+            var xf = MemoryMarshal.Cast<T, float>(x); var yf = MemoryMarshal.Cast<T, float>(y);
+            Vector256<float> va = Vector256.Create(float.CreateTruncating(a)), vb = Vector256.Create(float.CreateTruncating(b));
+            for (; t <= xf.Length - Vector256<float>.Count; t += Vector256<float>.Count)
+            {
+                var v = Vector256.FusedMultiplyAdd(Vector256.Create(xf.Slice(t, Vector256<float>.Count)), va, vb);
+                if (relu) v = Vector256.Max(v, Vector256<float>.Zero);
+                v.CopyTo(yf.Slice(t, Vector256<float>.Count));
+            }
+        }
+        else if (fast && typeof(T) == typeof(double) && Vector256.IsHardwareAccelerated)
+        {
+            var xd = MemoryMarshal.Cast<T, double>(x); var yd = MemoryMarshal.Cast<T, double>(y);
+            Vector256<double> va = Vector256.Create(double.CreateTruncating(a)), vb = Vector256.Create(double.CreateTruncating(b));
+            for (; t <= xd.Length - Vector256<double>.Count; t += Vector256<double>.Count)
+            {
+                var v = Vector256.FusedMultiplyAdd(Vector256.Create(xd.Slice(t, Vector256<double>.Count)), va, vb);
+                if (relu) v = Vector256.Max(v, Vector256<double>.Zero);
+                v.CopyTo(yd.Slice(t, Vector256<double>.Count));
+            }
+        }
+        for (; t < x.Length; t++)
+        {
+            T v = T.FusedMultiplyAdd(x[t], a, b);
+            y[t] = relu ? T.Max(v, T.Zero) : v;                       // the ReLU op's scalar form (Ops.ReluOp)
+        }
+    }
+
+    /// <summary>y [n, C, S] = x·a_c + b_c (then the ReLU) for channels [j0, j0 + w).</summary>
+    public static void Apply<T>(ReadOnlySpan<T> x, int n, int c, int s, ReadOnlySpan<T> scale, ReadOnlySpan<T> shift, Span<T> y, bool relu, bool fast,
+        int j0, int w) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < n; i++)
+            for (int j = j0; j < j0 + w; j++)
+            {
+                int at = (i * c + j) * s;
+                Run(x.Slice(at, s), scale[j], shift[j], y.Slice(at, s), relu, fast);
+            }
+    }
+
+    /// <summary>
+    /// The folded batch norm of evaluation mode: a_c = γ_c·(1/√(σ²_c + ε)), b_c = β_c − μ_c·a_c, each computed in float64 from
+    /// the running statistics and rounded once to T (empty γ, β mean 1 and 0).
+    /// </summary>
+    public static void FoldBatchNorm<T>(ReadOnlySpan<T> runningMean, ReadOnlySpan<T> runningVar, ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, double eps,
+        Span<T> scale, Span<T> shift) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int j = 0; j < scale.Length; j++)
+        {
+            double a = (gamma.IsEmpty ? 1 : double.CreateTruncating(gamma[j])) * (1.0 / Math.Sqrt(double.CreateTruncating(runningVar[j]) + eps));
+            scale[j] = T.CreateTruncating(a);
+            shift[j] = T.CreateTruncating((beta.IsEmpty ? 0 : double.CreateTruncating(beta[j])) - double.CreateTruncating(runningMean[j]) * a);
+        }
+    }
+}
