@@ -11,7 +11,7 @@ namespace Descent.Kernels;
 /// </summary>
 internal sealed unsafe class Conv2dJob<T> : IParallelJob where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private enum Pass { Forward, ForwardPacked, BackwardInput, BackwardWeight, SumChunks, BiasGradient }
+    private enum Pass { Forward, ForwardPacked, ForwardDirect, BackwardInput, BackwardWeight, SumChunks, BiasGradient }
 
     /// <summary>Weight elements per part of the chunk sum.</summary>
     private const int SumBlock = 4096;
@@ -34,7 +34,8 @@ internal sealed unsafe class Conv2dJob<T> : IParallelJob where T : unmanaged, IF
             _a = px; _b = pw; _bias = pb; _biasLength = bias.Length; _out = py;
             try
             {
-                if (Conv2dPacked.Applies(g)) LaunchPacked(g, pw, ps);
+                if (Conv2dDirect.Applies(g)) LaunchDirect(g, ps);
+                else if (Conv2dPacked.Applies(g)) LaunchPacked(g, pw, ps);
                 else Launch(Pass.Forward, g, ps, g.Batch);
             }
             finally { Clear(); }
@@ -108,6 +109,14 @@ internal sealed unsafe class Conv2dJob<T> : IParallelJob where T : unmanaged, IF
         WorkerPool.Shared.Run(this, g.Batch * _pixelParts, Math.Min(Threading.MaxThreads, _slots));
     }
 
+    /// <summary>The direct forward pass (<see cref="Conv2dDirect"/>): a part is a sample (or a range of its rows), each borrowing a padded-image slot.</summary>
+    private void LaunchDirect(in Conv2dGeometry g, T* scratch)
+    {
+        _pass = Pass.ForwardDirect; _g = g; _scratch = scratch;
+        _slots = Conv2dDirect.Slots(g); _colLength = Conv2dDirect.SlotLength(g); _pixelParts = Conv2dDirect.RowParts(g);
+        WorkerPool.Shared.Run(this, g.Batch * _pixelParts, Math.Min(Threading.MaxThreads, _slots));
+    }
+
     private void Clear() => _a = _b = _bias = _out = _scratch = _packed = null;
 
     public void Run(int part)
@@ -129,6 +138,11 @@ internal sealed unsafe class Conv2dJob<T> : IParallelJob where T : unmanaged, IF
                 case Pass.ForwardPacked:
                     int n = part / _pixelParts;
                     Conv2dPacked.ForwardSample(_isa, _a + n * xLen, _packed, _biasLength == 0 ? null : _bias, g, _out + n * yLen, _scratch + slot * _colLength,
+                        part % _pixelParts, _pixelParts);
+                    break;
+                case Pass.ForwardDirect:
+                    int nd = part / _pixelParts;
+                    Conv2dDirect.ForwardSample(_a + nd * xLen, _b, _biasLength == 0 ? null : _bias, g, _out + nd * yLen, _scratch + slot * _colLength,
                         part % _pixelParts, _pixelParts);
                     break;
                 case Pass.Forward:

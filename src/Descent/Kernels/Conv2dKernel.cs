@@ -37,6 +37,7 @@ internal static class Conv2dKernel
     {
         long n = Slots(g) * ColumnLength(g) + (Chunks(g) - 1) * g.WeightLength;
         // The packed forward pass: packed weights, then one slot per thread; ∂L/∂x as a forward pass: W′ first.
+        if (Conv2dDirect.Applies(g)) n = Math.Max(n, Conv2dDirect.Slots(g) * Conv2dDirect.SlotLength(g));
         if (Conv2dPacked.Applies(g)) n = Math.Max(n, Conv2dPacked.WeightsLength(g) + Conv2dPacked.Slots(g) * Conv2dPacked.SlotLength(g));
         if (Conv2dPacked.Flipped(g) is { } f) n = Math.Max(n, g.WeightLength + Conv2dPacked.WeightsLength(f) + Conv2dPacked.Slots(f) * Conv2dPacked.SlotLength(f));
         if (n > Array.MaxLength) throw new ArgumentException($"Conv2d: the im2col scratch of {n} elements is too large for {g}; use a smaller batch.");

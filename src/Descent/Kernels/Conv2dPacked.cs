@@ -70,7 +70,7 @@ internal static unsafe class Conv2dPacked
     /// and the processor alone, as the scratch's size must.
     /// </summary>
     public static int PixelParts(in Conv2dGeometry g) =>
-        g.Batch >= Environment.ProcessorCount ? 1 : Math.Min((Environment.ProcessorCount + g.Batch - 1) / g.Batch, Math.Max(1, g.OutPlane / MaxNR));
+        g.Batch >= Environment.ProcessorCount || g.Batch == 0 ? 1 : Math.Min((Environment.ProcessorCount + g.Batch - 1) / g.Batch, Math.Max(1, g.OutPlane / MaxNR));
 
     /// <summary>Slots the packed pass uses: one per part that can run at once.</summary>
     public static int Slots(in Conv2dGeometry g) => Math.Max(1, Math.Min(Environment.ProcessorCount, g.Batch * PixelParts(g)));

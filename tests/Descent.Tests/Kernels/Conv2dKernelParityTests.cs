@@ -44,6 +44,14 @@ public class Conv2dKernelParityTests
         ["flipped_pad1"] = G(2, 64, 7, 6, 8, 3, p: 1),
         ["flipped_5x5_pad0"] = G(2, 65, 9, 8, 3, 5),
         ["flipped_5x5_pad4"] = G(1, 64, 5, 6, 7, 5, p: 4),
+        // The direct forward pass (K < 64, stride 1, one group): rows of 8, 28 (4 vectors, the last overlapping), 37
+        // (5 vectors: a second group of one), 5 (scalar); batch 1 splits the rows; padding 0 to 2; K = 63 at the edge.
+        ["direct_batch1"] = G(1, 1, 28, 28, 32, 3, p: 1),
+        ["direct_5x5_pad2"] = G(2, 2, 9, 37, 5, 5, p: 2),
+        ["direct_narrow"] = G(3, 2, 7, 5, 3, 3, p: 1),
+        ["direct_exact8"] = G(2, 1, 8, 10, 4, 3),
+        ["direct_k63"] = G(1, 7, 11, 12, 9, 3, p: 1),
+        ["direct_rect"] = new(2, 2, 9, 11, 5, 2, 3, 1, 1, 1, 0, 1, 1, 1),
     };
 
     private static T[] Data<T>(long n, ulong seed) where T : unmanaged, IFloatingPointIeee754<T>
@@ -116,7 +124,42 @@ public class Conv2dKernelParityTests
     /// Every micro-kernel width this processor runs (and the scalar one) gives the same bits: the packed convolution
     /// gathers its B slivers with AVX2 for 16- and 32-float slivers and with a plain loop otherwise.
     /// </summary>
+    /// <summary>
+    /// The direct forward pass gives the bits of im2col + the GEMM (<see cref="Conv2dKernel.ForwardSample{T}"/>, sample by
+    /// sample): both are one FMA chain from 0 in increasing k, then the bias.
+    /// </summary>
     [Theory]
+    [InlineData("direct_batch1")]
+    [InlineData("direct_5x5_pad2")]
+    [InlineData("direct_narrow")]
+    [InlineData("direct_exact8")]
+    [InlineData("direct_k63")]
+    [InlineData("direct_rect")]
+    [InlineData("cnn_conv1")]
+    public void DirectIsBitwiseIm2ColAndGemm(string shape)
+    {
+        var g = Geometries[shape];
+        Assert.True(Conv2dDirect.Applies(g));
+        DirectMatches<float>(g);
+        DirectMatches<double>(g);
+    }
+
+    private static void DirectMatches<T>(Conv2dGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var x = Data<T>(g.InputLength, 1); var w = Data<T>(g.WeightLength, 2); var b = Data<T>(g.OutChannels, 3);
+        var y = new T[g.OutputLength];
+        Fast.Conv2d<T>(x, w, b, g, y, new T[Fast.Conv2dScratchLength(g)]);
+        var expected = new T[g.OutputLength];
+        var col = new T[Conv2dKernel.ColumnLength(g)];
+        long xLen = g.InputLength / g.Batch, yLen = g.OutputLength / g.Batch;
+        for (int n = 0; n < g.Batch; n++)
+            Conv2dKernel.ForwardSample<T>(x.AsSpan((int)(n * xLen), (int)xLen), w, b, g, expected.AsSpan((int)(n * yLen), (int)yLen), col);
+        Assert.Equal(expected, y);
+    }
+
+    [Theory]
+    [InlineData("direct_batch1")]
+    [InlineData("direct_5x5_pad2")]
     [InlineData("cnn_conv2")]
     [InlineData("groups")]
     [InlineData("packed_groups")]
