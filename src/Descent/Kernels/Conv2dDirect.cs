@@ -12,7 +12,7 @@ namespace Descent.Kernels;
 /// <code>
 ///   y[o, i, j … j+7] = Σ_k w[o, k] · xp[c, i + u, j + v … j + v + 7]     k = (c·kh + u)·kw + v,
 /// </code>
-/// up to four vectors at once (a row of 28: j = 0, 8, 16 and 20 — the last overlapping, the same values stored twice),
+/// three channels × four vectors at once (a row of 28: j = 0, 8, 16 and 20 — the last overlapping, the same values stored twice),
 /// then b[o] added. Each output is one FMA chain from 0 in increasing k, which is what im2col and the GEMM's micro-kernel
 /// compute for a filter this short (one k block, α = 1, β = 0), so the bits are those of that path, on every ISA (the
 /// scalar form is the same chain) and for any split. A sample is one part; with fewer samples than cores, its output
@@ -55,17 +55,19 @@ internal static unsafe class Conv2dDirect
         for (int c = 0, t = 0; c < g.InChannels; c++)
             for (int u = 0; u < g.KernelH; u++)
                 for (int v = 0; v < g.KernelW; v++) off[t++] = c * plane + u * wp + v;
-        for (int o = 0; o < g.OutChannels; o += 2)
+        for (int o = 0; o < g.OutChannels; o += 3)
         {
-            int o1 = Math.Min(o + 1, g.OutChannels - 1);                     // an odd last channel is computed twice (the same values)
-            T* w0 = w + (long)o * k, w1 = w + (long)o1 * k, y0 = yn + (long)o * p, y1 = yn + (long)o1 * p;
+            // Three channels at a time; past the last channel, the last again (the same values, computed twice).
+            int o1 = Math.Min(o + 1, g.OutChannels - 1), o2 = Math.Min(o + 2, g.OutChannels - 1);
+            T* w0 = w + (long)o * k, w1 = w + (long)o1 * k, w2 = w + (long)o2 * k, y0 = yn + (long)o * p, y1 = yn + (long)o1 * p, y2 = yn + (long)o2 * p;
             for (int i = i0; i < i1; i++)
             {
-                if (wide) RowWide((float*)w0, (float*)w1, (float*)slot + i * wp, off, k, wo, (float*)y0 + i * wo, (float*)y1 + i * wo);
+                if (wide) RowWide((float*)w0, (float*)w1, (float*)w2, (float*)slot + i * wp, off, k, wo, (float*)y0 + i * wo, (float*)y1 + i * wo, (float*)y2 + i * wo);
                 else
                 {
                     RowScalar(w0, slot + i * wp, off, k, wo, y0 + i * wo);
                     RowScalar(w1, slot + i * wp, off, k, wo, y1 + i * wo);
+                    RowScalar(w2, slot + i * wp, off, k, wo, y2 + i * wo);
                 }
             }
         }
@@ -78,10 +80,10 @@ internal static unsafe class Conv2dDirect
     }
 
     /// <summary>
-    /// One output row of two channels: vectors at j = 0, 8, … and Wout − 8 (the last may overlap), four at a time — eight
-    /// independent FMA chains, enough to hide the FMA's latency.
+    /// One output row of three channels: vectors at j = 0, 8, … and Wout − 8 (the last may overlap), four at a time —
+    /// twelve independent FMA chains, enough to keep both FMA units busy through the FMA's latency.
     /// </summary>
-    private static void RowWide(float* w0, float* w1, float* top, int* off, int k, int wo, float* y0, float* y1)
+    private static void RowWide(float* w0, float* w1, float* w2, float* top, int* off, int k, int wo, float* y0, float* y1, float* y2)
     {
         int vectors = (wo + 7) / 8;
         for (int m = 0; m < vectors; m += 4)
@@ -89,20 +91,22 @@ internal static unsafe class Conv2dDirect
             // The group's starts; a group of fewer than four repeats its last (the same values, computed twice).
             int j0 = Start(m, wo), j1 = Start(Math.Min(m + 1, vectors - 1), wo), j2 = Start(Math.Min(m + 2, vectors - 1), wo), j3 = Start(Math.Min(m + 3, vectors - 1), wo);
             Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, c0 = default, c1 = default, c2 = default, c3 = default;
+            Vector256<float> e0 = default, e1 = default, e2 = default, e3 = default;
             for (int t = 0; t < k; t++)
             {
                 float* r = top + off[t];
-                Vector256<float> b = Vector256.Create(w0[t]), d = Vector256.Create(w1[t]), x = Vector256.Load(r + j0);
-                a0 = Vector256.FusedMultiplyAdd(b, x, a0); c0 = Vector256.FusedMultiplyAdd(d, x, c0);
+                Vector256<float> b = Vector256.Create(w0[t]), d = Vector256.Create(w1[t]), f = Vector256.Create(w2[t]), x = Vector256.Load(r + j0);
+                a0 = Vector256.FusedMultiplyAdd(b, x, a0); c0 = Vector256.FusedMultiplyAdd(d, x, c0); e0 = Vector256.FusedMultiplyAdd(f, x, e0);
                 x = Vector256.Load(r + j1);
-                a1 = Vector256.FusedMultiplyAdd(b, x, a1); c1 = Vector256.FusedMultiplyAdd(d, x, c1);
+                a1 = Vector256.FusedMultiplyAdd(b, x, a1); c1 = Vector256.FusedMultiplyAdd(d, x, c1); e1 = Vector256.FusedMultiplyAdd(f, x, e1);
                 x = Vector256.Load(r + j2);
-                a2 = Vector256.FusedMultiplyAdd(b, x, a2); c2 = Vector256.FusedMultiplyAdd(d, x, c2);
+                a2 = Vector256.FusedMultiplyAdd(b, x, a2); c2 = Vector256.FusedMultiplyAdd(d, x, c2); e2 = Vector256.FusedMultiplyAdd(f, x, e2);
                 x = Vector256.Load(r + j3);
-                a3 = Vector256.FusedMultiplyAdd(b, x, a3); c3 = Vector256.FusedMultiplyAdd(d, x, c3);
+                a3 = Vector256.FusedMultiplyAdd(b, x, a3); c3 = Vector256.FusedMultiplyAdd(d, x, c3); e3 = Vector256.FusedMultiplyAdd(f, x, e3);
             }
             a0.Store(y0 + j0); a1.Store(y0 + j1); a2.Store(y0 + j2); a3.Store(y0 + j3);
             c0.Store(y1 + j0); c1.Store(y1 + j1); c2.Store(y1 + j2); c3.Store(y1 + j3);
+            e0.Store(y2 + j0); e1.Store(y2 + j1); e2.Store(y2 + j2); e3.Store(y2 + j3);
         }
     }
 
