@@ -74,3 +74,20 @@ internal static class ChannelAffine
         }
     }
 }
+
+/// <summary>
+/// What a convolution applies to each output channel's values after its sums and bias, while they are in cache: the
+/// folded evaluation-mode batch norm y·scale_c + shift_c and the ReLU (<see cref="ChannelAffine"/>); nothing when
+/// scale is null (the default).
+/// </summary>
+internal readonly unsafe struct ConvEpilogue<T>(T* scale, T* shift, bool relu) where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Whether there is anything to apply.</summary>
+    public bool IsEmpty => scale == null;
+
+    /// <summary>run = run·scale[channel] + shift[channel] (then the ReLU), in place.</summary>
+    public void Apply(Span<T> run, int channel)
+    {
+        if (scale != null) ChannelAffine.Run(run, scale[channel], shift[channel], run, relu, fast: true);
+    }
+}

@@ -40,10 +40,10 @@ internal static unsafe class Conv2dDirect
 
     /// <summary>
     /// Part <paramref name="part"/> of <paramref name="parts"/> of one sample: output rows [Hout·part/parts, Hout·(part+1)/parts)
-    /// of every channel, yₙ = conv(xₙ, w) (+ b), with <paramref name="slot"/> as the padded image.
+    /// of every channel, yₙ = conv(xₙ, w) (+ b, then the epilogue), with <paramref name="slot"/> as the padded image.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void ForwardSample<T>(T* xn, T* w, T* bias, in Conv2dGeometry g, T* yn, T* slot, int part, int parts)
+    public static void ForwardSample<T>(T* xn, T* w, T* bias, in Conv2dGeometry g, T* yn, T* slot, int part, int parts, in ConvEpilogue<T> epilogue = default)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int ho = g.OutHeight, wo = g.OutWidth, p = g.OutPlane, k = g.FilterLength;
@@ -71,11 +71,12 @@ internal static unsafe class Conv2dDirect
                 }
             }
         }
-        if (bias == null) return;
+        if (bias == null && epilogue.IsEmpty) return;
         for (int o = 0; o < g.OutChannels; o++)
         {
             var rows = new Span<T>(yn + (long)o * p + i0 * wo, (i1 - i0) * wo);
-            TensorPrimitives.Add(rows, bias[o], rows);
+            if (bias != null) TensorPrimitives.Add(rows, bias[o], rows);
+            epilogue.Apply(rows, o);
         }
     }
 

@@ -22,16 +22,19 @@ internal sealed unsafe class Conv2dJob<T> : IParallelJob where T : unmanaged, IF
     private int _biasLength, _slots, _pixelParts = 1;
     private long _colLength;
     private GemmIsa _isa;
+    private ConvEpilogue<T> _epilogue;
     private Conv2dGeometry _g;
     private Pass _pass;
 
     public static Conv2dJob<T> ForThisThread() => _current ??= new Conv2dJob<T>();
 
-    public void Forward(ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> bias, in Conv2dGeometry g, Span<T> y, Span<T> scratch)
+    public void Forward(ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> bias, in Conv2dGeometry g, Span<T> y, Span<T> scratch,
+        ReadOnlySpan<T> scale, ReadOnlySpan<T> shift, bool relu)
     {
-        fixed (T* px = x, pw = w, pb = bias, py = y, ps = scratch)
+        fixed (T* px = x, pw = w, pb = bias, py = y, ps = scratch, pscale = scale, pshift = shift)
         {
             _a = px; _b = pw; _bias = pb; _biasLength = bias.Length; _out = py;
+            _epilogue = scale.IsEmpty ? default : new ConvEpilogue<T>(pscale, pshift, relu);
             try
             {
                 if (Conv2dDirect.Applies(g)) LaunchDirect(g, ps);
@@ -117,7 +120,11 @@ internal sealed unsafe class Conv2dJob<T> : IParallelJob where T : unmanaged, IF
         WorkerPool.Shared.Run(this, g.Batch * _pixelParts, Math.Min(Threading.MaxThreads, _slots));
     }
 
-    private void Clear() => _a = _b = _bias = _out = _scratch = _packed = null;
+    private void Clear()
+    {
+        _a = _b = _bias = _out = _scratch = _packed = null;
+        _epilogue = default;
+    }
 
     public void Run(int part)
     {
@@ -138,16 +145,16 @@ internal sealed unsafe class Conv2dJob<T> : IParallelJob where T : unmanaged, IF
                 case Pass.ForwardPacked:
                     int n = part / _pixelParts;
                     Conv2dPacked.ForwardSample(_isa, _a + n * xLen, _packed, _biasLength == 0 ? null : _bias, g, _out + n * yLen, _scratch + slot * _colLength,
-                        part % _pixelParts, _pixelParts);
+                        part % _pixelParts, _pixelParts, _epilogue);
                     break;
                 case Pass.ForwardDirect:
                     int nd = part / _pixelParts;
                     Conv2dDirect.ForwardSample(_a + nd * xLen, _b, _biasLength == 0 ? null : _bias, g, _out + nd * yLen, _scratch + slot * _colLength,
-                        part % _pixelParts, _pixelParts);
+                        part % _pixelParts, _pixelParts, _epilogue);
                     break;
                 case Pass.Forward:
                     Conv2dKernel.ForwardSample(new ReadOnlySpan<T>(_a + part * xLen, (int)xLen), new ReadOnlySpan<T>(_b, (int)g.WeightLength),
-                        new ReadOnlySpan<T>(_bias, _biasLength), g, new Span<T>(_out + part * yLen, (int)yLen), col);
+                        new ReadOnlySpan<T>(_bias, _biasLength), g, new Span<T>(_out + part * yLen, (int)yLen), col, _epilogue);
                     break;
                 case Pass.BackwardInput:
                     Conv2dKernel.BackwardInputSample(new ReadOnlySpan<T>(_a + part * yLen, (int)yLen), new ReadOnlySpan<T>(_b, (int)g.WeightLength),

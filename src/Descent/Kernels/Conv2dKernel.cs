@@ -44,15 +44,23 @@ internal static class Conv2dKernel
         return (int)n;
     }
 
-    /// <summary>y [N, Cout, Hout, Wout] = conv2d(x, w) + b, one sample per part.</summary>
-    public static void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> bias, in Conv2dGeometry g, Span<T> y, Span<T> scratch)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>y [N, Cout, Hout, Wout] = conv2d(x, w) + b (then the epilogue, <see cref="ConvEpilogue{T}"/>), one sample per part.</summary>
+    public static void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> bias, in Conv2dGeometry g, Span<T> y, Span<T> scratch,
+        ReadOnlySpan<T> scale = default, ReadOnlySpan<T> shift = default, bool relu = false) where T : unmanaged, IFloatingPointIeee754<T>
     {
         g.CheckSpans(x.Length, w.Length, y.Length, "Conv2d");
         if (!bias.IsEmpty && bias.Length != g.OutChannels) throw new ArgumentException($"Conv2d: bias has {bias.Length} elements, expected {g.OutChannels}.");
+        CheckEpilogue(g, scale.Length, shift.Length, relu);
         CheckScratch(g, scratch.Length);
         if (g.OutputLength == 0) return;
-        Conv2dJob<T>.ForThisThread().Forward(x, w, bias, g, y, scratch);
+        Conv2dJob<T>.ForThisThread().Forward(x, w, bias, g, y, scratch, scale, shift, relu);
+    }
+
+    /// <summary>The epilogue's operands: scale and shift both [Cout] or both empty; the ReLU only after them.</summary>
+    internal static void CheckEpilogue(in Conv2dGeometry g, int scaleLength, int shiftLength, bool relu)
+    {
+        if (scaleLength != shiftLength || (scaleLength != 0 && scaleLength != g.OutChannels) || (relu && scaleLength == 0))
+            throw new ArgumentException($"Conv2d: the epilogue's scale has {scaleLength} and shift {shiftLength} elements (relu {relu}), expected both {g.OutChannels} or both 0 (relu needs them).");
     }
 
     /// <summary>∂L/∂x [N, Cin, H, W] (overwritten), one sample per part.</summary>
@@ -99,9 +107,9 @@ internal static class Conv2dKernel
         if (length < need) throw new ArgumentException($"Conv2d: scratch has {length} elements, the fast kernel needs {need} for {g} (size it with Conv2dScratchLength).");
     }
 
-    /// <summary>One sample's forward: yₙ = W·colₙ (+ b), group by group.</summary>
-    internal static void ForwardSample<T>(ReadOnlySpan<T> xn, ReadOnlySpan<T> w, ReadOnlySpan<T> bias, in Conv2dGeometry g, Span<T> yn, Span<T> col)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>One sample's forward: yₙ = W·colₙ (+ b, then the epilogue), group by group.</summary>
+    internal static unsafe void ForwardSample<T>(ReadOnlySpan<T> xn, ReadOnlySpan<T> w, ReadOnlySpan<T> bias, in Conv2dGeometry g, Span<T> yn, Span<T> col,
+        in ConvEpilogue<T> epilogue = default) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int k = g.FilterLength, p = g.OutPlane, co = g.GroupOut, hw = g.Height * g.Width;
         for (int grp = 0; grp < g.Groups; grp++)
@@ -111,8 +119,9 @@ internal static class Conv2dKernel
             else { Im2Col.Gather(xn, grp * g.GroupIn, g, col); b = col; }
             var yg = yn.Slice(grp * co * p, co * p);                             // [Cout/G, P]
             Gemm.Run(false, false, co, p, k, T.One, w.Slice(grp * co * k, co * k), k, b, p, T.Zero, yg, p, default, GemmActivation.None);
-            if (bias.IsEmpty) continue;
-            for (int o = 0; o < co; o++) { var row = yg.Slice(o * p, p); TensorPrimitives.Add(row, bias[grp * co + o], row); }
+            if (!bias.IsEmpty)
+                for (int o = 0; o < co; o++) { var row = yg.Slice(o * p, p); TensorPrimitives.Add(row, bias[grp * co + o], row); }
+            for (int o = 0; o < co; o++) epilogue.Apply(yg.Slice(o * p, p), grp * co + o);
         }
     }
 

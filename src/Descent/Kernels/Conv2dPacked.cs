@@ -117,12 +117,12 @@ internal static unsafe class Conv2dPacked
 
     /// <summary>
     /// Part <paramref name="part"/> of <paramref name="parts"/> of one sample: yₙ [Cout, P] = W · colₙ (+ bias per output
-    /// channel) for the part's pixels (whole NR-wide slivers, split evenly), group by group, with <paramref name="slot"/>
+    /// channel, then the epilogue) for the part's pixels (whole NR-wide slivers, split evenly), group by group, with <paramref name="slot"/>
     /// as the padded image and the B sliver.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void ForwardSample<T>(GemmIsa isa, T* xn, T* packedW, T* bias, in Conv2dGeometry g, T* yn, T* slot, int part = 0, int parts = 1)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    public static void ForwardSample<T>(GemmIsa isa, T* xn, T* packedW, T* bias, in Conv2dGeometry g, T* yn, T* slot, int part = 0, int parts = 1,
+        in ConvEpilogue<T> epilogue = default) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int k = g.FilterLength, p = g.OutPlane, co = g.GroupOut, wo = g.OutWidth, hw = g.Height * g.Width;
         int hp = PaddedHeight(g), wp = PaddedWidth(g), plane = hp * wp;
@@ -161,11 +161,12 @@ internal static unsafe class Conv2dPacked
                     }
                 }
             }
-            if (bias == null) continue;
+            if (bias == null && epilogue.IsEmpty) continue;
             for (int o = 0; o < co; o++)
             {
                 var row = new Span<T>(y + (long)o * p + jStart, jEnd - jStart);
-                TensorPrimitives.Add(row, bias[grp * co + o], row);
+                if (bias != null) TensorPrimitives.Add(row, bias[grp * co + o], row);
+                epilogue.Apply(row, grp * co + o);
             }
         }
     }

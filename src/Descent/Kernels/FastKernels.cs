@@ -181,8 +181,9 @@ internal sealed class FastKernels : IKernels
     public int Conv2dScratchLength(in Conv2dGeometry g) => Conv2dKernel.ScratchLength(g);
 
     /// <inheritdoc/>
-    public void Conv2d<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, in Conv2dGeometry g, Span<T> y, Span<T> scratch)
-        where T : unmanaged, IFloatingPointIeee754<T> => Conv2dKernel.Forward(x, weight, bias, g, y, scratch);
+    public void Conv2d<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, in Conv2dGeometry g, Span<T> y, Span<T> scratch,
+        ReadOnlySpan<T> scale = default, ReadOnlySpan<T> shift = default, bool relu = false) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Conv2dKernel.Forward(x, weight, bias, g, y, scratch, scale, shift, relu);
 
     /// <inheritdoc/>
     public void Conv2dBackwardInput<T>(ReadOnlySpan<T> gy, ReadOnlySpan<T> weight, in Conv2dGeometry g, Span<T> gx, Span<T> scratch)

@@ -119,9 +119,12 @@ internal interface IKernels
     /// <summary>
     /// 2-D convolution (cross-correlation, as PyTorch), NCHW: y[n, o, i, j] = b[o] + Σ_{c, u, v} w[o, c, u, v]·x[n, g·Cin/groups + c, i·sh − ph + u·dh, j·sw − pw + v·dw]
     /// (x read as 0 outside), x [N, Cin, H, W], weight [Cout, Cin/groups, kh, kw], bias [Cout] or empty → y [N, Cout, Hout, Wout] (overwritten).
+    /// With <paramref name="scale"/> and <paramref name="shift"/> [Cout] (an evaluation-mode batch norm folded, <see cref="ChannelAffine"/>),
+    /// each output then becomes y·scale[o] + shift[o] (one FMA), and with <paramref name="relu"/> max(·, 0): the bits of
+    /// the separate ops, applied while the outputs are in cache.
     /// </summary>
-    void Conv2d<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, in Conv2dGeometry g, Span<T> y, Span<T> scratch)
-        where T : unmanaged, IFloatingPointIeee754<T>;
+    void Conv2d<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, in Conv2dGeometry g, Span<T> y, Span<T> scratch,
+        ReadOnlySpan<T> scale = default, ReadOnlySpan<T> shift = default, bool relu = false) where T : unmanaged, IFloatingPointIeee754<T>;
 
     /// <summary>∂L/∂x [N, Cin, H, W] (overwritten) of <see cref="Conv2d"/>: each gy[n, o, i, j]·w[o, c, u, v] added where x[n, c, …] was read.</summary>
     void Conv2dBackwardInput<T>(ReadOnlySpan<T> gy, ReadOnlySpan<T> weight, in Conv2dGeometry g, Span<T> gx, Span<T> scratch)

@@ -247,8 +247,13 @@ internal sealed class ReferenceKernels : IKernels
     public int Conv2dScratchLength(in Conv2dGeometry g) => 0;
 
     /// <inheritdoc/>
-    public void Conv2d<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, in Conv2dGeometry g, Span<T> y, Span<T> scratch)
-        where T : unmanaged, IFloatingPointIeee754<T> => Conv2dReference.Forward(x, weight, bias, g, y);
+    public void Conv2d<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, in Conv2dGeometry g, Span<T> y, Span<T> scratch,
+        ReadOnlySpan<T> scale = default, ReadOnlySpan<T> shift = default, bool relu = false) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Conv2dKernel.CheckEpilogue(g, scale.Length, shift.Length, relu);
+        Conv2dReference.Forward(x, weight, bias, g, y);
+        if (!scale.IsEmpty) Kernels.ChannelAffine.Apply<T>(y, g.Batch, g.OutChannels, g.OutPlane, scale, shift, y, relu, fast: false, 0, g.OutChannels);
+    }
 
     /// <inheritdoc/>
     public void Conv2dBackwardInput<T>(ReadOnlySpan<T> gy, ReadOnlySpan<T> weight, in Conv2dGeometry g, Span<T> gx, Span<T> scratch)

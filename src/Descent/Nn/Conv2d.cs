@@ -65,6 +65,17 @@ public sealed class Conv2d : Module
     /// <inheritdoc/>
     public override Tensor Forward(Tensor x) => x.Conv2d(Weight, Bias, Stride, Padding, Dilation, Groups);   // [N, in, H, W] → [N, out, Hout, Wout]
 
+    /// <summary>
+    /// This layer, then <paramref name="bn"/> in evaluation mode (then a ReLU with <paramref name="relu"/>), as one op where
+    /// nothing needs a gradient: the batch norm folded into the convolution's epilogue (<see cref="Ops.Conv2dBatchNormEval"/>).
+    /// The same numbers as the layers one after the other.
+    /// </summary>
+    internal Tensor ForwardBatchNorm(Tensor x, BatchNorm2d bn, bool relu)
+    {
+        if (bn.Training || bn.NumFeatures != OutChannels) { var y = Forward(x); return relu ? bn.ForwardRelu(y) : bn.Forward(y); }
+        return x.Conv2dBatchNormEval(Weight, Bias, Stride, Padding, Dilation, Groups, bn.RunningMean, bn.RunningVar, bn.Weight, bn.Bias, bn.Eps, relu);
+    }
+
     /// <inheritdoc/>
     protected override void OnTensorReplaced(string name, Tensor tensor)
     {

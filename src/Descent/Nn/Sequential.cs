@@ -85,6 +85,15 @@ public sealed class Sequential : Module
                 i++;
                 continue;
             }
+            // In evaluation, a convolution followed by a batch norm (and a ReLU) runs as one op: the batch norm folded into the
+            // convolution's epilogue (Conv2d.ForwardBatchNorm; the unfused ops where something needs a gradient).
+            if (_layers[i] is Conv2d conv && i + 1 < end && _layers[i + 1] is BatchNorm2d { Training: false } bn2 && !IsObserved)
+            {
+                bool relu = i + 2 < end && _layers[i + 2] is ReLU;
+                x = conv.ForwardBatchNorm(x, bn2, relu);
+                i += relu ? 2 : 1;
+                continue;
+            }
             // So does a batch norm followed by a ReLU (the ReLU folded into the batch norm's passes, BatchNorm.ForwardRelu).
             if (_layers[i] is BatchNorm bn && i + 1 < end && _layers[i + 1] is ReLU && !IsObserved)
             {

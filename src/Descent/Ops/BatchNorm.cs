@@ -99,14 +99,8 @@ public static partial class Ops
     /// </summary>
     internal static Tensor BatchNormEval(this Tensor x, Tensor runningMean, Tensor runningVar, Tensor? gamma, Tensor? beta, double eps, bool relu)
     {
-        if (x.Rank < 2) throw new ShapeException($"batch_norm: expected input [batch, channels, …], got {Shape.Format(x.Shape)}.");
+        BatchNormOperands(x, runningMean, runningVar, gamma, beta);
         int n = x.Shape[0], c = x.Shape[1], spatial = Shape.Numel(x.Shape[2..]);   // viewed as [batch, C, spatial]
-        foreach (var (p, what) in new[] { (gamma, "weight γ"), (beta, "bias β"), (runningMean, "running_mean"), (runningVar, "running_var") })
-        {
-            if (p is null) continue;
-            SameDType(x, p, "batch_norm");
-            if (p.Rank != 1 || p.Shape[0] != c) throw new ShapeException($"batch_norm: {what} {Shape.Format(p.Shape)} does not fit input {Shape.Format(x.Shape)} (expected [{c}]).");
-        }
         var inputs = new List<Tensor> { x };
         if (gamma is not null) inputs.Add(gamma);
         if (beta is not null) inputs.Add(beta);
@@ -141,6 +135,19 @@ public static partial class Ops
             else k.BatchNormNormalize<double>(x.Doubles, n, c, spatial, mean, invStd, default, default, xhat.Doubles, default);
         });
         return record ? Autograd.Record(y, new BatchNormEvalNode(inputs.ToArray(), x, gamma, beta, xhat!, invStd)) : y;
+    }
+
+    /// <summary>Checks evaluation mode's operands against x [batch, C, …]: each of γ, β and the statistics is [C], of x's type.</summary>
+    private static void BatchNormOperands(Tensor x, Tensor runningMean, Tensor runningVar, Tensor? gamma, Tensor? beta)
+    {
+        if (x.Rank < 2) throw new ShapeException($"batch_norm: expected input [batch, channels, …], got {Shape.Format(x.Shape)}.");
+        int c = x.Shape[1];
+        foreach (var (p, what) in new[] { (gamma, "weight γ"), (beta, "bias β"), (runningMean, "running_mean"), (runningVar, "running_var") })
+        {
+            if (p is null) continue;
+            SameDType(x, p, "batch_norm");
+            if (p.Rank != 1 || p.Shape[0] != c) throw new ShapeException($"batch_norm: {what} {Shape.Format(p.Shape)} does not fit input {Shape.Format(x.Shape)} (expected [{c}]).");
+        }
     }
 
     private sealed class BatchNormEvalNode(Tensor[] inputs, Tensor x, Tensor? gamma, Tensor? beta, Tensor xhat, double[] invStd) : Node(inputs)

@@ -33,6 +33,46 @@ public static partial class Ops
         return record ? Autograd.Record(y, new Conv2dNode(x, weight, bias, g, scratch)) : y;
     }
 
+    /// <summary>
+    /// A convolution followed by an evaluation-mode batch norm (then, with <paramref name="relu"/>, a ReLU) as one op where
+    /// nothing needs a gradient (inference): the batch norm folded into y·a_c + b_c, a_c = γ_c/√(σ²_c + ε), b_c = β_c − μ_c·a_c
+    /// (<see cref="ChannelAffine"/>), applied by the convolution to each part of its output while it is in cache — the
+    /// bits of <see cref="Conv2d(Tensor, Tensor, Tensor?, int, int, int, int)"/> then
+    /// <see cref="BatchNormEval(Tensor, Tensor, Tensor, Tensor?, Tensor?, double, bool)"/>, the two ops that run when
+    /// something needs a gradient. Shapes: x [N, Cin, H, W], W [Cout, Cin/G, kh, kw], statistics, γ, β [Cout] → y [N, Cout, Hout, Wout].
+    /// </summary>
+    internal static Tensor Conv2dBatchNormEval(this Tensor x, Tensor weight, Tensor? bias, (int H, int W) stride, (int H, int W) padding, (int H, int W) dilation,
+        int groups, Tensor runningMean, Tensor runningVar, Tensor? gamma, Tensor? beta, double eps, bool relu)
+    {
+        Tensor[] operands = [x, weight, .. bias is null ? Array.Empty<Tensor>() : [bias], .. gamma is null ? Array.Empty<Tensor>() : [gamma], .. beta is null ? Array.Empty<Tensor>() : [beta]];
+        var g = Conv2dGeometryOf(x, weight, bias, stride, padding, dilation, groups);
+        if (Autograd.ShouldRecord(operands) || runningMean.Rank != 1 || runningMean.Shape[0] != g.OutChannels || runningMean.DType != x.DType)
+            return x.Conv2d(weight, bias, stride, padding, dilation, groups).BatchNormEval(runningMean, runningVar, gamma, beta, eps, relu);   // its checks, its errors
+        BatchNormOperands(Tensor.Zeros(x.DType, 1, g.OutChannels), runningMean, runningVar, gamma, beta);
+        var y = Tensor.Zeros(x.DType, g.Batch, g.OutChannels, g.OutHeight, g.OutWidth);   // [N, Cout, Hout, Wout]
+        var scratch = Tensor.Zeros(x.DType, KernelProvider.Current.Conv2dScratchLength(g));
+        bool f32 = x.DType == DType.Float32;
+        float[]? scaleF = f32 ? new float[g.OutChannels] : null, shiftF = f32 ? new float[g.OutChannels] : null;   // [Cout] a, b
+        double[]? scaleD = f32 ? null : new double[g.OutChannels], shiftD = f32 ? null : new double[g.OutChannels];
+        Tape.Run(relu ? "conv2d+batch_norm+relu (eval)" : "conv2d+batch_norm (eval)", () =>
+        {
+            var k = KernelProvider.Current;
+            if (f32)
+            {
+                ChannelAffine.FoldBatchNorm<float>(runningMean.Floats, runningVar.Floats, gamma is null ? default : gamma.Floats, beta is null ? default : beta.Floats,
+                    eps, scaleF, shiftF);
+                k.Conv2d<float>(x.Floats, weight.Floats, bias is null ? default : bias.Floats, g, y.Floats, scratch.Floats, scaleF, shiftF, relu);
+            }
+            else
+            {
+                ChannelAffine.FoldBatchNorm<double>(runningMean.Doubles, runningVar.Doubles, gamma is null ? default : gamma.Doubles, beta is null ? default : beta.Doubles,
+                    eps, scaleD, shiftD);
+                k.Conv2d<double>(x.Doubles, weight.Doubles, bias is null ? default : bias.Doubles, g, y.Doubles, scratch.Doubles, scaleD, shiftD, relu);
+            }
+        });
+        return y;
+    }
+
     /// <summary>Checks the operands of a convolution and returns its sizes (one line per kind of mistake).</summary>
     private static Conv2dGeometry Conv2dGeometryOf(Tensor x, Tensor weight, Tensor? bias, (int H, int W) stride, (int H, int W) padding, (int H, int W) dilation, int groups)
     {
