@@ -64,10 +64,12 @@ internal static unsafe class Conv2dPacked
     public static long WeightsLength(in Conv2dGeometry g) => (long)g.Groups * (g.GroupOut + GemmMicroKernel.MaxMR) * g.FilterLength;
 
     /// <summary>
-    /// Parts each sample's output pixels are split into (in whole B slivers): one while the batch gives every core a
-    /// sample, else enough that every core gets work (batch-1 inference: conv2 of the default CNN took 108 µs on one core
-    /// while the other waited). A pixel's sums do not depend on the split, so neither do the bits. Depends on the geometry
-    /// and the processor alone, as the scratch's size must.
+    /// Parts each sample is split into: one while the batch gives every core a sample, else enough that every core gets
+    /// work (batch-1 inference: conv2 of the default CNN took 108 µs on one core while the other waited). A part is a
+    /// contiguous range of the sample's (B sliver, MR-row tile) cells in sliver-major order, so the parts get equal
+    /// numbers of micro-kernel calls (13 slivers × 11 tiles: 71 and 72, where whole slivers gave 6 and 7 slivers). A
+    /// tile's sums do not depend on the split, so neither do the bits. Depends on the geometry and the processor alone,
+    /// as the scratch's size must.
     /// </summary>
     public static int PixelParts(in Conv2dGeometry g) =>
         g.Batch >= Environment.ProcessorCount || g.Batch == 0 ? 1 : Math.Min((Environment.ProcessorCount + g.Batch - 1) / g.Batch, Math.Max(1, g.OutPlane / MaxNR));
@@ -117,8 +119,8 @@ internal static unsafe class Conv2dPacked
 
     /// <summary>
     /// Part <paramref name="part"/> of <paramref name="parts"/> of one sample: yₙ [Cout, P] = W · colₙ (+ bias per output
-    /// channel, then the epilogue) for the part's pixels (whole NR-wide slivers, split evenly), group by group, with <paramref name="slot"/>
-    /// as the padded image and the B sliver.
+    /// channel, then the epilogue) for the part's cells (B sliver s, row tile t) — cells s·tiles + t in
+    /// [cells·part/parts, cells·(part+1)/parts) — group by group, with <paramref name="slot"/> as the padded image and the B sliver.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ForwardSample<T>(GemmIsa isa, T* xn, T* packedW, T* bias, in Conv2dGeometry g, T* yn, T* slot, int part = 0, int parts = 1,
@@ -131,16 +133,18 @@ internal static unsafe class Conv2dPacked
         T* tile = (T*)GemmBuffers.ForThisThread().Tile;
         int* off = stackalloc int[MaxNR];
         int blocks = Blocks(k), paddedRows = (co + mr - 1) / mr * mr;
-        int slivers = (p + nr - 1) / nr, jStart = slivers * part / parts * nr, jEnd = Math.Min(p, slivers * (part + 1) / parts * nr);
+        int slivers = (p + nr - 1) / nr, tiles = (co + mr - 1) / mr, cells = slivers * tiles;
+        int c0 = (int)((long)cells * part / parts), c1 = (int)((long)cells * (part + 1) / parts);
         var first = new GemmStore<T>(T.One, T.Zero, false, false);             // C = the first block's sums
         var later = new GemmStore<T>(T.One, T.One, true, false);               // C += each later block's
         for (int grp = 0; grp < g.Groups; grp++)
         {
             Pad(xn + (long)grp * g.GroupIn * hw, g, xp);
             T* a = packedW + grp * GroupStride(g), y = yn + (long)grp * co * p;
-            for (int j0 = jStart; j0 < jEnd; j0 += nr)
+            for (int cell = c0; cell < c1;)
             {
-                int cols = Math.Min(nr, p - j0);
+                int sl = cell / tiles, t0 = cell % tiles, t1 = Math.Min(tiles, t0 + c1 - cell);   // this sliver's tiles [t0, t1)
+                int j0 = sl * nr, cols = Math.Min(nr, p - j0);
                 for (int q = 0; q < nr; q++)
                 {
                     int at = Math.Min(j0 + q, p - 1);                          // past the edge: any pixel (never stored)
@@ -152,18 +156,24 @@ internal static unsafe class Conv2dPacked
                     int p0 = BlockStart(k, blocks, b), kc = BlockStart(k, blocks, b + 1) - p0;
                     var store = b == 0 ? first : later;
                     T* ab = a + (long)p0 * paddedRows, pb = sliver + (long)p0 * nr;
-                    for (int i0 = 0; i0 < co; i0 += mr)
+                    for (int t = t0; t < t1; t++)
                     {
-                        int rows = Math.Min(mr, co - i0);
+                        int i0 = t * mr, rows = Math.Min(mr, co - i0);
                         T* pa = ab + (long)i0 * kc, c = y + (long)i0 * p + j0;
                         if (rows == mr && cols == nr) GemmMicroKernel.Run(isa, kc, pa, pb, c, p, null, in store);
                         else GemmMicroKernel.RunEdge(isa, kc, pa, pb, c, p, rows, cols, null, in store, tile);
                     }
                 }
+                cell += t1 - t0;
             }
             if (bias == null && epilogue.IsEmpty) continue;
             for (int o = 0; o < co; o++)
             {
+                // The slivers whose cell (s, t) of this channel's tile t is the part's: s·tiles + t in [c0, c1).
+                int t = o / mr, last = c1 - 1 - t;
+                int sFirst = Math.Max(0, (c0 - t + tiles - 1) / tiles), sLast = last >= 0 ? last / tiles : -1;
+                if (sFirst > sLast) continue;
+                int jStart = sFirst * nr, jEnd = Math.Min(p, (sLast + 1) * nr);
                 var row = new Span<T>(y + (long)o * p + jStart, jEnd - jStart);
                 if (bias != null) TensorPrimitives.Add(row, bias[grp * co + o], row);
                 epilogue.Apply(row, grp * co + o);
