@@ -16,7 +16,8 @@ namespace Descent.Kernels;
 /// then b[o] added. Each output is one FMA chain from 0 in increasing k, which is what im2col and the GEMM's micro-kernel
 /// compute for a filter this short (one k block, α = 1, β = 0), so the bits are those of that path, on every ISA (the
 /// scalar form is the same chain) and for any split. A sample is one part; with fewer samples than cores, its output
-/// rows are split into parts too.
+/// channels are split into parts too (by rows, the two cores' stores and loads collided: 18.5 µs on two threads against
+/// 10 µs on one for conv1 at batch 1; by channels 8.3 µs).
 /// Measured (docs/convolution.md): batch-1 conv1 16.3 µs through im2col + GEMM on one core.
 /// </summary>
 internal static unsafe class Conv2dDirect
@@ -26,28 +27,29 @@ internal static unsafe class Conv2dDirect
         g is { StrideH: 1, StrideW: 1, DilationH: 1, DilationW: 1, Groups: 1 } && !g.IsPointwise && g.OutPlane > 0 && g.FilterLength < Conv2dPacked.MinDepth;
 
     /// <summary>
-    /// Parts each sample's output rows are split into: one while the batch gives every core a sample, else enough that
+    /// Parts each sample's output channels are split into (in threes, as <see cref="RowWide"/> computes them): one while the batch gives every core a sample, else enough that
     /// every core gets work. Depends on the geometry and the processor alone, as the scratch's size must.
     /// </summary>
-    public static int RowParts(in Conv2dGeometry g) =>
-        g.Batch >= Environment.ProcessorCount || g.Batch == 0 ? 1 : Math.Min((Environment.ProcessorCount + g.Batch - 1) / g.Batch, g.OutHeight);
+    public static int ChannelParts(in Conv2dGeometry g) =>
+        g.Batch >= Environment.ProcessorCount || g.Batch == 0 ? 1 : Math.Min((Environment.ProcessorCount + g.Batch - 1) / g.Batch, (g.OutChannels + 2) / 3);
 
     /// <summary>Slots (padded images) the pass uses: one per part that can run at once.</summary>
-    public static int Slots(in Conv2dGeometry g) => Math.Max(1, Math.Min(Environment.ProcessorCount, g.Batch * RowParts(g)));
+    public static int Slots(in Conv2dGeometry g) => Math.Max(1, Math.Min(Environment.ProcessorCount, g.Batch * ChannelParts(g)));
 
     /// <summary>Elements of one slot: the sample's zero-padded image.</summary>
     public static long SlotLength(in Conv2dGeometry g) => (long)g.InChannels * (g.Height + 2 * g.PadH) * (g.Width + 2 * g.PadW);
 
     /// <summary>
-    /// Part <paramref name="part"/> of <paramref name="parts"/> of one sample: output rows [Hout·part/parts, Hout·(part+1)/parts)
-    /// of every channel, yₙ = conv(xₙ, w) (+ b, then the epilogue), with <paramref name="slot"/> as the padded image.
+    /// Part <paramref name="part"/> of <paramref name="parts"/> of one sample: output channels [3·⌊T·part/parts⌋, 3·⌊T·(part+1)/parts⌋)
+    /// (T = ⌈Cout/3⌉ triples), yₙ = conv(xₙ, w) (+ b, then the epilogue), with <paramref name="slot"/> as the padded image.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ForwardSample<T>(T* xn, T* w, T* bias, in Conv2dGeometry g, T* yn, T* slot, int part, int parts, in ConvEpilogue<T> epilogue = default)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int ho = g.OutHeight, wo = g.OutWidth, p = g.OutPlane, k = g.FilterLength;
-        int i0 = (int)((long)ho * part / parts), i1 = (int)((long)ho * (part + 1) / parts);
+        int triples = (g.OutChannels + 2) / 3, oStart = 3 * (int)((long)triples * part / parts), oEnd = Math.Min(g.OutChannels, 3 * (int)((long)triples * (part + 1) / parts));
+        int i0 = 0, i1 = ho;                                                 // every row of the part's channels
         int wp = g.Width + 2 * g.PadW, plane = (g.Height + 2 * g.PadH) * wp;
         Pad(xn, g, slot);
         bool wide = typeof(T) == typeof(float) && wo >= 8 && GemmMicroKernel.Isa >= GemmIsa.Vector256 && Vector256.IsHardwareAccelerated;
@@ -55,7 +57,7 @@ internal static unsafe class Conv2dDirect
         for (int c = 0, t = 0; c < g.InChannels; c++)
             for (int u = 0; u < g.KernelH; u++)
                 for (int v = 0; v < g.KernelW; v++) off[t++] = c * plane + u * wp + v;
-        for (int o = 0; o < g.OutChannels; o += 3)
+        for (int o = oStart; o < oEnd; o += 3)
         {
             // Three channels at a time; past the last channel, the last again (the same values, computed twice).
             int o1 = Math.Min(o + 1, g.OutChannels - 1), o2 = Math.Min(o + 2, g.OutChannels - 1);
@@ -72,7 +74,7 @@ internal static unsafe class Conv2dDirect
             }
         }
         if (bias == null && epilogue.IsEmpty) return;
-        for (int o = 0; o < g.OutChannels; o++)
+        for (int o = oStart; o < oEnd; o++)
         {
             var rows = new Span<T>(yn + (long)o * p + i0 * wo, (i1 - i0) * wo);
             if (bias != null) TensorPrimitives.Add(rows, bias[o], rows);

@@ -112,11 +112,11 @@ internal sealed unsafe class Conv2dJob<T> : IParallelJob where T : unmanaged, IF
         WorkerPool.Shared.Run(this, g.Batch * _pixelParts, Math.Min(Threading.MaxThreads, _slots));
     }
 
-    /// <summary>The direct forward pass (<see cref="Conv2dDirect"/>): a part is a sample (or a range of its rows), each borrowing a padded-image slot.</summary>
+    /// <summary>The direct forward pass (<see cref="Conv2dDirect"/>): a part is a sample (or a range of its channels), each borrowing a padded-image slot.</summary>
     private void LaunchDirect(in Conv2dGeometry g, T* scratch)
     {
         _pass = Pass.ForwardDirect; _g = g; _scratch = scratch;
-        _slots = Conv2dDirect.Slots(g); _colLength = Conv2dDirect.SlotLength(g); _pixelParts = Conv2dDirect.RowParts(g);
+        _slots = Conv2dDirect.Slots(g); _colLength = Conv2dDirect.SlotLength(g); _pixelParts = Conv2dDirect.ChannelParts(g);
         WorkerPool.Shared.Run(this, g.Batch * _pixelParts, Math.Min(Threading.MaxThreads, _slots));
     }
 

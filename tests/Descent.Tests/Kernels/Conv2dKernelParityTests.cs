@@ -45,7 +45,7 @@ public class Conv2dKernelParityTests
         ["flipped_5x5_pad0"] = G(2, 65, 9, 8, 3, 5),
         ["flipped_5x5_pad4"] = G(1, 64, 5, 6, 7, 5, p: 4),
         // The direct forward pass (K < 64, stride 1, one group): rows of 8, 28 (4 vectors, the last overlapping), 37
-        // (5 vectors: a second group of one), 5 (scalar); batch 1 splits the rows; padding 0 to 2; K = 63 at the edge.
+        // (5 vectors: a second group of one), 5 (scalar); batch 1 splits the channels; padding 0 to 2; K = 63 at the edge.
         ["direct_batch1"] = G(1, 1, 28, 28, 32, 3, p: 1),
         ["direct_5x5_pad2"] = G(2, 2, 9, 37, 5, 5, p: 2),
         ["direct_narrow"] = G(3, 2, 7, 5, 3, 3, p: 1),
