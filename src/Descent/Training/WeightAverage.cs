@@ -21,7 +21,7 @@ namespace Descent.Training;
 /// rounded to the weights' element type; the two products are rounded and added (no fused multiply-add).</para>
 /// <para><b>The warm-up</b> <c>(1 + t)/(10 + t)</c> is TensorFlow's <c>ExponentialMovingAverage(num_updates=t)</c> and
 /// timm's <c>ModelEmaV3(use_warmup)</c> rule of thumb: 0.1 at the first step, ½ at the ninth, 0.9 at the 81st, 0.99 at
-/// the 891st, 0.999 at the 8,992nd. Without it (Keras, PyTorch's <c>get_ema_multi_avg_fn</c>) the random initial weights
+/// the 891st, 0.999 at the 8,991st. Without it (Keras, PyTorch's <c>get_ema_multi_avg_fn</c>) the random initial weights
 /// keep a weight of dᵗ in the average: 0.999⁴⁶⁹ ≈ 0.63 after the first Fashion-MNIST epoch at batch 128, so the averaged
 /// model evaluated after the early epochs would be mostly the untrained one. With it the average forgets the start at
 /// once and spans about the last t/9 steps until it reaches d.</para>
