@@ -32,7 +32,7 @@ internal static class TrainCommand
         var seed = CliApp.SeedOption();
         var data = new Option<string>("--data") { Description = "Data set: fashion-mnist, mnist:DIR, circles, moons, spirals, blobs, xor, bars (small images for CNNs), sine, friedman (regression), a CSV file (csv:PATH[,label=COL] or PATH.csv).", DefaultValueFactory = _ => d.Data };
         var target = new Option<string?>("--target") { Description = "Regression: the CSV's target column(s), comma-separated (the other columns are the features)." };
-        var model = new Option<string?>("--model") { Description = "Model in text form: mlp:256,128[,act=tanh][,bn=true][,dropout=0.2][,residual=true][,init=he] or a layer list 'linear:256 bn relu dropout:0.2 linear' (default mlp:256,128). cnn[:32,64,fc=128,dropout=0.3] trains with its recipe where --optimizer, --loss, --label-smoothing and --epochs are not given: adamw:lr=0.001,weight_decay=0.05, label smoothing 0.1, 15 epochs." };
+        var model = new Option<string?>("--model") { Description = "Model in text form: mlp:256,128[,act=tanh][,bn=true][,dropout=0.2][,residual=true][,init=he] or a layer list 'linear:256 bn relu dropout:0.2 linear' (default mlp:256,128). cnn[:32,64,fc=128,dropout=0.3] trains with its recipe where --optimizer, --loss, --label-smoothing, --schedule, --ema and --epochs are not given: adamw:lr=0.001,weight_decay=0.05 at a constant rate, label smoothing 0.1, the weights' moving average (EMA 0.999), 15 epochs." };
         var loss = new Option<string?>("--loss") { Description = "Loss: cross-entropy[:label_smoothing=0.1], mse, half-sse, bce[:pos_weight=2] (default: cross-entropy for classes, mse for a regression)." };
         var hidden = new Option<string?>("--hidden") { Description = "Shorthand for --model mlp:WIDTHS: hidden layer widths, comma-separated (default 256,128; empty for none)." };
         var activation = new Option<string?>("--activation") { Description = "Shorthand for the mlp's act=: relu, tanh, sigmoid, leaky_relu, elu, gelu, identity." };
@@ -111,11 +111,11 @@ internal static class TrainCommand
                     Model = modelSpec,
                     Loss = lossSpec,
                     Optimizer = opt,
-                    Schedule = p.GetValue(schedule) is { } scheduleText ? ScheduleSpec.Parse(scheduleText) : null,
+                    Schedule = recipe is not null && !Given(schedule) ? recipe.Schedule : p.GetValue(schedule) is { } scheduleText ? ScheduleSpec.Parse(scheduleText) : null,
                     BatchSize = p.GetValue(batch),
                     Epochs = recipe is not null && !Given(epochs) ? recipe.Epochs : p.GetValue(epochs),
                     Augment = Augmentation.Parse(p.GetValue(augment)!),
-                    Ema = emaDecay,
+                    Ema = recipe is not null && !Given(ema) ? recipe.Ema : emaDecay,
                     DropLast = p.GetValue(dropLast),
                     ClipNorm = p.GetValue(clipNorm),
                     ClipValue = p.GetValue(clipValue),
