@@ -32,7 +32,7 @@ internal static class TrainCommand
         var seed = CliApp.SeedOption();
         var data = new Option<string>("--data") { Description = "Data set: fashion-mnist, mnist:DIR, circles, moons, spirals, blobs, xor, bars (small images for CNNs), sine, friedman (regression), a CSV file (csv:PATH[,label=COL] or PATH.csv).", DefaultValueFactory = _ => d.Data };
         var target = new Option<string?>("--target") { Description = "Regression: the CSV's target column(s), comma-separated (the other columns are the features)." };
-        var model = new Option<string?>("--model") { Description = "Model in text form: mlp:256,128[,act=tanh][,bn=true][,dropout=0.2][,residual=true][,init=he] or a layer list 'linear:256 bn relu dropout:0.2 linear' (default mlp:256,128). cnn[:32,64,fc=128,dropout=0.3] trains with its recipe where --optimizer, --loss, --label-smoothing and --epochs are not given: adamw:lr=0.001,weight_decay=0.05, label smoothing 0.1, 15 epochs." };
+        var model = new Option<string?>("--model") { Description = "Model in text form: mlp:256,128[,act=tanh][,bn=true][,dropout=0.2][,residual=true][,init=he] or a layer list 'linear:256 bn relu dropout:0.2 linear' (default mlp:256,128). cnn[:32,64,fc=128,dropout=0.3] trains with its recipe where --optimizer, --loss, --label-smoothing, --schedule, --ema and --epochs are not given: adamw:lr=0.001,weight_decay=0.05 at a constant rate, label smoothing 0.1, the weights' moving average (EMA 0.999), 15 epochs." };
         var loss = new Option<string?>("--loss") { Description = "Loss: cross-entropy[:label_smoothing=0.1], mse, half-sse, bce[:pos_weight=2] (default: cross-entropy for classes, mse for a regression)." };
         var hidden = new Option<string?>("--hidden") { Description = "Shorthand for --model mlp:WIDTHS: hidden layer widths, comma-separated (default 256,128; empty for none)." };
         var activation = new Option<string?>("--activation") { Description = "Shorthand for the mlp's act=: relu, tanh, sigmoid, leaky_relu, elu, gelu, identity." };
@@ -43,6 +43,7 @@ internal static class TrainCommand
         var batch = new Option<int>("--batch-size") { Description = "Mini-batch size.", DefaultValueFactory = _ => d.BatchSize };
         var epochs = new Option<int>("--epochs") { Description = "Number of epochs.", DefaultValueFactory = _ => d.Epochs };
         var augment = new Option<string>("--augment") { Description = "Random augmentation of training images: flip (horizontal, p=½), shift:N (translate by up to N pixels, zero-filled), both (flip,shift:2) or none.", DefaultValueFactory = _ => "none" };
+        var ema = new Option<double?>("--ema") { Description = "Exponential moving average of the weights with this decay, e.g. 0.999 (0: off): ŵ ← d·ŵ + (1−d)·w after every step, with a warm-up min(d, (1+t)/(10+t)); BatchNorm's running statistics are averaged too. Validation, the test accuracy and the checkpoint's model use the averaged weights." };
         var dropLast = new Option<bool>("--drop-last") { Description = "Drop the last incomplete batch of each epoch." };
         var clipNorm = new Option<double?>("--clip-norm") { Description = "Clip the gradients' global L2 norm to this value." };
         var clipValue = new Option<double?>("--clip-value") { Description = "Clip each gradient element to ±value." };
@@ -65,7 +66,7 @@ internal static class TrainCommand
         var distributed = new Option<bool>("--distributed") { Description = "Data-parallel training over Open MPI, started by mpirun (e.g. mpirun -np 2 ./descent train --distributed …): each rank trains on its shard of every batch; rank 0 writes the checkpoints and the run record. See docs/distributed.md." };
         var cmd = new Command("train", "Train a model (default: MLP 784-256-128-10 on Fashion-MNIST), record the run and save checkpoints.")
         {
-            data, target, model, loss, hidden, activation, init, optimizer, lr, schedule, batch, epochs, augment, dropLast, clipNorm, clipValue, weightDecay, l1, l2,
+            data, target, model, loss, hidden, activation, init, optimizer, lr, schedule, batch, epochs, augment, ema, dropLast, clipNorm, clipValue, weightDecay, l1, l2,
             dropout, batchNorm, normalize, validation, patience, smoothing, dtype, threads, outDir, force, db, resume, diagnose, distributed, seed, json,
         };
         CliApp.SetAction(cmd, p =>
@@ -100,6 +101,9 @@ internal static class TrainCommand
                 if (p.GetValue(smoothing) is { } eps) lossSpec = (lossSpec ?? LossSpec.CrossEntropy) with { LabelSmoothing = eps };
                 if (recipe is not null && !Given(loss) && !Given(smoothing) && p.GetValue(target) is null) lossSpec = recipe.Loss;
                 lossSpec?.Validate();
+                double emaDecay = p.GetValue(ema) ?? 0;
+                if (!(emaDecay >= 0 && emaDecay < 1))
+                    throw new UserException($"--ema: expected a decay in [0, 1), e.g. 0.999 (0: off), got {emaDecay.ToString("R", Inv)}.");
                 var config = new TrainConfig
                 {
                     Data = p.GetValue(data)!,
@@ -107,10 +111,11 @@ internal static class TrainCommand
                     Model = modelSpec,
                     Loss = lossSpec,
                     Optimizer = opt,
-                    Schedule = p.GetValue(schedule) is { } scheduleText ? ScheduleSpec.Parse(scheduleText) : null,
+                    Schedule = recipe is not null && !Given(schedule) ? recipe.Schedule : p.GetValue(schedule) is { } scheduleText ? ScheduleSpec.Parse(scheduleText) : null,
                     BatchSize = p.GetValue(batch),
                     Epochs = recipe is not null && !Given(epochs) ? recipe.Epochs : p.GetValue(epochs),
                     Augment = Augmentation.Parse(p.GetValue(augment)!),
+                    Ema = recipe is not null && !Given(ema) ? recipe.Ema : emaDecay,
                     DropLast = p.GetValue(dropLast),
                     ClipNorm = p.GetValue(clipNorm),
                     ClipValue = p.GetValue(clipValue),
@@ -172,7 +177,7 @@ internal static class TrainCommand
                 : $"run {runId} is a new run: '{resumeDir}' is a copy of run {original}'s checkpoint{(resumed.OriginalFolder is { } o ? $" (run {original} is in {o})" : "")}; run {original}'s record is left as it was."));
         if (!asJson)
             CliApp.Console().MarkupLine(Markup.Escape(string.Create(Inv,
-                $"run {runId}: {config.Data} ({job.Train.Count} train, {job.Validation?.Count ?? 0} validation, {job.Test.Count} test) · {config.Model} ({job.Train.FeatureCount} in, {job.Train.OutputCount} out) · {job.Loss} · {config.Optimizer} · batch {config.BatchSize}{(config.Augment is { } aug ? $" · augment {aug}" : "")} · {Numbers.Plural(config.Epochs, "epoch")} · seed {config.Seed}")));
+                $"run {runId}: {config.Data} ({job.Train.Count} train, {job.Validation?.Count ?? 0} validation, {job.Test.Count} test) · {config.Model} ({job.Train.FeatureCount} in, {job.Train.OutputCount} out) · {job.Loss} · {config.Optimizer} · batch {config.BatchSize}{(config.Augment is { } aug ? $" · augment {aug}" : "")}{(config.Ema > 0 ? $" · ema {config.Ema}" : "")} · {Numbers.Plural(config.Epochs, "epoch")} · seed {config.Seed}")));
 
         if (!asJson && job.Trainer.State.NextEpoch == 0) RenderSummary(job);
 

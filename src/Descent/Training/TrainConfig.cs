@@ -56,6 +56,12 @@ public sealed record TrainConfig
     [JsonConverter(typeof(SpecConverter<Augmentation>))]
     public Augmentation? Augment { get; init; }
 
+    /// <summary>
+    /// The decay of the exponential moving average of the weights, e.g. 0.999 (0: off; see <see cref="TrainerOptions.Ema"/>):
+    /// validation, the test accuracy and the checkpoint's model use the averaged weights.
+    /// </summary>
+    public double Ema { get; init; }
+
     /// <summary>Drop the last incomplete batch of each epoch.</summary>
     public bool DropLast { get; init; }
 
@@ -152,6 +158,7 @@ public sealed record TrainConfig
         Loss?.Validate();
         if (ClipNorm is { } cn && !(cn > 0 && double.IsFinite(cn))) throw new ArgumentException($"clip norm must be a finite number > 0, got {cn}.");
         if (ClipValue is { } cv && !(cv > 0 && double.IsFinite(cv))) throw new ArgumentException($"clip value must be a finite number > 0, got {cv}.");
+        if (!(Ema >= 0 && Ema < 1)) throw new ArgumentException($"ema decay must be in [0, 1) (0: off), e.g. 0.999, got {Ema}.");
         if (Threads < 0) throw new ArgumentException($"threads must be ≥ 0, got {Threads}.");
         if (DType is not ("float32" or "float64")) throw new ArgumentException($"dtype must be float32 or float64, got '{DType}'.");
         if (Normalize is not ("global" or "per-feature" or "none")) throw new ArgumentException($"normalize must be global, per-feature or none, got '{Normalize}'.");

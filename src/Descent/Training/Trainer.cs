@@ -40,6 +40,7 @@ public sealed class Trainer
     private int[] _capturedVersions;               // their storage versions then (Module.To converts in place)
     private IStepObserver? _capturingObserver;    // the observer whose forward the step records (its first batch size only)
     private int _observedBatch;
+    private WeightAverage? _average;            // the moving average of the weights (Options.Ema > 0), else null
     private readonly Optimizer? _normInStep;   // the optimizer, when it updates exactly the model's parameters (so it can measure their norm)
     private bool _stopRequested;
 
@@ -70,6 +71,7 @@ public sealed class Trainer
         _evaluate = x => _evaluation.Run([x], [], mode: 2)[0];
         _captured = _parameters;
         _capturedVersions = _parameters.Select(p => p.StorageVersion).ToArray();
+        _average = Options.Ema > 0 ? new WeightAverage(model, Options.Ema) : null;
     }
 
     /// <summary>The settings.</summary>
@@ -80,6 +82,12 @@ public sealed class Trainer
 
     /// <summary>Progress so far; set it (from a checkpoint) before <see cref="Fit"/> to resume.</summary>
     public TrainerState State { get; set; } = new();
+
+    /// <summary>
+    /// The exponential moving average of the weights when <see cref="TrainerOptions.Ema"/> is set (part of a checkpoint),
+    /// else null. Validation after each epoch evaluates it, and <see cref="Fit"/> ends by writing it over the model's weights.
+    /// </summary>
+    internal WeightAverage? Average => _average;
 
     /// <summary>The learning-rate policy (its plateau state is part of a checkpoint).</summary>
     public LearningRatePolicy Policy => _policy;
@@ -133,7 +141,11 @@ public sealed class Trainer
     public void SetBestWeights(IReadOnlyDictionary<string, Tensor>? weights) =>
         _bestWeights = weights?.ToDictionary(kv => kv.Key, kv => kv.Value.Clone());
 
-    /// <summary>Trains from <see cref="State"/>.NextEpoch up to <see cref="TrainerOptions.Epochs"/>.</summary>
+    /// <summary>
+    /// Trains from <see cref="State"/>.NextEpoch up to <see cref="TrainerOptions.Epochs"/>. With <see cref="TrainerOptions.Ema"/>
+    /// validation evaluates the averaged weights, and the model ends with them (or with the best epoch's averaged weights
+    /// under early stopping).
+    /// </summary>
     /// <param name="train">The training batches (its seed fixes the order of every epoch).</param>
     /// <param name="validation">Validation set for early stopping, plateau and per-epoch figures, or null.</param>
     /// <param name="cancellation">Stops between steps; the state stays that of the last finished epoch.</param>
@@ -148,11 +160,16 @@ public sealed class Trainer
             var metrics = RunEpoch(train, epoch, cancellation);
             if (validation is not null)
             {
-                var ev = validation.IsRegression ? Evaluate(vx!, null, validation.TargetsTensor()) : Evaluate(vx!, validation.Labels);
-                metrics = metrics with { ValidationLoss = ev.Loss, ValidationAccuracy = ev.Accuracy,
-                    ValidationRmse = ev.Regression?.Rmse ?? double.NaN, ValidationR2 = ev.Regression?.R2 ?? double.NaN };
-                UpdateEarlyStopping(epoch, ev.Loss);
-                _policy.ReportMetric(ev.Loss);
+                _average?.Swap();   // the averaged model is the one evaluated (and kept as the best weights)
+                try
+                {
+                    var ev = validation.IsRegression ? Evaluate(vx!, null, validation.TargetsTensor()) : Evaluate(vx!, validation.Labels);
+                    metrics = metrics with { ValidationLoss = ev.Loss, ValidationAccuracy = ev.Accuracy,
+                        ValidationRmse = ev.Regression?.Rmse ?? double.NaN, ValidationR2 = ev.Regression?.R2 ?? double.NaN };
+                    UpdateEarlyStopping(epoch, ev.Loss);
+                    _policy.ReportMetric(ev.Loss);
+                }
+                finally { _average?.Swap(); }
             }
             s.History.Add(metrics);
             s.NextEpoch = epoch + 1;
@@ -165,6 +182,7 @@ public sealed class Trainer
             _model.LoadStateDict(_bestWeights);
             best = s.BestEpoch;
         }
+        else _average?.CopyToModel();   // Keras's use_ema: the model ends with the averaged weights
         return new TrainingResult(s.History.ToList(), s.Stopped, best, wall.Elapsed.TotalSeconds);
     }
 
@@ -232,6 +250,11 @@ public sealed class Trainer
         _optimizer.Step();
         if (fused is not null) norm = fused.GradientNorm;
         _profile?.Mark("optimizer step");
+        if (_average is not null)
+        {
+            _average.Update(s.Step);
+            _profile?.Mark("weight average");
+        }
         observer?.AfterStep();
         s.Step++;
         return (lv, hits, norm, lr);
@@ -306,6 +329,7 @@ public sealed class Trainer
         _capturedVersions = now.Select(p => p.StorageVersion).ToArray();
         _step.Invalidate();
         _evaluation.Invalidate();
+        if (_average is not null) _average = new WeightAverage(_model, _average.Decay);   // new tensors or element type: the average starts again from them
     }
 
     private void UpdateEarlyStopping(int epoch, double validationLoss)

@@ -31,6 +31,12 @@ public sealed class TrainerOptions
     /// <summary>Rows per forward pass when evaluating (memory bound only; results do not depend on it).</summary>
     public int EvaluationBatchSize { get; set; } = 1000;
 
+    /// <summary>
+    /// The decay d of the exponential moving average of the weights (0: off; see <see cref="WeightAverage"/>): updated
+    /// after every step, evaluated after every epoch, and written over the model's weights at the end of <see cref="Trainer.Fit"/>.
+    /// </summary>
+    public double Ema { get; set; }
+
     /// <summary>Report a <see cref="StepMetrics"/> every this many steps (and at the last step of each epoch).</summary>
     public int ReportEvery { get; set; } = 10;
 
@@ -43,6 +49,7 @@ public sealed class TrainerOptions
         if (ClipValue is { } v && !(v > 0)) throw new ArgumentException($"clip value must be > 0, got {v}.");
         if (EarlyStoppingPatience is { } p && p < 1) throw new ArgumentException($"early-stopping patience must be ≥ 1, got {p}.");
         if (EvaluationBatchSize < 1) throw new ArgumentException($"evaluation batch size must be ≥ 1, got {EvaluationBatchSize}.");
+        if (!(Ema >= 0 && Ema < 1)) throw new ArgumentException($"EMA decay must be in [0, 1) (0: off), got {Ema}.");
         if (ReportEvery < 1) throw new ArgumentException($"report interval must be ≥ 1, got {ReportEvery}.");
     }
 }

@@ -21,6 +21,7 @@ public sealed class TrainingJob
 {
     private const ulong WeightsStream = 1;
     private const string BestPrefix = "trainer.best.";
+    private const string LivePrefix = "trainer.live.";   // with --ema: the weights being trained (the model file holds their averages)
 
     private TrainingJob(TrainConfig config, DatasetPair data, Dataset? validation, Normalizer? normalizer, Sequential model,
         Optimizer optimizer, Trainer trainer, DataLoader loader, LossSpec loss)
@@ -117,6 +118,7 @@ public sealed class TrainingJob
             // Evaluation replays a captured forward pass that keeps one batch's activations: at the training batch size
             // they are no larger than the training step's (a CNN's at 1000 rows would hold ≈ 0.5 GB).
             EvaluationBatchSize = config.BatchSize,
+            Ema = config.Ema,
         };
         var trainer = new Trainer(model, optimizer, policy, options, penalty, loss.Create());
         // Augmentation shifts in a raw 0 pixel as the normalization maps it (−μ/σ), torchvision's zero padding before Normalize.
@@ -161,7 +163,11 @@ public sealed class TrainingJob
     /// <summary>Loss, accuracy and confusion matrix on the test set; loss, RMSE, MAE and R² for a regression set.</summary>
     public Evaluation EvaluateTest() => Trainer.Evaluate(Tensor.Wrap(Test.Features, Test.Count, Test.FeatureCount), Test.Labels, Test.TargetsTensor(), Test.ClassCount);
 
-    /// <summary>Writes a checkpoint of the current state (after an epoch) to <paramref name="dir"/>, atomically.</summary>
+    /// <summary>
+    /// Writes a checkpoint of the current state (after an epoch) to <paramref name="dir"/>, atomically. With
+    /// <see cref="TrainConfig.Ema"/> the model file holds the averaged weights, and the weights being trained go beside the
+    /// optimizer's state.
+    /// </summary>
     public void SaveCheckpoint(string dir)
     {
         var s = Trainer.State;
@@ -190,7 +196,13 @@ public sealed class TrainingJob
         }
         var extra = Optimizer.StateDict().AsEnumerable();
         if (Trainer.BestWeights is { } bw) extra = extra.Concat(bw.Select(kv => KeyValuePair.Create(BestPrefix + kv.Key, kv.Value)));
-        Checkpoint.Save(dir, Model.StateDict(), extra, state);
+        var model = Model.StateDict();
+        if (Trainer.Average is { } average)   // the model file holds the averaged weights (what evaluate, predict and export read)
+        {
+            extra = extra.Concat(model.Select(kv => KeyValuePair.Create(LivePrefix + kv.Key, kv.Value)));
+            model = average.Averages;
+        }
+        Checkpoint.Save(dir, model, extra, state);
     }
 
     /// <summary>Rebuilds the run saved in <paramref name="dir"/> and puts back its weights, optimizer, RNG and loop state.</summary>
@@ -208,7 +220,11 @@ public sealed class TrainingJob
         if (change is not null) config = change(config);
         var job = Create(config, data, shard);
         job.Model.LoadStateDict(ck.Model);
-        var optimizerState = ck.Optimizer.Where(kv => !kv.Key.StartsWith(BestPrefix, StringComparison.Ordinal)).ToDictionary();
+        // With --ema the model file holds the averages and the weights being trained are saved apart (see SaveCheckpoint).
+        job.Trainer.Average?.Load(ck.Model);
+        var live = ck.Optimizer.Where(kv => kv.Key.StartsWith(LivePrefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key[LivePrefix.Length..], kv => kv.Value);
+        if (live.Count > 0) job.Model.LoadStateDict(live);
+        var optimizerState = ck.Optimizer.Where(kv => !kv.Key.StartsWith(BestPrefix, StringComparison.Ordinal) && !kv.Key.StartsWith(LivePrefix, StringComparison.Ordinal)).ToDictionary();
         job.Optimizer.LoadStateDict(optimizerState);
         job.Optimizer.LearningRate = job.Trainer.Policy.BaseRate;   // a changed config's rate wins over the saved one
         var best = ck.Optimizer.Where(kv => kv.Key.StartsWith(BestPrefix, StringComparison.Ordinal))

@@ -25,16 +25,17 @@ public class CnnCommandTests
     }
 
     /// <summary>
-    /// A CNN trains with its recipe (AdamW, label smoothing, 15 epochs) where the command line leaves a setting at its
-    /// default; each setting given wins, and an MLP keeps the plain defaults.
+    /// A CNN trains with its recipe (AdamW at a constant rate, label smoothing, the weights' moving average, 15 epochs)
+    /// where the command line leaves a setting at its default; each setting given wins, and an MLP keeps the plain defaults.
     /// </summary>
     [Theory]
-    [InlineData(new string[0], "adamw:lr=0.001,weight_decay=0.05", "cross-entropy:label_smoothing=0.1", 15)]
-    [InlineData(new[] { "--epochs", "2" }, "adamw:lr=0.001,weight_decay=0.05", "cross-entropy:label_smoothing=0.1", 2)]
-    [InlineData(new[] { "--optimizer", "sgd:lr=0.1", "--epochs", "1" }, "sgd:lr=0.1", "cross-entropy:label_smoothing=0.1", 1)]
-    [InlineData(new[] { "--label-smoothing", "0", "--epochs", "1" }, "adamw:lr=0.001,weight_decay=0.05", "cross-entropy:label_smoothing=0", 1)]
-    [InlineData(new[] { "--loss", "cross-entropy", "--lr", "0.01", "--epochs", "1" }, "adamw:lr=0.01,weight_decay=0.05", "cross-entropy", 1)]
-    public void CnnTrainsWithItsRecipeWhereNothingIsGiven(string[] given, string optimizer, string loss, int epochs)
+    [InlineData(new string[0], "adamw:lr=0.001,weight_decay=0.05", "cross-entropy:label_smoothing=0.1", 15, "constant", 0.999)]
+    [InlineData(new[] { "--epochs", "2" }, "adamw:lr=0.001,weight_decay=0.05", "cross-entropy:label_smoothing=0.1", 2, "constant", 0.999)]
+    [InlineData(new[] { "--optimizer", "sgd:lr=0.1", "--epochs", "1" }, "sgd:lr=0.1", "cross-entropy:label_smoothing=0.1", 1, "constant", 0.999)]
+    [InlineData(new[] { "--label-smoothing", "0", "--epochs", "1" }, "adamw:lr=0.001,weight_decay=0.05", "cross-entropy:label_smoothing=0", 1, "constant", 0.999)]
+    [InlineData(new[] { "--loss", "cross-entropy", "--lr", "0.01", "--epochs", "1" }, "adamw:lr=0.01,weight_decay=0.05", "cross-entropy", 1, "constant", 0.999)]
+    [InlineData(new[] { "--schedule", "cosine", "--ema", "0", "--epochs", "1" }, "adamw:lr=0.001,weight_decay=0.05", "cross-entropy:label_smoothing=0.1", 1, "cosine", 0.0)]
+    public void CnnTrainsWithItsRecipeWhereNothingIsGiven(string[] given, string optimizer, string loss, int epochs, string schedule, double ema)
     {
         string dir = Path.Combine(Path.GetTempPath(), "descent-recipe-" + Guid.NewGuid().ToString("N"));
         try
@@ -46,11 +47,15 @@ public class CnnCommandTests
             Assert.Equal(optimizer, config.GetProperty("optimizer").GetString());
             Assert.Equal(loss, config.GetProperty("loss").GetString() ?? "cross-entropy");
             Assert.Equal(epochs, config.GetProperty("epochs").GetInt32());
+            Assert.Equal(schedule, config.GetProperty("schedule").GetString());
+            Assert.Equal(ema, config.GetProperty("ema").GetDouble());
             var (exitMlp, mlpOut, mlpErr) = CliRunner.Run("train", "--data", "bars:n=128", "--epochs", "1", "--json", "--out", Path.Combine(dir, "mlp"), "--db", Path.Combine(dir, "runs.db"));
             Assert.True(exitMlp == 0, mlpErr);
             var mlp = JsonDocument.Parse(mlpOut).RootElement.GetProperty("config");
             Assert.Equal("adam:lr=0.001", mlp.GetProperty("optimizer").GetString());
             Assert.Equal(JsonValueKind.Null, mlp.GetProperty("loss").ValueKind);
+            Assert.Equal("cosine", mlp.GetProperty("schedule").GetString());
+            Assert.Equal(0, mlp.GetProperty("ema").GetDouble());
         }
         finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
     }

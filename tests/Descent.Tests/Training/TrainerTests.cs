@@ -191,13 +191,15 @@ public class TrainingStepAllocationTests
     [InlineData("mlp:64,32,bn=true", "adam:lr=1e-3", null, "cross-entropy:label_smoothing=0.1", 0.0, "blobs:n=512,classes=4")]
     [InlineData("mlp:32x3,residual=true", "adam:lr=1e-3", null, null, 0.0, "blobs:n=512,classes=4")]
     [InlineData("mlp:64,32", "adam:lr=1e-3", null, "mse", 0.0, "sine:n=512")]
-    public void SteadyStateTrainingStepAllocatesNothing(string model, string optimizer, double? clipNorm, string? loss, double l2, string data)
+    [InlineData("mlp:64,32,bn=true", "adamw:lr=1e-3", null, null, 0.0, "blobs:n=512,classes=4", 0.999)]   // with the weight average (--ema)
+    public void SteadyStateTrainingStepAllocatesNothing(string model, string optimizer, double? clipNorm, string? loss, double l2, string data, double ema = 0)
     {
         var job = TrainingJob.Create(new TrainConfig
         {
             Data = data, Model = ModelSpec.Parse(model), Optimizer = OptimizerSpec.Parse(optimizer), ClipNorm = clipNorm, BatchSize = 64, Epochs = 1,
-            Loss = loss is null ? null : Descent.Losses.LossSpec.Parse(loss), L2 = l2, Validation = 0,
+            Loss = loss is null ? null : Descent.Losses.LossSpec.Parse(loss), L2 = l2, Validation = 0, Ema = ema,
         });
+        Assert.Equal(ema > 0, job.Trainer.Average is not null);
         // Warm up: buffers, optimizer state, JIT, and the GEMM's split threshold (otherwise measured a second after the
         // first product, which could fall inside the counted epoch).
         _ = Descent.Kernels.PeakProbe.Measured; _ = Descent.Kernels.PeakProbe.HandOffSeconds;
