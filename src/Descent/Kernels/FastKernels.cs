@@ -197,7 +197,7 @@ internal sealed class FastKernels : IKernels
     /// <inheritdoc/>
     public void MaxPool2dForward<T>(ReadOnlySpan<T> x, Pool2dShape shape, Span<T> y, Span<int> argmax) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        shape.CheckLengths("MaxPool2dForward", x.Length, y.Length, argmax.Length);
+        shape.CheckLengths("MaxPool2dForward", x.Length, y.Length, argmax.IsEmpty ? y.Length : argmax.Length);
         PoolJob<T>.MaxForward(x, shape, y, argmax);
     }
 

@@ -141,7 +141,8 @@ internal interface IKernels
 
     /// <summary>
     /// 2-D max pooling of NCHW planes (see <see cref="MaxPool2dKernel"/>): writes y and argmax [planes, OH, OW], argmax being
-    /// the index ih·W + iw of the chosen cell within its plane (the first on ties, as PyTorch).
+    /// the index ih·W + iw of the chosen cell within its plane (the first on ties, as PyTorch). An empty argmax (inference:
+    /// nothing will need the backward pass) writes y alone, the same values.
     /// </summary>
     void MaxPool2dForward<T>(ReadOnlySpan<T> x, Pool2dShape shape, Span<T> y, Span<int> argmax) where T : unmanaged, IFloatingPointIeee754<T>;
 

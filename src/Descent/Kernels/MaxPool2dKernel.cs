@@ -38,7 +38,7 @@ internal static class MaxPool2dKernel
                             if (v > best || T.IsNaN(v)) { best = v; at = ih * s.W + iw; }
                         }
                     y[(p * oh + i) * ow + j] = best;
-                    argmax[(p * oh + i) * ow + j] = at;
+                    if (!argmax.IsEmpty) argmax[(p * oh + i) * ow + j] = at;
                 }
     }
 
@@ -60,7 +60,7 @@ internal static class MaxPool2dKernel
         {
             var xp = x.Slice(p * hw, hw);
             var yp = y.Slice(p * oh * ow, oh * ow);
-            var ap = argmax.Slice(p * oh * ow, oh * ow);
+            var ap = argmax.IsEmpty ? default : argmax.Slice(p * oh * ow, oh * ow);
             for (int i = 0; i < oh; i++)
             {
                 int h0 = i * s.SH - s.PH, hs = Math.Max(h0, 0), he = Math.Min(h0 + s.KH, s.H);
@@ -76,7 +76,7 @@ internal static class MaxPool2dKernel
                             if (row[k] > best || T.IsNaN(row[k])) { best = row[k]; at = ih * s.W + ws + k; }
                     }
                     yp[i * ow + j] = best;
-                    ap[i * ow + j] = at;
+                    if (!ap.IsEmpty) ap[i * ow + j] = at;
                 }
             }
         }
@@ -93,14 +93,14 @@ internal static class MaxPool2dKernel
         {
             var xp = x.Slice(p * hw, hw);
             var yp = y.Slice(p * oh * ow, oh * ow);
-            var ap = argmax.Slice(p * oh * ow, oh * ow);
+            var ap = argmax.IsEmpty ? default : argmax.Slice(p * oh * ow, oh * ow);
             for (int i = 0; i < oh; i++)
             {
                 int top = 2 * i * w;
                 var r0 = xp.Slice(top, 2 * ow);
                 var r1 = xp.Slice(top + w, 2 * ow);
                 var yr = yp.Slice(i * ow, ow);
-                var ar = ap.Slice(i * ow, ow);
+                var ar = ap.IsEmpty ? default : ap.Slice(i * ow, ow);
                 int j = 0;
                 if (typeof(T) == typeof(float) && Sse.IsSupported && ow >= 4)
                 {
@@ -126,7 +126,7 @@ internal static class MaxPool2dKernel
                     if (r1[2 * j] > best || T.IsNaN(r1[2 * j])) { best = r1[2 * j]; at = top + w + 2 * j; }
                     if (r1[2 * j + 1] > best || T.IsNaN(r1[2 * j + 1])) { best = r1[2 * j + 1]; at = top + w + 2 * j + 1; }
                     yr[j] = best;
-                    ar[j] = at;
+                    if (!ar.IsEmpty) ar[j] = at;
                 }
             }
         }
@@ -150,7 +150,7 @@ internal static class MaxPool2dKernel
         Choose(ref best, ref off, c, Vector128.Create(w));
         Choose(ref best, ref off, d, Vector128.Create(w + 1));
         best.CopyTo(y.Slice(j, 4));
-        (at + off).CopyTo(argmax.Slice(j, 4));
+        if (!argmax.IsEmpty) (at + off).CopyTo(argmax.Slice(j, 4));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -177,7 +177,7 @@ internal static class MaxPool2dKernel
         Choose(ref best, ref off, c, Vector256.Create(w));
         Choose(ref best, ref off, d, Vector256.Create(w + 1));
         best.CopyTo(y.Slice(j, 8));
-        (at + off).CopyTo(argmax.Slice(j, 8));
+        if (!argmax.IsEmpty) (at + off).CopyTo(argmax.Slice(j, 8));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

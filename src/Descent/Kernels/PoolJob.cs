@@ -63,7 +63,7 @@ internal sealed unsafe class PoolJob<T> : IParallelJob where T : unmanaged, IFlo
         int planes = _s.Planes, p0 = (int)((long)part * planes / _parts), p1 = (int)((long)(part + 1) * planes / _parts);
         var input = new ReadOnlySpan<T>(_in, _inLength);
         var output = new Span<T>(_out, _outLength);
-        int argmaxLength = _kind is Kind.MaxForward ? _outLength : _kind is Kind.MaxBackward ? _inLength : 0;
+        int argmaxLength = _argmax == null ? 0 : _kind is Kind.MaxForward ? _outLength : _kind is Kind.MaxBackward ? _inLength : 0;
         var argmax = new Span<int>(_argmax, argmaxLength);
         switch (_kind)
         {

@@ -267,7 +267,7 @@ internal sealed class ReferenceKernels : IKernels
     /// <inheritdoc/>
     public void MaxPool2dForward<T>(ReadOnlySpan<T> x, Pool2dShape shape, Span<T> y, Span<int> argmax) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        shape.CheckLengths("MaxPool2dForward", x.Length, y.Length, argmax.Length);
+        shape.CheckLengths("MaxPool2dForward", x.Length, y.Length, argmax.IsEmpty ? y.Length : argmax.Length);
         MaxPool2dKernel.ForwardReference(x, shape, y, argmax);
     }
 

@@ -19,14 +19,15 @@ public static partial class Ops
     {
         var s = PoolWindow("max_pool2d", x, kernelSize, stride ?? kernelSize, padding);
         var y = Tensor.Zeros(x.DType, x.Shape[0], x.Shape[1], s.OH, s.OW);    // [N, C, OH, OW]
-        var argmax = new int[y.Length];                                      // [N, C, OH, OW] ih·W + iw within the plane
+        bool record = Autograd.ShouldRecord(x);
+        var argmax = record ? new int[y.Length] : [];                        // [N, C, OH, OW] ih·W + iw within the plane (none in inference)
         Tape.Run("max_pool2d", () =>
         {
             var k = KernelProvider.Current;
             if (x.DType == DType.Float32) k.MaxPool2dForward<float>(x.Floats, s, y.Floats, argmax);
             else k.MaxPool2dForward<double>(x.Doubles, s, y.Doubles, argmax);
         });
-        return Autograd.ShouldRecord(x) ? Autograd.Record(y, new MaxPool2dNode(x, s, argmax)) : y;
+        return record ? Autograd.Record(y, new MaxPool2dNode(x, s, argmax)) : y;
     }
 
     private sealed class MaxPool2dNode(Tensor x, Pool2dShape s, int[] argmax) : Node(x)

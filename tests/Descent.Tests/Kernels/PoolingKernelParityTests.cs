@@ -68,6 +68,25 @@ public class PoolingKernelParityTests
         Assert.Equal(one, two);
     }
 
+    /// <summary>Max pooling without argmax (inference) writes the values it writes with one, on both kernel sets, NaNs and ties included.</summary>
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void MaxPoolingWithoutArgmaxGivesTheSameValues(int n, int c, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw)
+    {
+        var s = new Pool2dShape(n * c, h, w, kh, kw, sh, sw, ph, pw);
+        foreach (bool ties in new[] { false, true })
+        {
+            var x = Fill<float>(new Rng((ulong)(h * 100 + w)), s.InputLength, ties);
+            foreach (var k in new IKernels[] { ReferenceKernels.Instance, FastKernels.Instance })
+            {
+                float[] with = new float[s.OutputLength], without = new float[s.OutputLength];
+                k.MaxPool2dForward<float>(x, s, with, new int[s.OutputLength]);
+                k.MaxPool2dForward<float>(x, s, without, default);
+                Assert.Equal(with.Select(BitConverter.SingleToInt32Bits), without.Select(BitConverter.SingleToInt32Bits));
+            }
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Shapes))]
     public void FastIsBitwiseTheReferenceOnAnyThreadCount(int n, int c, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw)
