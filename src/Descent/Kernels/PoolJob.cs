@@ -9,8 +9,11 @@ namespace Descent.Kernels;
 /// </summary>
 internal sealed unsafe class PoolJob<T> : IParallelJob where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>Below this many elements touched, one thread does it all (a pool call costs more than it saves).</summary>
-    private const int Serial = 16 * 1024;
+    /// <summary>
+    /// Below this many elements touched, one thread does it all (a pool call costs more than it saves). The batch-1 CNN's
+    /// second pooling (12,544 in, 3,136 out) took 5.2 µs on one thread and 3.5 µs on two (Zen 3, quiet): 8 Ki, not 16 Ki.
+    /// </summary>
+    private const int Serial = 8 * 1024;
 
     private enum Kind { MaxForward, MaxBackward, AvgForward, AvgBackward, AdaptiveForward, AdaptiveBackward }
 
