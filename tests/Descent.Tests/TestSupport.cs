@@ -21,6 +21,29 @@ public static class TestSupport
         return (whole, first, Descent.Training.TrainingJob.Resume(dir));
     }
 
+    /// <summary>
+    /// The thread-determinism experiment every such test runs: <paramref name="config"/> trained on 1 and on 2 threads (the
+    /// thread setting restored after), asserting every state-dict tensor and every epoch's train and validation loss
+    /// bitwise equal; returns both finished jobs for further checks.
+    /// </summary>
+    public static (Descent.Training.TrainingJob One, Descent.Training.TrainingJob Two) TrainedOnOneAndTwoThreads(Descent.Training.TrainConfig config)
+    {
+        int saved = Threading.MaxThreads;
+        try
+        {
+            var one = Descent.Training.TrainingJob.Create(config with { Threads = 1 }); one.Run();
+            var two = Descent.Training.TrainingJob.Create(config with { Threads = 2 }); two.Run();
+            foreach (var (name, t) in one.Model.StateDict()) Assert.True(t.BitwiseEquals(two.Model.StateDict()[name]), name);
+            Assert.Equal(one.Trainer.State.History.Select(e => e.TrainLoss), two.Trainer.State.History.Select(e => e.TrainLoss));
+            Assert.Equal(one.Trainer.State.History.Select(e => e.ValidationLoss), two.Trainer.State.History.Select(e => e.ValidationLoss));
+            return (one, two);
+        }
+        finally
+        {
+            Threading.MaxThreads = saved;
+        }
+    }
+
     /// <summary>A reference file copied from ../shared/reference/pytorch (see Reference/).</summary>
     public static JsonElement Reference(string file)
     {

@@ -77,20 +77,8 @@ public class CnnTrainingTests
     [Fact]
     public void OneAndTwoThreadsGiveBitwiseTheSameCnn()
     {
-        int saved = Threading.MaxThreads;
-        try
-        {
-            // Wide enough that the convolutions and the batch norm split over the worker pool.
-            var config = Bars(1, "cnn:16,32,fc=32") with { Data = "bars:n=256,size=16" };
-            var one = TrainingJob.Create(config with { Threads = 1 }); one.Run();
-            var two = TrainingJob.Create(config with { Threads = 2 }); two.Run();
-            foreach (var (name, t) in one.Model.StateDict()) Assert.True(t.BitwiseEquals(two.Model.StateDict()[name]), name);
-            Assert.Equal(one.Trainer.State.History.Select(e => e.TrainLoss), two.Trainer.State.History.Select(e => e.TrainLoss));
-        }
-        finally
-        {
-            Threading.MaxThreads = saved;
-        }
+        // Wide enough that the convolutions and the batch norm split over the worker pool.
+        TestSupport.TrainedOnOneAndTwoThreads(Bars(1, "cnn:16,32,fc=32") with { Data = "bars:n=256,size=16" });
     }
 
     [Fact]

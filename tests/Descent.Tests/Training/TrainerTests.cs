@@ -223,19 +223,8 @@ public class TrainingThreadDeterminismTests
     [Fact]
     public void OneAndTwoThreadsGiveBitwiseTheSameWeightsAndMetrics()
     {
-        int saved = Threading.MaxThreads;
-        try
-        {
-            // Wide enough layers that the GEMMs split over the worker pool (128 × 512 × 512 multiply-adds).
-            var config = new TrainConfig { Data = "spirals:n=1024", Model = ModelSpec.Parse("mlp:512x2,dropout=0.1"), Epochs = 2, Optimizer = OptimizerSpec.Parse("adam:lr=1e-3") };
-            var one = TrainingJob.Create(config with { Threads = 1 }); one.Run();
-            var two = TrainingJob.Create(config with { Threads = 2 }); two.Run();
-            foreach (var (name, t) in one.Model.StateDict()) Assert.True(t.BitwiseEquals(two.Model.StateDict()[name]), name);
-            Assert.Equal(one.Trainer.State.History.Select(e => e.TrainLoss), two.Trainer.State.History.Select(e => e.TrainLoss));
-        }
-        finally
-        {
-            Threading.MaxThreads = saved;
-        }
+        // Wide enough layers that the GEMMs split over the worker pool (128 × 512 × 512 multiply-adds).
+        var config = new TrainConfig { Data = "spirals:n=1024", Model = ModelSpec.Parse("mlp:512x2,dropout=0.1"), Epochs = 2, Optimizer = OptimizerSpec.Parse("adam:lr=1e-3") };
+        TestSupport.TrainedOnOneAndTwoThreads(config);
     }
 }

@@ -114,19 +114,7 @@ public class WeightAverageTests
     [Fact]
     public void OneAndTwoThreadsGiveBitwiseTheSameAverages()
     {
-        int saved = Threading.MaxThreads;
-        try
-        {
-            var config = Bars(1) with { Data = "bars:n=256,size=16", Model = ModelSpec.Parse("cnn:16,32,fc=32") };
-            var one = TrainingJob.Create(config with { Threads = 1 }); one.Run();
-            var two = TrainingJob.Create(config with { Threads = 2 }); two.Run();
-            foreach (var (name, t) in one.Model.StateDict()) Assert.True(t.BitwiseEquals(two.Model.StateDict()[name]), name);
-            Assert.Equal(one.Trainer.State.History.Select(e => e.ValidationLoss), two.Trainer.State.History.Select(e => e.ValidationLoss));
-        }
-        finally
-        {
-            Threading.MaxThreads = saved;
-        }
+        TestSupport.TrainedOnOneAndTwoThreads(Bars(1) with { Data = "bars:n=256,size=16", Model = ModelSpec.Parse("cnn:16,32,fc=32") });
     }
 
     [Fact]
