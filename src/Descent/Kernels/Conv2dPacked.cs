@@ -202,7 +202,7 @@ internal static unsafe class Conv2dPacked
     }
 
     /// <summary>sliver [K, NR]: sliver[k·NR + q] = xp[base(k) + off[q]], k = (c·kh + u)·kw + v.</summary>
-    internal static void PackSliver<T>(T* xp, in Conv2dGeometry g, int plane, int wp, int* off, int nr, T* sliver) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void PackSliver<T>(T* xp, in Conv2dGeometry g, int plane, int wp, int* off, int nr, T* sliver) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int du = g.DilationH * wp, dv = g.DilationW;
         if (typeof(T) == typeof(float) && Avx2.IsSupported && nr % 8 == 0)
