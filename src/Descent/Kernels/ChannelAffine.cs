@@ -1,6 +1,4 @@
 using System.Numerics;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace Descent.Kernels;
 
@@ -10,40 +8,36 @@ namespace Descent.Kernels;
 /// a_c = γ_c/√(σ²_c + ε) and b_c = β_c − μ_c·a_c (the formula PyTorch's CPU kernel uses for inference), and the epilogue
 /// a convolution followed by such a batch norm applies to its output while it is still in cache.
 /// The fast form (<see cref="Run{T}"/> with fast) uses vector FMAs, the reference a scalar FMA per element: an FMA is
-/// rounded once either way, so the two give the same bits, for any split of the runs.
+/// rounded once either way, and max is exact, so the two give the same bits, for any split of the runs.
 /// </summary>
 internal static class ChannelAffine
 {
-    /// <summary>y = x·a + b (max(·, 0) with <paramref name="relu"/>) over one run of a channel; y may be x.</summary>
+    /// <summary>
+    /// y = x·a + b (max(·, 0) with <paramref name="relu"/>) over one run of a channel; y may be x. Fast: the widest lanes
+    /// (<see cref="LaneRule"/>), then single lanes; reference: single lanes throughout (a scalar FMA and max, the ReLU op's form).
+    /// </summary>
     public static void Run<T>(ReadOnlySpan<T> x, T a, T b, Span<T> y, bool relu, bool fast) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int t = 0;
-        if (fast && typeof(T) == typeof(float) && Vector256.IsHardwareAccelerated)
+        var rule = new AffineRule<T>(x, a, b, y, relu);
+        if (fast) LaneRule.Run<T, AffineRule<T>>(ref rule);
+        else rule.Run<Lane1<T>>(0);
+    }
+
+    /// <summary>The map as a lane rule: y[i] = max?(x[i]·a + b), one fused multiply-add a lane.</summary>
+    private readonly ref struct AffineRule<T>(ReadOnlySpan<T> x, T a, T b, Span<T> y, bool relu) : ILaneRule<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private readonly ReadOnlySpan<T> _x = x;
+        private readonly Span<T> _y = y;
+
+        public int Run<V>(int i) where V : struct, ILanes<V, T>
         {
-            var xf = MemoryMarshal.Cast<T, float>(x); var yf = MemoryMarshal.Cast<T, float>(y);
-            Vector256<float> va = Vector256.Create(float.CreateTruncating(a)), vb = Vector256.Create(float.CreateTruncating(b));
-            for (; t <= xf.Length - Vector256<float>.Count; t += Vector256<float>.Count)
+            V va = V.Splat(a), vb = V.Splat(b), zero = V.Splat(T.Zero);
+            for (; i + V.Count <= _x.Length; i += V.Count)
             {
-                var v = Vector256.FusedMultiplyAdd(Vector256.Create(xf.Slice(t, Vector256<float>.Count)), va, vb);
-                if (relu) v = Vector256.Max(v, Vector256<float>.Zero);
-                v.CopyTo(yf.Slice(t, Vector256<float>.Count));
+                var v = V.MultiplyAdd(V.Load(_x, i), va, vb);
+                (relu ? V.Max(v, zero) : v).Store(_y, i);
             }
-        }
-        else if (fast && typeof(T) == typeof(double) && Vector256.IsHardwareAccelerated)
-        {
-            var xd = MemoryMarshal.Cast<T, double>(x); var yd = MemoryMarshal.Cast<T, double>(y);
-            Vector256<double> va = Vector256.Create(double.CreateTruncating(a)), vb = Vector256.Create(double.CreateTruncating(b));
-            for (; t <= xd.Length - Vector256<double>.Count; t += Vector256<double>.Count)
-            {
-                var v = Vector256.FusedMultiplyAdd(Vector256.Create(xd.Slice(t, Vector256<double>.Count)), va, vb);
-                if (relu) v = Vector256.Max(v, Vector256<double>.Zero);
-                v.CopyTo(yd.Slice(t, Vector256<double>.Count));
-            }
-        }
-        for (; t < x.Length; t++)
-        {
-            T v = T.FusedMultiplyAdd(x[t], a, b);
-            y[t] = relu ? T.Max(v, T.Zero) : v;                       // the ReLU op's scalar form (Ops.ReluOp)
+            return i;
         }
     }
 
