@@ -48,8 +48,8 @@ public static partial class Ops
         var g = Conv2dGeometryOf(x, weight, bias, stride, padding, dilation, groups);
         if (Autograd.ShouldRecord(operands) || runningMean.Rank != 1 || runningMean.Shape[0] != g.OutChannels || runningMean.DType != x.DType)
             return x.Conv2d(weight, bias, stride, padding, dilation, groups).BatchNormEval(runningMean, runningVar, gamma, beta, eps, relu);   // its checks, its errors
-        BatchNormOperands(Tensor.Zeros(x.DType, 1, g.OutChannels), runningMean, runningVar, gamma, beta);
         var y = Tensor.Zeros(x.DType, g.Batch, g.OutChannels, g.OutHeight, g.OutWidth);   // [N, Cout, Hout, Wout]
+        BatchNormOperands(y, runningMean, runningVar, gamma, beta);                         // the batch norm's input is y
         var scratch = Tensor.Zeros(x.DType, KernelProvider.Current.Conv2dScratchLength(g));
         bool f32 = x.DType == DType.Float32;
         float[]? scaleF = f32 ? new float[g.OutChannels] : null, shiftF = f32 ? new float[g.OutChannels] : null;   // [Cout] a, b
