@@ -47,8 +47,7 @@ public sealed class Normalizer
         if (mode == NormalizationMode.Global && train.IsByteBacked && train.Normalization is null)
         {
             // From a histogram of the bytes: the same values b / divisor, counted instead of summed one by one.
-            var counts = new long[256];
-            foreach (byte b in train.Bytes) counts[b]++;
+            var counts = Histogram(train.Bytes);
             double total = train.Bytes.Length, sum = 0, ss = 0;
             for (int b = 0; b < 256; b++) sum += counts[b] * (double)(b / train.Divisor);
             double mean = sum / total;
@@ -56,6 +55,35 @@ public sealed class Normalizer
             return new Normalizer(new State(mode, [mean], [Safe(Math.Sqrt(ss / total))]));
         }
         return FitRows(train.Features, n, d, mode);
+    }
+
+    /// <summary>
+    /// Counts of each byte value in <paramref name="bytes"/>. Four tables, one for each byte of a 32-bit word: a run of
+    /// equal bytes (the zero background of an image) then increments four counters in turn instead of one, whose each
+    /// increment would wait for the last one's store (bench mlp, Fashion-MNIST's 47 M pixels: fitting the normalizer at
+    /// start-up 45 → 29 ms).
+    /// </summary>
+    internal static long[] Histogram(ReadOnlySpan<byte> bytes)
+    {
+        var t = new int[4 * 256];   // [4, 256]: table r counts byte r of each word (the order of bytes does not matter)
+        var counts = new long[256];
+        var words = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(bytes);
+        // An int table entry holds up to 2³¹ − 1: the tables are emptied into counts every 2³⁰ words.
+        for (int w0 = 0; w0 < words.Length; w0 += 1 << 30)
+        {
+            foreach (uint w in words.Slice(w0, Math.Min(1 << 30, words.Length - w0)))
+            {
+                t[w & 0xFF]++;
+                t[256 + ((w >> 8) & 0xFF)]++;
+                t[512 + ((w >> 16) & 0xFF)]++;
+                t[768 + (w >> 24)]++;
+            }
+            for (int b = 0; b < 256; b++) counts[b] += (long)t[b] + t[256 + b] + t[512 + b] + t[768 + b];
+            System.Array.Clear(t);
+        }
+        int i = words.Length * 4;
+        for (; i < bytes.Length; i++) counts[bytes[i]]++;
+        return counts;
     }
 
     /// <summary>Fits μ and σ on the rows of a training tensor x [n, …] (each row one example; features are the rest).</summary>

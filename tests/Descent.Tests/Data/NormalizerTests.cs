@@ -25,6 +25,22 @@ public class NormalizerTests
     }
 
     [Fact]
+    public void ByteHistogramCountsEveryByteOnce()
+    {
+        // Runs of equal bytes (an image's background), every value, and lengths and offsets that are not whole words.
+        var rng = new Random(7);
+        var bytes = new byte[10_007];
+        for (int i = 0; i < bytes.Length; i++) bytes[i] = i % 100 < 60 ? (byte)0 : (byte)rng.Next(256);
+        foreach (var (start, length) in new[] { (0, 0), (0, 3), (1, 6), (3, 9), (0, 10_007), (5, 10_000) })
+        {
+            var span = bytes.AsSpan(start, length);
+            var expected = new long[256];
+            foreach (byte b in span) expected[b]++;
+            Assert.Equal(expected, Normalizer.Histogram(span));
+        }
+    }
+
+    [Fact]
     public void TestDataUsesTrainStatistics()
     {
         var train = Make([0, 2], 1);
