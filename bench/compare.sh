@@ -22,6 +22,10 @@ if ! "$py" -c "import numpy, torch, sklearn" 2>/dev/null; then
   else sudo apt-get install -y python3-torch python3-sklearn libopenblas0-pthread >&2; fi
 fi
 
+# Build first (the launcher rebuilds when a source changed), so no timed run includes the build: `bench mlp`'s start →
+# first step counts from the process's start, and the launcher execs the CLI in its own process.
+"$root/descent" --version > /dev/null
+
 if [[ $what == gemm || $what == all ]]; then
   echo "== SGEMM: OpenBLAS (numpy) vs Descent, GFLOP/s, $threads threads at most ==" >&2
   # Interleave the rounds so both sides see the same spells of load; keep each cell's best round.
