@@ -26,17 +26,20 @@ internal static unsafe class GemmMicroKernel6x2<TV, T> where TV : struct, ILanes
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int kc, T* pa, T* pb, T* c, int ldc, T* bias, in GemmStore<T> e)
     {
+        // The tile's rows of C, a page apart in a large product and gone from the caches since the last k block, are fetched
+        // while the FMAs run rather than when the epilogue needs them (BLIS does the same). With a row stride that is a
+        // multiple of 4 KiB all six rows fall in one L1 set, where, held through the whole loop, they pushed out the B
+        // sliver's lines: then they go into L2 at the start and into L1 a few k steps before the end. Zen 3, one thread, the
+        // kernel over a 1024³ product's blocks: no prefetch 90 %, into L1 at the start 93.5 %, L2 then late L1 94.5 % of
+        // peak. Other strides keep the early L1 fetch (the CNN's conv2 at batch 1, rows 784 bytes apart, was no faster late).
+        bool oneSet = (long)ldc * sizeof(T) % 4096 == 0;
         if (Sse.IsSupported)
         {
-            // The tile's rows of C, a page apart in a large product and gone from the caches since the last k block, are
-            // fetched while the FMAs run rather than when the epilogue needs them (BLIS does the same): into L2 now, into
-            // L1 a few k steps before the end. With a row stride of 4 KiB all six rows fall in one L1 set, where held
-            // through the whole loop they pushed out the B sliver's lines. Zen 3, one thread, the kernel over a 1024³
-            // product's blocks: no prefetch 90 %, into L1 at the start 93.5 %, this 94.5 % of peak.
             for (int r = 0; r < MR; r++)
             {
-                Sse.Prefetch1(c + (long)r * ldc);
-                Sse.Prefetch1(c + (long)r * ldc + NR - 1);
+                T* row = c + (long)r * ldc;
+                if (oneSet) { Sse.Prefetch1(row); Sse.Prefetch1(row + NR - 1); }
+                else { Sse.Prefetch0(row); Sse.Prefetch0(row + NR - 1); }
             }
         }
         TV c00 = default, c01 = default;
@@ -47,14 +50,14 @@ internal static unsafe class GemmMicroKernel6x2<TV, T> where TV : struct, ILanes
         TV c50 = default, c51 = default;
         int w = TV.Count, p = 0;
         // Two k steps a pass (half the loop overhead; measured faster on Zen 3), then the odd one: the same FMAs in the same
-        // order. The passes stop LateSteps before the end to fetch C's rows into L1.
-        for (int late = Math.Max(0, kc - LateSteps) & ~1; p < late; p += 2)
+        // order. The passes stop LateSteps before the end to fetch C's rows into L1 (when they share a set).
+        for (int late = oneSet ? Math.Max(0, kc - LateSteps) & ~1 : kc & ~1; p < late; p += 2)
         {
             Step(pa, pb, w, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
             Step(pa + MR, pb + 2 * w, w, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
             pa += 2 * MR; pb += 4 * w;
         }
-        if (Sse.IsSupported)
+        if (Sse.IsSupported && oneSet)
             for (int r = 0; r < MR; r++)
             {
                 Sse.Prefetch0(c + (long)r * ldc);
