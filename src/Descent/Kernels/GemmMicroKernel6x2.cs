@@ -33,13 +33,13 @@ internal static unsafe class GemmMicroKernel6x2<TV, T> where TV : struct, ILanes
         // the end. Zen 3, the kernel over a 1024³ product's blocks: no prefetch 90 %, into L1 at the start 93.5 %, L2
         // then late L1 94.5 % of peak; 512³ (2 KiB rows) 89.6 → 91.7 GFLOP/s on one thread. Other strides keep the early
         // L1 fetch (the CNN's conv2 at batch 1, rows 784 bytes apart, was no faster late).
-        bool oneSet = (long)ldc * sizeof(T) % 2048 == 0;
+        bool fewSets = (long)ldc * sizeof(T) % 2048 == 0;
         if (Sse.IsSupported)
         {
             for (int r = 0; r < MR; r++)
             {
                 T* row = c + (long)r * ldc;
-                if (oneSet) { Sse.Prefetch1(row); Sse.Prefetch1(row + NR - 1); }
+                if (fewSets) { Sse.Prefetch1(row); Sse.Prefetch1(row + NR - 1); }
                 else { Sse.Prefetch0(row); Sse.Prefetch0(row + NR - 1); }
             }
         }
@@ -52,13 +52,13 @@ internal static unsafe class GemmMicroKernel6x2<TV, T> where TV : struct, ILanes
         int w = TV.Count, p = 0;
         // Two k steps a pass (half the loop overhead; measured faster on Zen 3), then the odd one: the same FMAs in the same
         // order. The passes stop LateSteps before the end to fetch C's rows into L1 (when they share a set).
-        for (int late = oneSet ? Math.Max(0, kc - LateSteps) & ~1 : kc & ~1; p < late; p += 2)
+        for (int late = fewSets ? Math.Max(0, kc - LateSteps) & ~1 : kc & ~1; p < late; p += 2)
         {
             Step(pa, pb, w, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
             Step(pa + MR, pb + 2 * w, w, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
             pa += 2 * MR; pb += 4 * w;
         }
-        if (Sse.IsSupported && oneSet)
+        if (Sse.IsSupported && fewSets)
             for (int r = 0; r < MR; r++)
             {
                 Sse.Prefetch0(c + (long)r * ldc);
