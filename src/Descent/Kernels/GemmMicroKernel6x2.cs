@@ -51,21 +51,16 @@ internal static unsafe class GemmMicroKernel6x2<TV, T> where TV : struct, ILanes
         TV c50 = default, c51 = default;
         int w = TV.Count, p = 0;
         // Two k steps a pass (half the loop overhead; measured faster on Zen 3), then the odd one: the same FMAs in the same
-        // order. The passes stop LateSteps before the end to fetch C's rows into L1 (when they share a set).
-        for (int late = fewSets ? Math.Max(0, kc - LateSteps) & ~1 : kc & ~1; p < late; p += 2)
-        {
-            Step(pa, pb, w, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
-            Step(pa + MR, pb + 2 * w, w, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
-            pa += 2 * MR; pb += 4 * w;
-        }
-        if (Sse.IsSupported && fewSets)
-            for (int r = 0; r < MR; r++)
-            {
-                Sse.Prefetch0(c + (long)r * ldc);
-                Sse.Prefetch0(c + (long)r * ldc + NR - 1);
-            }
+        // order. LateSteps before the end, C's rows are fetched into L1 when they share sets.
+        int late = fewSets && Sse.IsSupported ? Math.Max(0, kc - LateSteps) & ~1 : -1;
         for (; p + 2 <= kc; p += 2)
         {
+            if (p == late)
+                for (int r = 0; r < MR; r++)
+                {
+                    Sse.Prefetch0(c + (long)r * ldc);
+                    Sse.Prefetch0(c + (long)r * ldc + NR - 1);
+                }
             Step(pa, pb, w, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
             Step(pa + MR, pb + 2 * w, w, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
             pa += 2 * MR; pb += 4 * w;
