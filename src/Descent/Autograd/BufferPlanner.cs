@@ -25,30 +25,52 @@ internal static class BufferPlanner
     }
 
     /// <summary>The offset of each request (in elements) and the arena length they need.</summary>
-    public static (long[] Offsets, long Length) Plan(IReadOnlyList<Request> requests)
+    /// <remarks>
+    /// Arrays and plain loops rather than LINQ and lists of tuples: this runs once per captured step, on the way to the
+    /// first one, and generic framework code over value types is compiled there at run time (bench mlp's warm-up: see
+    /// docs/benchmarks.md, session 8).
+    /// </remarks>
+    public static (long[] Offsets, long Length) Plan(ReadOnlySpan<Request> requests)
     {
-        var offsets = new long[requests.Count];
-        var order = Enumerable.Range(0, requests.Count)
-            .OrderByDescending(i => requests[i].Length).ThenBy(i => requests[i].First).ThenBy(i => i).ToArray();
-        var placed = new List<int>(requests.Count);
-        var busy = new List<(long Start, long End)>();    // memory of the placed buffers alive with the current one
-        long length = 0;
-        foreach (int i in order)
+        int n = requests.Length;
+        var offsets = new long[n];
+        var all = requests.ToArray();
+        // Largest first; ties by first use, then by index: a total order, so the plan does not depend on the sort.
+        var order = new int[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        Array.Sort(order, (x, y) =>
         {
-            var r = requests[i];
-            busy.Clear();
-            foreach (int j in placed)
-                if (requests[j].Overlaps(r)) busy.Add((offsets[j], offsets[j] + requests[j].Length));
-            busy.Sort((a, b) => a.Start.CompareTo(b.Start));
-            long at = 0;
-            foreach (var (start, end) in busy)
+            int c = all[y].Length.CompareTo(all[x].Length);
+            if (c == 0) c = all[x].First.CompareTo(all[y].First);
+            return c != 0 ? c : x.CompareTo(y);
+        });
+        var placed = new int[n];
+        var starts = new long[n];   // memory of the placed buffers alive with the current one, by start
+        var ends = new long[n];
+        long length = 0;
+        for (int o = 0; o < n; o++)
+        {
+            int i = order[o];
+            var r = all[i];
+            int busy = 0;
+            for (int q = 0; q < o; q++)
             {
-                if (at + r.Length <= start) break;          // the gap before this busy range fits
-                at = Math.Max(at, Align(end));
+                int j = placed[q];
+                if (!all[j].Overlaps(r)) continue;
+                long start = offsets[j], end = offsets[j] + all[j].Length;
+                int at = busy++;
+                for (; at > 0 && starts[at - 1] > start; at--) (starts[at], ends[at]) = (starts[at - 1], ends[at - 1]);
+                (starts[at], ends[at]) = (start, end);
             }
-            offsets[i] = at;
-            length = Math.Max(length, at + r.Length);
-            placed.Add(i);
+            long offset = 0;
+            for (int b = 0; b < busy; b++)
+            {
+                if (offset + r.Length <= starts[b]) break;          // the gap before this busy range fits
+                offset = Math.Max(offset, Align(ends[b]));
+            }
+            offsets[i] = offset;
+            length = Math.Max(length, offset + r.Length);
+            placed[o] = i;
         }
         return (offsets, length);
     }

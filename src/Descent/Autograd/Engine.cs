@@ -85,22 +85,28 @@ internal static class Engine
     {
         var order = new List<Tensor>();
         var visited = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
-        var stack = new Stack<(Tensor T, int Next)>();
-        stack.Push((root, 0));
+        // A depth-first walk with an explicit stack: each entry a tensor and the next of its inputs to visit. Two lists, not
+        // a stack of tuples, whose generic code would be compiled at run time on the way to the first step.
+        var stack = new List<Tensor> { root };
+        var nexts = new List<int> { 0 };
         visited.Add(root);
         while (stack.Count > 0)
         {
-            var (t, next) = stack.Pop();
+            int top = stack.Count - 1;
+            var t = stack[top];
+            int next = nexts[top];
             var inputs = t.GradFn?.Inputs;
             if (inputs is not null && next < inputs.Count)
             {
-                stack.Push((t, next + 1));
+                nexts[top] = next + 1;
                 var child = inputs[next];
-                if (child.GradFn is not null && visited.Add(child)) stack.Push((child, 0));
+                if (child.GradFn is not null && visited.Add(child)) { stack.Add(child); nexts.Add(0); }
             }
-            else if (t.GradFn is not null)
+            else
             {
-                order.Add(t);
+                stack.RemoveAt(top);
+                nexts.RemoveAt(top);
+                if (t.GradFn is not null) order.Add(t);
             }
         }
         return order;

@@ -34,8 +34,13 @@ internal sealed class Tape
     private int _named;
     private TapeBuffers? _buffers = new();   // while recording, and until planned
 
-    /// <summary>What planning found and did (null before <see cref="Plan"/>).</summary>
-    public TapeMemory? Memory { get; private set; }
+    /// <summary>What planning found and did (null before <see cref="Plan"/>), summed when first asked for: a diagnostic
+    /// that a training run never reads, so its grouping and sorting are not compiled on the way to the first step.</summary>
+    public TapeMemory? Memory => _memory ??= _planned is { } p ? TapeMemory.Of(p, _names, _arenaBytes) : null;
+
+    private TapeMemory? _memory;
+    private TapeMemory.Buffer[]? _planned;   // each buffer's bytes, keeping and first computation, as planning left them
+    private long _arenaBytes;
 
     /// <summary>The recorded computations, in order.</summary>
     public int Count => _steps.Count;
@@ -121,24 +126,32 @@ internal sealed class Tape
         _buffers = null;
         foreach (var o in outputs) buffers.Keep(o, TapeBuffers.Keeping.Output);
         var planned = buffers.All.Where(b => b.Keeping == TapeBuffers.Keeping.None && b.First >= 0).ToList();
-        var moves = new List<(Tensor, int)>();
+        var moves = new List<TapeArena.Placement>();
         int floatLength = PlanDType(planned.Where(b => b.Root.DType == DType.Float32).ToList(), moves);
         int doubleLength = PlanDType(planned.Where(b => b.Root.DType == DType.Float64).ToList(), moves);
-        arena.Place(this, moves, floatLength, doubleLength);
-        Memory = TapeMemory.Of(buffers.All, _names, floatLength * 4L + doubleLength * 8L);
+        arena.Place(moves, floatLength, doubleLength);
+        _planned = new TapeMemory.Buffer[buffers.All.Count];
+        for (int i = 0; i < _planned.Length; i++)
+        {
+            var b = buffers.All[i];
+            _planned[i] = new TapeMemory.Buffer((long)b.Length * (b.Root.DType == DType.Float32 ? 4 : 8), b.Keeping, b.First);
+        }
+        _arenaBytes = floatLength * 4L + doubleLength * 8L;
     }
 
     /// <summary>Plans buffers of one dtype; adds each tensor's move and returns the arena length they need.</summary>
-    private static int PlanDType(List<TapeBuffers.Buffer> buffers, List<(Tensor, int)> moves)
+    private int PlanDType(List<TapeBuffers.Buffer> buffers, List<TapeArena.Placement> moves)
     {
-        var (offsets, length) = BufferPlanner.Plan(buffers.Select(b => new BufferPlanner.Request(b.Length, b.First, b.Last)).ToList());
+        var requests = new BufferPlanner.Request[buffers.Count];
+        for (int i = 0; i < requests.Length; i++) requests[i] = new BufferPlanner.Request(buffers[i].Length, buffers[i].First, buffers[i].Last);
+        var (offsets, length) = BufferPlanner.Plan(requests);
         if (length > Array.MaxLength)
         {
             foreach (var b in buffers) b.Keeping = TapeBuffers.Keeping.Kept;   // too large for one array: each keeps its own
             return 0;
         }
         for (int i = 0; i < buffers.Count; i++)
-            foreach (var t in buffers[i].Tensors) moves.Add((t, (int)offsets[i] + t.Offset));
+            foreach (var t in buffers[i].Tensors) moves.Add(new TapeArena.Placement(this, t, (int)offsets[i] + t.Offset));
         return (int)length;
     }
 

@@ -11,7 +11,11 @@ internal sealed class TapeArena
 {
     private float[] _floats = [];
     private double[] _doubles = [];
-    private readonly List<(Tape Owner, Tensor Tensor, int Offset)> _placed = [];
+    private readonly List<Placement> _placed = [];
+
+    /// <summary>A tensor of tape <paramref name="Owner"/> placed at element <paramref name="Offset"/> of the arena. A class,
+    /// not a tuple: lists of it then run the framework's precompiled shared code instead of being compiled at start-up.</summary>
+    internal sealed record Placement(Tape Owner, Tensor Tensor, int Offset);
 
     /// <summary>Elements of the float32 array.</summary>
     public int FloatLength => _floats.Length;
@@ -26,16 +30,16 @@ internal sealed class TapeArena
     /// Moves each tensor to its offset in the arena (growing the arena, and moving the tensors placed before along, when
     /// <paramref name="floatLength"/> or <paramref name="doubleLength"/> is longer than it).
     /// </summary>
-    public void Place(Tape owner, IReadOnlyList<(Tensor Tensor, int Offset)> tensors, int floatLength, int doubleLength)
+    public void Place(IReadOnlyList<Placement> tensors, int floatLength, int doubleLength)
     {
         bool grow = floatLength > _floats.Length || doubleLength > _doubles.Length;
         if (floatLength > _floats.Length) _floats = new float[floatLength];
         if (doubleLength > _doubles.Length) _doubles = new double[doubleLength];
-        if (grow) foreach (var (_, t, offset) in _placed) Move(t, offset);
-        foreach (var (t, offset) in tensors)
+        if (grow) foreach (var p in _placed) Move(p.Tensor, p.Offset);
+        foreach (var p in tensors)
         {
-            Move(t, offset);
-            _placed.Add((owner, t, offset));
+            Move(p.Tensor, p.Offset);
+            _placed.Add(p);
         }
     }
 

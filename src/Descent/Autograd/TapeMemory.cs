@@ -18,10 +18,13 @@ namespace Descent;
 internal sealed record TapeMemory(long Planned, long Arena, long Constants, long Gradients, long Outputs, long Kept, long Untouched,
     IReadOnlyList<(string Kind, long Bytes, int Buffers)> ByKind)
 {
+    /// <summary>One buffer of a planned tape: its size, what keeps it, and the first computation that touched it (−1: none).</summary>
+    internal readonly record struct Buffer(long Bytes, TapeBuffers.Keeping Keeping, int First);
+
     /// <summary>Sums the buffers of a tape by what keeps them; <paramref name="names"/> are the tape's computation names.</summary>
-    public static TapeMemory Of(IReadOnlyList<TapeBuffers.Buffer> buffers, IReadOnlyList<string?> names, long arena)
+    public static TapeMemory Of(IReadOnlyList<Buffer> buffers, IReadOnlyList<string?> names, long arena)
     {
-        long Bytes(TapeBuffers.Buffer b) => (long)b.Length * (b.Root.DType == DType.Float32 ? 4 : 8);
+        static long Bytes(Buffer b) => b.Bytes;
         long Sum(TapeBuffers.Keeping k) => buffers.Where(b => b.Keeping == k && (b.First >= 0 || k != TapeBuffers.Keeping.None)).Sum(Bytes);
         var planned = buffers.Where(b => b.Keeping == TapeBuffers.Keeping.None && b.First >= 0).ToList();
         var byKind = planned.GroupBy(b => Kind(names, b.First))

@@ -35,7 +35,7 @@ public class BufferPlannerTests
                 int first = (int)(rng.NextDouble() * 30), last = first + (int)(rng.NextDouble() * 10);
                 requests.Add(R((long)(rng.NextDouble() * 1000), first, last));
             }
-            var (offsets, length) = BufferPlanner.Plan(requests);
+            var (offsets, length) = BufferPlanner.Plan(requests.ToArray());
             for (int i = 0; i < n; i++)
             {
                 Assert.Equal(0, offsets[i] % BufferPlanner.Alignment);
