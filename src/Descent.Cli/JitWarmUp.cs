@@ -63,8 +63,9 @@ internal static class JitWarmUp
         if (!loss.IsClassification) loss = LossSpec.CrossEntropy.Create();   // the warm-up's data has labels
         var trainer = new Trainer(model, optimizer, options: new TrainerOptions { Epochs = 1 }, loss: loss);
         var x = Tensor.Normal(rng, 0, 1, DType.Float32, 32, d);   // [32, d]
-        int[] labels = Enumerable.Range(0, 32).Select(i => i % 4).ToArray();
-        var data = new Dataset("warm-up", x.ToArray().Select(v => (float)v).ToArray(), labels, shape, ["a", "b", "c", "d"]);
+        var labels = new int[32];
+        for (int i = 0; i < labels.Length; i++) labels[i] = i % 4;
+        var data = new Dataset("warm-up", x.ToArray<float>(), labels, shape, ["a", "b", "c", "d"]);
         trainer.Fit(new DataLoader(data, batchSize: 16, shuffle: false, dtype: dtype));   // two steps and an epoch's bookkeeping
     }
 }

@@ -30,11 +30,10 @@ internal static class BufferPlanner
     /// first one, and generic framework code over value types is compiled there at run time (bench mlp's warm-up: see
     /// docs/benchmarks.md, session 8).
     /// </remarks>
-    public static (long[] Offsets, long Length) Plan(ReadOnlySpan<Request> requests)
+    public static (long[] Offsets, long Length) Plan(Request[] all)
     {
-        int n = requests.Length;
+        int n = all.Length;
         var offsets = new long[n];
-        var all = requests.ToArray();
         // Largest first; ties by first use, then by index: a total order, so the plan does not depend on the sort.
         var order = new int[n];
         for (int i = 0; i < n; i++) order[i] = i;
