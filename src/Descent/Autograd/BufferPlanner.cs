@@ -44,8 +44,10 @@ internal static class BufferPlanner
             return c != 0 ? c : x.CompareTo(y);
         });
         var placed = new int[n];
-        var starts = new long[n];   // memory of the placed buffers alive with the current one, by start
+        var starts = new long[n];   // memory of the placed buffers alive with the current one
         var ends = new long[n];
+        var byStart = new int[n];
+        Comparison<int> startOrder = (x, y) => starts[x].CompareTo(starts[y]);
         long length = 0;
         for (int o = 0; o < n; o++)
         {
@@ -56,16 +58,18 @@ internal static class BufferPlanner
             {
                 int j = placed[q];
                 if (!all[j].Overlaps(r)) continue;
-                long start = offsets[j], end = offsets[j] + all[j].Length;
-                int at = busy++;
-                for (; at > 0 && starts[at - 1] > start; at--) (starts[at], ends[at]) = (starts[at - 1], ends[at - 1]);
-                (starts[at], ends[at]) = (start, end);
+                (starts[busy], ends[busy]) = (offsets[j], offsets[j] + all[j].Length);
+                busy++;
             }
+            // By start (ranges that start together are all passed before the gap test can succeed again, in any order).
+            for (int b = 0; b < busy; b++) byStart[b] = b;
+            byStart.AsSpan(0, busy).Sort(startOrder);
             long offset = 0;
             for (int b = 0; b < busy; b++)
             {
-                if (offset + r.Length <= starts[b]) break;          // the gap before this busy range fits
-                offset = Math.Max(offset, Align(ends[b]));
+                int k = byStart[b];
+                if (offset + r.Length <= starts[k]) break;          // the gap before this busy range fits
+                offset = Math.Max(offset, Align(ends[k]));
             }
             offsets[i] = offset;
             length = Math.Max(length, offset + r.Length);
