@@ -39,7 +39,7 @@ internal sealed class Tape
     public TapeMemory? Memory => _memory ??= _planned is { } p ? TapeMemory.Of(p, _names, _arenaBytes) : null;
 
     private TapeMemory? _memory;
-    private TapeMemory.Buffer[]? _planned;   // each buffer's bytes, keeping and first computation, as planning left them
+    private TapeMemory.BufferSize[]? _planned;   // each buffer's bytes, keeping and first computation, as planning left them
     private long _arenaBytes;
 
     /// <summary>The recorded computations, in order.</summary>
@@ -130,11 +130,11 @@ internal sealed class Tape
         int floatLength = PlanDType(planned.Where(b => b.Root.DType == DType.Float32).ToList(), moves);
         int doubleLength = PlanDType(planned.Where(b => b.Root.DType == DType.Float64).ToList(), moves);
         arena.Place(moves, floatLength, doubleLength);
-        _planned = new TapeMemory.Buffer[buffers.All.Count];
+        _planned = new TapeMemory.BufferSize[buffers.All.Count];
         for (int i = 0; i < _planned.Length; i++)
         {
             var b = buffers.All[i];
-            _planned[i] = new TapeMemory.Buffer((long)b.Length * (b.Root.DType == DType.Float32 ? 4 : 8), b.Keeping, b.First);
+            _planned[i] = new TapeMemory.BufferSize((long)b.Length * (b.Root.DType == DType.Float32 ? 4 : 8), b.Keeping, b.First);
         }
         _arenaBytes = floatLength * 4L + doubleLength * 8L;
     }

@@ -18,13 +18,14 @@ namespace Descent;
 internal sealed record TapeMemory(long Planned, long Arena, long Constants, long Gradients, long Outputs, long Kept, long Untouched,
     IReadOnlyList<(string Kind, long Bytes, int Buffers)> ByKind)
 {
-    /// <summary>One buffer of a planned tape: its size, what keeps it, and the first computation that touched it (−1: none).</summary>
-    internal readonly record struct Buffer(long Bytes, TapeBuffers.Keeping Keeping, int First);
+    /// <summary>What the summary needs of one buffer of a planned tape (<see cref="TapeBuffers.Buffer"/>): its size in bytes,
+    /// what keeps it, and the first computation that touched it (−1: none). No tensor: the summary holds no memory alive.</summary>
+    internal readonly record struct BufferSize(long Bytes, TapeBuffers.Keeping Keeping, int First);
 
     /// <summary>Sums the buffers of a tape by what keeps them; <paramref name="names"/> are the tape's computation names.</summary>
-    public static TapeMemory Of(IReadOnlyList<Buffer> buffers, IReadOnlyList<string?> names, long arena)
+    public static TapeMemory Of(IReadOnlyList<BufferSize> buffers, IReadOnlyList<string?> names, long arena)
     {
-        static long Bytes(Buffer b) => b.Bytes;
+        static long Bytes(BufferSize b) => b.Bytes;
         long Sum(TapeBuffers.Keeping k) => buffers.Where(b => b.Keeping == k && (b.First >= 0 || k != TapeBuffers.Keeping.None)).Sum(Bytes);
         var planned = buffers.Where(b => b.Keeping == TapeBuffers.Keeping.None && b.First >= 0).ToList();
         var byKind = planned.GroupBy(b => Kind(names, b.First))
