@@ -156,12 +156,13 @@ internal static unsafe class Conv2dPacked
                     int p0 = BlockStart(k, blocks, b), kc = BlockStart(k, blocks, b + 1) - p0;
                     var store = b == 0 ? first : later;
                     T* ab = a + (long)p0 * paddedRows, pb = sliver + (long)p0 * nr;
+                    bool nextDone = false;   // one sliver at a time: never set
                     for (int t = t0; t < t1; t++)
                     {
                         int i0 = t * mr, rows = Math.Min(mr, co - i0);
                         T* pa = ab + (long)i0 * kc, c = y + (long)i0 * p + j0;
                         if (rows == mr && cols == nr) GemmMicroKernel.Run(isa, kc, pa, pb, c, p, null, in store);
-                        else GemmMicroKernel.RunEdge(isa, kc, pa, pb, c, p, rows, cols, null, in store, tile);
+                        else GemmMicroKernel.RunPartial(isa, kc, pa, pb, null, c, p, rows, cols, null, in store, tile, ref nextDone);
                     }
                 }
                 cell += t1 - t0;

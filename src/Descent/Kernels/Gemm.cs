@@ -111,16 +111,18 @@ internal static unsafe class Gemm
                 {
                     int mc = Math.Min(MC, i1 - ic);
                     GemmPacking.PackA(transA, a, lda, ic, mc, p0, kc, mr, bufA);
+                    bool nextDone = false;   // the next sliver's bottom tile was computed with this one's
                     for (int jr = 0; jr < nc; jr += nr)
                     {
                         int cols = Math.Min(nr, nc - jr);
                         T* pb = bufB + (long)jr * kc, bj = biasBlock == null ? null : biasBlock + jr;
+                        T* pbNext = jr + 2 * nr <= nc ? pb + (long)nr * kc : null;
                         for (int ir = 0; ir < mc; ir += mr)
                         {
                             int rows = Math.Min(mr, mc - ir);
                             T* pa = bufA + (long)ir * kc, cp = c + (long)(ic + ir) * ldc + jc + jr;
                             if (rows == mr && cols == nr) GemmMicroKernel.Run(isa, kc, pa, pb, cp, ldc, bj, in store);
-                            else GemmMicroKernel.RunEdge(isa, kc, pa, pb, cp, ldc, rows, cols, bj, in store, tile);
+                            else GemmMicroKernel.RunPartial(isa, kc, pa, pb, pbNext, cp, ldc, rows, cols, bj, in store, tile, ref nextDone);
                         }
                     }
                 }

@@ -101,6 +101,38 @@ internal static unsafe class GemmMicroKernel
     }
 
     /// <summary>
+    /// A tile that is not whole (rows × cols inside MR × NR, at the bottom or right edge of C). A 6-row kernel's bottom
+    /// tile with whole columns runs on fewer rows: 3 or 4 rows (or 1 or 2 without a neighbour) on
+    /// <see cref="GemmMicroKernel6x2{TV, T}.RunFour"/>; 1 or 2 rows together with the same rows of the next sliver,
+    /// <paramref name="pbNext"/> (whole, columns [NR, 2·NR) of this tile's C and bias; null when there is none), on
+    /// <see cref="GemmMicroKernel6x2{TV, T}.RunTwoPair"/>. Then <paramref name="nextDone"/> is set, and the caller's
+    /// call for that next tile returns at once (clearing it). Other tiles go to <see cref="RunEdge"/>. The same FMA chains
+    /// and epilogue as the whole-tile kernel: the same bits.
+    /// </summary>
+    public static void RunPartial<T>(GemmIsa isa, int kc, T* pa, T* pb, T* pbNext, T* c, int ldc, int rows, int cols, T* bias,
+        in GemmStore<T> e, T* tile, ref bool nextDone) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (nextDone) { nextDone = false; return; }
+        if (cols == NR<T>(isa) && rows <= 4 && isa is GemmIsa.Vector256 or GemmIsa.Vector128)
+        {
+            bool pair = rows <= 2 && pbNext != null;
+            if (isa == GemmIsa.Vector256)
+            {
+                if (pair) GemmMicroKernel6x2<Lanes256<T>, T>.RunTwoPair(kc, pa, pb, pbNext, c, ldc, rows, bias, in e);
+                else GemmMicroKernel6x2<Lanes256<T>, T>.RunFour(kc, pa, pb, c, ldc, rows, bias, in e);
+            }
+            else
+            {
+                if (pair) GemmMicroKernel6x2<Lanes128<T>, T>.RunTwoPair(kc, pa, pb, pbNext, c, ldc, rows, bias, in e);
+                else GemmMicroKernel6x2<Lanes128<T>, T>.RunFour(kc, pa, pb, c, ldc, rows, bias, in e);
+            }
+            nextDone = pair;
+            return;
+        }
+        RunEdge(isa, kc, pa, pb, c, ldc, rows, cols, bias, in e, tile);
+    }
+
+    /// <summary>
     /// A partial tile (rows × cols inside MR × NR, at the bottom or right edge of C): the kernel writes the raw
     /// sums into <paramref name="tile"/> [MR, NR], then the epilogue runs element by element with the same
     /// operations (a scalar FMA rounds like a vector lane).

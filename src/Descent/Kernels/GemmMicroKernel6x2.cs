@@ -74,6 +74,64 @@ internal static unsafe class GemmMicroKernel6x2<TV, T> where TV : struct, ILanes
         GemmEpilogue<TV, T>.Store(c + 5 * ldc, c50, c51, bias, in e);
     }
 
+    /// <summary>
+    /// A bottom tile of 1 to 4 rows (<paramref name="rows"/>) from a 6-row sliver whose other rows are padding: 4 × NR in
+    /// 8 registers, two thirds of the 6-row kernel's time where computing it as a 6-row tile took all of it (m = 64: one
+    /// tile in 11; m = 256: one in 43). Eight FMA chains are as many as two FMA units of latency 4 keep busy.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void RunFour(int kc, T* pa, T* pb, T* c, int ldc, int rows, T* bias, in GemmStore<T> e)
+    {
+        TV c00 = default, c01 = default;
+        TV c10 = default, c11 = default;
+        TV c20 = default, c21 = default;
+        TV c30 = default, c31 = default;
+        int w = TV.Count;
+        for (int p = 0; p < kc; p++, pa += MR, pb += 2 * w)
+        {
+            var b0 = TV.Load(pb); var b1 = TV.Load(pb + w);
+            TV a;
+            a = TV.Splat(pa[0]); c00 = TV.MultiplyAdd(a, b0, c00); c01 = TV.MultiplyAdd(a, b1, c01);
+            a = TV.Splat(pa[1]); c10 = TV.MultiplyAdd(a, b0, c10); c11 = TV.MultiplyAdd(a, b1, c11);
+            a = TV.Splat(pa[2]); c20 = TV.MultiplyAdd(a, b0, c20); c21 = TV.MultiplyAdd(a, b1, c21);
+            a = TV.Splat(pa[3]); c30 = TV.MultiplyAdd(a, b0, c30); c31 = TV.MultiplyAdd(a, b1, c31);
+        }
+        GemmEpilogue<TV, T>.Store(c, c00, c01, bias, in e);
+        if (rows > 1) GemmEpilogue<TV, T>.Store(c + 1 * ldc, c10, c11, bias, in e);
+        if (rows > 2) GemmEpilogue<TV, T>.Store(c + 2 * ldc, c20, c21, bias, in e);
+        if (rows > 3) GemmEpilogue<TV, T>.Store(c + 3 * ldc, c30, c31, bias, in e);
+    }
+
+    /// <summary>
+    /// A bottom tile of 1 or 2 rows across two neighbouring B slivers (<paramref name="pb0"/> then <paramref name="pb1"/>,
+    /// C's columns [0, 2·NR)): 2 × 2·NR in 8 registers, so each sliver's tile costs a third of a 6-row one (m = 128: one
+    /// tile in 22 had cost a whole one). The second sliver is the next one the caller reaches, so its lines are on their way to L1.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void RunTwoPair(int kc, T* pa, T* pb0, T* pb1, T* c, int ldc, int rows, T* bias, in GemmStore<T> e)
+    {
+        TV c00 = default, c01 = default, c02 = default, c03 = default;
+        TV c10 = default, c11 = default, c12 = default, c13 = default;
+        int w = TV.Count;
+        for (int p = 0; p < kc; p++, pa += MR, pb0 += 2 * w, pb1 += 2 * w)
+        {
+            var b0 = TV.Load(pb0); var b1 = TV.Load(pb0 + w); var b2 = TV.Load(pb1); var b3 = TV.Load(pb1 + w);
+            TV a;
+            a = TV.Splat(pa[0]);
+            c00 = TV.MultiplyAdd(a, b0, c00); c01 = TV.MultiplyAdd(a, b1, c01); c02 = TV.MultiplyAdd(a, b2, c02); c03 = TV.MultiplyAdd(a, b3, c03);
+            a = TV.Splat(pa[1]);
+            c10 = TV.MultiplyAdd(a, b0, c10); c11 = TV.MultiplyAdd(a, b1, c11); c12 = TV.MultiplyAdd(a, b2, c12); c13 = TV.MultiplyAdd(a, b3, c13);
+        }
+        T* bias1 = bias == null ? null : bias + 2 * w;
+        GemmEpilogue<TV, T>.Store(c, c00, c01, bias, in e);
+        GemmEpilogue<TV, T>.Store(c + 2 * w, c02, c03, bias1, in e);
+        if (rows > 1)
+        {
+            GemmEpilogue<TV, T>.Store(c + ldc, c10, c11, bias, in e);
+            GemmEpilogue<TV, T>.Store(c + ldc + 2 * w, c12, c13, bias1, in e);
+        }
+    }
+
     /// <summary>One k step: c[r, :] += pa[r]·pb[:] for the six rows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Step(T* pa, T* pb, int w, ref TV c00, ref TV c01, ref TV c10, ref TV c11, ref TV c20, ref TV c21,

@@ -148,10 +148,12 @@ internal sealed unsafe class GemmSharedPackJob<T> : IParallelJob where T : unman
             for (int ic = i0; ic < i1; ic += Gemm.MC)
             {
                 int icEnd = Math.Min(i1, ic + Gemm.MC);
+                bool nextDone = false;   // the next sliver's bottom tile was computed with this one's
                 for (int jr = j0; jr < j1; jr += _nr)
                 {
                     int cols = Math.Min(_nr, j1 - jr);
                     T* pb = bBlock + (_directB ? jr : (long)jr * kc), bj = biasBlock == null ? null : biasBlock + jr;
+                    T* pbNext = !_directB && jr + 2 * _nr <= j1 ? pb + (long)_nr * kc : null;
                     for (int ir = ic; ir < icEnd; ir += _mr)
                     {
                         int rows = Math.Min(_mr, icEnd - ir);
@@ -162,7 +164,7 @@ internal sealed unsafe class GemmSharedPackJob<T> : IParallelJob where T : unman
                             else GemmMicroKernel512.RunHalf(kc, pa, sa, ra, pb, sb, cp, _ldc, bj, in store);
                         }
                         else if (rows == _mr && cols == _nr) GemmMicroKernel.Run(_isa, kc, pa, pb, cp, _ldc, bj, in store);
-                        else GemmMicroKernel.RunEdge(_isa, kc, pa, pb, cp, _ldc, rows, cols, bj, in store, tile);
+                        else GemmMicroKernel.RunPartial(_isa, kc, pa, pb, pbNext, cp, _ldc, rows, cols, bj, in store, tile, ref nextDone);
                     }
                 }
             }
