@@ -84,22 +84,35 @@ internal static unsafe class GemmPacking
     public static void PackB<T>(bool transB, T* b, int ldb, int p0, int kc, int j0, int nc, int nr, T* dst)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        int sliverBytes = nr * sizeof(T), whole = nc / nr;
+        if (!transB && sliverBytes % 32 == 0 && whole > 0 && Vector256.IsHardwareAccelerated)
+        {
+            // Whole slivers along B's rows, up to 16 slivers at a time: each row's run of them is read contiguously (a stream
+            // the prefetcher follows; sliver by sliver, the reads were one line per row, a row apart), and written as one sliver
+            // row (32-128 bytes, in 32-byte vector copies: a span copy call per row costs more than the copy) into each of
+            // their streams. Zen 3, one thread: 128×784 · 784×256 84.5 → 85.5 GFLOP/s, 2048³ 91.7 → 92.5.
+            const int Group = 16;
+            for (int g = 0; g < whole; g += Group)
+            {
+                int gs = Math.Min(Group, whole - g);
+                T* src = b + (long)p0 * ldb + j0 + g * nr;
+                T* d0 = dst + (long)g * kc * nr;
+                for (int p = 0; p < kc; p++, src += ldb)
+                {
+                    byte* from = (byte*)src;
+                    byte* to = (byte*)(d0 + p * nr);
+                    for (int q = 0; q < gs; q++, from += sliverBytes, to += (long)kc * sliverBytes)
+                        for (int o = 0; o < sliverBytes; o += 32) Vector256.Store(Vector256.Load(from + o), to + o);
+                }
+            }
+            j0 += whole * nr; nc -= whole * nr; dst += (long)whole * kc * nr;
+        }
         for (int s = 0; s < nc; s += nr, dst += kc * nr)
         {
             int w = Math.Min(nr, nc - s);
-            int rowBytes = nr * sizeof(T);
-            if (!transB && w == nr && rowBytes % 32 == 0 && Vector256.IsHardwareAccelerated)
+            if (!transB)
             {
-                // A full sliver row (32-128 bytes) in 32-byte vector copies: a span copy call per row costs more than the copy.
-                T* src = b + (long)p0 * ldb + j0 + s;
-                for (int p = 0; p < kc; p++, src += ldb)
-                {
-                    byte* from = (byte*)src, to = (byte*)(dst + p * nr);
-                    for (int o = 0; o < rowBytes; o += 32) Vector256.Store(Vector256.Load(from + o), to + o);
-                }
-            }
-            else if (!transB)
-            {
+                // The part sliver at the right edge (or any sliver without 256-bit copies), padded with zeros.
                 T* src = b + (long)p0 * ldb + j0 + s;
                 for (int p = 0; p < kc; p++, src += ldb)
                 {
