@@ -20,8 +20,8 @@ internal enum GemmActivation
 /// Loops, outermost first: columns of C in blocks of NC; k in blocks of at most KC (op(B) block packed into
 /// NR-wide slivers, kept in L3); rows of C in blocks of MC (op(A) block packed into MR-high slivers, in L2);
 /// the block sizes follow the processor's caches (<see cref="GemmBlocking"/>);
-/// then NR × MR tiles computed by a register-blocked micro-kernel (<see cref="GemmMicroKernel512"/>) whose B sliver
-/// stays in L1. The k blocks are an even split of k that depends only on k, and each C element is one FMA chain
+/// then NR × MR tiles computed by a register-blocked micro-kernel (<see cref="GemmMicroKernel512"/>,
+/// <see cref="GemmMicroKernel6x2{TV, T}"/>) whose B sliver streams from L2 (<see cref="GemmBlocking"/>: why kc is deep). The k blocks are an even split of k that depends only on k, and each C element is one FMA chain
 /// per k block in increasing k, so the result is the same for every thread count and every kernel width.
 /// Threads take disjoint blocks of C (a grid that duplicates the least packing); the k sum is never split.
 /// When both packed operands are small (<see cref="GemmSharedPackJob{T}"/>) the threads pack them once, together, and share them.

@@ -6,10 +6,10 @@ namespace Descent.Tests.Kernels;
 public class GemmBlockingTests
 {
     [Theory]
-    [InlineData(512L << 10, 144)]        // Zen 3: BLIS's zen3 mc
-    [InlineData(1L << 20, 288)]          // Zen 5
-    [InlineData(1280L << 10, 384)]       // Ice Lake server
-    [InlineData(0L, 144)]                // not reported: 512 KiB assumed
+    [InlineData(512L << 10, 48)]         // Zen 3 (30 % of L2 is 38 rows of kc = 1024: the floor)
+    [InlineData(1L << 20, 72)]           // Zen 5
+    [InlineData(1280L << 10, 96)]        // Ice Lake server
+    [InlineData(0L, 48)]                 // not reported: 512 KiB assumed
     [InlineData(64L << 10, 48)]          // tiny: the floor
     [InlineData(64L << 20, 960)]         // huge: the ceiling
     public void RowsPerBlockFollowL2(long l2, int mc)
@@ -33,6 +33,6 @@ public class GemmBlockingTests
         Assert.Equal(0, Gemm.NC<float>() % 32);
         Assert.Equal(0, Gemm.NC<double>() % 32);
         Assert.True((long)Gemm.KC * Gemm.NC<float>() * 4 <= GemmBlocking.PanelBytes);
-        Assert.Equal(256, Gemm.KC);   // the k split decides the bits; it must not follow the processor
+        Assert.Equal(1024, Gemm.KC);   // the k split decides the bits; it must not follow the processor
     }
 }

@@ -14,7 +14,8 @@ public class GemmTests
 
     private sealed record Case(bool TransA, bool TransB, int M, int N, int K);
 
-    // k = 600 spans three k blocks; m = 150 and n = 300 two row blocks and ragged tiles; 2100 columns two column blocks.
+    // k = 2100 and 2500 span three k blocks (kc = 1024); m = 150 and n = 300 ragged tiles, and on a processor with a small
+    // L2 several row blocks; 20000 columns several column blocks.
     // The bottom tiles of the 6-row kernels: m = 64 leaves 4 rows, 33 three, 128 and 50 two (50: in pairs of slivers, and
     // the third of three alone), 37 one (in pairs), 5 five (the edge path). 40 × 20000 × 12 on several threads: each part's
     // columns of op(B) are packed by the part, in more than one chunk of NC columns.
@@ -23,7 +24,7 @@ public class GemmTests
         new(false, false, 150, 300, 600), new(false, true, 150, 300, 600), new(true, false, 150, 300, 600), new(true, true, 150, 300, 600),
         new(false, false, 37, 2100, 19), new(false, true, 301, 13, 257), new(true, false, 128, 256, 784), new(false, true, 128, 10, 128),
         new(false, false, 64, 48, 300), new(true, false, 33, 40, 270), new(false, true, 50, 48, 260), new(false, false, 5, 64, 300),
-        new(false, false, 40, 20000, 12),
+        new(false, false, 40, 20000, 12), new(false, false, 40, 70, 2100), new(true, true, 33, 50, 2500),
     ];
 
     private static T[] Data<T>(int n, ulong seed) where T : unmanaged, IFloatingPointIeee754<T>
