@@ -18,7 +18,7 @@ internal enum GemmActivation
 /// </summary>
 /// <remarks>
 /// Loops, outermost first: columns of C in blocks of NC; k in blocks of at most KC (op(B) block packed into
-/// NR-wide slivers, kept in L3); rows of C in blocks of MC (op(A) block packed into MR-high slivers, in L2);
+/// NR-wide slivers, kept in L3); rows of C in blocks of MC (op(A) block packed into MR-high slivers, in L2; fewer rows the deeper the k block);
 /// the block sizes follow the processor's caches (<see cref="GemmBlocking"/>);
 /// then NR × MR tiles computed by a register-blocked micro-kernel (<see cref="GemmMicroKernel512"/>,
 /// <see cref="GemmMicroKernel6x2{TV, T}"/>) whose B sliver streams from L2 (<see cref="GemmBlocking"/>: why kc is deep). The k blocks are an even split of k that depends only on k, and each C element is one FMA chain
@@ -31,8 +31,8 @@ internal static unsafe class Gemm
     /// <summary>Most k per block (<see cref="GemmBlocking.KC"/>).</summary>
     public const int KC = GemmBlocking.KC;
 
-    /// <summary>Rows of op(A) per packed block, from L2 (<see cref="GemmBlocking.MC"/>; a multiple of every MR: 8, 6, 4).</summary>
-    public static int MC => GemmBlocking.MC;
+    /// <summary>Rows of op(A) per packed block of depth kc, from L2 (<see cref="GemmBlocking.RowsFor"/>; a multiple of every MR: 8, 6, 4).</summary>
+    public static int MC(int kc) => GemmBlocking.RowsFor(kc);
 
     /// <summary>Columns of op(B) per packed block, from L3 (<see cref="GemmBlocking.PanelBytes"/>, a multiple of 32).</summary>
     public static int NC<T>() where T : unmanaged => (int)(GemmBlocking.PanelBytes / (KC * sizeof(T))) / 32 * 32;
@@ -107,9 +107,10 @@ internal static unsafe class Gemm
                 var store = new GemmStore<T>(alpha, first ? beta : T.One, !first || beta != T.Zero, last && relu);
                 T* biasBlock = last && bias != null ? bias + jc : null;
                 GemmPacking.PackB(transB, b, ldb, p0, kc, jc, nc, nr, bufB);
-                for (int ic = i0; ic < i1; ic += MC)
+                int mcMax = MC(kc);
+                for (int ic = i0; ic < i1; ic += mcMax)
                 {
-                    int mc = Math.Min(MC, i1 - ic);
+                    int mc = Math.Min(mcMax, i1 - ic);
                     GemmPacking.PackA(transA, a, lda, ic, mc, p0, kc, mr, bufA);
                     bool nextDone = false;   // the next sliver's bottom tile was computed with this one's
                     for (int jr = 0; jr < nc; jr += nr)
@@ -136,11 +137,11 @@ internal sealed unsafe class GemmBuffers
 {
     [ThreadStatic] private static GemmBuffers? _current;
 
-    public readonly void* A, B, Tile;   // A: [MC, KC], B: [KC, NC], Tile: [MaxMR, 32] elements of up to 8 bytes
+    public readonly void* A, B, Tile;   // A: [mc, kc] (the largest), B: [KC, NC], Tile: [MaxMR, 32] elements of up to 8 bytes
 
     private GemmBuffers()
     {
-        A = NativeMemory.AlignedAlloc((nuint)((long)Gemm.MC * Gemm.KC * 8), 64);
+        A = NativeMemory.AlignedAlloc((nuint)(GemmBlocking.ABlockElements * 8), 64);
         B = NativeMemory.AlignedAlloc((nuint)((long)Gemm.KC * Gemm.NC<double>() * 8), 64);
         Tile = NativeMemory.AlignedAlloc((nuint)(GemmMicroKernel.MaxMR * 32 * 8), 64);
     }

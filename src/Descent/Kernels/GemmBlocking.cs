@@ -12,8 +12,11 @@ namespace Descent.Kernels;
 /// 128×784 · 784×256 86.3 / 148.9 → 88.8 / 167.2 → 90.9 / 173.4. Deeper (1536, 2048) gained nothing on 2048³.
 /// Not measured on an AVX-512 processor (8 × 32 tiles: a 128 KiB B sliver, in their 1 MiB or more of L2).</item>
 /// <item>mc: the packed A block mc·kc·s takes about 30% of L2 (the rest holds the B sliver's stream and C), a multiple
-/// of 24 rows (every MR: 8, 6, 4), at least 48. 512 KiB (Zen 3) gives 48; 1 MiB (Zen 5) 72; 1.25 MiB (Ice Lake) 96.
-/// (Zen 3 at kc = 1024, one thread: mc 24, 48, 96 and 144 within 1 % of each other on 2048³ and 128×784 · 784×256.)</item>
+/// of 24 rows (every MR: 8, 6, 4), at least 48, for the depth kc of the block at hand: a product with k = 128 takes up
+/// to 8 times the rows of one whose blocks are 1024 deep. 512 KiB (Zen 3) gives 48 rows at kc = 1024 and 144 (BLIS's
+/// zen3 value) at 256; 1 MiB (Zen 5) 72 and 288; 1.25 MiB (Ice Lake) 96 and 384. (Zen 3 at kc = 1024, one thread:
+/// mc 24, 48, 96 and 144 within 1 % of each other on 2048³ and 128×784 · 784×256; with 48 rows for every depth, the
+/// layer shapes with k ≤ 256 lost 3–10 % on two threads.)</item>
 /// <item>nc: the packed B panel kc·nc·s takes an eighth of L3 (every core packs its own, and a VM shares its L3 with
 /// other guests), between 512 KiB and 4 MiB. 32 MiB gives 4 MiB: nc = 4096 floats (BLIS zen3: 4080).</item>
 /// </list>
@@ -24,18 +27,31 @@ internal static class GemmBlocking
     /// <summary>Depth of a k block (see the summary: fixed for reproducible bits).</summary>
     public const int KC = 1024;
 
-    /// <summary>Rows of op(A) per packed block.</summary>
-    public static readonly int MC = RowsPerBlock(CpuInfo.Current.L2Bytes);
+    private static readonly long L2 = CpuInfo.Current.L2Bytes;
+
+    /// <summary>Elements of the largest packed op(A) block, over every depth up to <see cref="KC"/> (sizes the buffer).</summary>
+    public static readonly long ABlockElements = LargestBlock(L2);
+
+    /// <summary>Rows of op(A) per packed block of depth <paramref name="kc"/>.</summary>
+    public static int RowsFor(int kc) => RowsPerBlock(L2, kc);
 
     /// <summary>Bytes of the packed op(B) panel.</summary>
     public static readonly long PanelBytes = PanelBytesFor(CpuInfo.Current.L3Bytes);
 
-    /// <summary>mc for an L2 of <paramref name="l2Bytes"/> (unknown, ≤ 0: 512 KiB), for 4-byte elements.</summary>
-    internal static int RowsPerBlock(long l2Bytes)
+    /// <summary>mc for an L2 of <paramref name="l2Bytes"/> (unknown, ≤ 0: 512 KiB) and blocks <paramref name="kc"/> deep, for 4-byte elements.</summary>
+    internal static int RowsPerBlock(long l2Bytes, int kc = KC)
     {
         long l2 = l2Bytes > 0 ? l2Bytes : 512 << 10;
-        long rows = (long)(0.3 * l2) / (KC * 4) / 24 * 24;
+        long rows = (long)(0.3 * l2) / ((long)Math.Max(kc, 1) * 4) / 24 * 24;
         return (int)Math.Clamp(rows, 48, 960);
+    }
+
+    /// <summary>The most elements mc·kc of any block, kc = 1 … <see cref="KC"/>.</summary>
+    internal static long LargestBlock(long l2Bytes)
+    {
+        long most = 0;
+        for (int kc = 1; kc <= KC; kc++) most = Math.Max(most, (long)RowsPerBlock(l2Bytes, kc) * kc);
+        return most;
     }
 
     /// <summary>The B panel for an L3 of <paramref name="l3Bytes"/> (unknown, ≤ 0: 16 MiB).</summary>

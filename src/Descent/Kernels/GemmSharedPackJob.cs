@@ -163,9 +163,10 @@ internal sealed unsafe class GemmSharedPackJob<T> : IParallelJob where T : unman
                     GemmPacking.PackB(_transB, _b, _ldb, p0, kc, jc, jcEnd - jc, _nr, localB);
                     bBlock = localB - (long)jc * kc;   // sliver jr at bBlock + jr·kc, as in the shared panel
                 }
-                for (int ic = i0; ic < i1; ic += Gemm.MC)
+                int mcMax = Gemm.MC(kc);
+                for (int ic = i0; ic < i1; ic += mcMax)
                 {
-                    int icEnd = Math.Min(i1, ic + Gemm.MC);
+                    int icEnd = Math.Min(i1, ic + mcMax);
                     bool nextDone = false;   // the next sliver's bottom tile was computed with this one's
                     for (int jr = jc; jr < jcEnd; jr += _nr)
                     {
