@@ -18,10 +18,11 @@ internal enum GemmActivation
 /// </summary>
 /// <remarks>
 /// Loops, outermost first: columns of C in blocks of NC; k in blocks of at most KC (op(B) block packed into
-/// NR-wide slivers, kept in L3); rows of C in blocks of MC (op(A) block packed into MR-high slivers, in L2; fewer rows the deeper the k block);
-/// the block sizes follow the processor's caches (<see cref="GemmBlocking"/>);
+/// NR-wide slivers, kept in L3); rows of C in blocks of MC (op(A) block packed into MR-high slivers, in L2; fewer
+/// rows the deeper the k block); the block sizes follow the processor's caches (<see cref="GemmBlocking"/>);
 /// then NR × MR tiles computed by a register-blocked micro-kernel (<see cref="GemmMicroKernel512"/>,
-/// <see cref="GemmMicroKernel6x2{TV, T}"/>) whose B sliver streams from L2 (<see cref="GemmBlocking"/>: why kc is deep). The k blocks are an even split of k that depends only on k, and each C element is one FMA chain
+/// <see cref="GemmMicroKernel6x2{TV, T}"/>) whose B sliver streams from L2 (<see cref="GemmBlocking"/>: why kc is
+/// deep). The k blocks are an even split of k that depends only on k, and each C element is one FMA chain
 /// per k block in increasing k, so the result is the same for every thread count and every kernel width.
 /// Threads take disjoint blocks of C (a grid that duplicates the least packing); the k sum is never split.
 /// When both packed operands are small (<see cref="GemmSharedPackJob{T}"/>) the threads pack them once, together, and share them.
@@ -35,7 +36,7 @@ internal static unsafe class Gemm
     public static int MC(int kc) => GemmBlocking.RowsFor(kc);
 
     /// <summary>Columns of op(B) per packed block, from L3 (<see cref="GemmBlocking.PanelBytes"/>, a multiple of 32).</summary>
-    public static int NC<T>() where T : unmanaged => (int)(GemmBlocking.PanelBytes / (KC * sizeof(T))) / 32 * 32;
+    public static int NC<T>() where T : unmanaged => GemmBlocking.PanelColumns(GemmBlocking.PanelBytes, sizeof(T));
 
     /// <summary>C ← act(α·op(A)·op(B) + β·C + bias[j]); arguments already checked; bias is empty or [n].</summary>
     public static void Run<T>(bool transA, bool transB, int m, int n, int k, T alpha, ReadOnlySpan<T> a, int lda,
@@ -142,7 +143,7 @@ internal sealed unsafe class GemmBuffers
     private GemmBuffers()
     {
         A = NativeMemory.AlignedAlloc((nuint)(GemmBlocking.ABlockElements * 8), 64);
-        B = NativeMemory.AlignedAlloc((nuint)((long)Gemm.KC * Gemm.NC<double>() * 8), 64);
+        B = NativeMemory.AlignedAlloc((nuint)GemmBlocking.PanelBufferBytes(GemmBlocking.PanelBytes), 64);
         Tile = NativeMemory.AlignedAlloc((nuint)(GemmMicroKernel.MaxMR * 32 * 8), 64);
     }
 

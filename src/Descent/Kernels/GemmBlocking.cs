@@ -54,6 +54,16 @@ internal static class GemmBlocking
         return most;
     }
 
+    /// <summary>Columns of a packed B panel of <paramref name="panelBytes"/> for <paramref name="elementBytes"/>-byte elements, KC deep (a multiple of 32).</summary>
+    internal static int PanelColumns(long panelBytes, int elementBytes) => (int)(panelBytes / ((long)KC * elementBytes)) / 32 * 32;
+
+    /// <summary>
+    /// Bytes of a buffer that holds the packed B panel of either element type: the columns are rounded down to 32 per
+    /// type, so a float panel can be larger than a double one (a 640 KiB panel: 160 float columns, 64 double ones).
+    /// </summary>
+    internal static long PanelBufferBytes(long panelBytes) =>
+        (long)KC * Math.Max(PanelColumns(panelBytes, 4) * 4L, PanelColumns(panelBytes, 8) * 8L);
+
     /// <summary>The B panel for an L3 of <paramref name="l3Bytes"/> (unknown, ≤ 0: 16 MiB).</summary>
     internal static long PanelBytesFor(long l3Bytes)
     {

@@ -38,6 +38,24 @@ public class GemmBlockingTests
     [InlineData(0L, 2L << 20)]
     public void PanelFollowsL3(long l3, long bytes) => Assert.Equal(bytes, GemmBlocking.PanelBytesFor(l3));
 
+    [Theory]
+    [InlineData(5L << 20)]               // a 640 KiB panel: 160 float columns but 64 double ones
+    [InlineData(3L << 20)]
+    [InlineData(6L << 20)]
+    [InlineData(12L << 20)]
+    [InlineData(32L << 20)]
+    [InlineData(0L)]
+    public void PanelBufferHoldsEitherTypesPanel(long l3)
+    {
+        long panel = GemmBlocking.PanelBytesFor(l3), buffer = GemmBlocking.PanelBufferBytes(panel);
+        foreach (int size in new[] { 4, 8 })
+        {
+            int columns = GemmBlocking.PanelColumns(panel, size);
+            Assert.True(columns >= 32 && columns % 32 == 0, $"{columns} columns");
+            Assert.True((long)GemmBlocking.KC * columns * size <= buffer, $"{size}-byte elements: {columns} columns overflow {buffer} bytes");
+        }
+    }
+
     [Fact]
     public void ThisMachinesBlocksFitItsCaches()
     {
