@@ -88,14 +88,7 @@ internal static unsafe class GemmMicroKernel6x2<TV, T> where TV : struct, ILanes
         TV c30 = default, c31 = default;
         int w = TV.Count;
         for (int p = 0; p < kc; p++, pa += MR, pb += 2 * w)
-        {
-            var b0 = TV.Load(pb); var b1 = TV.Load(pb + w);
-            TV a;
-            a = TV.Splat(pa[0]); c00 = TV.MultiplyAdd(a, b0, c00); c01 = TV.MultiplyAdd(a, b1, c01);
-            a = TV.Splat(pa[1]); c10 = TV.MultiplyAdd(a, b0, c10); c11 = TV.MultiplyAdd(a, b1, c11);
-            a = TV.Splat(pa[2]); c20 = TV.MultiplyAdd(a, b0, c20); c21 = TV.MultiplyAdd(a, b1, c21);
-            a = TV.Splat(pa[3]); c30 = TV.MultiplyAdd(a, b0, c30); c31 = TV.MultiplyAdd(a, b1, c31);
-        }
+            FourRows(pa, TV.Load(pb), TV.Load(pb + w), ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31);
         GemmEpilogue<TV, T>.Store(c, c00, c01, bias, in e);
         if (rows > 1) GemmEpilogue<TV, T>.Store(c + 1 * ldc, c10, c11, bias, in e);
         if (rows > 2) GemmEpilogue<TV, T>.Store(c + 2 * ldc, c20, c21, bias, in e);
@@ -138,12 +131,21 @@ internal static unsafe class GemmMicroKernel6x2<TV, T> where TV : struct, ILanes
         ref TV c30, ref TV c31, ref TV c40, ref TV c41, ref TV c50, ref TV c51)
     {
         var b0 = TV.Load(pb); var b1 = TV.Load(pb + w);
+        FourRows(pa, b0, b1, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31);
+        TV a;
+        a = TV.Splat(pa[4]); c40 = TV.MultiplyAdd(a, b0, c40); c41 = TV.MultiplyAdd(a, b1, c41);
+        a = TV.Splat(pa[5]); c50 = TV.MultiplyAdd(a, b0, c50); c51 = TV.MultiplyAdd(a, b1, c51);
+    }
+
+    /// <summary>Rows 0–3 of a k step: c[r, :] += pa[r]·(b0, b1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FourRows(T* pa, TV b0, TV b1, ref TV c00, ref TV c01, ref TV c10, ref TV c11, ref TV c20, ref TV c21,
+        ref TV c30, ref TV c31)
+    {
         TV a;
         a = TV.Splat(pa[0]); c00 = TV.MultiplyAdd(a, b0, c00); c01 = TV.MultiplyAdd(a, b1, c01);
         a = TV.Splat(pa[1]); c10 = TV.MultiplyAdd(a, b0, c10); c11 = TV.MultiplyAdd(a, b1, c11);
         a = TV.Splat(pa[2]); c20 = TV.MultiplyAdd(a, b0, c20); c21 = TV.MultiplyAdd(a, b1, c21);
         a = TV.Splat(pa[3]); c30 = TV.MultiplyAdd(a, b0, c30); c31 = TV.MultiplyAdd(a, b1, c31);
-        a = TV.Splat(pa[4]); c40 = TV.MultiplyAdd(a, b0, c40); c41 = TV.MultiplyAdd(a, b1, c41);
-        a = TV.Splat(pa[5]); c50 = TV.MultiplyAdd(a, b0, c50); c51 = TV.MultiplyAdd(a, b1, c51);
     }
 }
