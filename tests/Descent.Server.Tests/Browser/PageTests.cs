@@ -166,6 +166,7 @@ public sealed class PageTests(ServerFixture server, BrowserFixture browser)
     public async Task TheControlsAnswerTheKeyboard()
     {
         var page = await browser.NewPage([]);
+        await page.Clock.InstallAsync();   // the player's animation frames run on a clock the test can stop (below)
         await page.GotoAsync(Url("/lab/descend"));
         await page.WaitForSelectorAsync("canvas.map[data-playing=false]");
         // Tab from the top reaches the function, the learning rate, the steps and the player, in that order.
@@ -177,22 +178,23 @@ public sealed class PageTests(ServerFixture server, BrowserFixture browser)
             if (id is "function" or "lr" or "steps" or "play" or "step" && !reached.Contains(id)) reached.Add(id);
         }
         Assert.Equal(["function", "lr", "steps", "play", "step"], reached);
-        // Space on the focused player button plays the path again; Space again pauses it before the end. The path plays
-        // in about a second, so a slow moment can let it finish before the second Space: up to three tries (a pause that
-        // does not work reaches the end every time).
-        string? step = "60";
-        for (int attempt = 0; attempt < 3 && step == "60"; attempt++)
-        {
-            await page.FocusAsync("button[aria-label=play]");
-            await page.Keyboard.PressAsync("Space");
-            await page.WaitForSelectorAsync("button[aria-label=pause]");
-            await page.Keyboard.PressAsync("Space");
-            await page.WaitForSelectorAsync("canvas.map[data-playing=false]");
-            step = await page.GetAttributeAsync("canvas.map", "data-step");
-        }
-        Assert.NotEqual("60", step);                                                     // paused before the end
-        await page.WaitForTimeoutAsync(200);
+        // Space on the focused player button plays the path again; Space again pauses it before the end. The path moves
+        // one step an animation frame (60 steps in about a second), so the page's clock is stopped and moved by hand:
+        // exactly 200 ms of frames run between the two presses, however slow the machine (with the real clock, a slow
+        // moment let the path reach its end before the second Space).
+        long now = await page.EvaluateAsync<long>("() => Date.now()");
+        await page.Clock.PauseAtAsync(DateTimeOffset.FromUnixTimeMilliseconds(now + 1000).UtcDateTime);
+        await page.FocusAsync("button[aria-label=play]");
+        await page.Keyboard.PressAsync("Space");
+        await page.WaitForSelectorAsync("button[aria-label=pause]");
+        await page.Clock.RunForAsync(200);
+        await page.Keyboard.PressAsync("Space");
+        await page.WaitForSelectorAsync("canvas.map[data-playing=false]");
+        string? step = await page.GetAttributeAsync("canvas.map", "data-step");
+        Assert.True(int.TryParse(step, out int at) && at > 0 && at < 60, $"paused at step {step}, expected between 0 and 60");
+        await page.Clock.RunForAsync(500);
         Assert.Equal(step, await page.GetAttributeAsync("canvas.map", "data-step"));     // and it stays paused
+        await page.Clock.ResumeAsync();
         // Arrow keys on the function list choose the next function (the saddle), which is then run and drawn.
         await page.FocusAsync("#function");
         await page.Keyboard.PressAsync("ArrowDown");
