@@ -18,7 +18,7 @@ namespace Descent.Kernels;
 /// mc 24, 48, 96 and 144 within 1 % of each other on 2048³ and 128×784 · 784×256; with 48 rows for every depth, the
 /// layer shapes with k ≤ 256 lost 3–10 % on two threads.)</item>
 /// <item>nc: the packed B panel kc·nc·s takes an eighth of L3 (every core packs its own, and a VM shares its L3 with
-/// other guests), between 512 KiB and 4 MiB. 32 MiB gives 4 MiB: nc = 4096 floats (BLIS zen3: 4080).</item>
+/// other guests), between 512 KiB and 4 MiB. 32 MiB gives 4 MiB: nc = 1024 floats at kc = 1024.</item>
 /// </list>
 /// mc and nc only change which loop visits a tile when, never an FMA chain, so they do not change results.
 /// </summary>
