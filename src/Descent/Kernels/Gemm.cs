@@ -113,21 +113,36 @@ internal static unsafe class Gemm
                 {
                     int mc = Math.Min(mcMax, i1 - ic);
                     GemmPacking.PackA(transA, a, lda, ic, mc, p0, kc, mr, bufA);
-                    bool nextDone = false;   // the next sliver's bottom tile was computed with this one's
-                    for (int jr = 0; jr < nc; jr += nr)
-                    {
-                        int cols = Math.Min(nr, nc - jr);
-                        T* pb = bufB + (long)jr * kc, bj = biasBlock == null ? null : biasBlock + jr;
-                        T* pbNext = jr + 2 * nr <= nc ? pb + (long)nr * kc : null;
-                        for (int ir = 0; ir < mc; ir += mr)
-                        {
-                            int rows = Math.Min(mr, mc - ir);
-                            T* pa = bufA + (long)ir * kc, cp = c + (long)(ic + ir) * ldc + jc + jr;
-                            if (rows == mr && cols == nr) GemmMicroKernel.Run(isa, kc, pa, pb, cp, ldc, bj, in store);
-                            else GemmMicroKernel.RunPartial(isa, kc, pa, pb, pbNext, cp, ldc, rows, cols, bj, in store, tile, ref nextDone);
-                        }
-                    }
+                    RunTiles(isa, kc, bufA, mc, bufB, nc, c + (long)ic * ldc + jc, ldc, biasBlock, in store, tile);
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The micro-kernel over one packed block pair: C[0..rows, 0..cols] (row stride ldc) ← epilogue(op(A) block · op(B)
+    /// block), op(A) as ⌈rows/MR⌉ slivers [kc, MR] at <paramref name="packedA"/> (sliver s at s·MR·kc), op(B) as
+    /// ⌈cols/NR⌉ slivers [kc, NR] at <paramref name="packedB"/>; bias at C's columns, or null. B slivers outermost, so
+    /// each stays close while every A sliver passes it; a bottom tile of few rows may take the next sliver's with it
+    /// (<see cref="GemmMicroKernel.RunPartial{T}"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void RunTiles<T>(GemmIsa isa, int kc, T* packedA, int rows, T* packedB, int cols, T* c, int ldc, T* bias,
+        in GemmStore<T> e, T* tile) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int mr = GemmMicroKernel.MR(isa), nr = GemmMicroKernel.NR<T>(isa);
+        bool nextDone = false;   // the next sliver's bottom tile was computed with this one's
+        for (int jr = 0; jr < cols; jr += nr)
+        {
+            int w = Math.Min(nr, cols - jr);
+            T* pb = packedB + (long)jr * kc, bj = bias == null ? null : bias + jr;
+            T* pbNext = jr + 2 * nr <= cols ? pb + (long)nr * kc : null;
+            for (int ir = 0; ir < rows; ir += mr)
+            {
+                int h = Math.Min(mr, rows - ir);
+                T* pa = packedA + (long)ir * kc, cp = c + (long)ir * ldc + jr;
+                if (h == mr && w == nr) GemmMicroKernel.Run(isa, kc, pa, pb, cp, ldc, bj, in e);
+                else GemmMicroKernel.RunPartial(isa, kc, pa, pb, pbNext, cp, ldc, h, w, bj, in e, tile, ref nextDone);
             }
         }
     }

@@ -39,7 +39,7 @@ internal sealed unsafe class GemmSharedPackJob<T> : IParallelJob where T : unman
     private int _aParts, _aPartsPerBlock, _bPartsPerBlock, _gridRows, _gridCols, _rowTiles, _colTiles;
     private T _alpha, _beta;
     private T* _a, _b, _c, _bias;
-    private T* _panels;        // [Mp·k] packed op(A), then [Np·k] packed op(B)
+    private T* _panels;        // [Mp·k] packed op(A), then [Np·k] packed op(B) when it is shared
     private long _panelElements;
 
     public static GemmSharedPackJob<T> ForThisThread() => _current ??= new GemmSharedPackJob<T>();
@@ -64,7 +64,6 @@ internal sealed unsafe class GemmSharedPackJob<T> : IParallelJob where T : unman
         _rowTiles = (m + _mr - 1) / _mr; _colTiles = (n + _nr - 1) / _nr;
         _mp = _rowTiles * _mr; _np = _colTiles * _nr;
         _kBlocks = (k + Gemm.KC - 1) / Gemm.KC;
-        EnsurePanels((long)(_mp + _np) * k);
 
         // The 512-bit kernel reads op(A) in place (Aᵀ by rows; A by eight row streams, the sliver's rows) and op(B) in place
         // when B is stored k-major (not transposed), with no packing, when every tile is whole (or, on the right, half): a
@@ -79,6 +78,7 @@ internal sealed unsafe class GemmSharedPackJob<T> : IParallelJob where T : unman
         _gridCols = Math.Min(want, _colTiles);
         _gridRows = Math.Max(1, Math.Min(want / _gridCols, _rowTiles));
         _packBInCompute = !_directB && _gridRows == 1;   // each column of op(B) is one part's
+        EnsurePanels((long)(_mp + (_packBInCompute ? 0 : _np)) * k);
 
         // Phase 1: pack. Parts are runs of slivers of one k block, op(A)'s (the dearer per element) first.
         _aPartsPerBlock = _directA ? 0 : (_rowTiles + RowSliversPerPart - 1) / RowSliversPerPart;
@@ -167,23 +167,22 @@ internal sealed unsafe class GemmSharedPackJob<T> : IParallelJob where T : unman
                 for (int ic = i0; ic < i1; ic += mcMax)
                 {
                     int icEnd = Math.Min(i1, ic + mcMax);
-                    bool nextDone = false;   // the next sliver's bottom tile was computed with this one's
+                    if (!_directA && !_directB)
+                    {
+                        Gemm.RunTiles(_isa, kc, aBlock + (long)ic * kc, icEnd - ic, bBlock + (long)jc * kc, jcEnd - jc,
+                            _c + (long)ic * _ldc + jc, _ldc, biasBlock == null ? null : biasBlock + jc, in store, tile);
+                        continue;
+                    }
+                    // The 512-bit kernel with an operand in place: whole tiles only (see Run).
                     for (int jr = jc; jr < jcEnd; jr += _nr)
                     {
                         int cols = Math.Min(_nr, jcEnd - jr);
                         T* pb = bBlock + (_directB ? jr : (long)jr * kc), bj = biasBlock == null ? null : biasBlock + jr;
-                        T* pbNext = !_directB && jr + 2 * _nr <= jcEnd ? pb + (long)_nr * kc : null;
                         for (int ir = ic; ir < icEnd; ir += _mr)
                         {
-                            int rows = Math.Min(_mr, icEnd - ir);
                             T* pa = aBlock + (!_directA ? (long)ir * kc : _transA ? ir : (long)ir * _lda), cp = _c + (long)ir * _ldc + jr;
-                            if (_directA || _directB)   // whole tiles only (see Run)
-                            {
-                                if (cols == _nr) GemmMicroKernel512.Run(kc, pa, sa, ra, pb, sb, cp, _ldc, bj, in store);
-                                else GemmMicroKernel512.RunHalf(kc, pa, sa, ra, pb, sb, cp, _ldc, bj, in store);
-                            }
-                            else if (rows == _mr && cols == _nr) GemmMicroKernel.Run(_isa, kc, pa, pb, cp, _ldc, bj, in store);
-                            else GemmMicroKernel.RunPartial(_isa, kc, pa, pb, pbNext, cp, _ldc, rows, cols, bj, in store, tile, ref nextDone);
+                            if (cols == _nr) GemmMicroKernel512.Run(kc, pa, sa, ra, pb, sb, cp, _ldc, bj, in store);
+                            else GemmMicroKernel512.RunHalf(kc, pa, sa, ra, pb, sb, cp, _ldc, bj, in store);
                         }
                     }
                 }
